@@ -1,0 +1,391 @@
+"""The `cyclades-tui` command: the TUI with no subcommand, else scripted use of the services."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from cyclades_tui.services import accounts, audit, documents, schools, staff
+from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
+from cyclades_tui.services.csv_import import import_csv
+from cyclades_tui.services.errors import BadInput, Refused, ServiceError
+from cyclades_tui.services.runtime import connect, init_schema
+
+EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """argparse with usage errors in French and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        translated = (message.replace("the following arguments are required",
+                                      "arguments obligatoires manquants")
+                      .replace("unrecognized arguments", "arguments non reconnus")
+                      .replace("invalid choice", "choix invalide")
+                      .replace("invalid int value", "nombre entier invalide")
+                      .replace("expected one argument", "une valeur est attendue"))
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"Erreur d'utilisation : {translated}\n")
+
+
+def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # --db is accepted before and after the subcommand; the subcommand's copy must not
+    # overwrite a value given before it, hence SUPPRESS there.
+    parser.add_argument(
+        "--db", metavar="URL", default=None if top else argparse.SUPPRESS,
+        help="base de données : sqlite:///chemin.db ou postgresql://utilisateur@hôte:port/nom "
+             "(sinon $CYCLADES_DB, sinon un fichier SQLite dans le dossier de données)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command-line grammar of SPEC §5."""
+    parser = FrenchParser(prog="cyclades-tui",
+                          description="Comptes candidats CYCLADES et papillons de connexion.")
+    _add_db(parser, top=True)
+    parser.add_argument("--demo", action="store_true",
+                        help="ouvrir l'interface sur la base de démonstration")
+    sub = parser.add_subparsers(dest="command", parser_class=FrenchParser)
+
+    def command(name: str, help_text: str, parent: Any = sub) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text,
+                                                       description=help_text)
+        _add_db(p)
+        return p
+
+    command("init", "créer ou mettre à jour le schéma de la base")
+    p = command("demo", "créer l'établissement de démonstration et ses candidats")
+    p.add_argument("--candidates", type=int, default=300, metavar="N")
+    p.add_argument("--seed", type=int, default=2026, metavar="S")
+    p.add_argument("--reset-password", action="store_true",
+                   help="donner un nouveau mot de passe au compte du personnel de démo")
+
+    school = command("school", "gérer les établissements")
+    school_sub = school.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
+    p = command("add", "ajouter un établissement", school_sub)
+    p.add_argument("uai")
+    p.add_argument("name", nargs="+")
+    p = command("service", "positionner ou retirer le service de gestion des candidats",
+                school_sub)
+    p.add_argument("uai")
+    p.add_argument("state", choices=["on", "off"])
+    command("list", "lister les établissements", school_sub)
+
+    p = command("import", "importer des candidats (CSV « HORS BEE »)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--school", required=True, metavar="UAI")
+    p.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
+
+    acc = command("accounts", "comptes des candidats")
+    acc_sub = acc.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
+    p = command("status", "candidats éligibles, avec et sans compte", acc_sub)
+    p.add_argument("--school", required=True, metavar="UAI")
+    p.add_argument("--json", action="store_true")
+    p = command("generate", "créer les comptes manquants et leurs papillons", acc_sub)
+    p.add_argument("--school", required=True, metavar="UAI")
+    p.add_argument("--out", type=Path, metavar="DIR")
+    p.add_argument("--json", action="store_true")
+    p = command("regenerate", "nouveau mot de passe pour le compte d'un candidat", acc_sub)
+    p.add_argument("--school", required=True, metavar="UAI")
+    p.add_argument("--ine", required=True)
+    p.add_argument("--state", choices=["inscrit", "pre-inscrit"])
+    p.add_argument("--out", type=Path, metavar="DIR")
+    p.add_argument("--json", action="store_true")
+    p = command("verify", "vérifier un mot de passe (lu sur l'entrée standard)", acc_sub)
+    p.add_argument("login")
+    p = command("change-password",
+                "changer un mot de passe (actuel puis nouveau sur l'entrée standard)", acc_sub)
+    p.add_argument("login")
+
+    docs = command("documents", "documents générés")
+    docs_sub = docs.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
+    p = command("list", "lister les documents d'un établissement", docs_sub)
+    p.add_argument("--school", required=True, metavar="UAI")
+    p.add_argument("--json", action="store_true")
+    p = command("export", "écrire un document dans un fichier", docs_sub)
+    p.add_argument("id", type=int)
+    p.add_argument("path", type=Path)
+
+    st = command("staff", "comptes du personnel")
+    st_sub = st.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
+    p = command("add", "créer un compte du personnel", st_sub)
+    p.add_argument("login")
+    p.add_argument("--school", metavar="UAI")
+    p.add_argument("--role", choices=[ROLE_SCHOOL, ROLE_MANAGER], default=ROLE_SCHOOL)
+    command("list", "lister les comptes du personnel", st_sub)
+    p = command("reset-password", "nouveau mot de passe pour un compte du personnel", st_sub)
+    p.add_argument("login")
+    p = command("disable", "désactiver un compte du personnel", st_sub)
+    p.add_argument("login")
+
+    p = command("audit", "journal des actions")
+    p.add_argument("--school", required=True, metavar="UAI")
+    p.add_argument("--since", metavar="AAAA-MM-JJ")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _read_secret_lines(count: int, prompts: Sequence[str]) -> list[str]:
+    """Read ``count`` secrets: hidden prompts on a terminal, else one line each on stdin."""
+    if sys.stdin.isatty():
+        return [getpass.getpass(prompt) for prompt in prompts[:count]]
+    lines = sys.stdin.read().splitlines()
+    if len(lines) < count:
+        raise BadInput(f"{count} ligne(s) attendue(s) sur l'entrée standard, {len(lines)} lue(s).")
+    return lines[:count]
+
+
+def _progress_printer(stream: TextIO) -> Callable[[int, int], None] | None:
+    """A progress bar on a terminal, nothing when piped."""
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        stream.write(f"\rMots de passe : [{'#' * filled}{'.' * (width - filled)}] "
+                     f"{done}/{total}")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _write_files(actor: Actor, result: accounts.RunResult, out: Path | None) -> list[str]:
+    if out is None:
+        return []
+    out = out.expanduser()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BadInput(f"Dossier « {out} » impossible à créer : {error.strerror}.") from None
+    return [str(documents.export(actor, d.id, out / d.file_name)) for d in result.documents]
+
+
+def _run_result(actor: Actor, result: accounts.RunResult, out: Path | None, as_json: bool) -> int:
+    files = _write_files(actor, result, out)
+    if as_json:
+        _print_json({
+            "run": result.run_id, "created": result.created,
+            "documents": [{"id": d.id, "title": d.title, "layout": d.layout,
+                           "slips": d.slips, "size": d.size} for d in result.documents],
+            "files": files,
+        })
+        return EXIT_OK
+    print(result.message)
+    for d in result.documents:
+        print(f"  document {d.id} : {d.title} ({d.layout} par page, {d.slips} papillon(s), "
+              f"{d.size} octets)")
+    for f in files:
+        print(f"  écrit : {f}")
+    return EXIT_OK
+
+
+def _cmd_accounts(args: argparse.Namespace, actor: Actor) -> int:
+    if args.action == "status":
+        st = accounts.status(actor, args.school)
+        if args.json:
+            _print_json({"school": st.school.uai, "eligible": st.eligible,
+                         "with_account": st.with_account,
+                         "without_account": st.without_account})
+        else:
+            print(f"{st.school.name} ({st.school.uai})")
+            print(f"  candidats éligibles : {st.eligible}")
+            print(f"  avec compte : {st.with_account}")
+            print(f"  sans compte : {st.without_account}")
+            if st.eligible and not st.without_account:
+                print(accounts.ALL_GENERATED)
+        return EXIT_OK
+    if args.action == "generate":
+        result = accounts.generate(actor, args.school, progress=_progress_printer(sys.stderr))
+        return _run_result(actor, result, args.out, args.json)
+    if args.action == "regenerate":
+        result = accounts.regenerate(actor, args.school, args.ine, args.state)
+        return _run_result(actor, result, args.out, args.json)
+    if args.action == "verify":
+        (password,) = _read_secret_lines(1, ["Mot de passe : "])
+        verdict = accounts.verify(args.login, password)
+        if not verdict.ok:
+            print("Identifiant ou mot de passe incorrect.", file=sys.stderr)
+            return EXIT_REFUSED
+        print("Mot de passe correct." + (
+            " Mot de passe provisoire : il doit être changé à la première connexion."
+            if verdict.must_change else ""))
+        return EXIT_OK
+    current, new = _read_secret_lines(2, ["Mot de passe actuel : ", "Nouveau mot de passe : "])
+    accounts.change_password(args.login, current, new)
+    print("Mot de passe changé.")
+    return EXIT_OK
+
+
+def _cmd_documents(args: argparse.Namespace, actor: Actor) -> int:
+    if args.action == "list":
+        docs = documents.list_documents(actor, args.school)
+        if args.json:
+            _print_json([d.as_json() for d in docs])
+            return EXIT_OK
+        if not docs:
+            print("Aucun document généré.")
+        for d in docs:
+            print(f"{d.id:>6}  {d.created_at:%d/%m/%Y %H:%M}  {d.title:<24} {d.layout}/page "
+                  f"{d.slips:>5} papillon(s) {d.size:>9} octets  {d.type}  {d.created_by}")
+        return EXIT_OK
+    path = documents.export(actor, args.id, args.path)
+    print(f"Document {args.id} écrit : {path}")
+    return EXIT_OK
+
+
+def _cmd_school(args: argparse.Namespace, actor: Actor) -> int:
+    if args.action == "add":
+        info = schools.add_school(actor, args.uai, " ".join(args.name))
+        print(f"Établissement {info.uai} ajouté : {info.name}")
+    elif args.action == "service":
+        info = schools.set_service(actor, args.uai, args.state == "on")
+        print(f"Service de gestion des candidats en établissement "
+              f"{'positionné' if info.service_enabled else 'retiré'} pour {info.uai}.")
+    else:
+        for s in schools.list_schools(actor):
+            print(f"{s.uai}  {'service positionné' if s.service_enabled else 'sans service':<19}"
+                  f"  {s.name}")
+    return EXIT_OK
+
+
+def _new_staff_password() -> str:
+    first, second = _read_secret_lines(2, ["Mot de passe : ", "Mot de passe (encore) : "])
+    if first != second:
+        raise BadInput("Les deux mots de passe diffèrent.")
+    return staff.check_staff_password(first)
+
+
+def _cmd_staff(args: argparse.Namespace, actor: Actor) -> int:
+    if args.action == "add":
+        info = staff.add_staff(actor, args.login, _new_staff_password(), args.school, args.role)
+        print(f"Compte « {info.login} » créé ({info.role}"
+              f"{', ' + info.school if info.school else ''}).")
+    elif args.action == "reset-password":
+        staff.set_password(actor, args.login, _new_staff_password())
+        print(f"Mot de passe de « {args.login} » changé ; le compte est déverrouillé.")
+    elif args.action == "disable":
+        staff.disable(actor, args.login)
+        print(f"Compte « {args.login} » désactivé.")
+    else:
+        for s in staff.list_staff(actor):
+            print(f"{s.login:<24} {s.role:<14} {s.school or '-':<9} "
+                  f"{'désactivé' if s.disabled else 'actif'}")
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
+    school = schools.require_school(actor, args.school)
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            raise BadInput(f"Date « {args.since} » invalide : AAAA-MM-JJ attendu.") from None
+    events = audit.entries(school, since)
+    if args.json:
+        _print_json([{"at": e.at.isoformat(timespec="seconds") + "Z", "actor": e.actor,
+                      "school": e.school, "action": e.action, "detail": e.detail,
+                      "success": e.success} for e in events])
+    else:
+        for e in events:
+            print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor:<16} {e.action:<22} "
+                  f"{'' if e.success else 'ÉCHEC '}{e.detail}")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from cyclades_tui.services.demo import reset_demo_password, seed_demo
+
+    if args.candidates < 0:
+        raise BadInput("--candidates : un nombre positif est attendu.")
+    info = seed_demo(args.candidates, args.seed)
+    password = info.staff_password or (reset_demo_password() if args.reset_password else None)
+    print(f"Établissement de démonstration : {info.school_name} ({info.uai}), "
+          f"service positionné.")
+    print(f"Candidats : {info.candidates} dans le jeu, dont {info.added} ajouté(s).")
+    print(f"Compte du personnel : {info.staff_login}")
+    print(f"Mot de passe : {password}" if password else
+          "Mot de passe : inchangé (--reset-password pour en obtenir un nouveau)")
+    return EXIT_OK
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run one parsed subcommand against the database of ``--db``."""
+    db = connect(args.db, upgrade=args.command != "init")
+    try:
+        if args.command == "init":
+            applied = init_schema(db)
+            print(f"Schéma mis à jour (migrations {', '.join(map(str, applied))})." if applied
+                  else "Schéma déjà à jour.")
+            return EXIT_OK
+        if args.command == "demo":
+            return _cmd_demo(args)
+        actor = operator()
+        if args.command == "import":
+            if args.file.suffix.lower() in (".xml", ".zip"):
+                raise BadInput("L'import SIECLE (BEE) n'est pas encore disponible : "
+                               "utilisez un fichier CSV (« Importer HORS BEE »).")
+            report = import_csv(actor, args.school, args.file, dry_run=args.dry_run)
+            print(f"{'Vérification seule : ' if report.dry_run else ''}{report.total} ligne(s) : "
+                  f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
+                  f"{report.unchanged} inchangée(s).")
+            return EXIT_OK
+        handlers: dict[str, Callable[[argparse.Namespace, Actor], int]] = {
+            "accounts": _cmd_accounts, "documents": _cmd_documents, "school": _cmd_school,
+            "staff": _cmd_staff, "audit": _cmd_audit,
+        }
+        return handlers[args.command](args, actor)
+    finally:
+        db.close()
+
+
+def run_tui(db_url: str | None, demo: bool) -> int:
+    """Start the Textual interface (imported here so the CLI never loads Textual needlessly)."""
+    from cyclades_tui.ui.app import run
+
+    return run(db_url, demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return run_tui(args.db, args.demo)
+        return dispatch(args)
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        for fault in getattr(error, "faults", []):
+            if fault != error.message:
+                print(f"  - {fault}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("\nInterrompu.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:
+        if os.environ.get("CYCLADES_DEBUG"):
+            traceback.print_exc()
+        print(f"Erreur interne inattendue ({type(error).__name__}) : l'opération n'a pas abouti. "
+              "CYCLADES_DEBUG=1 affiche le détail technique.", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+__all__ = ["Refused", "build_parser", "main"]

@@ -1,0 +1,70 @@
+"""Exams, candidature states and the eligibility rule of the CYCLADES memo."""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import StrEnum
+
+from cyclades_tui.domain.errors import DomainError
+
+EXAMS: dict[str, str] = {
+    "DNB": "Diplôme national du brevet",
+    "BGT": "Baccalauréat général et technologique",
+    "BCP": "Baccalauréat professionnel",
+    "CAP": "Certificat d'aptitude professionnelle",
+    "BP": "Brevet professionnel",
+    "MCP": "Mention complémentaire",
+    "BTS": "Brevet de technicien supérieur",
+}
+
+# Exams whose « Pré-inscrit » candidates already get an account (memo: BCP, BP and MCP).
+PRE_REGISTERED_EXAMS = frozenset({"BCP", "BP", "MCP"})
+
+
+class State(StrEnum):
+    """Candidature states; the value is the CYCLADES label."""
+
+    EN_COURS = "En cours d'inscription"
+    PRE_INSCRIT = "Pré-inscrit"
+    INSCRIT = "Inscrit"
+    ANNULE = "Annulé"
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, space-free form used to compare labels typed by people."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(bare.casefold().split())
+
+
+_STATE_BY_FOLD = {fold(s.value): s for s in State}
+# Short forms used on the command line (« --state pre-inscrit »).
+_STATE_BY_FOLD.update({"inscrit": State.INSCRIT, "pre-inscrit": State.PRE_INSCRIT,
+                       "preinscrit": State.PRE_INSCRIT, "annule": State.ANNULE,
+                       "encours": State.EN_COURS})
+
+
+def parse_state(raw: str) -> State:
+    """Return the state named by ``raw`` (case and accents ignored) or raise DomainError."""
+    state = _STATE_BY_FOLD.get(fold(raw))
+    if state is None:
+        labels = ", ".join(f"« {s.value} »" for s in State)
+        raise DomainError(f"Etat « {raw.strip()} » inconnu : attendu {labels}.")
+    return state
+
+
+def parse_exam(raw: str) -> str:
+    """Return the exam code named by ``raw`` (case ignored) or raise DomainError."""
+    code = raw.strip().upper()
+    if code not in EXAMS:
+        raise DomainError(
+            f"Examen « {raw.strip()} » inconnu : codes attendus {', '.join(EXAMS)}."
+        )
+    return code
+
+
+def is_eligible(exam: str, state: State) -> bool:
+    """True when a candidature in ``state`` for ``exam`` entitles its candidate to an account."""
+    if state is State.INSCRIT:
+        return True
+    return state is State.PRE_INSCRIT and exam in PRE_REGISTERED_EXAMS

@@ -1,0 +1,49 @@
+"""Checks on the names and dates people type or import."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+from cyclades_tui.domain.errors import DomainError
+
+MAX_NAME_LENGTH = 100
+
+
+def clean_name(raw: str, field: str, required: bool) -> str:
+    """Return a name trimmed and NFC-normalised, or raise DomainError naming ``field``.
+
+    Control characters (C0, C1, escape sequences, NUL) and bidirectional controls are
+    refused: they would corrupt terminals and slips, and no real name has them.
+    """
+    name = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if required and not name:
+        raise DomainError(f"{field} manquant.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise DomainError(f"{field} trop long ({len(name)} caractères, {MAX_NAME_LENGTH} au plus).")
+    for char in name:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            raise DomainError(
+                f"{field} contient un caractère interdit (U+{ord(char):04X})."
+            )
+    return name
+
+
+def parse_birth_date(raw: str) -> date:
+    """Parse a JJ/MM/AAAA birth date or raise DomainError."""
+    text = raw.strip()
+    try:
+        parsed = datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise DomainError(
+            f"Date de naissance « {text} » invalide : JJ/MM/AAAA attendu (date réelle)."
+        ) from None
+    if not 1900 <= parsed.year <= 2100:
+        raise DomainError(f"Date de naissance « {text} » invalide : année hors limites.")
+    return parsed
+
+
+def clean_division(raw: str) -> str:
+    """Return the class (division) code trimmed, or raise DomainError."""
+    return clean_name(raw, "Division", required=True)[:30]

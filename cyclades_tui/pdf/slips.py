@@ -1,0 +1,483 @@
+"""Login slips (« papillons de connexion ») rendered to PDF.
+
+Each candidate gets a slip with their identity, their login, their provisional password and
+the address of the candidate site (also as a QR code). Slips are printed one per A4 page
+(top half) or two per A4 page (top and bottom halves, with a dashed cut line).
+
+Everything that is the same on every slip (frame, French texts and labels, school header,
+QR code) is drawn once per document into a PDF form XObject that each slip reuses; only the
+candidate's own values are drawn per slip. This keeps 2,000-slip documents fast to build
+and small.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import astuple, dataclass
+from typing import Any
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from .fonts import MONO_BOLD, FontSet, fonts_for, is_standard_encodable
+
+__all__ = ["DocumentInfo", "SlipData", "render_slips", "sort_slips"]
+
+
+@dataclass(frozen=True)
+class SlipData:
+    """What one candidate's slip shows."""
+
+    login: str
+    password: str  # plain provisional password, ASCII only
+    family_name: str  # nom de famille
+    usage_name: str  # nom d'usage, may be ""
+    first_name: str  # prénom, may be "" (pupil with no first name)
+    ine: str
+    exam_code: str  # e.g. "DNB"
+    exam_label: str  # e.g. "Diplôme national du brevet"
+    division: str  # class, e.g. "3EB"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What is common to every slip of a document."""
+
+    title: str  # e.g. "Papillons de connexion" or "Papillon de connexion"
+    school_name: str
+    school_uai: str
+    site_url: str  # address of the candidate site, also encoded as a QR code
+
+
+# --- French texts (wording is a requirement) ---------------------------------------------
+
+LABEL_CANDIDATE = "Candidat :"
+LABEL_USAGE_NAME = "Nom d'usage :"
+LABEL_INE = "INE :"
+LABEL_DIVISION = "Classe :"
+LABEL_EXAM = "Examen :"
+TEXT_IDENTIFY = "Identifiez-vous avec le compte qui vous a été attribué :"
+LABEL_LOGIN = "Votre identifiant de connexion :"
+LABEL_PASSWORD = "Votre mot de passe (*) :"
+TEXT_PROVISIONAL = (
+    "(*) Ce mot de passe est provisoire : vous devrez le changer lors de votre première connexion."
+)
+LABEL_SITE = "Adresse du site candidat :"
+TEXT_KEEP = "Conservez ce papillon : il est personnel."
+
+_STATIC_TEXTS = (
+    LABEL_CANDIDATE,
+    LABEL_USAGE_NAME,
+    LABEL_INE,
+    LABEL_DIVISION,
+    LABEL_EXAM,
+    TEXT_IDENTIFY,
+    LABEL_LOGIN,
+    LABEL_PASSWORD,
+    TEXT_PROVISIONAL,
+    LABEL_SITE,
+    TEXT_KEEP,
+)
+
+# --- Geometry (points; slip-local coordinates, origin at the bottom left of a half page) ---
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+SLIP_HEIGHT = PAGE_HEIGHT / 2
+
+_FRAME_X = 34.0
+_FRAME_Y = 26.0
+_FRAME_W = PAGE_WIDTH - 2 * _FRAME_X
+_FRAME_H = SLIP_HEIGHT - 2 * _FRAME_Y
+_LEFT = _FRAME_X + 16
+_RIGHT = PAGE_WIDTH - _FRAME_X - 16
+_TEXT_WIDTH = _RIGHT - _LEFT
+
+_QR_SIZE = 96.0
+_QR_X = _RIGHT - _QR_SIZE + 6  # the QR quiet zone is white: let it eat into the margin
+_QR_Y = _FRAME_Y + 8
+
+_Y_SCHOOL = 375.0
+_Y_TITLE = 353.0
+_Y_RULE = 343.0
+_Y_CANDIDATE = 321.0
+_Y_INE = 302.0
+_Y_EXAM = 283.0
+_Y_USAGE_NAME = 264.0
+_Y_CREDENTIALS_BOX = 166.0
+_Y_IDENTIFY = 226.0
+_Y_LOGIN = 204.0
+_Y_PASSWORD = 180.0
+_Y_PROVISIONAL = 150.0
+_Y_SITE = 118.0
+_Y_KEEP = 44.0
+_DIVISION_LABEL_X = 330.0
+
+_LABEL_SIZE = 11.0
+_NAME_SIZE = 12.5
+_VALUE_SIZE = 11.0
+_LOGIN_SIZE = 14.0
+_PASSWORD_SIZE = 17.0
+_MIN_SIZE = 7.0
+# Stroke width that makes stroked-and-filled regular glyphs look bold.
+_FAKE_BOLD_STROKE = 0.4
+_FAKE_BOLD_TITLE_STROKE = 0.6
+
+_FORM_SLIP = "papillon"
+_FORM_CUT = "decoupe"
+
+# Letters that Unicode decomposition leaves alone but that French alphabetical order treats
+# as their base letters.
+_FOLD_EXTRA = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i"}
+)
+
+
+# --- Sorting -------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Comparison form of ``text``: case and accents ignored."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD_EXTRA))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _sort_key(slip: SlipData) -> tuple[str, ...]:
+    # The raw fields after the INE only matter for duplicated INEs: they make the order
+    # independent of the input order.
+    return (
+        _fold(slip.division),
+        _fold(slip.family_name),
+        _fold(slip.first_name),
+        slip.ine,
+        *astuple(slip),
+    )
+
+
+def sort_slips(slips: Iterable[SlipData]) -> list[SlipData]:
+    """Return the slips in printing order.
+
+    Order by division (class), then family name, then first name, ignoring case and accents
+    (« Émile » sorts like « emile »); ties are broken by INE so the order is deterministic.
+    """
+    return sorted(slips, key=_sort_key)
+
+
+# --- Drawing helpers -----------------------------------------------------------------------
+
+
+def _fit(text: str, font: str, size: float, max_width: float) -> tuple[float, float]:
+    """Font size and horizontal scale (percent) for ``text`` to fit in ``max_width``.
+
+    The size shrinks down to ``_MIN_SIZE``; past that the glyphs get narrower, which keeps
+    even absurdly long values inside the frame and fully extractable.
+    """
+    width: float = stringWidth(text, font, size)
+    if width <= max_width:
+        return size, 100.0
+    shrunk = max(_MIN_SIZE, math.floor(size * max_width / width * 10) / 10)
+    width = width * shrunk / size
+    if width <= max_width:
+        return shrunk, 100.0
+    return shrunk, math.floor(1000 * max_width / width) / 10
+
+
+class _TextWriter:
+    """Collects fitted strings into one reportlab text object (one BT/ET block)."""
+
+    def __init__(self, canvas: Canvas, fonts: FontSet) -> None:
+        self._canvas = canvas
+        self._fonts = fonts
+        self._text: Any = canvas.beginText()
+
+    def regular(self, x: float, y: float, text: str, size: float, max_width: float) -> None:
+        self._write(x, y, text, self._fonts.regular, size, max_width, fake_bold=False)
+
+    def bold(self, x: float, y: float, text: str, size: float, max_width: float) -> None:
+        self._write(x, y, text, self._fonts.bold, size, max_width, self._fonts.fake_bold)
+
+    def oblique(self, x: float, y: float, text: str, size: float, max_width: float) -> None:
+        self._write(x, y, text, self._fonts.oblique, size, max_width, fake_bold=False)
+
+    def mono(self, x: float, y: float, text: str, size: float, max_width: float) -> None:
+        """Courier: keeps look-alike characters of credentials apart; cp1252 text only."""
+        self._write(x, y, text, MONO_BOLD, size, max_width, fake_bold=False)
+
+    def gray(self, level: float) -> None:
+        self._text.setFillGray(level)
+
+    def draw(self) -> None:
+        self._canvas.drawText(self._text)
+
+    def _write(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        font: str,
+        size: float,
+        max_width: float,
+        fake_bold: bool,
+    ) -> None:
+        t = self._text
+        size, scale = _fit(text, font, size, max_width)
+        t.setTextOrigin(x, y)
+        t.setFont(font, size)
+        # Horizontal scale and render mode belong to the PDF text state, which outlives the
+        # text object: always put them back.
+        if scale < 100:
+            t.setHorizScale(scale)
+        if fake_bold:
+            t.setTextRenderMode(2)
+        t.textOut(text)
+        if fake_bold:
+            t.setTextRenderMode(0)
+        if scale < 100:
+            t.setHorizScale(100)
+
+
+@dataclass(frozen=True)
+class _Style:
+    """Per-document drawing choices: fonts, and where values start after their labels."""
+
+    fonts: FontSet
+    name_x: float
+    ine_x: float
+    division_x: float
+    exam_x: float
+    usage_name_x: float
+    login_x: float
+    password_x: float
+
+    @classmethod
+    def for_fonts(cls, fonts: FontSet) -> _Style:
+        def after(label: str, x: float = _LEFT) -> float:
+            # A full space after the label so that text extraction sees two words.
+            width: float = stringWidth(label + " ", fonts.regular, _LABEL_SIZE)
+            return x + width + 1
+
+        return cls(
+            fonts=fonts,
+            name_x=after(LABEL_CANDIDATE),
+            ine_x=after(LABEL_INE),
+            division_x=after(LABEL_DIVISION, _DIVISION_LABEL_X),
+            exam_x=after(LABEL_EXAM),
+            usage_name_x=after(LABEL_USAGE_NAME),
+            login_x=after(LABEL_LOGIN),
+            password_x=after(LABEL_PASSWORD),
+        )
+
+
+def _school_line(info: DocumentInfo) -> str:
+    parts = [info.school_name] if info.school_name else []
+    if info.school_uai:
+        parts.append(f"UAI {info.school_uai}")
+    return " — ".join(parts)
+
+
+def _wrap_chars(text: str, font: str, size: float, max_width: float) -> Iterator[str]:
+    """Cut ``text`` into pieces no wider than ``max_width`` (URLs have no spaces to break at)."""
+    line = ""
+    for ch in text:
+        if line and stringWidth(line + ch, font, size) > max_width:
+            yield line
+            line = ""
+        line += ch
+    if line:
+        yield line
+
+
+def _draw_qr_code(canvas: Canvas, value: str) -> None:
+    widget = QrCodeWidget(value, barLevel="M", barWidth=_QR_SIZE, barHeight=_QR_SIZE)
+    drawing = Drawing(_QR_SIZE, _QR_SIZE)
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, _QR_X, _QR_Y)
+
+
+def _draw_static(canvas: Canvas, info: DocumentInfo, style: _Style) -> None:
+    """Draw what every slip shares, in slip-local coordinates (done once, into a form)."""
+    fonts = style.fonts
+    c = canvas
+
+    c.setLineWidth(0.8)
+    c.setStrokeGray(0.25)
+    c.roundRect(_FRAME_X, _FRAME_Y, _FRAME_W, _FRAME_H, 8, stroke=1, fill=0)
+    c.setLineWidth(0.5)
+    c.setStrokeGray(0.55)
+    c.line(_LEFT, _Y_RULE, _RIGHT, _Y_RULE)
+    # Light background that makes the credentials the obvious part of the slip.
+    c.setFillGray(0.93)
+    box_height = _Y_IDENTIFY + 20 - _Y_CREDENTIALS_BOX
+    c.roundRect(_LEFT - 6, _Y_CREDENTIALS_BOX, _TEXT_WIDTH + 12, box_height, 5, stroke=0, fill=1)
+    if info.site_url:
+        _draw_qr_code(c, info.site_url)
+
+    c.setStrokeGray(0)
+    c.setFillGray(0)
+    # The title gets its own text object: a larger size needs a thicker fake-bold stroke.
+    c.setLineWidth(_FAKE_BOLD_TITLE_STROKE)
+    title = _TextWriter(c, fonts)
+    title.bold(_LEFT, _Y_TITLE, info.title, 16, _TEXT_WIDTH)
+    title.draw()
+
+    c.setLineWidth(_FAKE_BOLD_STROKE)
+    w = _TextWriter(c, fonts)
+    w.gray(0.3)
+    w.regular(_LEFT, _Y_SCHOOL, _school_line(info), 9.5, _TEXT_WIDTH)
+    w.gray(0)
+    for label, x, y in (
+        (LABEL_CANDIDATE, _LEFT, _Y_CANDIDATE),
+        (LABEL_INE, _LEFT, _Y_INE),
+        (LABEL_DIVISION, _DIVISION_LABEL_X, _Y_INE),
+        (LABEL_EXAM, _LEFT, _Y_EXAM),
+        (LABEL_LOGIN, _LEFT, _Y_LOGIN),
+        (LABEL_PASSWORD, _LEFT, _Y_PASSWORD),
+    ):
+        w.regular(x, y, label, _LABEL_SIZE, _TEXT_WIDTH)
+    w.bold(_LEFT, _Y_IDENTIFY, TEXT_IDENTIFY, _LABEL_SIZE, _TEXT_WIDTH)
+    w.regular(_LEFT, _Y_PROVISIONAL, TEXT_PROVISIONAL, 9, _TEXT_WIDTH)
+    w.oblique(_LEFT, _Y_KEEP, TEXT_KEEP, 9, _QR_X - _LEFT)
+
+    # The address goes left of the QR code, on the label's line when it fits readably,
+    # otherwise cut over the following lines.
+    site_width = _QR_X - 8 - _LEFT
+    site_line = f"{LABEL_SITE} {info.site_url}"
+    size, scale = _fit(site_line, fonts.regular, 10.5, site_width)
+    if size >= 8.5 and scale == 100:
+        w.regular(_LEFT, _Y_SITE, site_line, 10.5, site_width)
+    else:
+        w.regular(_LEFT, _Y_SITE, LABEL_SITE, 10.5, site_width)
+        pieces = list(_wrap_chars(info.site_url, fonts.regular, 9, site_width))
+        leading = min(12.0, (_Y_SITE - _Y_KEEP - 14) / len(pieces))
+        for i, piece in enumerate(pieces, start=1):
+            w.regular(_LEFT, _Y_SITE - i * leading, piece, 9, site_width)
+    w.draw()
+
+
+def _draw_cut_line(canvas: Canvas) -> None:
+    """Draw the dashed line between the two halves of a page (once, into a form)."""
+    c = canvas
+    c.setDash(5, 3)
+    c.setLineWidth(0.6)
+    c.setStrokeGray(0.45)
+    c.line(12, SLIP_HEIGHT, PAGE_WIDTH - 12, SLIP_HEIGHT)
+    # Scissors (ZapfDingbats is a standard font too: nothing to embed), on a white patch
+    # that interrupts the dashes.
+    c.setFillGray(1)
+    c.rect(22, SLIP_HEIGHT - 6, 16, 12, stroke=0, fill=1)
+    c.setFillGray(0.45)
+    c.setFont("ZapfDingbats", 12)
+    c.drawString(23, SLIP_HEIGHT - 4, "\u2702")
+
+
+def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
+    """Draw one candidate's own values, in slip-local coordinates."""
+    w = _TextWriter(canvas, style.fonts)
+    candidate = f"{slip.family_name} {slip.first_name}" if slip.first_name else slip.family_name
+    w.bold(style.name_x, _Y_CANDIDATE, candidate, _NAME_SIZE, _RIGHT - style.name_x)
+    w.bold(style.ine_x, _Y_INE, slip.ine, _VALUE_SIZE, _DIVISION_LABEL_X - 10 - style.ine_x)
+    w.bold(style.division_x, _Y_INE, slip.division, _VALUE_SIZE, _RIGHT - style.division_x)
+    exam = f"{slip.exam_code} — {slip.exam_label}" if slip.exam_label else slip.exam_code
+    w.regular(style.exam_x, _Y_EXAM, exam, _VALUE_SIZE, _RIGHT - style.exam_x)
+    if slip.usage_name:
+        w.regular(_LEFT, _Y_USAGE_NAME, LABEL_USAGE_NAME, _LABEL_SIZE, _TEXT_WIDTH)
+        w.bold(
+            style.usage_name_x,
+            _Y_USAGE_NAME,
+            slip.usage_name,
+            _VALUE_SIZE,
+            _RIGHT - style.usage_name_x,
+        )
+    login_width = _RIGHT - style.login_x
+    if is_standard_encodable(slip.login):
+        w.mono(style.login_x, _Y_LOGIN, slip.login, _LOGIN_SIZE, login_width)
+    else:
+        # Courier cannot show it: fall back to the document's text font.
+        w.bold(style.login_x, _Y_LOGIN, slip.login, _LOGIN_SIZE, login_width)
+    w.mono(style.password_x, _Y_PASSWORD, slip.password, _PASSWORD_SIZE, _RIGHT - style.password_x)
+    w.draw()
+
+
+def _pages(slips: Sequence[SlipData], layout: int) -> Iterator[Sequence[SlipData]]:
+    """Group sorted slips into pages; with two per page, each class starts a new page."""
+    if layout == 1:
+        for slip in slips:
+            yield (slip,)
+        return
+    for _, group in itertools.groupby(slips, key=lambda slip: _fold(slip.division)):
+        members = list(group)
+        for start in range(0, len(members), 2):
+            yield members[start : start + 2]
+
+
+def _document_texts(slips: Sequence[SlipData], info: DocumentInfo) -> Iterator[str]:
+    yield from _STATIC_TEXTS
+    yield from astuple(info)
+    for slip in slips:
+        yield from astuple(slip)
+
+
+# --- Entry point ---------------------------------------------------------------------------
+
+
+def render_slips(slips: Sequence[SlipData], info: DocumentInfo, layout: int) -> bytes:
+    """Render login slips to a PDF document and return its bytes.
+
+    ``layout`` is the number of slips per A4 page: 1 (top half of each page) or 2 (top and
+    bottom halves, separated by a dashed cut line; each class starts on a new page, so a
+    page may hold a single slip). Slips are printed in :func:`sort_slips` order.
+
+    The standard PDF fonts are used when every text of the document fits in cp1252, else
+    Noto Sans is embedded (as a subset). Output is deterministic: same input, same bytes.
+
+    Raises ``ValueError`` (French message) when ``layout`` is not 1 or 2 or ``slips`` is
+    empty.
+    """
+    if isinstance(layout, bool) or layout not in (1, 2):
+        raise ValueError(
+            f"Mise en page inconnue : {layout!r}. Choisissez 1 ou 2 papillons par page."
+        )
+    if not slips:
+        raise ValueError("Aucun papillon à imprimer : la liste des candidats est vide.")
+
+    ordered = sort_slips(slips)
+    style = _Style.for_fonts(fonts_for(_document_texts(ordered, info)))
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    canvas.setTitle(info.title)
+    canvas.setAuthor("cyclades-tui")
+    canvas.setCreator("cyclades-tui")
+    canvas.setSubject(_school_line(info))
+
+    canvas.beginForm(_FORM_SLIP, 0, 0, PAGE_WIDTH, SLIP_HEIGHT)
+    _draw_static(canvas, info, style)
+    canvas.endForm()
+    if layout == 2:
+        canvas.beginForm(_FORM_CUT, 0, 0, PAGE_WIDTH, PAGE_HEIGHT)
+        _draw_cut_line(canvas)
+        canvas.endForm()
+
+    # Layout 1 prints on the top half; layout 2 fills the top half first, then the bottom.
+    offsets = (PAGE_HEIGHT - SLIP_HEIGHT,) if layout == 1 else (SLIP_HEIGHT, 0.0)
+    for page in _pages(ordered, layout):
+        if layout == 2:
+            canvas.doForm(_FORM_CUT)
+        if style.fonts.fake_bold:
+            canvas.setLineWidth(_FAKE_BOLD_STROKE)
+        for slip, offset in zip(page, offsets, strict=False):
+            canvas.saveState()
+            canvas.translate(0, offset)
+            canvas.doForm(_FORM_SLIP)
+            _draw_slip(canvas, slip, style)
+            canvas.restoreState()
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

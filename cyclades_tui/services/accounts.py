@@ -1,0 +1,367 @@
+"""Candidate accounts: status, generation, regeneration, verification and password change.
+
+Hashing is the slow part by design (bcrypt). It runs in a pool of threads, outside any
+transaction; then logins, accounts, slips and the PDF documents are written in one short
+transaction, so that no account can exist whose password is in no stored document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import peewee
+
+from cyclades_tui.domain.errors import DomainError
+from cyclades_tui.domain.exams import EXAMS, State, parse_state
+from cyclades_tui.domain.identifiers import validate_ine
+from cyclades_tui.domain.login import login_base, with_suffix
+from cyclades_tui.domain.names import clean_name
+from cyclades_tui.domain.passwords import (
+    MAX_PASSWORD_BYTES,
+    PlainPassword,
+    generate_password,
+    hash_cost,
+    hash_password,
+    verify_password,
+)
+from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
+from cyclades_tui.services import audit
+from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.candidates import (
+    CandidateView,
+    eligible_condition,
+    eligible_without_account,
+    find_by_ine,
+)
+from cyclades_tui.services.documents import DocumentSummary, summary
+from cyclades_tui.services.errors import BadInput, Refused
+from cyclades_tui.services.runtime import db_errors, write_transaction
+from cyclades_tui.services.schools import SchoolInfo, info, require_school, require_service
+from cyclades_tui.settings import Settings, load_settings
+from cyclades_tui.store.models import (
+    Account,
+    Candidate,
+    Candidature,
+    Document,
+    Run,
+    School,
+    Slip,
+    utcnow,
+)
+
+ALL_GENERATED = "Tous les comptes de vos candidats ont été générés."
+TITLE_MASS = "Papillons de connexion"
+TITLE_ONE = "Papillon de connexion"
+MIN_CHOSEN_PASSWORD = 8
+# A write that loses a race (a login or an account taken by another process meanwhile)
+# is retried with fresh data this many times before giving up.
+MAX_WRITE_ATTEMPTS = 5
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    """Counts shown by « Générer les comptes »."""
+
+    school: SchoolInfo
+    eligible: int
+    with_account: int
+
+    @property
+    def without_account(self) -> int:
+        """Eligible candidates still without an account."""
+        return self.eligible - self.with_account
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of a generation or regeneration."""
+
+    run_id: int | None
+    created: int
+    documents: list[DocumentSummary]
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of a login check; ``must_change`` when the password is still provisional."""
+
+    ok: bool
+    must_change: bool = False
+
+
+def status(actor: Actor, uai: str) -> AccountStatus:
+    """Eligible candidates of the school, with and without an account."""
+    school = require_school(actor, uai)
+    with db_errors():
+        eligible_ids = (
+            Candidate.select(Candidate.id).join(Candidature)
+            .where((Candidate.school == school) & eligible_condition()).distinct()
+        )
+        eligible = eligible_ids.count()
+        with_account = Account.select().where(Account.candidate.in_(eligible_ids)).count()
+    return AccountStatus(school=info(school), eligible=eligible, with_account=with_account)
+
+
+def pending_candidates(actor: Actor, uai: str) -> list[CandidateView]:
+    """Eligible candidates of the school without an account, as « Générer » would create."""
+    school = require_school(actor, uai)
+    with db_errors():
+        return eligible_without_account(school)
+
+
+def _hash_all(
+    todo: list[int], settings: Settings, progress: Progress | None, done_before: int, total: int
+) -> dict[int, tuple[PlainPassword, str]]:
+    """Draw and hash one password per candidate id, in parallel threads (bcrypt frees the GIL)."""
+    result: dict[int, tuple[PlainPassword, str]] = {}
+
+    def job(candidate_id: int) -> tuple[int, PlainPassword, str]:
+        password = generate_password()
+        return candidate_id, password, hash_password(password, settings.provisional_cost)
+
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        futures = [pool.submit(job, cid) for cid in todo]
+        for count, future in enumerate(as_completed(futures), start=done_before + 1):
+            cid, password, hashed = future.result()
+            result[cid] = (password, hashed)
+            if progress is not None:
+                progress(count, total)
+    return result
+
+
+def _taken_logins(bases: Iterable[str]) -> set[str]:
+    taken: set[str] = set()
+    unique = sorted(set(bases))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        taken.update(
+            login for (login,) in
+            Account.select(Account.login).where(Account.login_base.in_(chunk)).tuples()
+        )
+    return taken
+
+
+def _assign_login(view: CandidateView, taken: set[str]) -> tuple[str, str]:
+    """First free login of the candidate's homonym series; returns (login, base)."""
+    base = login_base(view.first_name, view.family_name)
+    rank = 1
+    while True:
+        suffix = "" if rank == 1 else str(rank)
+        login = with_suffix(login_base(view.first_name, view.family_name, len(suffix)), rank)
+        if login not in taken:
+            taken.add(login)
+            return login, base
+        rank += 1
+
+
+def _slip(view: CandidateView, login: str, password: PlainPassword) -> SlipData:
+    return SlipData(
+        login=login, password=password, family_name=view.family_name,
+        usage_name=view.usage_name, first_name=view.first_name, ine=view.ine,
+        exam_code=view.exam, exam_label=EXAMS.get(view.exam, view.exam),
+        division=view.division,
+    )
+
+
+def _store_document(
+    school: School, run: Run, actor: Actor, title: str, layout: int, data: bytes,
+    accounts: list[tuple[int, int]],
+) -> Document:
+    document = Document.create(
+        school=school, run=run, title=title, layout=layout, slips=len(accounts),
+        size=len(data), type="PDF", created_by=actor.login, data=data,
+    )
+    rows = [{"document": document.id, "account": aid, "password_version": version}
+            for aid, version in accounts]
+    for start in range(0, len(rows), 500):
+        Slip.insert_many(rows[start:start + 500]).execute()
+    assert isinstance(document, Document)
+    return document
+
+
+def generate(
+    actor: Actor,
+    uai: str,
+    progress: Progress | None = None,
+    settings: Settings | None = None,
+) -> RunResult:
+    """Create the accounts of the eligible candidates who have none, with their two PDFs."""
+    settings = settings or load_settings()
+    school = require_school(actor, uai)
+    require_service(school)
+    with db_errors():
+        pending = eligible_without_account(school)
+    if not pending:
+        return RunResult(run_id=None, created=0, documents=[], message=ALL_GENERATED)
+    secrets_by_id = _hash_all(
+        [v.candidate_id for v in pending], settings, progress, 0, len(pending))
+    db = Account._meta.database
+    for _attempt in range(MAX_WRITE_ATTEMPTS):
+        try:
+            with write_transaction(db):
+                # Read again under the write lock: another process may have created some.
+                todo = [v for v in eligible_without_account(school)
+                        if v.candidate_id in secrets_by_id]
+                if not todo:
+                    return RunResult(run_id=None, created=0, documents=[],
+                                     message=ALL_GENERATED)
+                return _write_generation(actor, school, todo, secrets_by_id, settings)
+        except peewee.IntegrityError:
+            # Lost a race on a login or an account with another process: try again with
+            # what is still missing. The hashes are kept, nothing was committed.
+            continue
+    raise Refused("La génération n'a pas pu s'enregistrer (accès concurrents) ; relancez-la.")
+
+
+def _write_generation(
+    actor: Actor, school: School, todo: list[CandidateView],
+    secrets_by_id: dict[int, tuple[PlainPassword, str]], settings: Settings,
+) -> RunResult:
+    taken = _taken_logins(login_base(v.first_name, v.family_name) for v in todo)
+    now = utcnow()
+    run = Run.create(school=school, kind="generate", created_by=actor.login,
+                     accounts=len(todo), created_at=now)
+    rows = []
+    slips = []
+    for view in todo:
+        login, base = _assign_login(view, taken)
+        password, hashed = secrets_by_id[view.candidate_id]
+        rows.append({"candidate": view.candidate_id, "login": login, "login_base": base,
+                     "password_hash": hashed, "provisional": True, "password_version": 1,
+                     "created_at": now, "password_changed_at": now})
+        slips.append(_slip(view, login, password))
+    for start in range(0, len(rows), 500):
+        Account.insert_many(rows[start:start + 500]).execute()
+    ids = dict(
+        Account.select(Account.candidate, Account.id)
+        .where(Account.candidate.in_([v.candidate_id for v in todo])).tuples()
+    )
+    versions = [(ids[v.candidate_id], 1) for v in todo]
+    doc_info = DocumentInfo(title=TITLE_MASS, school_name=school.name,
+                            school_uai=school.uai, site_url=settings.site_url)
+    documents = [
+        _store_document(school, run, actor, TITLE_MASS, layout,
+                        render_slips(slips, doc_info, layout), versions)
+        for layout in (1, 2)
+    ]
+    audit.record(actor, "accounts.generate", school,
+                 f"{len(todo)} compte(s) créé(s), lot {run.id}")
+    return RunResult(run_id=run.id, created=len(todo),
+                     documents=[summary(d) for d in documents],
+                     message=f"{len(todo)} compte(s) créé(s).")
+
+
+def find_for_regeneration(
+    actor: Actor, uai: str, ine: str, state: str | None = None
+) -> CandidateView:
+    """The candidate matching the « Critères de sélection », who must already have an account."""
+    school = require_school(actor, uai)
+    require_service(school)
+    try:
+        code = validate_ine(ine)
+        wanted = parse_state(state) if state else None
+    except DomainError as error:
+        raise BadInput(str(error), [str(error)]) from None
+    if wanted is not None and wanted not in (State.INSCRIT, State.PRE_INSCRIT):
+        raise BadInput("Etat : « Inscrit » ou « Pré-inscrit » attendu.")
+    with db_errors():
+        views = find_by_ine(school, code)
+    if not views:
+        raise Refused(f"Aucun candidat de votre établissement n'a l'INE {code}.")
+    if wanted is not None:
+        views = [v for v in views if v.state == wanted.value]
+        if not views:
+            raise Refused(f"Le candidat {code} n'a pas de candidature à l'état « {wanted.value} ».")
+    view = views[0]
+    if view.login is None:
+        raise Refused(
+            f"Le candidat {code} ({view.display_name}) n'a pas encore de compte : "
+            "générez d'abord les comptes."
+        )
+    return view
+
+
+def regenerate(
+    actor: Actor, uai: str, ine: str, state: str | None = None, settings: Settings | None = None
+) -> RunResult:
+    """Give the candidate's account a new provisional password and store its one-slip PDF.
+
+    The old password stops working when the transaction commits.
+    """
+    settings = settings or load_settings()
+    view = find_for_regeneration(actor, uai, ine, state)
+    school = require_school(actor, uai)
+    password = generate_password()
+    hashed = hash_password(password, settings.provisional_cost)
+    db = Account._meta.database
+    with write_transaction(db):
+        account = Account.get(Account.candidate == view.candidate_id)
+        # The increment is done by the database so that two regenerations at once get two
+        # different versions: the slip of the one that commits first is then « remplacé ».
+        Account.update(
+            password_hash=hashed, provisional=True, password_changed_at=utcnow(),
+            password_version=Account.password_version + 1,
+        ).where(Account.id == account.id).execute()
+        version = Account.get_by_id(account.id).password_version
+        run = Run.create(school=school, kind="regenerate", created_by=actor.login, accounts=1)
+        doc_info = DocumentInfo(title=TITLE_ONE, school_name=school.name,
+                                school_uai=school.uai, site_url=settings.site_url)
+        data = render_slips([_slip(view, account.login, password)], doc_info, 1)
+        document = _store_document(school, run, actor, TITLE_ONE, 1, data,
+                                   [(account.id, version)])
+        audit.record(actor, "accounts.regenerate", school,
+                     f"INE {view.ine}, identifiant {account.login}, lot {run.id}")
+    return RunResult(run_id=run.id, created=1, documents=[summary(document)],
+                     message=f"Nouveau mot de passe généré pour {account.login}.")
+
+
+def verify(login: str, password: str, settings: Settings | None = None) -> VerifyResult:
+    """Check a candidate's login and password, as the publication site does.
+
+    A correct password whose hash is cheaper than the current setting is re-hashed.
+    """
+    settings = settings or load_settings()
+    with db_errors():
+        account = Account.get_or_none(Account.login == login.strip().lower())
+    if account is None or not verify_password(password, account.password_hash):
+        return VerifyResult(ok=False)
+    target = settings.provisional_cost if account.provisional else settings.chosen_cost
+    if hash_cost(account.password_hash) < target:
+        with db_errors():
+            Account.update(password_hash=hash_password(password, target)).where(
+                (Account.id == account.id)
+                & (Account.password_hash == account.password_hash)).execute()
+    return VerifyResult(ok=True, must_change=account.provisional)
+
+
+def change_password(
+    login: str, current: str, new: str, settings: Settings | None = None
+) -> None:
+    """Replace a candidate's password by one they chose; the current one must be right."""
+    settings = settings or load_settings()
+    if not verify(login, current, settings).ok:
+        raise Refused("Identifiant ou mot de passe incorrect.")
+    try:
+        chosen = clean_name(new, "Nouveau mot de passe", required=True)
+    except DomainError as error:
+        raise BadInput(str(error), [str(error)]) from None
+    if chosen != new or len(new) < MIN_CHOSEN_PASSWORD:
+        raise BadInput(
+            f"Nouveau mot de passe refusé : {MIN_CHOSEN_PASSWORD} caractères au moins, "
+            "sans espace au début ou à la fin."
+        )
+    if len(new.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise BadInput(f"Nouveau mot de passe refusé : {MAX_PASSWORD_BYTES} octets au plus.")
+    if new == current:
+        raise BadInput("Nouveau mot de passe refusé : il doit différer du mot de passe actuel.")
+    hashed = hash_password(new, settings.chosen_cost)
+    with db_errors():
+        Account.update(
+            password_hash=hashed, provisional=False, password_changed_at=utcnow(),
+            password_version=Account.password_version + 1,
+        ).where(Account.login == login.strip().lower()).execute()

@@ -1,0 +1,58 @@
+"""The audit trail: who did what, when, for which school (never a password)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cyclades_tui.services.actor import Actor
+from cyclades_tui.store.models import AuditEvent, School
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit event as the CLI and screens show it."""
+
+    at: datetime
+    actor: str
+    school: str | None
+    action: str
+    detail: str
+    success: bool
+
+
+def record(
+    actor: Actor | str,
+    action: str,
+    school: School | None = None,
+    detail: str = "",
+    success: bool = True,
+) -> None:
+    """Append one event; call it inside the transaction of the change it describes."""
+    AuditEvent.create(
+        actor=actor.login if isinstance(actor, Actor) else actor,
+        school=school,
+        action=action,
+        detail=detail[:2000],
+        success=success,
+    )
+
+
+def entries(school: School | None = None, since: datetime | None = None) -> list[AuditEntry]:
+    """Events in time order, optionally for one school and from one date."""
+    query = AuditEvent.select(AuditEvent, School.uai).join(School, join_type="LEFT OUTER")
+    if school is not None:
+        query = query.where(AuditEvent.school == school)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    return [
+        AuditEntry(
+            at=e.at,
+            actor=e.actor,
+            school=e.school.uai if e.school_id else None,
+            action=e.action,
+            detail=e.detail,
+            success=e.success,
+        )
+        for e in query.order_by(AuditEvent.at, AuditEvent.id)
+    ]

@@ -1,0 +1,99 @@
+"""Candidates of a school as the screens and commands list them, with eligibility and accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee
+
+from cyclades_tui.domain.exams import EXAMS, PRE_REGISTERED_EXAMS, State, is_eligible
+from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.runtime import db_errors
+from cyclades_tui.services.schools import require_school
+from cyclades_tui.store.models import Account, Candidate, Candidature, School
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """One candidature of a candidate, with the account it has (if any)."""
+
+    candidate_id: int
+    ine: str
+    family_name: str
+    usage_name: str
+    first_name: str
+    division: str
+    exam: str
+    state: str
+    eligible: bool
+    login: str | None
+
+    @property
+    def exam_label(self) -> str:
+        """The exam's full name."""
+        return EXAMS.get(self.exam, self.exam)
+
+    @property
+    def display_name(self) -> str:
+        """« NOM Prénom » as lists show it (usage name in brackets when there is one)."""
+        usage = f" ({self.usage_name})" if self.usage_name else ""
+        return f"{self.family_name}{usage} {self.first_name}".strip()
+
+
+def eligible_condition() -> peewee.Expression:
+    """SQL form of domain.exams.is_eligible, so that counts are made by the database."""
+    return (Candidature.state == State.INSCRIT.value) | (
+        (Candidature.state == State.PRE_INSCRIT.value)
+        & Candidature.exam.in_(sorted(PRE_REGISTERED_EXAMS))
+    )
+
+
+def _views(query: peewee.ModelSelect) -> list[CandidateView]:
+    rows = query.tuples()
+    return [
+        CandidateView(
+            candidate_id=cid, ine=ine, family_name=family, usage_name=usage, first_name=first,
+            division=division, exam=exam, state=state,
+            eligible=is_eligible(exam, State(state)), login=login,
+        )
+        for cid, ine, family, usage, first, division, exam, state, login in rows
+    ]
+
+
+def _base_query(school: School) -> peewee.ModelSelect:
+    return (
+        Candidate.select(
+            Candidate.id, Candidate.ine, Candidate.family_name, Candidate.usage_name,
+            Candidate.first_name, Candidate.division, Candidature.exam, Candidature.state,
+            Account.login,
+        )
+        .join(Candidature)
+        .switch(Candidate)
+        .join(Account, peewee.JOIN.LEFT_OUTER)
+        .where(Candidate.school == school)
+        .order_by(Candidate.division, Candidate.family_name, Candidate.first_name, Candidate.ine)
+    )
+
+
+def list_candidates(actor: Actor, uai: str) -> list[CandidateView]:
+    """Every candidature of the school, ordered by class then name."""
+    school = require_school(actor, uai)
+    with db_errors():
+        return _views(_base_query(school))
+
+
+def eligible_without_account(school: School) -> list[CandidateView]:
+    """Eligible candidates of ``school`` who have no account yet (one row per candidate)."""
+    query = _base_query(school).where(eligible_condition() & Account.id.is_null())
+    seen: set[int] = set()
+    result = []
+    for view in _views(query):
+        if view.candidate_id not in seen:
+            seen.add(view.candidate_id)
+            result.append(view)
+    return result
+
+
+def find_by_ine(school: School, ine: str) -> list[CandidateView]:
+    """The candidatures of the candidate of ``school`` with this INE (empty if none)."""
+    return _views(_base_query(school).where(Candidate.ine == ine))

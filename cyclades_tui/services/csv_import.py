@@ -1,0 +1,297 @@
+"""« Importer HORS BEE »: the candidate CSV of SPEC §6, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from cyclades_tui.domain.errors import DomainError
+from cyclades_tui.domain.exams import State, fold, parse_exam, parse_state
+from cyclades_tui.domain.identifiers import validate_ine
+from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
+from cyclades_tui.services import audit
+from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.errors import BadInput
+from cyclades_tui.services.runtime import db_errors, write_transaction
+from cyclades_tui.services.schools import require_school
+from cyclades_tui.store.models import Candidate, Candidature, School, utcnow
+
+# Files larger than this are not candidate lists (a big lycée has 3,000 pupils).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# Folded header -> field name. fold() drops case, accents and spaces; apostrophes too here.
+_COLUMNS = {
+    "ine": "ine",
+    "nom": "family_name",
+    "nomdefamille": "family_name",
+    "nomdusage": "usage_name",
+    "prenom": "first_name",
+    "autresprenoms": "other_first_names",
+    "datedenaissance": "birth_date",
+    "division": "division",
+    "classe": "division",
+    "examen": "exam",
+    "etat": "state",
+}
+_REQUIRED = {
+    "ine": "INE",
+    "family_name": "Nom",
+    "first_name": "Prénom",
+    "birth_date": "Date de naissance",
+    "division": "Division",
+    "exam": "Examen",
+    "state": "Etat",
+}
+
+
+@dataclass(frozen=True)
+class CandidateRecord:
+    """One valid candidate line, ready to store."""
+
+    line: int
+    ine: str
+    family_name: str
+    usage_name: str
+    first_name: str
+    other_first_names: str
+    birth_date: date
+    division: str
+    exam: str
+    state: State
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do, for a dry run)."""
+
+    school: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    records: list[CandidateRecord] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Number of candidate lines read."""
+        return self.added + self.updated + self.unchanged
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), else Windows-1252, the two encodings schools send."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; a file with those is not a text CSV.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise BadInput(
+                "Fichier illisible : ni UTF-8 ni Windows-1252.",
+                ["Fichier : encodage non reconnu (UTF-8 ou Windows-1252 attendu)"],
+            ) from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") >= header.count(",") else ","
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = _COLUMNS.get(fold(name).replace("'", ""))
+        if key is not None and key not in mapping:
+            mapping[key] = index
+    return mapping
+
+
+def parse_csv(data: bytes) -> tuple[list[CandidateRecord], list[str]]:
+    """Read every line; return the valid records and the faults, each naming its line."""
+    if len(data) > MAX_FILE_BYTES:
+        return [], [f"Fichier : trop volumineux ({len(data)} octets, 20 Mo au plus)"]
+    text = decode(data)
+    if "\x00" in text:
+        return [], ["Fichier : contient des octets nuls (ce n'est pas un fichier CSV texte)"]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], ["Fichier : vide (une ligne d'en-tête est attendue)"]
+    except csv.Error as error:
+        return [], [f"Ligne 1 : en-tête illisible ({error})"]
+    columns = _header_map(header)
+    missing = [label for key, label in _REQUIRED.items() if key not in columns]
+    if missing:
+        return [], [f"Ligne 1 : colonne(s) manquante(s) : {', '.join(missing)}"]
+
+    records: list[CandidateRecord] = []
+    faults: list[str] = []
+    seen: dict[str, int] = {}
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            faults.append(f"Ligne {reader.line_num} : ligne illisible ({error})")
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        record, row_faults = _parse_row(row, columns, line)
+        if record is not None and record.ine in seen:
+            row_faults.append(f"INE {record.ine} déjà présent ligne {seen[record.ine]}")
+            record = None
+        faults.extend(f"Ligne {line} : {fault}" for fault in row_faults)
+        if record is not None:
+            seen[record.ine] = line
+            records.append(record)
+    if not records and not faults:
+        faults.append("Fichier : aucune ligne de candidat après l'en-tête")
+    return records, faults
+
+
+def _parse_row(
+    row: list[str], columns: dict[str, int], line: int
+) -> tuple[CandidateRecord | None, list[str]]:
+    def cell(key: str) -> str:
+        index = columns.get(key)
+        return row[index] if index is not None and index < len(row) else ""
+
+    faults: list[str] = []
+    values: dict[str, object] = {}
+    checks: dict[str, Callable[[], object]] = {
+        "ine": lambda: validate_ine(cell("ine")),
+        "family_name": lambda: clean_name(cell("family_name"), "Nom", required=True),
+        "usage_name": lambda: clean_name(cell("usage_name"), "Nom d'usage", required=False),
+        "first_name": lambda: clean_name(cell("first_name"), "Prénom", required=False),
+        "other_first_names": lambda: clean_name(
+            cell("other_first_names"), "Autres prénoms", required=False),
+        "birth_date": lambda: parse_birth_date(cell("birth_date")),
+        "division": lambda: clean_division(cell("division")),
+        "exam": lambda: parse_exam(cell("exam")),
+        "state": lambda: parse_state(cell("state")),
+    }
+    for key, check in checks.items():
+        try:
+            values[key] = check()
+        except DomainError as error:
+            faults.append(str(error))
+    if faults:
+        return None, faults
+    return CandidateRecord(line=line, **values), []  # type: ignore[arg-type]
+
+
+def import_csv(actor: Actor, uai: str, source: Path | bytes, dry_run: bool = False) -> ImportReport:
+    """Import a candidate CSV into school ``uai``: every line valid, or nothing written."""
+    school = require_school(actor, uai)
+    if isinstance(source, Path):
+        try:
+            data = source.read_bytes()
+        except OSError as error:
+            raise BadInput(
+                f"Fichier « {source} » illisible : {error.strerror}.",
+                [f"Fichier : {error.strerror}"],
+            ) from None
+    else:
+        data = source
+    records, faults = parse_csv(data)
+    return store_records(actor, school, records, faults, dry_run, origin="csv")
+
+
+def store_records(
+    actor: Actor,
+    school: School,
+    records: list[CandidateRecord],
+    faults: list[str],
+    dry_run: bool,
+    origin: str,
+) -> ImportReport:
+    """Write validated records in one transaction, after checking INEs against other schools."""
+    report = ImportReport(school=school.uai, dry_run=dry_run, records=records)
+    db = Candidate._meta.database
+    with write_transaction(db) as txn:
+        existing = _existing_candidates([r.ine for r in records])
+        for record in records:
+            found = existing.get(record.ine)
+            if found is not None and found[0].school_id != school.id:
+                faults.append(
+                    f"Ligne {record.line} : INE {record.ine} appartient à un autre établissement"
+                )
+        if faults:
+            txn.rollback()
+            raise BadInput(
+                f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
+            )
+        for record in records:
+            _apply(school, record, existing.get(record.ine), report, dry_run)
+        if dry_run:
+            txn.rollback()
+        else:
+            audit.record(
+                actor, f"import.{origin}", school,
+                f"{report.added} ajouté(s), {report.updated} mis à jour, "
+                f"{report.unchanged} inchangé(s)",
+            )
+    return report
+
+
+def _existing_candidates(ines: list[str]) -> dict[str, tuple[Candidate, dict[str, Candidature]]]:
+    found: dict[str, tuple[Candidate, dict[str, Candidature]]] = {}
+    with db_errors():
+        for start in range(0, len(ines), 500):
+            chunk = ines[start:start + 500]
+            for candidate in Candidate.select().where(Candidate.ine.in_(chunk)):
+                found[candidate.ine] = (candidate, {})
+            query = Candidature.select(Candidature, Candidate.ine).join(Candidate).where(
+                Candidate.ine.in_(chunk))
+            for candidature in query:
+                found[candidature.candidate.ine][1][candidature.exam] = candidature
+    return found
+
+
+def _apply(
+    school: School,
+    record: CandidateRecord,
+    existing: tuple[Candidate, dict[str, Candidature]] | None,
+    report: ImportReport,
+    dry_run: bool,
+) -> None:
+    fields = {
+        "family_name": record.family_name,
+        "usage_name": record.usage_name,
+        "first_name": record.first_name,
+        "other_first_names": record.other_first_names,
+        "birth_date": record.birth_date,
+        "division": record.division,
+    }
+    if existing is None:
+        report.added += 1
+        if not dry_run:
+            candidate = Candidate.create(school=school, ine=record.ine, **fields)
+            Candidature.create(candidate=candidate, exam=record.exam, state=record.state.value)
+        return
+    candidate, candidatures = existing
+    changed = {k: v for k, v in fields.items() if getattr(candidate, k) != v}
+    candidature = candidatures.get(record.exam)
+    state_changed = candidature is None or candidature.state != record.state.value
+    if not changed and not state_changed:
+        report.unchanged += 1
+        return
+    report.updated += 1
+    if dry_run:
+        return
+    if changed:
+        Candidate.update(updated_at=utcnow(), **changed).where(
+            Candidate.id == candidate.id).execute()
+    if candidature is None:
+        Candidature.create(candidate=candidate, exam=record.exam, state=record.state.value)
+    elif state_changed:
+        Candidature.update(state=record.state.value).where(
+            Candidature.id == candidature.id).execute()

@@ -1,0 +1,130 @@
+"""Stored documents: list (paginated), fetch, export to a file, and slip currency."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cyclades_tui.services import audit
+from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
+from cyclades_tui.services.runtime import db_errors
+from cyclades_tui.services.schools import require_school
+from cyclades_tui.store.models import Document, School
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A stored document without its bytes."""
+
+    id: int
+    title: str
+    layout: int
+    slips: int
+    size: int
+    type: str
+    created_at: datetime
+    created_by: str
+    school: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON shape of SPEC §5 (documents list)."""
+        return {
+            "id": self.id, "title": self.title, "layout": self.layout, "slips": self.slips,
+            "size": self.size, "type": self.type,
+            "created_at": self.created_at.isoformat(timespec="seconds") + "Z",
+            "created_by": self.created_by,
+        }
+
+    @property
+    def file_name(self) -> str:
+        """A file name that says what the document is and keeps documents apart."""
+        stamp = self.created_at.strftime("%Y%m%d-%H%M%S")
+        kind = "papillons" if self.slips > 1 or self.title.startswith("Papillons") else "papillon"
+        return f"{self.school or 'doc'}-{stamp}-{kind}-{self.layout}par-page-{self.id}.pdf"
+
+
+_SUMMARY_FIELDS = (
+    Document.id, Document.title, Document.layout, Document.slips, Document.size,
+    Document.type, Document.created_at, Document.created_by,
+)
+
+
+def summary(document: Document, school_uai: str | None = None) -> DocumentSummary:
+    """The bytes-free view of a document row."""
+    uai = school_uai if school_uai is not None else (
+        document.school.uai if document.school_id else "")
+    return DocumentSummary(
+        id=document.id, title=document.title, layout=document.layout, slips=document.slips,
+        size=document.size, type=document.type, created_at=document.created_at,
+        created_by=document.created_by, school=uai,
+    )
+
+
+def count_documents(actor: Actor, uai: str) -> int:
+    """How many documents the school has."""
+    school = require_school(actor, uai)
+    with db_errors():
+        return int(Document.select().where(Document.school == school).count())
+
+
+def list_documents(
+    actor: Actor, uai: str, offset: int = 0, limit: int | None = None
+) -> list[DocumentSummary]:
+    """The school's documents, newest first, without loading their bytes."""
+    school = require_school(actor, uai)
+    with db_errors():
+        query = (Document.select(*_SUMMARY_FIELDS).where(Document.school == school)
+                 .order_by(Document.created_at.desc(), Document.id.desc()).offset(offset))
+        if limit is not None:
+            query = query.limit(limit)
+        return [summary(d, school.uai) for d in query]
+
+
+def _owned_document(actor: Actor, document_id: int) -> tuple[Document, School]:
+    with db_errors():
+        document = Document.select(Document, School).join(School).where(
+            Document.id == document_id).first()
+    if document is None:
+        raise Refused(f"Document {document_id} introuvable.")
+    if not actor.may_act_for(document.school.uai):
+        # Same words as a missing document: staff learn nothing of other schools' documents.
+        raise AccessDenied(f"Document {document_id} introuvable.")
+    return document, document.school
+
+
+def fetch(actor: Actor, document_id: int) -> tuple[DocumentSummary, bytes]:
+    """A document's summary and PDF bytes, if the actor's school owns it."""
+    document, school = _owned_document(actor, document_id)
+    return summary(document, school.uai), bytes(document.data)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable by its owner only (a slip holds passwords)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    try:
+        os.fchmod(fd, stat.S_IRUSR | stat.S_IWUSR)
+        with os.fdopen(fd, "wb", closefd=False) as handle:
+            handle.write(data)
+    finally:
+        os.close(fd)
+
+
+def export(actor: Actor, document_id: int, path: Path) -> Path:
+    """Write one stored document to ``path`` (a file, or a folder to put it in)."""
+    info, data = fetch(actor, document_id)
+    target = path.expanduser()
+    if target.is_dir() or str(path).endswith(os.sep):
+        target = target / info.file_name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_private(target, data)
+    except OSError as error:
+        raise BadInput(f"Impossible d'écrire « {target} » : {error.strerror}.") from None
+    with db_errors():
+        school = require_school(actor, info.school)
+        audit.record(actor, "document.export", school, f"document {document_id} -> {target}")
+    return target.resolve()

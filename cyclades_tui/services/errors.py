@@ -1,0 +1,35 @@
+"""Errors raised by the services, each with a French message and the CLI exit status."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every expected failure; ``message`` is shown to the user as it is."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Refused(ServiceError):
+    """The action is not allowed now: service not positioned, no such account, wrong password…"""
+
+
+class AccessDenied(Refused):
+    """The acting staff member may not act for that school."""
+
+
+class BadInput(ServiceError):
+    """The input is wrong; ``faults`` lists every fault found (line or field first)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, faults: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.faults = faults or []
+
+
+class DatabaseUnavailable(ServiceError):
+    """The database cannot be reached or stayed locked too long."""

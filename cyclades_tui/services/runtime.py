@@ -1,0 +1,75 @@
+"""Opening the database for a command or a session, transactions, and database errors in French."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import peewee
+
+from cyclades_tui.services.errors import DatabaseUnavailable
+from cyclades_tui.store.database import DatabaseUrlError, is_sqlite, open_database
+from cyclades_tui.store.migrations import is_current, migrate
+
+
+def describe_db_error(error: BaseException) -> str:
+    """A French sentence for a database failure, without driver internals or SQL."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return ("La base de données est occupée par un autre traitement depuis trop longtemps ; "
+                "réessayez dans un instant.")
+    if "readonly" in text or "read-only" in text:
+        return "La base de données est en lecture seule : vérifiez les droits du fichier."
+    if "unable to open" in text:
+        return ("Impossible d'ouvrir le fichier de base de données : "
+                "vérifiez le chemin et les droits.")
+    return ("La base de données est injoignable ou la connexion a été perdue ; "
+            "vérifiez qu'elle fonctionne puis réessayez.")
+
+
+@contextmanager
+def db_errors() -> Iterator[None]:
+    """Turn driver errors into DatabaseUnavailable with a French message."""
+    try:
+        yield
+    except (peewee.OperationalError, peewee.InterfaceError) as error:
+        raise DatabaseUnavailable(describe_db_error(error)) from None
+
+
+def connect(url: str | None = None, upgrade: bool = True) -> peewee.Database:
+    """Open the database of ``url``; bring its schema up to date unless told not to."""
+    try:
+        db = open_database(url)
+    except DatabaseUrlError as error:
+        from cyclades_tui.services.errors import BadInput
+
+        raise BadInput(str(error)) from None
+    with db_errors():
+        db.connect(reuse_if_open=True)
+        if upgrade and not is_current(db):
+            migrate(db)
+    return db
+
+
+def init_schema(db: peewee.Database) -> list[int]:
+    """Create or upgrade the schema; returns the migrations applied (none when up to date)."""
+    with db_errors():
+        return migrate(db)
+
+
+@contextmanager
+def write_transaction(db: peewee.Database) -> Iterator[Any]:
+    """A transaction that takes SQLite's write lock at once.
+
+    A deferred SQLite transaction that reads then writes can fail with « database is locked »
+    without waiting when another writer got there first; BEGIN IMMEDIATE waits its turn
+    (busy timeout) instead. PostgreSQL needs nothing special.
+    """
+    with db_errors():
+        if is_sqlite(db):
+            with db.atomic("IMMEDIATE") as txn:
+                yield txn
+        else:
+            with db.atomic() as txn:
+                yield txn

@@ -1,0 +1,104 @@
+"""Schools and the « service de gestion des candidats en établissement » prerequisite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cyclades_tui.domain.errors import DomainError
+from cyclades_tui.domain.identifiers import validate_uai
+from cyclades_tui.services import audit
+from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
+from cyclades_tui.services.runtime import db_errors
+from cyclades_tui.store.models import School
+
+SERVICE_MISSING = (
+    "Le service de gestion des candidats en établissement n'est pas positionné pour cet "
+    "établissement : le gestionnaire des examens doit le positionner avant toute activité "
+    "sur les comptes."
+)
+
+
+@dataclass(frozen=True)
+class SchoolInfo:
+    """A school as shown to users."""
+
+    uai: str
+    name: str
+    service_enabled: bool
+
+
+def info(school: School) -> SchoolInfo:
+    """The displayable view of a school row."""
+    return SchoolInfo(uai=school.uai, name=school.name, service_enabled=school.service_enabled)
+
+
+def parse_uai(raw: str) -> str:
+    """Validate a UAI given by a user, as a BadInput on failure."""
+    try:
+        return validate_uai(raw)
+    except DomainError as error:
+        raise BadInput(str(error), [str(error)]) from None
+
+
+def require_school(actor: Actor, uai: str) -> School:
+    """The school ``uai`` if it exists and ``actor`` may act for it; else a clear refusal."""
+    code = parse_uai(uai)
+    if not actor.may_act_for(code):
+        raise AccessDenied(
+            f"Accès refusé : votre compte n'est pas rattaché à l'établissement {code}."
+        )
+    with db_errors():
+        school = School.get_or_none(School.uai == code)
+    if school is None:
+        raise Refused(
+            f"Établissement {code} inconnu : ajoutez-le avec « cyclades-tui school add »."
+        )
+    assert isinstance(school, School)
+    return school
+
+
+def require_service(school: School) -> None:
+    """Refuse any account activity while the prerequisite service is not positioned."""
+    if not school.service_enabled:
+        raise Refused(SERVICE_MISSING)
+
+
+def add_school(actor: Actor, uai: str, name: str) -> SchoolInfo:
+    """Create a school (operator or exam manager only)."""
+    code = parse_uai(uai)
+    if actor.is_school_staff:
+        raise AccessDenied("Seul le gestionnaire des examens peut ajouter un établissement.")
+    label = " ".join(name.split())
+    if not label:
+        raise BadInput("Le nom de l'établissement est vide.", ["NOM : vide"])
+    with db_errors():
+        if School.get_or_none(School.uai == code) is not None:
+            raise Refused(f"L'établissement {code} existe déjà.")
+        school = School.create(uai=code, name=label[:200])
+        audit.record(actor, "school.add", school, f"{code} {label}")
+    return info(school)
+
+
+def set_service(actor: Actor, uai: str, enabled: bool) -> SchoolInfo:
+    """Position or withdraw the prerequisite service (exam manager or operator only)."""
+    if actor.is_school_staff:
+        raise AccessDenied(
+            "Seul le gestionnaire des examens peut positionner le service de gestion des "
+            "candidats en établissement."
+        )
+    school = require_school(actor, uai)
+    with db_errors():
+        School.update(service_enabled=enabled).where(School.id == school.id).execute()
+        audit.record(actor, "school.service", school, "positionné" if enabled else "retiré")
+    school.service_enabled = enabled
+    return info(school)
+
+
+def list_schools(actor: Actor) -> list[SchoolInfo]:
+    """The schools ``actor`` may see, by UAI."""
+    with db_errors():
+        query = School.select().order_by(School.uai)
+        if actor.is_school_staff:
+            query = query.where(School.uai == actor.school_uai)
+        return [info(s) for s in query]

@@ -1,0 +1,1 @@
+"""Persistence: Peewee models, database opening from a URL, and numbered migrations."""

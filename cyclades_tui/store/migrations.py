@@ -1,0 +1,57 @@
+"""Numbered schema migrations; ``migrate()`` applies the missing ones and is idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import peewee
+
+from cyclades_tui.store.models import ALL_MODELS, SchemaVersion
+
+
+def _v1_initial(db: peewee.Database) -> None:
+    db.create_tables(ALL_MODELS, safe=True)
+
+
+def _v2_lookup_indexes(db: peewee.Database) -> None:
+    # Lookups by school that every screen and command makes (an academy holds 200 schools).
+    db.execute_sql("CREATE INDEX IF NOT EXISTS slip_account_version ON slip (account_id)")
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS candidate_school_name ON candidate (school_id, family_name)"
+    )
+
+
+MIGRATIONS: list[tuple[int, Callable[[peewee.Database], None]]] = [
+    (1, _v1_initial),
+    (2, _v2_lookup_indexes),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def applied_versions(db: peewee.Database) -> set[int]:
+    """Versions already recorded in the database (empty for a new database)."""
+    if not db.table_exists("schema_version"):
+        return set()
+    return {row.version for row in SchemaVersion.select()}
+
+
+def migrate(db: peewee.Database) -> list[int]:
+    """Apply every missing migration, each in its own transaction; return those applied."""
+    db.create_tables([SchemaVersion], safe=True)
+    done = applied_versions(db)
+    applied: list[int] = []
+    for version, step in MIGRATIONS:
+        if version in done:
+            continue
+        with db.atomic():
+            step(db)
+            # A concurrent `init` may have applied it meanwhile: insert-or-ignore keeps both happy.
+            SchemaVersion.insert(version=version).on_conflict_ignore().execute()
+        applied.append(version)
+    return applied
+
+
+def is_current(db: peewee.Database) -> bool:
+    """True when every migration has been applied."""
+    return applied_versions(db) >= {v for v, _ in MIGRATIONS}

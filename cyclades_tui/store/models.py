@@ -1,0 +1,152 @@
+"""Peewee models: schools, staff, candidates, candidatures, accounts, runs, documents, audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import peewee
+
+from cyclades_tui.store.database import database_proxy
+
+
+def utcnow() -> datetime:
+    """Current UTC time, naive, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class BaseModel(peewee.Model):
+    """Common base binding every model to the database proxy."""
+
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class School(BaseModel):
+    """An établissement, identified by its UAI."""
+
+    uai = peewee.CharField(max_length=8, unique=True)
+    name = peewee.CharField(max_length=200)
+    # « service de gestion des candidats en établissement » positioned by the exam manager.
+    service_enabled = peewee.BooleanField(default=False)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class Staff(BaseModel):
+    """A person who logs into cyclades-tui: school staff, or an exam manager (no school)."""
+
+    login = peewee.CharField(max_length=64, unique=True)
+    password_hash = peewee.CharField(max_length=80)
+    school = peewee.ForeignKeyField(School, null=True, backref="staff", on_delete="RESTRICT")
+    role = peewee.CharField(max_length=20, default="etablissement")
+    disabled = peewee.BooleanField(default=False)
+    failed_attempts = peewee.IntegerField(default=0)
+    locked_until = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class Candidate(BaseModel):
+    """A pupil of one school; the INE is national, hence unique across the database."""
+
+    school = peewee.ForeignKeyField(School, backref="candidates", on_delete="RESTRICT")
+    ine = peewee.CharField(max_length=11, unique=True)
+    family_name = peewee.CharField(max_length=100)
+    usage_name = peewee.CharField(max_length=100, default="")
+    first_name = peewee.CharField(max_length=100, default="")
+    other_first_names = peewee.CharField(max_length=200, default="")
+    birth_date = peewee.DateField()
+    division = peewee.CharField(max_length=30, index=True)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("school", "division", "family_name"), False),)
+
+
+class Candidature(BaseModel):
+    """One candidate registered for one exam, in one state."""
+
+    candidate = peewee.ForeignKeyField(Candidate, backref="candidatures", on_delete="CASCADE")
+    exam = peewee.CharField(max_length=5)
+    state = peewee.CharField(max_length=30)
+
+    class Meta:
+        indexes = ((("candidate", "exam"), True),)
+
+
+class Account(BaseModel):
+    """A candidate's login account; only the bcrypt hash of its password is kept."""
+
+    candidate = peewee.ForeignKeyField(Candidate, unique=True, backref="accounts",
+                                       on_delete="RESTRICT")
+    # Logins are unique in the whole database: the publication site is shared.
+    login = peewee.CharField(max_length=40, unique=True)
+    # « prénom.nom » before any homonym suffix: finding the free suffix is one indexed lookup.
+    login_base = peewee.CharField(max_length=40, index=True)
+    password_hash = peewee.CharField(max_length=80)
+    provisional = peewee.BooleanField(default=True)
+    # Bumped at every new password so that a slip knows whether it is still current.
+    password_version = peewee.IntegerField(default=1)
+    created_at = peewee.DateTimeField(default=utcnow)
+    password_changed_at = peewee.DateTimeField(default=utcnow)
+
+
+class Run(BaseModel):
+    """One generation or regeneration: who, when, how many accounts."""
+
+    school = peewee.ForeignKeyField(School, backref="runs", on_delete="RESTRICT")
+    kind = peewee.CharField(max_length=20)  # "generate" | "regenerate"
+    created_by = peewee.CharField(max_length=64)
+    created_at = peewee.DateTimeField(default=utcnow)
+    accounts = peewee.IntegerField(default=0)
+
+
+class Document(BaseModel):
+    """A generated PDF, stored in the database so that several servers can share it."""
+
+    school = peewee.ForeignKeyField(School, backref="documents", on_delete="RESTRICT")
+    run = peewee.ForeignKeyField(Run, backref="documents", on_delete="RESTRICT")
+    title = peewee.CharField(max_length=200)
+    layout = peewee.IntegerField()
+    slips = peewee.IntegerField()
+    size = peewee.IntegerField()
+    type = peewee.CharField(max_length=10, default="PDF")
+    created_by = peewee.CharField(max_length=64)
+    created_at = peewee.DateTimeField(default=utcnow)
+    data = peewee.BlobField()
+
+    class Meta:
+        indexes = ((("school", "created_at"), False),)
+
+
+class Slip(BaseModel):
+    """Which password version of which account a document prints."""
+
+    document = peewee.ForeignKeyField(Document, backref="slip_rows", on_delete="CASCADE")
+    account = peewee.ForeignKeyField(Account, backref="slips", on_delete="RESTRICT")
+    password_version = peewee.IntegerField()
+
+
+class AuditEvent(BaseModel):
+    """Who did what, when, for which school; never a password."""
+
+    at = peewee.DateTimeField(default=utcnow, index=True)
+    actor = peewee.CharField(max_length=64)
+    school = peewee.ForeignKeyField(School, null=True, backref="audit", on_delete="RESTRICT")
+    action = peewee.CharField(max_length=40)
+    detail = peewee.TextField(default="")
+    success = peewee.BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("school", "at"), False),)
+
+
+class SchemaVersion(BaseModel):
+    """The migrations already applied to this database."""
+
+    version = peewee.IntegerField(primary_key=True)
+    applied_at = peewee.DateTimeField(default=utcnow)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    School, Staff, Candidate, Candidature, Account, Run, Document, Slip, AuditEvent,
+]
