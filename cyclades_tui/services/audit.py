@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import peewee
+
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.store.models import AuditEvent, School
 
@@ -40,7 +42,7 @@ def record(
 
 def entries(school: School | None = None, since: datetime | None = None) -> list[AuditEntry]:
     """Events in time order, optionally for one school and from one date."""
-    query = AuditEvent.select(AuditEvent, School.uai).join(School, join_type="LEFT OUTER")
+    query = AuditEvent.select(AuditEvent, School.uai).join(School, join_type=peewee.JOIN.LEFT_OUTER)
     if school is not None:
         query = query.where(AuditEvent.school == school)
     if since is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from cyclades_tui.pdf.readback import read_credentials
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
@@ -128,3 +129,34 @@ def export(actor: Actor, document_id: int, path: Path) -> Path:
         school = require_school(actor, info.school)
         audit.record(actor, "document.export", school, f"document {document_id} -> {target}")
     return target.resolve()
+
+
+@dataclass(frozen=True)
+class SlipPreview:
+    """One slip of a stored document, read back from the PDF, and whether it still works."""
+
+    login: str
+    password: str
+    current: bool
+
+    def __repr__(self) -> str:  # the password must not leak into logs or tracebacks
+        return f"SlipPreview(login={self.login!r}, current={self.current})"
+
+
+def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
+    """The slips of a document as text, each marked current or replaced by a newer password."""
+    from cyclades_tui.store.models import Account, Slip
+
+    info, data = fetch(actor, document_id)
+    with db_errors():
+        current_logins = {
+            login for (login,) in
+            Slip.select(Account.login).join(Account)
+            .where((Slip.document == info.id)
+                   & (Slip.password_version == Account.password_version)).tuples()
+        }
+    with db_errors():
+        school = require_school(actor, info.school)
+        audit.record(actor, "document.preview", school, f"document {document_id}")
+    return [SlipPreview(login=login, password=password, current=login in current_logins)
+            for login, password in read_credentials(data)]

@@ -24,8 +24,11 @@ def describe_db_error(error: BaseException) -> str:
     if "unable to open" in text:
         return ("Impossible d'ouvrir le fichier de base de données : "
                 "vérifiez le chemin et les droits.")
-    return ("La base de données est injoignable ou la connexion a été perdue ; "
-            "vérifiez qu'elle fonctionne puis réessayez.")
+    if "connect" in text or "server" in text or "closed" in text or "timeout" in text:
+        return ("La base de données est injoignable ou la connexion a été perdue ; "
+                "vérifiez qu'elle fonctionne puis réessayez.")
+    return ("La base de données a refusé l'opération (schéma pas à jour ? lancez "
+            "« cyclades-tui init ») ; rien n'a été enregistré.")
 
 
 @contextmanager

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import peewee
+
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.names import clean_name
 from cyclades_tui.domain.passwords import MAX_PASSWORD_BYTES, hash_password, verify_password
@@ -95,7 +97,7 @@ def authenticate(login: str, password: str, settings: Settings | None = None) ->
     settings = settings or load_settings()
     name = login.strip().lower()
     with db_errors():
-        staff = Staff.select(Staff, School).join(School, join_type="LEFT OUTER").where(
+        staff = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).where(
             Staff.login == name).first()
     if staff is None:
         verify_password(password, _DUMMY_HASH)
@@ -132,7 +134,7 @@ def authenticate(login: str, password: str, settings: Settings | None = None) ->
 def actor_for(login: str) -> Actor:
     """The actor of an existing staff account, without a password (the demo session)."""
     with db_errors():
-        staff = Staff.select(Staff, School).join(School, join_type="LEFT OUTER").where(
+        staff = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).where(
             Staff.login == login).first()
     if staff is None:
         raise Refused(f"Compte « {login} » inconnu.")
@@ -143,7 +145,7 @@ def actor_for(login: str) -> Actor:
 def list_staff(actor: Actor) -> list[StaffInfo]:
     """Staff accounts the actor may see."""
     with db_errors():
-        query = Staff.select(Staff, School).join(School, join_type="LEFT OUTER").order_by(
+        query = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).order_by(
             Staff.login)
         return [
             StaffInfo(login=s.login, role=s.role, school=s.school.uai if s.school_id else None,

@@ -1,0 +1,1 @@
+"""The Textual interface: screens mirroring the « Mon établissement » menu."""

@@ -1,0 +1,116 @@
+"""The Textual application: login, then the « Mon établissement » menu and its activities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import PurePath
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from cyclades_tui.services import staff
+from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.runtime import connect
+from cyclades_tui.ui.paths import stylesheets
+from cyclades_tui.ui.session import UiSession
+
+# Activity key -> (label, help) in menu order; the labels are CYCLADES' own words.
+ACTIVITIES: dict[str, tuple[str, str]] = {
+    "generate": ("Générer les comptes Cyclades de mes élèves",
+                 "Créer les comptes des candidats éligibles et leurs papillons"),
+    "regenerate": ("Regénérer le mot de passe d'un compte d'un élève",
+                   "Nouveau mot de passe et papillon pour un candidat"),
+    "documents": ("Afficher le compte rendu",
+                  "Liste des documents générés : enregistrer, imprimer, consulter"),
+    "candidates": ("Mes candidats", "Tous les candidats de l'établissement, filtrables"),
+    "import_csv": ("Importer HORS BEE", "Importer des candidats depuis un fichier CSV"),
+}
+
+
+class CycladesApp(App[None]):
+    """cyclades-tui's TUI; ``session`` is set once a staff member has logged in."""
+
+    TITLE = "cyclades-tui"
+    CSS_PATH: ClassVar[list[str | PurePath]] = list(stylesheets())
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quitter", priority=True, id="quit",
+                tooltip="Quitter cyclades-tui"),
+    ]
+
+    def __init__(self, db_url: str | None = None, demo_actor: Actor | None = None) -> None:
+        super().__init__()
+        self.db_url = db_url
+        self.session: UiSession | None = None
+        self._demo_actor = demo_actor
+
+    def on_mount(self) -> None:
+        """Open on the login screen, or straight on the home screen for the demo."""
+        from cyclades_tui.ui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+        if self._demo_actor is not None and self._demo_actor.school_uai:
+            self.start_session(self._demo_actor, self._demo_actor.school_uai,
+                               staff.school_name(self._demo_actor.school_uai))
+
+    def start_session(self, actor: Actor, uai: str, school_name: str) -> None:
+        """Work for ``uai`` as ``actor`` and show the home screen."""
+        from cyclades_tui.ui.screens.home import HomeScreen
+
+        self.session = UiSession(actor=actor, uai=uai, school_name=school_name)
+        # Keep the login (or school choice) screen below: « escape » never goes past home.
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(HomeScreen())
+
+    def open_activity(self, key: str) -> None:
+        """Show one activity screen above the home screen."""
+        if self.session is None:
+            self.notify("Connectez-vous d'abord.", severity="warning")
+            return
+        factory = self._activity_factories()[key]
+        from cyclades_tui.ui.screens.home import HomeScreen
+
+        while not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(factory())
+
+    @staticmethod
+    def _activity_factories() -> dict[str, Callable[[], Screen[None]]]:
+        from cyclades_tui.ui.screens.candidates import CandidatesScreen
+        from cyclades_tui.ui.screens.csv_import import CsvImportScreen
+        from cyclades_tui.ui.screens.documents import DocumentsScreen
+        from cyclades_tui.ui.screens.generate import GenerateScreen
+        from cyclades_tui.ui.screens.regenerate import RegenerateScreen
+
+        return {
+            "generate": GenerateScreen, "regenerate": RegenerateScreen,
+            "documents": DocumentsScreen, "candidates": CandidatesScreen,
+            "import_csv": CsvImportScreen,
+        }
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette offers every activity, then Textual's own commands."""
+        if self.session is not None:
+            for key, (label, help_text) in ACTIVITIES.items():
+                yield SystemCommand(label, help_text, lambda key=key: self.open_activity(key))
+        yield from super().get_system_commands(screen)
+
+
+def run(db_url: str | None, demo: bool) -> int:
+    """Open the database (the demo one with ``demo``) and run the TUI until the user quits."""
+    actor = None
+    if demo:
+        from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
+        from cyclades_tui.store.database import default_url
+
+        url = db_url or default_url().replace("cyclades.db", "cyclades-demo.db")
+        connect(url)
+        seed_demo()
+        actor = staff.actor_for(DEMO_STAFF)
+        db_url = url
+    else:
+        connect(db_url)
+    CycladesApp(db_url=db_url, demo_actor=actor).run()
+    return 0

@@ -1,0 +1,94 @@
+"""The frame every activity screen shares: banner, footer, back key, and worker errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from cyclades_tui.services.errors import ServiceError
+from cyclades_tui.services.runtime import describe_db_error
+from cyclades_tui.ui.session import UiSession
+from cyclades_tui.ui.text import literal
+
+if TYPE_CHECKING:
+    from cyclades_tui.ui.app import CycladesApp
+
+
+def friendly_error(error: BaseException | None) -> str:
+    """The French sentence shown for a failed background task; never a traceback."""
+    if isinstance(error, ServiceError):
+        return error.message
+    if error is not None and type(error).__module__.startswith(("peewee", "psycopg2", "sqlite3")):
+        return describe_db_error(error)
+    return (f"Erreur inattendue ({type(error).__name__}) : l'opération n'a pas abouti ; "
+            "rien n'a été enregistré à moitié.")
+
+
+class BaseScreen(Screen[None]):
+    """A screen of the app with the standard footer and error reporting."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Retour", id="back", tooltip="Revenir à l'écran précédent"),
+    ]
+
+    @property
+    def cyc(self) -> CycladesApp:
+        """The app, typed."""
+        from cyclades_tui.ui.app import CycladesApp
+
+        return cast(CycladesApp, self.app)
+
+    @property
+    def session(self) -> UiSession:
+        """The logged-in session (every activity screen requires one)."""
+        session = self.cyc.session
+        assert session is not None, "écran d'activité ouvert sans session"
+        return session
+
+    def action_back(self) -> None:
+        """Return to the previous screen (never below the home screen)."""
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def show_error(self, message: str) -> None:
+        """Tell the user what went wrong, in the screen's message line and as a toast."""
+        for widget in self.query("#message").results(Static):
+            widget.update(literal(message))
+            widget.set_class(True, "error")
+        self.notify(message, severity="error", timeout=8)
+
+    def show_info(self, message: str) -> None:
+        """Show a neutral message in the screen's message line."""
+        for widget in self.query("#message").results(Static):
+            widget.update(literal(message))
+            widget.set_class(False, "error")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background task that failed reports in French; the screen stays usable."""
+        if event.state == WorkerState.ERROR:
+            self.show_error(friendly_error(event.worker.error))
+            self.worker_failed(event.worker.name)
+
+    def worker_failed(self, name: str) -> None:
+        """Hook for screens to re-enable controls after a failed task."""
+
+
+class ActivityScreen(BaseScreen):
+    """An activity of « Mon établissement »: banner with school and staff member on top."""
+
+    def compose_banner(self) -> ComposeResult:
+        """The line naming the school and who is logged in."""
+        session = self.session
+        yield Static(
+            literal(f"{session.school_name} ({session.uai})  ·  {session.actor.login}"),
+            id="banner",
+        )
+
+    def compose_footer(self) -> ComposeResult:
+        """The footer listing the screen's bindings."""
+        yield Footer(compact=True)

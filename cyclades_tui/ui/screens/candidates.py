@@ -1,0 +1,110 @@
+"""« Mes candidats »: every candidate of the school, filtered as you type."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+
+from cyclades_tui.domain.exams import fold
+from cyclades_tui.services.candidates import CandidateView, list_candidates
+from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.text import literal
+
+Row = tuple[object, ...]
+
+
+def search_key(view: CandidateView) -> str:
+    """What the filter matches: INE, names, class, exam, state and login, folded."""
+    return fold(" ".join((view.ine, view.family_name, view.usage_name, view.first_name,
+                          view.division, view.exam, view.state, view.login or "")))
+
+
+class CandidatesScreen(ActivityScreen):
+    """All candidates with their account status."""
+
+    BINDINGS = [
+        Binding("ctrl+f", "focus_filter", "Filtrer", id="filter",
+                tooltip="Saisir un nom, un INE, une classe…"),
+        Binding("ctrl+t", "focus_table", "Liste", id="table", tooltip="Aller dans la liste"),
+        Binding("ctrl+n", "import_csv", "Importer HORS BEE", id="import",
+                tooltip="Importer des candidats depuis un fichier CSV"),
+        Binding("escape", "back", "Retour", id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[str, Row]] = []
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_banner()
+        yield Static("Mes candidats", classes="heading")
+        yield Input(id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…")
+        table: DataTable[object] = DataTable(id="candidates", cursor_type="row",
+                                             zebra_stripes=True)
+        yield table
+        yield Static("Chargement…", id="message")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#candidates", DataTable)
+        # The account column comes before exam and state so that it shows at 80 columns.
+        table.add_columns("INE", "Nom", "Prénom", "Classe", "Identifiant", "Examen", "Etat")
+        self.query_one("#filter", Input).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    def load(self) -> None:
+        """Read every candidature and prepare the rows once (filtering reuses them)."""
+        views = list_candidates(self.session.actor, self.session.uai)
+        rows = [
+            (search_key(v), (
+                literal(v.ine), literal(v.family_name + (f" ({v.usage_name})"
+                                                         if v.usage_name else "")),
+                literal(v.first_name), literal(v.division),
+                literal(v.login or ("— à générer" if v.eligible else "— non éligible")),
+                literal(v.exam), literal(v.state),
+            ))
+            for v in views
+        ]
+        self.app.call_from_thread(self._loaded, rows)
+
+    def _loaded(self, rows: list[tuple[str, Row]]) -> None:
+        self.rows = rows
+        self.apply_filter(self.query_one("#filter", Input).value)
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        """Refilter on every keystroke."""
+        self.apply_filter(event.value)
+
+    def apply_filter(self, text: str) -> None:
+        """Show the rows whose every word of ``text`` appears in the candidate's data."""
+        words = [fold(w) for w in text.split()]
+        shown = [row for key, row in self.rows if all(w in key for w in words)]
+        table = self.query_one("#candidates", DataTable)
+        table.clear()
+        table.add_rows(shown)
+        total = len({key for key, _ in self.rows})
+        self.show_info(f"{len(shown)} candidature(s) affichée(s) sur {len(self.rows)}"
+                       if words else f"{len(self.rows)} candidature(s)" if total else
+                       "Aucun candidat : importez vos élèves (« Importer HORS BEE »).")
+
+    @on(Input.Submitted, "#filter")
+    def action_focus_table(self) -> None:
+        """Move to the list."""
+        self.query_one("#candidates", DataTable).focus()
+
+    def action_import_csv(self) -> None:
+        """Open « Importer HORS BEE » above this list (it reloads on return)."""
+        from cyclades_tui.ui.screens.csv_import import CsvImportScreen
+
+        self.app.push_screen(CsvImportScreen())
+
+    def on_screen_resume(self) -> None:
+        """Back from an import: show the new candidates."""
+        self.load()
+
+    def action_focus_filter(self) -> None:
+        """Move to the filter."""
+        self.query_one("#filter", Input).focus()

@@ -1,0 +1,122 @@
+"""« Importer HORS BEE »: choose a CSV, see a preview and every error, then confirm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from cyclades_tui.services.csv_import import ImportReport, import_csv
+from cyclades_tui.services.errors import BadInput
+from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.text import literal
+
+PREVIEW_ROWS = 8
+
+
+class CsvImportScreen(ActivityScreen):
+    """Check a candidate CSV (dry run), show what it holds, import it on confirmation."""
+
+    BINDINGS = [
+        Binding("ctrl+o", "check", "Vérifier", id="check", tooltip="Lire et vérifier le fichier"),
+        Binding("ctrl+e", "import_file", "Importer", id="import",
+                tooltip="Importer le fichier vérifié"),
+        Binding("escape", "back", "Retour", id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checked: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_banner()
+        yield Static("Importer HORS BEE", classes="heading")
+        with Horizontal(classes="criteria"):
+            yield Label("Fichier CSV", classes="field-label")
+            yield Input(id="path", placeholder="~/eleves.csv")
+        table: DataTable[object] = DataTable(id="preview", cursor_type="row")
+        yield table
+        yield Static("", id="faults")
+        with Horizontal(classes="buttons"):
+            yield Button("Vérifier", id="check")
+            yield Button("Importer", id="import", variant="primary", disabled=True)
+        yield Static("Saisissez le chemin du fichier puis Entrée pour le vérifier.", id="message")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#preview", DataTable).add_columns(
+            "Ligne", "INE", "Nom", "Prénom", "Naissance", "Classe", "Examen", "Etat")
+        self.query_one("#preview", DataTable).display = False
+        self.query_one("#path", Input).focus()
+
+    @on(Input.Changed, "#path")
+    def path_changed(self) -> None:
+        """A new path must be checked again before importing."""
+        self.checked = None
+        self.query_one("#import", Button).disabled = True
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#check")
+    def action_check(self) -> None:
+        """Dry-run the import: nothing is written."""
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            self.show_error("Saisissez le chemin du fichier CSV.")
+            return
+        self.show_info("Vérification…")
+        self.check(Path(raw).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="check")
+    def check(self, path: Path) -> None:
+        """Read and validate every line."""
+        try:
+            report = import_csv(self.session.actor, self.session.uai, path, dry_run=True)
+        except BadInput as error:
+            self.app.call_from_thread(self._faults, error)
+            return
+        self.app.call_from_thread(self._checked, path, report)
+
+    def _faults(self, error: BadInput) -> None:
+        self.query_one("#preview", DataTable).display = False
+        self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))
+        self.show_error(error.message)
+
+    def _checked(self, path: Path, report: ImportReport) -> None:
+        table = self.query_one("#preview", DataTable)
+        table.clear()
+        for r in report.records[:PREVIEW_ROWS]:
+            table.add_row(*(literal(x) for x in (
+                r.line, r.ine, r.family_name, r.first_name, f"{r.birth_date:%d/%m/%Y}",
+                r.division, r.exam, r.state.value)))
+        table.display = True
+        self.query_one("#faults", Static).update("")
+        self.checked = path
+        self.query_one("#import", Button).disabled = False
+        self.show_info(f"Fichier valide : {report.total} ligne(s), {report.added} à ajouter, "
+                       f"{report.updated} à mettre à jour, {report.unchanged} inchangée(s). "
+                       "« Importer » pour confirmer.")
+
+    @on(Button.Pressed, "#import")
+    def action_import_file(self) -> None:
+        """Import the checked file."""
+        if self.checked is None:
+            self.show_error("Vérifiez d'abord le fichier.")
+            return
+        self.query_one("#import", Button).disabled = True
+        self.run_import(self.checked)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="import")
+    def run_import(self, path: Path) -> None:
+        """Import for real, all or nothing."""
+        try:
+            report = import_csv(self.session.actor, self.session.uai, path)
+        except BadInput as error:
+            self.app.call_from_thread(self._faults, error)
+            return
+        self.app.call_from_thread(
+            self.show_info, f"Import terminé : {report.added} ajouté(s), {report.updated} "
+                            f"mis à jour, {report.unchanged} inchangé(s).")

@@ -1,0 +1,183 @@
+"""« Afficher le compte rendu »: the list of generated documents, save, print, preview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from cyclades_tui.services import documents, printing
+from cyclades_tui.services.documents import DocumentSummary, SlipPreview
+from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.text import literal, size_label
+from cyclades_tui.ui.widgets.modals import PathModal, PrinterModal
+
+PAGE_SIZE = 10
+DEFAULT_FOLDER = "~/cyclades-documents/"
+
+
+def range_label(offset: int, shown: int, total: int) -> str:
+    """« Affichage de l'élément X à Y sur N élément(s) », as CYCLADES words it."""
+    if total == 0:
+        return "Affichage de l'élément 0 à 0 sur 0 élément(s)"
+    return f"Affichage de l'élément {offset + 1} à {offset + shown} sur {total} élément(s)"
+
+
+class DocumentsScreen(ActivityScreen):
+    """« Liste des documents générés », ten a page."""
+
+    # Short labels: the footer must show every binding in 80 columns.
+    BINDINGS = [
+        Binding("pagedown,n", "next_page", "Suiv.", id="next-page", key_display="n",
+                tooltip="Page suivante (ou Page suivante du clavier)"),
+        Binding("pageup,p", "previous_page", "Préc.", id="previous-page", key_display="p",
+                tooltip="Page précédente (ou Page précédente du clavier)"),
+        Binding("s", "save", "Sauver", id="save",
+                tooltip="Enregistrer le document sélectionné dans un fichier"),
+        Binding("i", "print", "Imprimer", id="print", tooltip="Imprimer avec CUPS (lp)"),
+        Binding("v", "preview", "Voir", id="preview",
+                tooltip="Voir les papillons en texte, mots de passe masqués"),
+        Binding("escape", "back", "Retour", id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page_start = 0
+        self.total = 0
+        self.rows: list[DocumentSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_banner()
+        yield Static("Liste des documents générés", classes="heading")
+        table: DataTable[object] = DataTable(id="documents", cursor_type="row",
+                                             zebra_stripes=True)
+        yield table
+        yield Static("", id="range")
+        yield Static("", id="message")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#documents", DataTable)
+        table.add_column("Document", key="title")
+        table.add_column("Taille", key="size")
+        table.add_column("Type", key="type")
+        table.add_column("Date", key="date")
+        table.add_column("Auteur", key="author")
+        table.add_column("Papillons", key="slips")
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    def load(self) -> None:
+        """Read one page of documents."""
+        actor, uai = self.session.actor, self.session.uai
+        total = documents.count_documents(actor, uai)
+        offset = min(self.page_start, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
+        rows = documents.list_documents(actor, uai, offset, PAGE_SIZE)
+        self.app.call_from_thread(self._show, offset, total, rows)
+
+    def _show(self, offset: int, total: int, rows: list[DocumentSummary]) -> None:
+        self.page_start, self.total, self.rows = offset, total, rows
+        table = self.query_one("#documents", DataTable)
+        table.clear()
+        for doc in rows:
+            table.add_row(
+                literal(doc.title), literal(size_label(doc.size)), literal(doc.type),
+                literal(f"{doc.created_at:%d/%m/%Y %H:%M}"), literal(doc.created_by),
+                literal(f"{doc.slips} ({doc.layout}/page)"), key=str(doc.id),
+            )
+        self.query_one("#range", Static).update(range_label(offset, len(rows), total))
+        if not rows:
+            self.show_info("Aucun document généré pour l'instant.")
+
+    def action_next_page(self) -> None:
+        """Show the next ten documents."""
+        if self.page_start + PAGE_SIZE < self.total:
+            self.page_start += PAGE_SIZE
+            self.load()
+
+    def action_previous_page(self) -> None:
+        """Show the previous ten documents."""
+        if self.page_start > 0:
+            self.page_start = max(0, self.page_start - PAGE_SIZE)
+            self.load()
+
+    def selected(self) -> DocumentSummary | None:
+        """The document under the cursor, if any."""
+        table = self.query_one("#documents", DataTable)
+        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+            self.show_error("Aucun document sélectionné.")
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_save(self) -> None:
+        """Ask where to save the selected document, then write it."""
+        doc = self.selected()
+        if doc is None:
+            return
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.save(doc.id, path)
+
+        self.app.push_screen(
+            PathModal(f"Enregistrer « {doc.title} » ({doc.layout} par page)", DEFAULT_FOLDER),
+            chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="save")
+    def save(self, document_id: int, path: str) -> None:
+        """Write the document; a folder (existing or ending in /) gets an automatic name."""
+        target = Path(path).expanduser()
+        if path.endswith("/"):
+            target.mkdir(parents=True, exist_ok=True)
+        written = documents.export(self.session.actor, document_id, target)
+        self.app.call_from_thread(self.show_info, f"Document enregistré : {written}")
+
+    def action_print(self) -> None:
+        """Choose a printer (when CUPS knows several) and print the selected document."""
+        doc = self.selected()
+        if doc is not None:
+            self.prepare_print(doc.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="print")
+    def prepare_print(self, document_id: int) -> None:
+        """Find the printers, then ask or print at once."""
+        if not printing.printing_available():
+            self.app.call_from_thread(self.show_error, printing.NO_CUPS)
+            return
+        printers, default = printing.list_printers()
+        if len(printers) > 1:
+            def chosen(printer: str | None) -> None:
+                if printer:
+                    self.send_to_printer(document_id, printer)
+
+            self.app.call_from_thread(self.app.push_screen, PrinterModal(printers, default),
+                                      chosen)
+            return
+        self.send_to_printer(document_id, printers[0] if printers else None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="send")
+    def send_to_printer(self, document_id: int, printer: str | None) -> None:
+        """Hand the document to lp."""
+        job = printing.print_document(self.session.actor, document_id, printer)
+        self.app.call_from_thread(self.show_info, f"Document envoyé à l'impression. {job}")
+
+    def action_preview(self) -> None:
+        """Show the slips of the selected document as text."""
+        doc = self.selected()
+        if doc is not None:
+            self.load_preview(doc)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="preview")
+    def load_preview(self, doc: DocumentSummary) -> None:
+        """Read the slips back from the stored PDF."""
+        slips = documents.preview(self.session.actor, doc.id)
+        self.app.call_from_thread(self._open_preview, doc, slips)
+
+    def _open_preview(self, doc: DocumentSummary, slips: list[SlipPreview]) -> None:
+        from cyclades_tui.ui.screens.preview import PreviewScreen
+
+        self.app.push_screen(PreviewScreen(doc, slips))

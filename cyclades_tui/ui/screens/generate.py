@@ -1,0 +1,163 @@
+"""« Générer les comptes Cyclades de mes élèves »: prerequisite, counts, generation, progress."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Button, DataTable, ProgressBar, Static
+
+from cyclades_tui.services import accounts
+from cyclades_tui.services.accounts import AccountStatus, RunResult
+from cyclades_tui.services.candidates import CandidateView
+from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.text import literal
+
+PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établissement est "
+                   "positionné par le gestionnaire des examens.")
+
+
+class GenerationProgress(Message):
+    """Posted by the generation worker after each account hashed."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+class GenerationFinished(Message):
+    """Posted by the generation worker once accounts and documents are stored."""
+
+    def __init__(self, result: RunResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class GenerateScreen(ActivityScreen):
+    """Create the accounts of the eligible candidates who have none."""
+
+    BINDINGS = [
+        Binding("g", "generate", "Générer", id="generate",
+                tooltip="Créer les comptes manquants et leurs papillons"),
+        Binding("a", "report", "Afficher le compte rendu", id="report",
+                tooltip="Liste des documents générés"),
+        Binding("escape", "back", "Retour", id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status: AccountStatus | None = None
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_banner()
+        yield Static("Générer les comptes Cyclades de mes élèves", classes="heading")
+        yield Static("", id="prerequisite")
+        yield Static("Chargement…", id="counts")
+        table: DataTable[object] = DataTable(id="pending", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield ProgressBar(id="progress", show_eta=False)
+        with Horizontal(classes="buttons"):
+            yield Button("Générer", id="generate", variant="primary", disabled=True)
+            yield Button("Afficher le compte rendu", id="report")
+        yield Static("", id="message")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#pending", DataTable)
+        table.add_columns("INE", "Nom", "Prénom", "Classe", "Examen", "Etat")
+        self.query_one("#progress", ProgressBar).display = False
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    def load(self) -> None:
+        """Read the counts and the candidates without an account."""
+        status = accounts.status(self.session.actor, self.session.uai)
+        pending = accounts.pending_candidates(self.session.actor, self.session.uai)
+        self.app.call_from_thread(self._show, status, pending)
+
+    def _show(self, status: AccountStatus, pending: list[CandidateView]) -> None:
+        self.status = status
+        prerequisite = self.query_one("#prerequisite", Static)
+        if status.school.service_enabled:
+            prerequisite.update(PREREQUISITE_OK)
+            prerequisite.set_class(False, "error")
+        else:
+            prerequisite.update(
+                "Pré-requis non rempli : le service de gestion des candidats en établissement "
+                "n'est pas positionné par le gestionnaire des examens. La génération est "
+                "impossible.")
+            prerequisite.set_class(True, "error")
+        counts = (f"Candidats éligibles : {status.eligible}  ·  avec compte : "
+                  f"{status.with_account}  ·  sans compte : {status.without_account}")
+        if status.eligible and not status.without_account:
+            counts += "\n" + accounts.ALL_GENERATED
+        self.query_one("#counts", Static).update(counts)
+        table = self.query_one("#pending", DataTable)
+        table.clear()
+        table.add_rows(
+            (literal(v.ine), literal(v.family_name),
+             literal(v.first_name), literal(v.division), literal(v.exam), literal(v.state))
+            for v in pending
+        )
+        table.display = bool(pending)
+        self.query_one("#generate", Button).disabled = not self._can_generate()
+
+    def _can_generate(self) -> bool:
+        return (not self.running and self.status is not None
+                and self.status.school.service_enabled and self.status.without_account > 0)
+
+    @on(Button.Pressed, "#generate")
+    def action_generate(self) -> None:
+        """Start the generation in a worker thread."""
+        if not self._can_generate():
+            if self.status is not None and self.status.without_account == 0:
+                self.show_info(accounts.ALL_GENERATED)
+            return
+        assert self.status is not None
+        self.running = True
+        self.query_one("#generate", Button).disabled = True
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=self.status.without_account, progress=0)
+        bar.display = True
+        self.show_info("Génération en cours : hachage des mots de passe…")
+        self.generate()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="generate")
+    def generate(self) -> None:
+        """Hash, store accounts and documents; progress and result are posted as messages."""
+        def progress(done: int, total: int) -> None:
+            self.post_message(GenerationProgress(done, total))
+
+        result = accounts.generate(self.session.actor, self.session.uai, progress=progress)
+        self.post_message(GenerationFinished(result))
+
+    def on_generation_progress(self, message: GenerationProgress) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=message.total, progress=message.done)
+        if message.done == message.total:
+            self.show_info("Enregistrement des comptes et des papillons…")
+
+    def on_generation_finished(self, message: GenerationFinished) -> None:
+        self.running = False
+        result = message.result
+        text = result.message
+        if result.documents:
+            text += (f" {len(result.documents)} documents « {result.documents[0].title} » "
+                     "enregistrés.")
+        self.show_info(text)
+        self.query_one("#report", Button).focus()
+        self.load()
+
+    def worker_failed(self, name: str) -> None:
+        self.running = False
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#generate", Button).disabled = not self._can_generate()
+
+    @on(Button.Pressed, "#report")
+    def action_report(self) -> None:
+        """Open « Afficher le compte rendu »."""
+        self.cyc.open_activity("documents")

@@ -1,0 +1,66 @@
+"""« Mon établissement »: the menu of activities."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from cyclades_tui.ui.app import ACTIVITIES
+from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.text import literal
+
+# Activity key -> shortcut shown in the menu and the footer.
+# « Importer HORS BEE » has no letter: the footer must fit 80 columns, and the import is
+# also offered by « Mes candidats » (ctrl+n) and the command palette.
+SHORTCUTS = {"generate": "g", "regenerate": "r", "documents": "d", "candidates": "c"}
+# Footer labels: the menu shows the full CYCLADES wording, the footer must fit 80 columns.
+SHORT_LABELS = {"generate": "Générer", "regenerate": "Regénérer", "documents": "Documents",
+                "candidates": "Candidats"}
+
+
+class HomeScreen(ActivityScreen):
+    """The « Mon établissement » menu."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *[Binding(SHORTCUTS[key], f"open('{key}')", SHORT_LABELS[key], id=key, tooltip=help_text)
+          for key, (_, help_text) in ACTIVITIES.items() if key in SHORTCUTS],
+        Binding("escape", "logout", "Sortir", id="logout",
+                tooltip="Revenir à l'écran de connexion"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_banner()
+        yield Static("Mon établissement", classes="heading")
+        yield OptionList(
+            *[Option(literal(f"[{SHORTCUTS.get(key, ' ')}] {label}"), id=key)
+              for key, (label, _) in ACTIVITIES.items()],
+            id="menu",
+        )
+        yield Static("Flèches et Entrée pour choisir, ou la lettre de l'activité.",
+                     classes="hint")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#menu", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#menu")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a menu line opens that activity."""
+        if event.option.id:
+            self.cyc.open_activity(event.option.id)
+
+    def action_open(self, key: str) -> None:
+        """Shortcut key of an activity."""
+        self.cyc.open_activity(key)
+
+    def action_logout(self) -> None:
+        """Back to the login screen; the session ends."""
+        self.cyc.session = None
+        while len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        self.app.pop_screen()

@@ -1,0 +1,67 @@
+"""The slips of one document as text, passwords hidden until a key reveals them."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from cyclades_tui.services.documents import DocumentSummary, SlipPreview
+from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.text import literal
+
+HIDDEN = "••••••••••"
+
+
+class PreviewScreen(ActivityScreen):
+    """Logins and passwords of a document; « remplacé » marks slips no longer valid."""
+
+    BINDINGS = [
+        Binding("m", "toggle_passwords", "Mots de passe",
+                id="toggle-passwords", tooltip="Les mots de passe restent masqués par défaut"),
+        Binding("escape", "close", "Fermer", id="close"),
+    ]
+
+    def __init__(self, document: DocumentSummary, slips: list[SlipPreview]) -> None:
+        super().__init__()
+        self.document = document
+        self.slips = slips
+        self.revealed = False
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_banner()
+        yield Static(literal(f"{self.document.title} — document n° {self.document.id}, "
+                             f"{len(self.slips)} papillon(s)"), classes="heading")
+        table: DataTable[object] = DataTable(id="slips", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("« m » affiche ou masque les mots de passe.", id="message")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#slips", DataTable)
+        table.add_column("Identifiant", key="login")
+        table.add_column("Mot de passe", key="password")
+        table.add_column("Validité", key="current")
+        self._fill()
+        table.focus()
+
+    def _fill(self) -> None:
+        table = self.query_one("#slips", DataTable)
+        table.clear()
+        for slip in self.slips:
+            table.add_row(
+                literal(slip.login),
+                literal(slip.password if self.revealed else HIDDEN),
+                literal("valide" if slip.current else "remplacé (mot de passe changé)"),
+            )
+
+    def action_toggle_passwords(self) -> None:
+        """Reveal or hide the passwords."""
+        self.revealed = not self.revealed
+        self._fill()
+
+    def action_close(self) -> None:
+        """Close the preview; the passwords leave the screen with it."""
+        self.revealed = False
+        self.slips = []
+        self.app.pop_screen()
