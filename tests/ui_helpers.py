@@ -1,0 +1,27 @@
+"""Helpers to drive the real app with Textual's pilot, waiting on workers (never on sleeps)."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until every worker has finished and the messages they posted are handled."""
+    for _ in range(5):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
+
+
+def text_of(pilot: Pilot[None], selector: str) -> str:
+    """The plain text a Static shows."""
+    widget = pilot.app.screen.query_one(selector, Static)
+    return str(widget.render())
+
+
+def table_rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
+    """Every row of a DataTable as plain strings."""
+    table = pilot.app.screen.query_one(selector, DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
