@@ -48,6 +48,7 @@ from cyclades_tui.store.models import (
     Run,
     School,
     Slip,
+    tuples,
     utcnow,
 )
 
@@ -140,8 +141,8 @@ def _taken_logins(bases: Iterable[str]) -> set[str]:
     for start in range(0, len(unique), 500):
         chunk = unique[start:start + 500]
         taken.update(
-            login for (login,) in
-            Account.select(Account.login).where(Account.login_base.in_(chunk)).tuples()
+            row[0] for row in
+            tuples(Account.select(Account.login).where(Account.login_base.in_(chunk)))
         )
     return taken
 
@@ -237,10 +238,11 @@ def _write_generation(
         slips.append(_slip(view, login, password))
     for start in range(0, len(rows), 500):
         Account.insert_many(rows[start:start + 500]).execute()
-    ids = dict(
-        Account.select(Account.candidate, Account.id)
-        .where(Account.candidate.in_([v.candidate_id for v in todo])).tuples()
-    )
+    ids: dict[int, int] = {
+        candidate_id: account_id for candidate_id, account_id in tuples(
+            Account.select(Account.candidate, Account.id)
+            .where(Account.candidate.in_([v.candidate_id for v in todo])))
+    }
     versions = [(ids[v.candidate_id], 1) for v in todo]
     doc_info = DocumentInfo(title=TITLE_MASS, school_name=school.name,
                             school_uai=school.uai, site_url=settings.site_url)

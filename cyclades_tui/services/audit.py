@@ -51,7 +51,7 @@ def entries(school: School | None = None, since: datetime | None = None) -> list
         AuditEntry(
             at=e.at,
             actor=e.actor,
-            school=e.school.uai if e.school_id else None,
+            school=e.school.uai if e.school is not None else None,
             action=e.action,
             detail=e.detail,
             success=e.success,

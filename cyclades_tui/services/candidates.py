@@ -10,7 +10,7 @@ from cyclades_tui.domain.exams import EXAMS, PRE_REGISTERED_EXAMS, State, is_eli
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.schools import require_school
-from cyclades_tui.store.models import Account, Candidate, Candidature, School
+from cyclades_tui.store.models import Account, Candidate, Candidature, School, tuples
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ def eligible_condition() -> peewee.Expression:
     )
 
 
-def _views(query: peewee.ModelSelect) -> list[CandidateView]:
-    rows = query.tuples()
+def _views(query: peewee.ModelSelect[Candidate]) -> list[CandidateView]:
+    rows = tuples(query)
     return [
         CandidateView(
             candidate_id=cid, ine=ine, family_name=family, usage_name=usage, first_name=first,
@@ -60,7 +60,7 @@ def _views(query: peewee.ModelSelect) -> list[CandidateView]:
     ]
 
 
-def _base_query(school: School) -> peewee.ModelSelect:
+def _base_query(school: School) -> peewee.ModelSelect[Candidate]:
     return (
         Candidate.select(
             Candidate.id, Candidate.ine, Candidate.family_name, Candidate.usage_name,

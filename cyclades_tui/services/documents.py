@@ -57,7 +57,7 @@ _SUMMARY_FIELDS = (
 def summary(document: Document, school_uai: str | None = None) -> DocumentSummary:
     """The bytes-free view of a document row."""
     uai = school_uai if school_uai is not None else (
-        document.school.uai if document.school_id else "")
+        document.school.uai if document.school_id is not None else "")
     return DocumentSummary(
         id=document.id, title=document.title, layout=document.layout, slips=document.slips,
         size=document.size, type=document.type, created_at=document.created_at,
@@ -145,15 +145,15 @@ class SlipPreview:
 
 def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
     """The slips of a document as text, each marked current or replaced by a newer password."""
-    from cyclades_tui.store.models import Account, Slip
+    from cyclades_tui.store.models import Account, Slip, tuples
 
     info, data = fetch(actor, document_id)
     with db_errors():
         current_logins = {
-            login for (login,) in
-            Slip.select(Account.login).join(Account)
-            .where((Slip.document == info.id)
-                   & (Slip.password_version == Account.password_version)).tuples()
+            row[0] for row in tuples(
+                Slip.select(Account.login).join(Account)
+                .where((Slip.document == info.id)
+                       & (Slip.password_version == Account.password_version)))
         }
     with db_errors():
         school = require_school(actor, info.school)

@@ -128,7 +128,7 @@ def authenticate(login: str, password: str, settings: Settings | None = None) ->
         Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
         audit.record(name, "login", staff.school, "connexion")
     return Actor(login=staff.login, role=staff.role,
-                 school_uai=staff.school.uai if staff.school_id else None)
+                 school_uai=staff.school.uai if staff.school is not None else None)
 
 
 def actor_for(login: str) -> Actor:
@@ -139,7 +139,7 @@ def actor_for(login: str) -> Actor:
     if staff is None:
         raise Refused(f"Compte « {login} » inconnu.")
     return Actor(login=staff.login, role=staff.role,
-                 school_uai=staff.school.uai if staff.school_id else None)
+                 school_uai=staff.school.uai if staff.school is not None else None)
 
 
 def list_staff(actor: Actor) -> list[StaffInfo]:
@@ -148,10 +148,12 @@ def list_staff(actor: Actor) -> list[StaffInfo]:
         query = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).order_by(
             Staff.login)
         return [
-            StaffInfo(login=s.login, role=s.role, school=s.school.uai if s.school_id else None,
+            StaffInfo(login=s.login, role=s.role,
+                      school=s.school.uai if s.school is not None else None,
                       disabled=s.disabled)
             for s in query
-            if not actor.is_school_staff or (s.school_id and s.school.uai == actor.school_uai)
+            if not actor.is_school_staff
+            or (s.school is not None and s.school.uai == actor.school_uai)
         ]
 
 

@@ -6,6 +6,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlparse
 
 import peewee
@@ -110,7 +111,7 @@ def make_database(url: str) -> peewee.Database:
     params["connect_timeout"] = 5
     if info.schema:
         params["options"] = f"-c search_path={info.schema}"
-    return peewee.PostgresqlDatabase(info.name, **params)
+    return peewee.PostgresqlDatabase(info.name, **cast(dict[str, Any], params))
 
 
 def open_database(url: str | None = None) -> peewee.Database:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 import peewee
 
@@ -15,8 +16,9 @@ def _v1_initial(db: peewee.Database) -> None:
 
 def _v2_lookup_indexes(db: peewee.Database) -> None:
     # Lookups by school that every screen and command makes (an academy holds 200 schools).
-    db.execute_sql("CREATE INDEX IF NOT EXISTS slip_account_version ON slip (account_id)")
-    db.execute_sql(
+    sql = cast(Any, db).execute_sql  # untyped in peewee's stubs
+    sql("CREATE INDEX IF NOT EXISTS slip_account_version ON slip (account_id)")
+    sql(
         "CREATE INDEX IF NOT EXISTS candidate_school_name ON candidate (school_id, family_name)"
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import peewee
 
@@ -12,6 +13,11 @@ from cyclades_tui.store.database import database_proxy
 def utcnow() -> datetime:
     """Current UTC time, naive, as every timestamp column stores it."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def tuples(query: Any) -> list[tuple[Any, ...]]:
+    """Rows of a query as plain tuples (the stubs type ``.tuples()`` rows as models)."""
+    return list(query.tuples())
 
 
 class BaseModel(peewee.Model):
@@ -25,6 +31,8 @@ class BaseModel(peewee.Model):
 class School(BaseModel):
     """An établissement, identified by its UAI."""
 
+    id = peewee.AutoField()
+
     uai = peewee.CharField(max_length=8, unique=True)
     name = peewee.CharField(max_length=200)
     # « service de gestion des candidats en établissement » positioned by the exam manager.
@@ -35,9 +43,12 @@ class School(BaseModel):
 class Staff(BaseModel):
     """A person who logs into cyclades-tui: school staff, or an exam manager (no school)."""
 
+    id = peewee.AutoField()
+
     login = peewee.CharField(max_length=64, unique=True)
     password_hash = peewee.CharField(max_length=80)
     school = peewee.ForeignKeyField(School, null=True, backref="staff", on_delete="RESTRICT")
+    school_id: int | None
     role = peewee.CharField(max_length=20, default="etablissement")
     disabled = peewee.BooleanField(default=False)
     failed_attempts = peewee.IntegerField(default=0)
@@ -48,7 +59,10 @@ class Staff(BaseModel):
 class Candidate(BaseModel):
     """A pupil of one school; the INE is national, hence unique across the database."""
 
+    id = peewee.AutoField()
+
     school = peewee.ForeignKeyField(School, backref="candidates", on_delete="RESTRICT")
+    school_id: int
     ine = peewee.CharField(max_length=11, unique=True)
     family_name = peewee.CharField(max_length=100)
     usage_name = peewee.CharField(max_length=100, default="")
@@ -65,6 +79,8 @@ class Candidate(BaseModel):
 class Candidature(BaseModel):
     """One candidate registered for one exam, in one state."""
 
+    id = peewee.AutoField()
+
     candidate = peewee.ForeignKeyField(Candidate, backref="candidatures", on_delete="CASCADE")
     exam = peewee.CharField(max_length=5)
     state = peewee.CharField(max_length=30)
@@ -75,6 +91,8 @@ class Candidature(BaseModel):
 
 class Account(BaseModel):
     """A candidate's login account; only the bcrypt hash of its password is kept."""
+
+    id = peewee.AutoField()
 
     candidate = peewee.ForeignKeyField(Candidate, unique=True, backref="accounts",
                                        on_delete="RESTRICT")
@@ -93,6 +111,8 @@ class Account(BaseModel):
 class Run(BaseModel):
     """One generation or regeneration: who, when, how many accounts."""
 
+    id = peewee.AutoField()
+
     school = peewee.ForeignKeyField(School, backref="runs", on_delete="RESTRICT")
     kind = peewee.CharField(max_length=20)  # "generate" | "regenerate"
     created_by = peewee.CharField(max_length=64)
@@ -103,7 +123,10 @@ class Run(BaseModel):
 class Document(BaseModel):
     """A generated PDF, stored in the database so that several servers can share it."""
 
+    id = peewee.AutoField()
+
     school = peewee.ForeignKeyField(School, backref="documents", on_delete="RESTRICT")
+    school_id: int
     run = peewee.ForeignKeyField(Run, backref="documents", on_delete="RESTRICT")
     title = peewee.CharField(max_length=200)
     layout = peewee.IntegerField()
@@ -121,6 +144,8 @@ class Document(BaseModel):
 class Slip(BaseModel):
     """Which password version of which account a document prints."""
 
+    id = peewee.AutoField()
+
     document = peewee.ForeignKeyField(Document, backref="slip_rows", on_delete="CASCADE")
     account = peewee.ForeignKeyField(Account, backref="slips", on_delete="RESTRICT")
     password_version = peewee.IntegerField()
@@ -129,9 +154,12 @@ class Slip(BaseModel):
 class AuditEvent(BaseModel):
     """Who did what, when, for which school; never a password."""
 
+    id = peewee.AutoField()
+
     at = peewee.DateTimeField(default=utcnow, index=True)
     actor = peewee.CharField(max_length=64)
     school = peewee.ForeignKeyField(School, null=True, backref="audit", on_delete="RESTRICT")
+    school_id: int | None
     action = peewee.CharField(max_length=40)
     detail = peewee.TextField(default="")
     success = peewee.BooleanField(default=True)
