@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+
 
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker has finished and the messages they posted are handled."""
@@ -22,6 +24,9 @@ def text_of(pilot: Pilot[None], selector: str) -> str:
 
 
 def table_rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
-    """Every row of a DataTable as plain strings."""
-    table = pilot.app.screen.query_one(selector, DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    """Every row of a DataTable (or VirtualTable) as plain strings."""
+    widget = pilot.app.screen.query_one(selector)
+    if isinstance(widget, VirtualTable):
+        return [list(row) for row in widget.rows]
+    assert isinstance(widget, DataTable)
+    return [[str(cell) for cell in widget.get_row_at(i)] for i in range(widget.row_count)]

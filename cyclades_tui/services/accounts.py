@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import peewee
 
@@ -26,7 +27,6 @@ from cyclades_tui.domain.passwords import (
     hash_password,
     verify_password,
 )
-from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.candidates import (
@@ -51,6 +51,9 @@ from cyclades_tui.store.models import (
     tuples,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from cyclades_tui.pdf import SlipData
 
 ALL_GENERATED = "Tous les comptes de vos candidats ont été générés."
 TITLE_MASS = "Papillons de connexion"
@@ -161,6 +164,9 @@ def _assign_login(view: CandidateView, taken: set[str]) -> tuple[str, str]:
 
 
 def _slip(view: CandidateView, login: str, password: PlainPassword) -> SlipData:
+    # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
+    from cyclades_tui.pdf import SlipData
+
     return SlipData(
         login=login, password=password, family_name=view.family_name,
         usage_name=view.usage_name, first_name=view.first_name, ine=view.ine,
@@ -244,6 +250,8 @@ def _write_generation(
             .where(Account.candidate.in_([v.candidate_id for v in todo])))
     }
     versions = [(ids[v.candidate_id], 1) for v in todo]
+    from cyclades_tui.pdf import DocumentInfo, render_slips
+
     doc_info = DocumentInfo(title=TITLE_MASS, school_name=school.name,
                             school_uai=school.uai, site_url=settings.site_url)
     documents = [
@@ -311,6 +319,8 @@ def regenerate(
         ).where(Account.id == account.id).execute()
         version = Account.get_by_id(account.id).password_version
         run = Run.create(school=school, kind="regenerate", created_by=actor.login, accounts=1)
+        from cyclades_tui.pdf import DocumentInfo, render_slips
+
         doc_info = DocumentInfo(title=TITLE_ONE, school_name=school.name,
                                 school_uai=school.uai, site_url=settings.site_url)
         data = render_slips([_slip(view, account.login, password)], doc_info, 1)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cyclades_tui.pdf.readback import read_credentials
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
@@ -145,6 +144,8 @@ class SlipPreview:
 
 def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
     """The slips of a document as text, each marked current or replaced by a newer password."""
+    # pypdf is imported on first use: the TUI starts faster without it.
+    from cyclades_tui.pdf.readback import read_credentials
     from cyclades_tui.store.models import Account, Slip, tuples
 
     info, data = fetch(actor, document_id)

@@ -13,21 +13,22 @@ from textual.screen import Screen
 from cyclades_tui.services import staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import connect
+from cyclades_tui.ui.activities import ACTIVITIES
 from cyclades_tui.ui.paths import stylesheets
+from cyclades_tui.ui.screens.candidates import CandidatesScreen
+from cyclades_tui.ui.screens.csv_import import CsvImportScreen
+from cyclades_tui.ui.screens.documents import DocumentsScreen
+from cyclades_tui.ui.screens.generate import GenerateScreen
+from cyclades_tui.ui.screens.home import HomeScreen
+from cyclades_tui.ui.screens.login import LoginScreen
+from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.session import UiSession
 
-# Activity key -> (label, help) in menu order; the labels are CYCLADES' own words.
-ACTIVITIES: dict[str, tuple[str, str]] = {
-    "generate": ("Générer les comptes Cyclades de mes élèves",
-                 "Créer les comptes des candidats éligibles et leurs papillons"),
-    "regenerate": ("Regénérer le mot de passe d'un compte d'un élève",
-                   "Nouveau mot de passe et papillon pour un candidat"),
-    "documents": ("Afficher le compte rendu",
-                  "Liste des documents générés : enregistrer, imprimer, consulter"),
-    "candidates": ("Mes candidats", "Tous les candidats de l'établissement, filtrables"),
-    "import_csv": ("Importer HORS BEE", "Importer des candidats depuis un fichier CSV"),
+# Imported up front (not on first use): opening an activity must not pay for imports.
+ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
+    "generate": GenerateScreen, "regenerate": RegenerateScreen, "documents": DocumentsScreen,
+    "candidates": CandidatesScreen, "import_csv": CsvImportScreen,
 }
-
 
 class CycladesApp(App[None]):
     """cyclades-tui's TUI; ``session`` is set once a staff member has logged in."""
@@ -47,8 +48,6 @@ class CycladesApp(App[None]):
 
     def on_mount(self) -> None:
         """Open on the login screen, or straight on the home screen for the demo."""
-        from cyclades_tui.ui.screens.login import LoginScreen
-
         self.push_screen(LoginScreen())
         if self._demo_actor is not None and self._demo_actor.school_uai:
             self.start_session(self._demo_actor, self._demo_actor.school_uai,
@@ -56,8 +55,6 @@ class CycladesApp(App[None]):
 
     def start_session(self, actor: Actor, uai: str, school_name: str) -> None:
         """Work for ``uai`` as ``actor`` and show the home screen."""
-        from cyclades_tui.ui.screens.home import HomeScreen
-
         self.session = UiSession(actor=actor, uai=uai, school_name=school_name)
         # Keep the login (or school choice) screen below: « escape » never goes past home.
         while len(self.screen_stack) > 2:
@@ -69,26 +66,10 @@ class CycladesApp(App[None]):
         if self.session is None:
             self.notify("Connectez-vous d'abord.", severity="warning")
             return
-        factory = self._activity_factories()[key]
-        from cyclades_tui.ui.screens.home import HomeScreen
-
+        factory = ACTIVITY_SCREENS[key]
         while not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
         self.push_screen(factory())
-
-    @staticmethod
-    def _activity_factories() -> dict[str, Callable[[], Screen[None]]]:
-        from cyclades_tui.ui.screens.candidates import CandidatesScreen
-        from cyclades_tui.ui.screens.csv_import import CsvImportScreen
-        from cyclades_tui.ui.screens.documents import DocumentsScreen
-        from cyclades_tui.ui.screens.generate import GenerateScreen
-        from cyclades_tui.ui.screens.regenerate import RegenerateScreen
-
-        return {
-            "generate": GenerateScreen, "regenerate": RegenerateScreen,
-            "documents": DocumentsScreen, "candidates": CandidatesScreen,
-            "import_csv": CsvImportScreen,
-        }
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every activity, then Textual's own commands."""

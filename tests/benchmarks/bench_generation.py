@@ -13,23 +13,21 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from cyclades_tui.domain.exams import EXAMS  # noqa: E402
-from cyclades_tui.domain.passwords import generate_password, hash_password  # noqa: E402
-from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips  # noqa: E402
-from cyclades_tui.services import accounts, schools  # noqa: E402
-from cyclades_tui.services.actor import operator  # noqa: E402
-from cyclades_tui.services.csv_import import store_records  # noqa: E402
-from cyclades_tui.services.demo import demo_records  # noqa: E402
-from cyclades_tui.services.runtime import connect  # noqa: E402
-from cyclades_tui.settings import load_settings  # noqa: E402
-from cyclades_tui.store.models import School  # noqa: E402
+from cyclades_tui.domain.exams import EXAMS, State
+from cyclades_tui.domain.passwords import generate_password, hash_password
+from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
+from cyclades_tui.services import accounts, schools
+from cyclades_tui.services.actor import operator
+from cyclades_tui.services.csv_import import store_records
+from cyclades_tui.services.demo import demo_records
+from cyclades_tui.services.runtime import connect
+from cyclades_tui.settings import load_settings
+from cyclades_tui.store.models import School
 
 BENCH_UAI = "0750001U"
 
@@ -84,7 +82,9 @@ def main() -> int:
         school = School.get(School.uai == BENCH_UAI)
         # Fresh INEs per run so that the benchmark can reuse a PostgreSQL database.
         seed = int(time.time())
-        store_records(actor, school, demo_records(args.candidates, seed), [], False, "bench")
+        # Every candidate registered, so that N accounts are created.
+        records = [replace(r, state=State.INSCRIT) for r in demo_records(args.candidates, seed)]
+        store_records(actor, school, records, [], False, "bench")
         eligible = len(accounts.pending_candidates(actor, BENCH_UAI))
         start = time.perf_counter()
         result = accounts.generate(actor, BENCH_UAI, settings=settings)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from cyclades_tui.domain.exams import fold
 from cyclades_tui.services.candidates import CandidateView, list_candidates
 from cyclades_tui.ui.screens.base import ActivityScreen
-from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
-Row = tuple[object, ...]
+Row = tuple[str, ...]
+# (title, width): the account column comes before exam and state so it shows at 80 columns.
+COLUMNS = [("INE", 11), ("Nom", 16), ("Prénom", 12), ("Classe", 6), ("Identifiant", 20),
+           ("Examen", 6), ("Etat", 22)]
 
 
 def search_key(view: CandidateView) -> str:
@@ -41,16 +44,11 @@ class CandidatesScreen(ActivityScreen):
         yield from self.compose_banner()
         yield Static("Mes candidats", classes="heading")
         yield Input(id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…")
-        table: DataTable[object] = DataTable(id="candidates", cursor_type="row",
-                                             zebra_stripes=True)
-        yield table
+        yield VirtualTable(COLUMNS, id="candidates")
         yield Static("Chargement…", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#candidates", DataTable)
-        # The account column comes before exam and state so that it shows at 80 columns.
-        table.add_columns("INE", "Nom", "Prénom", "Classe", "Identifiant", "Examen", "Etat")
         self.query_one("#filter", Input).focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load")
@@ -59,11 +57,10 @@ class CandidatesScreen(ActivityScreen):
         views = list_candidates(self.session.actor, self.session.uai)
         rows = [
             (search_key(v), (
-                literal(v.ine), literal(v.family_name + (f" ({v.usage_name})"
-                                                         if v.usage_name else "")),
-                literal(v.first_name), literal(v.division),
-                literal(v.login or ("— à générer" if v.eligible else "— non éligible")),
-                literal(v.exam), literal(v.state),
+                v.ine, v.family_name + (f" ({v.usage_name})" if v.usage_name else ""),
+                v.first_name, v.division,
+                v.login or ("— à générer" if v.eligible else "— non éligible"),
+                v.exam, v.state,
             ))
             for v in views
         ]
@@ -82,9 +79,7 @@ class CandidatesScreen(ActivityScreen):
         """Show the rows whose every word of ``text`` appears in the candidate's data."""
         words = [fold(w) for w in text.split()]
         shown = [row for key, row in self.rows if all(w in key for w in words)]
-        table = self.query_one("#candidates", DataTable)
-        table.clear()
-        table.add_rows(shown)
+        self.query_one("#candidates", VirtualTable).set_rows(shown)
         total = len({key for key, _ in self.rows})
         self.show_info(f"{len(shown)} candidature(s) affichée(s) sur {len(self.rows)}"
                        if words else f"{len(self.rows)} candidature(s)" if total else
@@ -93,7 +88,7 @@ class CandidatesScreen(ActivityScreen):
     @on(Input.Submitted, "#filter")
     def action_focus_table(self) -> None:
         """Move to the list."""
-        self.query_one("#candidates", DataTable).focus()
+        self.query_one("#candidates", VirtualTable).focus()
 
     def action_import_csv(self) -> None:
         """Open « Importer HORS BEE » above this list (it reloads on return)."""
