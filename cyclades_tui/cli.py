@@ -18,6 +18,7 @@ from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operat
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import BadInput, Refused, ServiceError
 from cyclades_tui.services.runtime import connect, init_schema
+from cyclades_tui.services.siecle_import import import_siecle
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -79,10 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("state", choices=["on", "off"])
     command("list", "lister les établissements", school_sub)
 
-    p = command("import", "importer des candidats (CSV « HORS BEE »)")
-    p.add_argument("file", type=Path)
+    p = command("import", "importer des candidats : CSV « HORS BEE » ou export SIECLE (BEE)")
+    p.add_argument("file", type=Path, help="fichier .csv, ou export SIECLE .xml / .zip")
     p.add_argument("--school", required=True, metavar="UAI")
     p.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
+    p.add_argument("--exam", metavar="CODE", help="SIECLE : examen des élèves importés")
+    p.add_argument("--state", metavar="ETAT",
+                   help="SIECLE : état initial (inscrit, pre-inscrit, …)")
+    p.add_argument("--division", action="extend", nargs="+", metavar="D",
+                   help="SIECLE : n'importer que ces divisions")
+    p.add_argument("--yes", action="store_true",
+                   help="SIECLE : confirmer que les élèves sans INE valide sont ignorés")
 
     acc = command("accounts", "comptes des candidats")
     acc_sub = acc.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
@@ -289,14 +297,13 @@ def _cmd_staff(args: argparse.Namespace, actor: Actor) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
-    school = schools.require_school(actor, args.school)
     since = None
     if args.since:
         try:
             since = datetime.fromisoformat(args.since)
         except ValueError:
             raise BadInput(f"Date « {args.since} » invalide : AAAA-MM-JJ attendu.") from None
-    events = audit.entries(school, since)
+    events = audit.for_school(actor, args.school, since)
     if args.json:
         _print_json([{"at": e.at.isoformat(timespec="seconds") + "Z", "actor": e.actor,
                       "school": e.school, "action": e.action, "detail": e.detail,
@@ -305,6 +312,30 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
         for e in events:
             print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor:<16} {e.action:<22} "
                   f"{'' if e.success else 'ÉCHEC '}{e.detail}")
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
+    prefix = "Vérification seule : " if args.dry_run else ""
+    if args.file.suffix.lower() not in (".xml", ".zip"):
+        if args.exam or args.state or args.division or args.yes:
+            raise BadInput("--exam, --state, --division et --yes ne valent que pour un export "
+                           "SIECLE (.xml ou .zip).")
+        report = import_csv(actor, args.school, args.file, dry_run=args.dry_run)
+        print(f"{prefix}{report.total} ligne(s) : {report.added} ajoutée(s), "
+              f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s).")
+        return EXIT_OK
+    if not args.exam or not args.state:
+        raise BadInput("Import SIECLE : --exam CODE et --state ETAT sont obligatoires "
+                       "(l'export ne dit rien des examens).")
+    siecle = import_siecle(actor, args.school, args.file, args.exam, args.state,
+                           args.division, skip_invalid_ine=args.yes, dry_run=args.dry_run)
+    print(f"{prefix}{siecle.total} élève(s) : {siecle.added} ajouté(s), {siecle.updated} mis à "
+          f"jour, {siecle.unchanged} inchangé(s).")
+    if siecle.skipped:
+        print(f"{len(siecle.skipped)} élève(s) ignoré(s) faute d'INE valide :")
+        for line in siecle.skipped:
+            print(f"  - {line}")
     return EXIT_OK
 
 
@@ -337,14 +368,7 @@ def dispatch(args: argparse.Namespace) -> int:
             return _cmd_demo(args)
         actor = operator()
         if args.command == "import":
-            if args.file.suffix.lower() in (".xml", ".zip"):
-                raise BadInput("L'import SIECLE (BEE) n'est pas encore disponible : "
-                               "utilisez un fichier CSV (« Importer HORS BEE »).")
-            report = import_csv(actor, args.school, args.file, dry_run=args.dry_run)
-            print(f"{'Vérification seule : ' if report.dry_run else ''}{report.total} ligne(s) : "
-                  f"{report.added} ajoutée(s), {report.updated} mise(s) à jour, "
-                  f"{report.unchanged} inchangée(s).")
-            return EXIT_OK
+            return _cmd_import(args, actor)
         handlers: dict[str, Callable[[argparse.Namespace, Actor], int]] = {
             "accounts": _cmd_accounts, "documents": _cmd_documents, "school": _cmd_school,
             "staff": _cmd_staff, "audit": _cmd_audit,

@@ -53,7 +53,8 @@ def keys_then_settle(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         ("regenerate", ("r",)),
         ("documents", ("d",)),
         ("candidates", ("c",)),
-        ("import_csv", ("down", "down", "down", "down", "enter")),
+        ("import_bee", ("down", "down", "down", "down", "enter")),
+        ("import_csv", ("down", "down", "down", "down", "down", "enter")),
     ],
 )
 def test_screen_at_80x24(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],

@@ -40,6 +40,13 @@ def record(
     )
 
 
+def for_school(actor: Actor, uai: str, since: datetime | None = None) -> list[AuditEntry]:
+    """The school's events, if ``actor`` may act for it."""
+    from cyclades_tui.services.schools import require_school
+
+    return entries(require_school(actor, uai), since)
+
+
 def entries(school: School | None = None, since: datetime | None = None) -> list[AuditEntry]:
     """Events in time order, optionally for one school and from one date."""
     query = AuditEvent.select(AuditEvent, School.uai).join(School, join_type=peewee.JOIN.LEFT_OUTER)

@@ -212,8 +212,13 @@ def store_records(
     faults: list[str],
     dry_run: bool,
     origin: str,
+    keep_existing_state: bool = False,
 ) -> ImportReport:
-    """Write validated records in one transaction, after checking INEs against other schools."""
+    """Write validated records in one transaction, after checking INEs against other schools.
+
+    With ``keep_existing_state`` an existing candidature keeps its state (SIECLE imports
+    give only an initial state); otherwise the file's state wins (CSV imports).
+    """
     report = ImportReport(school=school.uai, dry_run=dry_run, records=records)
     db = Candidate._meta.database
     with write_transaction(db) as txn:
@@ -222,7 +227,8 @@ def store_records(
             found = existing.get(record.ine)
             if found is not None and found[0].school_id != school.id:
                 faults.append(
-                    f"Ligne {record.line} : INE {record.ine} appartient à un autre établissement"
+                    f"{_where(record, origin)} : INE {record.ine} appartient à un autre "
+                    "établissement"
                 )
         if faults:
             txn.rollback()
@@ -230,7 +236,8 @@ def store_records(
                 f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
             )
         for record in records:
-            _apply(school, record, existing.get(record.ine), report, dry_run)
+            _apply(school, record, existing.get(record.ine), report, dry_run,
+                   keep_existing_state)
         if dry_run:
             txn.rollback()
         else:
@@ -240,6 +247,13 @@ def store_records(
                 f"{report.unchanged} inchangé(s)",
             )
     return report
+
+
+def _where(record: CandidateRecord, origin: str) -> str:
+    """How a fault names its record: a CSV line, or a pupil of the SIECLE export."""
+    if origin == "siecle":
+        return f"Élève {record.family_name} {record.first_name}".strip()
+    return f"Ligne {record.line}"
 
 
 def _existing_candidates(ines: list[str]) -> dict[str, tuple[Candidate, dict[str, Candidature]]]:
@@ -262,6 +276,7 @@ def _apply(
     existing: tuple[Candidate, dict[str, Candidature]] | None,
     report: ImportReport,
     dry_run: bool,
+    keep_existing_state: bool = False,
 ) -> None:
     fields = {
         "family_name": record.family_name,
@@ -280,7 +295,8 @@ def _apply(
     candidate, candidatures = existing
     changed = {k: v for k, v in fields.items() if getattr(candidate, k) != v}
     candidature = candidatures.get(record.exam)
-    state_changed = candidature is None or candidature.state != record.state.value
+    state_changed = candidature is None or (
+        not keep_existing_state and candidature.state != record.state.value)
     if not changed and not state_changed:
         report.unchanged += 1
         return

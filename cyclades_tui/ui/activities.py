@@ -11,5 +11,8 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
     "documents": ("Afficher le compte rendu",
                   "Liste des documents générés : enregistrer, imprimer, consulter"),
     "candidates": ("Mes candidats", "Tous les candidats de l'établissement, filtrables"),
+    "import_bee": ("Importer mes élèves depuis la BEE",
+                   "Importer un export SIECLE (ElevesSansAdresses .zip ou .xml)"),
     "import_csv": ("Importer HORS BEE", "Importer des candidats depuis un fichier CSV"),
+    "journal": ("Journal", "Qui a fait quoi et quand dans cet établissement"),
 }

@@ -15,19 +15,23 @@ from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.ui.activities import ACTIVITIES
 from cyclades_tui.ui.paths import stylesheets
+from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
 from cyclades_tui.ui.screens.csv_import import CsvImportScreen
 from cyclades_tui.ui.screens.documents import DocumentsScreen
 from cyclades_tui.ui.screens.generate import GenerateScreen
 from cyclades_tui.ui.screens.home import HomeScreen
+from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
+from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
     "generate": GenerateScreen, "regenerate": RegenerateScreen, "documents": DocumentsScreen,
-    "candidates": CandidatesScreen, "import_csv": CsvImportScreen,
+    "candidates": CandidatesScreen, "import_csv": CsvImportScreen, "import_bee": BeeImportScreen,
+    "journal": JournalScreen,
 }
 
 class CycladesApp(App[None]):
@@ -56,8 +60,9 @@ class CycladesApp(App[None]):
     def start_session(self, actor: Actor, uai: str, school_name: str) -> None:
         """Work for ``uai`` as ``actor`` and show the home screen."""
         self.session = UiSession(actor=actor, uai=uai, school_name=school_name)
-        # Keep the login (or school choice) screen below: « escape » never goes past home.
-        while len(self.screen_stack) > 2:
+        # Keep the login screen (and an exam manager's school choice) below the home
+        # screen: « escape » on the home screen goes back to them.
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, SchoolPickerScreen):
             self.pop_screen()
         self.push_screen(HomeScreen())
 

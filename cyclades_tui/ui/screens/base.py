@@ -56,11 +56,13 @@ class BaseScreen(Screen[None]):
             self.app.pop_screen()
 
     def show_error(self, message: str) -> None:
-        """Tell the user what went wrong, in the screen's message line and as a toast."""
-        for widget in self.query("#message").results(Static):
+        """Tell the user what went wrong, in the screen's message line (else as a toast)."""
+        lines = list(self.query("#message").results(Static))
+        for widget in lines:
             widget.update(literal(message))
             widget.set_class(True, "error")
-        self.notify(message, severity="error", timeout=8)
+        if not lines:
+            self.notify(message, severity="error", timeout=8)
 
     def show_info(self, message: str) -> None:
         """Show a neutral message in the screen's message line."""

@@ -31,8 +31,10 @@ class CandidatesScreen(ActivityScreen):
         Binding("ctrl+f", "focus_filter", "Filtrer", id="filter",
                 tooltip="Saisir un nom, un INE, une classe…"),
         Binding("ctrl+t", "focus_table", "Liste", id="table", tooltip="Aller dans la liste"),
-        Binding("ctrl+n", "import_csv", "Importer HORS BEE", id="import",
-                tooltip="Importer des candidats depuis un fichier CSV"),
+        Binding("ctrl+b", "import_bee", "Import BEE", id="import-bee",
+                tooltip="Importer mes élèves depuis la BEE (export SIECLE)"),
+        Binding("ctrl+n", "import_csv", "Import CSV", id="import",
+                tooltip="Importer HORS BEE (fichier CSV)"),
         Binding("escape", "back", "Retour", id="back"),
     ]
 
@@ -95,6 +97,12 @@ class CandidatesScreen(ActivityScreen):
         from cyclades_tui.ui.screens.csv_import import CsvImportScreen
 
         self.app.push_screen(CsvImportScreen())
+
+    def action_import_bee(self) -> None:
+        """Open « Importer mes élèves depuis la BEE » above this list."""
+        from cyclades_tui.ui.screens.bee_import import BeeImportScreen
+
+        self.app.push_screen(BeeImportScreen())
 
     def on_screen_resume(self) -> None:
         """Back from an import: show the new candidates."""

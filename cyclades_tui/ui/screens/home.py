@@ -30,14 +30,15 @@ class HomeScreen(ActivityScreen):
         *[Binding(SHORTCUTS[key], f"open('{key}')", SHORT_LABELS[key], id=key, tooltip=help_text)
           for key, (_, help_text) in ACTIVITIES.items() if key in SHORTCUTS],
         Binding("escape", "logout", "Sortir", id="logout",
-                tooltip="Revenir à l'écran de connexion"),
+                tooltip="Revenir à l'écran de connexion (ou au choix de l'établissement)"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Mon établissement", classes="heading")
         yield OptionList(
-            *[Option(literal(f"[{SHORTCUTS.get(key, ' ')}] {label}"), id=key)
+            *[Option(literal(f"[{SHORTCUTS[key]}] {label}" if key in SHORTCUTS
+                             else f"    {label}"), id=key)
               for key, (label, _) in ACTIVITIES.items()],
             id="menu",
         )
@@ -59,8 +60,6 @@ class HomeScreen(ActivityScreen):
         self.cyc.open_activity(key)
 
     def action_logout(self) -> None:
-        """Back to the login screen; the session ends."""
+        """Back to the login screen (an exam manager: to the choice of school)."""
         self.cyc.session = None
-        while len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
         self.app.pop_screen()

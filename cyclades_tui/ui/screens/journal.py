@@ -1,0 +1,67 @@
+"""« Journal »: the audit trail of the school, newest first."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from cyclades_tui.services import audit
+from cyclades_tui.services.audit import AuditEntry
+from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+
+COLUMNS = [("Date", 16), ("Qui", 14), ("Action", 20), ("Détail", 60)]
+
+# Action codes of the audit trail, in the words of the screens.
+ACTION_LABELS = {
+    "login": "Connexion", "import.csv": "Import HORS BEE", "import.siecle": "Import BEE",
+    "import.demo": "Import (démo)", "accounts.generate": "Génération des comptes",
+    "accounts.regenerate": "Regénération", "document.export": "Document enregistré",
+    "document.print": "Document imprimé", "document.preview": "Papillons consultés",
+    "document.purge": "Documents purgés", "school.add": "Établissement ajouté",
+    "school.service": "Service", "staff.add": "Compte personnel créé",
+    "staff.reset-password": "Mot de passe personnel", "staff.disable": "Compte désactivé",
+}
+
+
+def row(entry: AuditEntry) -> tuple[str, ...]:
+    """One line of the journal."""
+    detail = entry.detail if entry.success else f"ÉCHEC : {entry.detail}"
+    return (f"{entry.at:%d/%m/%Y %H:%M}", entry.actor, ACTION_LABELS.get(entry.action,
+                                                                        entry.action), detail)
+
+
+class JournalScreen(ActivityScreen):
+    """Every login, import, generation, regeneration, export, print and service change."""
+
+    BINDINGS = [
+        Binding("ctrl+r", "reload", "Actualiser", id="reload"),
+        Binding("escape", "back", "Retour", id="back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_banner()
+        yield Static("Journal", classes="heading")
+        yield VirtualTable(COLUMNS, id="journal")
+        yield Static("Chargement…", id="message")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#journal", VirtualTable).focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the journal again."""
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    def load(self) -> None:
+        """Read the school's events."""
+        events = audit.for_school(self.session.actor, self.session.uai)
+        self.app.call_from_thread(self._show, events)
+
+    def _show(self, events: list[AuditEntry]) -> None:
+        self.query_one("#journal", VirtualTable).set_rows([row(e) for e in reversed(events)])
+        self.show_info(f"{len(events)} événement(s), du plus récent au plus ancien.")

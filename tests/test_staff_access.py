@@ -1,0 +1,163 @@
+"""Staff accounts, lock-out, roles, and the rule that nobody reaches another school's data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from cyclades_tui.services import (
+    accounts,
+    audit,
+    candidates,
+    documents,
+    printing,
+    schools,
+    staff,
+)
+from cyclades_tui.services.actor import ROLE_MANAGER, Actor, operator
+from cyclades_tui.services.csv_import import import_csv
+from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
+from cyclades_tui.services.siecle_import import import_siecle
+from cyclades_tui.store.models import Staff, utcnow
+from tests.conftest import Cli
+from tests.helpers import csv_bytes
+from tests.siecle_factory import Pupil, export_zip
+from tests.test_csv_import import bea
+
+SCHOOL_A, SCHOOL_B = "0392689L", "0750001U"
+PASSWORD = "un mot de passe long"
+
+
+@pytest.fixture
+def two_schools(db_url: str) -> tuple[Actor, Actor, int]:
+    """Schools A and B with pupils and accounts; staff of each; the id of a B document."""
+    op = operator()
+    for uai, offset in ((SCHOOL_A, 0), (SCHOOL_B, 100)):
+        schools.add_school(op, uai, f"École {uai}")
+        schools.set_service(op, uai, True)
+        import_csv(op, uai, csv_bytes(
+            *[f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]))
+    result = accounts.generate(op, SCHOOL_B)
+    staff.add_staff(op, "secretariat.a", PASSWORD, SCHOOL_A)
+    staff.add_staff(op, "secretariat.b", PASSWORD, SCHOOL_B)
+    a = staff.authenticate("secretariat.a", PASSWORD)
+    b = staff.authenticate("secretariat.b", PASSWORD)
+    return a, b, result.documents[0].id
+
+
+def test_staff_of_a_is_refused_everything_on_b(two_schools: tuple[Actor, Actor, int],
+                                               tmp_path: Path) -> None:
+    a, b, doc_b = two_schools
+    ine_b = bea(100)
+    attempts: dict[str, Callable[[], object]] = {
+        "status": lambda: accounts.status(a, SCHOOL_B),
+        "pending": lambda: accounts.pending_candidates(a, SCHOOL_B),
+        "generate": lambda: accounts.generate(a, SCHOOL_B),
+        "find": lambda: accounts.find_for_regeneration(a, SCHOOL_B, ine_b),
+        "regenerate": lambda: accounts.regenerate(a, SCHOOL_B, ine_b),
+        "list candidates": lambda: candidates.list_candidates(a, SCHOOL_B),
+        "import csv": lambda: import_csv(a, SCHOOL_B, csv_bytes(
+            f"{bea(500)};X;;Y;;01/01/2010;3A;DNB;Inscrit")),
+        "import siecle": lambda: import_siecle(a, SCHOOL_B, export_zip(SCHOOL_B, [
+            Pupil("1", bea(501), "X", "Y", "01/01/2010", "3A")]), "DNB", "inscrit"),
+        "count documents": lambda: documents.count_documents(a, SCHOOL_B),
+        "list documents": lambda: documents.list_documents(a, SCHOOL_B),
+        "fetch document": lambda: documents.fetch(a, doc_b),
+        "export document": lambda: documents.export(a, doc_b, tmp_path / "x.pdf"),
+        "preview document": lambda: documents.preview(a, doc_b),
+        "print document": lambda: printing.print_document(a, doc_b),
+        "audit": lambda: audit.for_school(a, SCHOOL_B),
+        "service": lambda: schools.set_service(a, SCHOOL_B, False),
+        "own service": lambda: schools.set_service(a, SCHOOL_A, False),
+        "add school": lambda: schools.add_school(a, "0690001B", "X"),
+        "add staff": lambda: staff.add_staff(a, "intrus", PASSWORD, SCHOOL_A),
+        "reset staff": lambda: staff.set_password(a, "secretariat.b", PASSWORD + "!"),
+        "disable staff": lambda: staff.disable(a, "secretariat.b"),
+    }
+    for name, attempt in attempts.items():
+        if name == "print document" and not printing.printing_available():
+            # Without CUPS the refusal comes first; ownership is still checked by fetch.
+            continue
+        with pytest.raises(Refused) as caught:
+            attempt()
+        assert isinstance(caught.value, AccessDenied) or "introuvable" in caught.value.message, (
+            name, caught.value.message)
+        assert "0750001U" not in caught.value.message or name not in ("fetch document",), name
+    # Nothing of B changed, and B's staff still work normally.
+    assert accounts.status(b, SCHOOL_B).with_account == 3
+    assert len(documents.list_documents(b, SCHOOL_B)) == 2
+    assert [s.uai for s in schools.list_schools(a)] == [SCHOOL_A]
+    assert {s.login for s in staff.list_staff(a)} == {"secretariat.a"}
+    # A's own school works for A.
+    assert accounts.generate(a, SCHOOL_A).created == 3
+
+
+def test_five_failures_lock_the_account(two_schools: tuple[Actor, Actor, int]) -> None:
+    for _ in range(5):
+        with pytest.raises(Refused, match="incorrect"):
+            staff.authenticate("secretariat.a", "mauvais")
+    with pytest.raises(Refused, match="verrouillé"):
+        staff.authenticate("secretariat.a", PASSWORD)
+    # Once the lock has expired, the right password works again.
+    Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
+        Staff.login == "secretariat.a").execute()
+    assert staff.authenticate("secretariat.a", PASSWORD).school_uai == SCHOOL_A
+    # A success resets the count: four more failures do not lock.
+    for _ in range(4):
+        with pytest.raises(Refused, match="incorrect"):
+            staff.authenticate("secretariat.a", "mauvais")
+    assert staff.authenticate("secretariat.a", PASSWORD).login == "secretariat.a"
+
+
+def test_unknown_login_and_disabled_account(two_schools: tuple[Actor, Actor, int]) -> None:
+    with pytest.raises(Refused, match="incorrect"):
+        staff.authenticate("personne", PASSWORD)
+    staff.disable(operator(), "secretariat.b")
+    with pytest.raises(Refused, match="désactivé"):
+        staff.authenticate("secretariat.b", PASSWORD)
+
+
+def test_exam_manager_acts_for_any_school(two_schools: tuple[Actor, Actor, int]) -> None:
+    staff.add_staff(operator(), "gestionnaire", PASSWORD, None, role=ROLE_MANAGER)
+    manager = staff.authenticate("gestionnaire", PASSWORD)
+    assert manager.school_uai is None and manager.role == ROLE_MANAGER
+    assert [s.uai for s in schools.list_schools(manager)] == [SCHOOL_A, SCHOOL_B]
+    assert not schools.set_service(manager, SCHOOL_A, False).service_enabled
+    with pytest.raises(Refused, match="n'est pas positionné"):
+        accounts.generate(manager, SCHOOL_A)
+    assert schools.set_service(manager, SCHOOL_A, True).service_enabled
+    assert accounts.status(manager, SCHOOL_B).with_account == 3
+
+
+def test_staff_passwords_rules(two_schools: tuple[Actor, Actor, int]) -> None:
+    with pytest.raises(BadInput, match="12 caractères"):
+        staff.add_staff(operator(), "court", "trop court", SCHOOL_A)
+    with pytest.raises(BadInput, match="établissement"):
+        staff.add_staff(operator(), "sans.ecole", PASSWORD, None)
+    with pytest.raises(Refused, match="existe déjà"):
+        staff.add_staff(operator(), "secretariat.a", PASSWORD, SCHOOL_A)
+    hashed = Staff.get(Staff.login == "secretariat.a").password_hash
+    assert hashed.startswith("$2b$") and PASSWORD not in hashed
+
+
+def test_staff_cli(cli: Cli) -> None:
+    assert cli("school", "add", SCHOOL_A, "École A").code == 0
+    mismatch = cli("staff", "add", "agent", "--school", SCHOOL_A,
+                   stdin=f"{PASSWORD}\nautre chose longue\n")
+    assert mismatch.code == 2 and "diffèrent" in mismatch.err
+    made = cli("staff", "add", "agent", "--school", SCHOOL_A, stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert made.code == 0, made.err
+    manager = cli("staff", "add", "chef", "--role", "gestionnaire",
+                  stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert manager.code == 0, manager.err
+    listing = cli("staff", "list").out
+    assert "agent" in listing and SCHOOL_A in listing and "gestionnaire" in listing
+    assert cli("staff", "reset-password", "agent",
+               stdin="nouveau mot de passe!\nnouveau mot de passe!\n").code == 0
+    assert staff.authenticate("agent", "nouveau mot de passe!").login == "agent"
+    assert cli("staff", "disable", "agent").code == 0
+    assert "désactivé" in cli("staff", "list").out
+    assert cli("staff", "disable", "inconnu").code == 1

@@ -1,0 +1,155 @@
+"""TUI: SIECLE import, staff lock-out, the exam manager's school choice, the journal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, Input, Select, SelectionList
+
+from cyclades_tui.services import schools, staff
+from cyclades_tui.services.actor import ROLE_MANAGER, operator
+from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.siecle_import import import_siecle
+from cyclades_tui.store.models import Candidate, Candidature, School
+from cyclades_tui.ui.app import CycladesApp
+from cyclades_tui.ui.screens.bee_import import BeeImportScreen
+from cyclades_tui.ui.screens.home import HomeScreen
+from cyclades_tui.ui.screens.journal import JournalScreen
+from cyclades_tui.ui.screens.login import LoginScreen
+from cyclades_tui.ui.screens.schools import SchoolPickerScreen
+from tests.siecle_factory import Pupil, export_zip
+from tests.test_csv_import import bea
+from tests.ui_helpers import settle, table_rows, text_of
+
+SIZE = (80, 24)
+UAI, OTHER = "0392689L", "0750001U"
+PASSWORD = "un mot de passe long"
+PUPILS = [
+    Pupil("1", bea(11), "Lefèvre", "Anaïs", "15/04/2011", "3A"),
+    Pupil("2", bea(12), "Dubois", "Hugo", "13/09/2011", "3A"),
+    Pupil("3", bea(13), "Garcia", "Noé", "27/09/2011", "3B"),
+    Pupil("4", "", "Sansine", "Paul", "01/01/2011", "3B"),
+    Pupil("5", bea(15), "Œuvray", "Zoé", "11/03/2011", "TG1"),
+]
+
+
+def snapshot_of_candidates() -> list[tuple[str, ...]]:
+    return sorted(
+        (c.candidate.ine, c.candidate.family_name, c.candidate.first_name,
+         c.candidate.division, c.exam, c.state)
+        for c in Candidature.select(Candidature, Candidate).join(Candidate))
+
+
+@pytest.fixture
+def school_db(tmp_path: Path) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'ecole.db'}"
+    db = connect(url)
+    for uai in (UAI, OTHER):
+        schools.add_school(operator(), uai, f"École {uai}")
+        schools.set_service(operator(), uai, True)
+    staff.add_staff(operator(), "secretariat", PASSWORD, UAI)
+    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER)
+    yield url
+    db.close()
+
+
+def reset_candidates() -> None:
+    Candidature.delete().execute()
+    Candidate.delete().execute()
+
+
+async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
+                                                             tmp_path: Path) -> None:
+    export = tmp_path / "ElevesSansAdresses.zip"
+    export.write_bytes(export_zip(UAI, PUPILS))
+    # The CLI's result, through the same service.
+    import_siecle(operator(), UAI, export, "DNB", "inscrit", ["3A", "3B"], skip_invalid_ine=True)
+    expected = snapshot_of_candidates()
+    assert len(expected) == 3
+    reset_candidates()
+
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_activity("import_bee")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BeeImportScreen)
+        await pilot.press(*str(export), "enter")
+        await settle(pilot)
+        divisions = screen.query_one("#divisions", SelectionList)
+        assert sorted(divisions.selected) == ["3A", "3B", "TG1"]
+        divisions.deselect("TG1")
+        screen.query_one("#exam", Select).value = "DNB"
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert "sans INE valide" in text_of(pilot, "#message")
+        assert "Élève 4 (Sansine Paul)" in text_of(pilot, "#faults")
+        assert Candidate.select().count() == 0
+        screen.query_one("#skip", Checkbox).value = True
+        await pilot.press("ctrl+e")  # not checked since the last change: refused
+        await settle(pilot)
+        assert Candidate.select().count() == 0
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert "Vérifié : 3 élève(s) à ajouter" in text_of(pilot, "#message")
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert "Import terminé : 3 ajouté(s)" in text_of(pilot, "#message")
+    assert snapshot_of_candidates() == expected
+    # A second import of the same file changes nothing.
+    again = import_siecle(operator(), UAI, export, "DNB", "inscrit", ["3A", "3B"],
+                          skip_invalid_ine=True)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    assert snapshot_of_candidates() == expected
+
+
+async def test_login_screen_says_the_account_is_locked(school_db: str) -> None:
+    app = CycladesApp(db_url=school_db)
+    async with app.run_test(size=SIZE) as pilot:
+        for attempt in [*["mauvais"] * 5, PASSWORD]:
+            screen = app.screen
+            assert isinstance(screen, LoginScreen)
+            screen.query_one("#login", Input).value = "secretariat"
+            screen.query_one("#password", Input).value = attempt
+            screen.query_one("#password", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "verrouillé" in text_of(pilot, "#message")
+
+
+async def test_exam_manager_picks_a_school_and_positions_the_service(school_db: str) -> None:
+    School.update(service_enabled=False).where(School.uai == OTHER).execute()
+    app = CycladesApp(db_url=school_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.query_one("#login", Input).value = "chef"
+        screen.query_one("#password", Input).value = PASSWORD
+        screen.query_one("#password", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SchoolPickerScreen)
+        await pilot.press("down", "p")
+        await settle(pilot)
+        assert School.get(School.uai == OTHER).service_enabled
+        assert f"Service positionné pour {OTHER}" in text_of(pilot, "#message")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session is not None and app.session.uai == OTHER
+        await pilot.press("escape")
+        assert isinstance(app.screen, SchoolPickerScreen)
+
+
+async def test_journal_lists_the_day(school_db: str) -> None:
+    actor = staff.authenticate("secretariat", PASSWORD)
+    app = CycladesApp(db_url=school_db, demo_actor=actor)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_activity("journal")
+        await settle(pilot)
+        assert isinstance(app.screen, JournalScreen)
+        rows = table_rows(pilot, "#journal")
+        assert rows[0][1] == "secretariat" and rows[0][2] == "Connexion"
+        assert any(r[2] == "Service" for r in rows)
