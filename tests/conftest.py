@@ -96,6 +96,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_url() -> Iterator[str]:
+    """An empty, migrated PostgreSQL schema only (for PostgreSQL-specific checks)."""
+    url, schema = new_pg_schema()
+    db = connect(url)
+    yield url
+    db.close()
+    drop_pg_schema(schema)
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> Iterator[str]:
     """An empty, migrated SQLite database only (for SQLite-specific checks)."""
     url = f"sqlite:///{tmp_path / 'cyclades.db'}"

@@ -37,6 +37,7 @@ from cyclades_tui.services.candidates import (
 )
 from cyclades_tui.services.documents import DocumentSummary, summary
 from cyclades_tui.services.errors import BadInput, Refused
+from cyclades_tui.services.faults import checkpoint
 from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.services.schools import SchoolInfo, info, require_school, require_service
 from cyclades_tui.settings import Settings, load_settings
@@ -133,6 +134,8 @@ def _hash_all(
         for count, future in enumerate(as_completed(futures), start=done_before + 1):
             cid, password, hashed = future.result()
             result[cid] = (password, hashed)
+            if count == total // 2 + 1:
+                checkpoint("generate.hashing")
             if progress is not None:
                 progress(count, total)
     return result
@@ -244,6 +247,7 @@ def _write_generation(
         slips.append(_slip(view, login, password))
     for start in range(0, len(rows), 500):
         Account.insert_many(rows[start:start + 500]).execute()
+    checkpoint("generate.accounts-written")
     ids: dict[int, int] = {
         candidate_id: account_id for candidate_id, account_id in tuples(
             Account.select(Account.candidate, Account.id)
@@ -261,6 +265,7 @@ def _write_generation(
     ]
     audit.record(actor, "accounts.generate", school,
                  f"{len(todo)} compte(s) créé(s), lot {run.id}")
+    checkpoint("generate.before-commit")
     return RunResult(run_id=run.id, created=len(todo),
                      documents=[summary(d) for d in documents],
                      message=f"{len(todo)} compte(s) créé(s).")

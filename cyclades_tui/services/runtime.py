@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import peewee
 
 from cyclades_tui.services.errors import DatabaseUnavailable
-from cyclades_tui.store.database import DatabaseUrlError, is_sqlite, open_database
+from cyclades_tui.store.database import (
+    DatabaseUrlError,
+    database_proxy,
+    is_sqlite,
+    open_database,
+)
 from cyclades_tui.store.migrations import is_current, migrate
 
 
@@ -31,12 +36,26 @@ def describe_db_error(error: BaseException) -> str:
             "« cyclades-tui init ») ; rien n'a été enregistré.")
 
 
+def _drop_broken_connection() -> None:
+    """Forget this thread's connection so that the next query opens a fresh one.
+
+    A PostgreSQL connection cut by the server (restart, network) stays dead; without this,
+    every later call would fail although the server is back.
+    """
+    db = database_proxy.obj
+    if db is None or db.in_transaction():
+        return  # the enclosing transaction's own handler will come back here
+    with suppress(peewee.PeeweeException, OSError):
+        db.close()
+
+
 @contextmanager
 def db_errors() -> Iterator[None]:
     """Turn driver errors into DatabaseUnavailable with a French message."""
     try:
         yield
     except (peewee.OperationalError, peewee.InterfaceError) as error:
+        _drop_broken_connection()
         raise DatabaseUnavailable(describe_db_error(error)) from None
 
 

@@ -86,10 +86,17 @@ def _private_file(path: Path) -> None:
         os.close(fd)
 
 
+def sqlite_busy_timeout_ms() -> int:
+    """How long a writer waits for a locked SQLite file (``CYCLADES_SQLITE_BUSY_MS``)."""
+    raw = os.environ.get("CYCLADES_SQLITE_BUSY_MS", "").strip()
+    return int(raw) if raw.isdigit() else SQLITE_BUSY_TIMEOUT_MS
+
+
 def make_database(url: str) -> peewee.Database:
     """Build (without connecting) the Peewee database for ``url``."""
     info = parse_url(url)
     if info.kind == "sqlite":
+        busy_ms = sqlite_busy_timeout_ms()
         path = Path(info.path).expanduser()
         _private_file(path)
         return peewee.SqliteDatabase(
@@ -97,11 +104,10 @@ def make_database(url: str) -> peewee.Database:
             pragmas={
                 "journal_mode": "wal",
                 "foreign_keys": 1,
-                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                "busy_timeout": busy_ms,
                 "synchronous": "normal",
             },
-            # Peewee's own retry of BEGIN would bypass busy_timeout semantics; rely on SQLite.
-            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            timeout=busy_ms / 1000,
         )
     params: dict[str, object] = {}
     for key in ("user", "password", "host", "port"):
@@ -121,6 +127,8 @@ def open_database(url: str | None = None) -> peewee.Database:
     return db
 
 
-def is_sqlite(db: peewee.Database) -> bool:
-    """True for the embedded SQLite database."""
+def is_sqlite(db: peewee.Database | peewee.DatabaseProxy) -> bool:
+    """True for the embedded SQLite database (behind the models' proxy or not)."""
+    if isinstance(db, peewee.DatabaseProxy):
+        db = db.obj
     return isinstance(db, peewee.SqliteDatabase)
