@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,11 +81,17 @@ def _xml_bytes(data: bytes) -> bytes:
                 raise BadInput("Archive SIECLE sans fichier XML.",
                                ["Fichier : aucun .xml dans l'archive"])
             info = archive.getinfo(preferred[0])
-            if info.file_size > MAX_XML_BYTES:
+            # The size in the header may lie (zip bomb): read no more than the limit.
+            with archive.open(info) as member:
+                xml = member.read(MAX_XML_BYTES + 1)
+            if len(xml) > MAX_XML_BYTES:
                 raise BadInput("Fichier XML trop volumineux dans l'archive.",
-                               [f"Fichier : {info.filename} fait {info.file_size} octets"])
-            return archive.read(info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+                               [f"Fichier : {info.filename} dépasse {MAX_XML_BYTES} octets"])
+            return xml
+    # A damaged archive fails in many ways: bad headers, bad deflate data, bad CRC,
+    # an unsupported compression method or an encrypted member.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
+            NotImplementedError, RuntimeError, ValueError) as error:
         raise BadInput(f"Archive illisible : {error}.", [f"Fichier : archive illisible ({error})"]
                        ) from None
 
@@ -103,7 +110,8 @@ def parse_siecle(data: bytes) -> SiecleFile:
         raise BadInput("Fichier XML trop volumineux.", ["Fichier : trop volumineux"])
     try:
         root = ET.fromstring(xml)
-    except ET.ParseError as error:
+    # LookupError: an encoding name the prolog declares but Python does not know.
+    except (ET.ParseError, LookupError, ValueError) as error:
         raise BadInput(f"Fichier XML invalide : {error}.",
                        [f"Fichier : XML invalide ({error})"]) from None
     if root.tag != "BEE_ELEVES":
