@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", "écrire un document dans un fichier", docs_sub)
     p.add_argument("id", type=int)
     p.add_argument("path", type=Path)
+    p = command("purge", "supprimer les documents anciens (ils contiennent des mots de passe)",
+                docs_sub)
+    p.add_argument("--older-than", type=int, required=True, metavar="JOURS")
+    p.add_argument("--school", metavar="UAI", help="un seul établissement (sinon tous)")
 
     st = command("staff", "comptes du personnel")
     st_sub = st.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
@@ -250,6 +254,10 @@ def _cmd_documents(args: argparse.Namespace, actor: Actor) -> int:
         for d in docs:
             print(f"{d.id:>6}  {d.created_at:%d/%m/%Y %H:%M}  {d.title:<24} {d.layout}/page "
                   f"{d.slips:>5} papillon(s) {d.size:>9} octets  {d.type}  {d.created_by}")
+        return EXIT_OK
+    if args.action == "purge":
+        count = documents.purge(actor, args.older_than, args.school)
+        print(f"{count} document(s) de plus de {args.older_than} jour(s) supprimé(s).")
         return EXIT_OK
     path = documents.export(actor, args.id, args.path)
     print(f"Document {args.id} écrit : {path}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cyclades_tui.services import audit
@@ -161,3 +161,41 @@ def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
         audit.record(actor, "document.preview", school, f"document {document_id}")
     return [SlipPreview(login=login, password=password, current=login in current_logins)
             for login, password in read_credentials(data)]
+
+
+def purge(actor: Actor, older_than_days: int, uai: str | None = None) -> int:
+    """Delete the documents older than ``older_than_days`` (of one school, or of all the
+    schools the actor may act for); returns how many were deleted.
+
+    A stored document holds the only copies of passwords: once purged, a pupil who lost
+    their slip gets a new password by regeneration.
+    """
+    from cyclades_tui.services.runtime import write_transaction
+    from cyclades_tui.store.models import Slip, utcnow
+
+    if older_than_days < 0:
+        raise BadInput("--older-than : un nombre de jours positif ou nul est attendu.")
+    if uai is not None:
+        targets = [require_school(actor, uai)]
+    elif actor.is_school_staff and actor.school_uai is not None:
+        targets = [require_school(actor, actor.school_uai)]
+    else:
+        with db_errors():
+            targets = list(School.select())
+    limit = utcnow() - timedelta(days=older_than_days)
+    total = 0
+    db = Document._meta.database
+    with write_transaction(db):
+        for school in targets:
+            old = Document.select(Document.id).where(
+                (Document.school == school) & (Document.created_at < limit))
+            count = old.count()
+            if not count:
+                continue
+            Slip.delete().where(Slip.document.in_(old)).execute()
+            Document.delete().where(
+                (Document.school == school) & (Document.created_at < limit)).execute()
+            audit.record(actor, "document.purge", school,
+                         f"{count} document(s) de plus de {older_than_days} jour(s) supprimé(s)")
+            total += count
+    return total
