@@ -43,7 +43,6 @@ from cyclades_tui.services.schools import SchoolInfo, info, require_school, requ
 from cyclades_tui.settings import Settings, load_settings
 from cyclades_tui.store.models import (
     Account,
-    Candidate,
     Candidature,
     Document,
     Run,
@@ -103,12 +102,14 @@ def status(actor: Actor, uai: str) -> AccountStatus:
     """Eligible candidates of the school, with and without an account."""
     school = require_school(actor, uai)
     with db_errors():
-        eligible_ids = (
-            Candidate.select(Candidate.id).join(Candidature)
-            .where((Candidate.school == school) & eligible_condition()).distinct()
-        )
-        eligible = eligible_ids.count()
-        with_account = Account.select().where(Account.candidate.in_(eligible_ids)).count()
+        # One pass over the school's candidatures (index on school, state, exam).
+        eligible, with_account = tuples(
+            Candidature.select(peewee.fn.COUNT(Candidature.candidate.distinct()),
+                               peewee.fn.COUNT(Account.id.distinct()))
+            .join(Account, peewee.JOIN.LEFT_OUTER,
+                  on=(Account.candidate == Candidature.candidate))
+            .where((Candidature.school == school) & eligible_condition())
+        )[0]
     return AccountStatus(school=info(school), eligible=eligible, with_account=with_account)
 
 

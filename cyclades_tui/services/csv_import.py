@@ -290,7 +290,8 @@ def _apply(
         report.added += 1
         if not dry_run:
             candidate = Candidate.create(school=school, ine=record.ine, **fields)
-            Candidature.create(candidate=candidate, exam=record.exam, state=record.state.value)
+            Candidature.create(candidate=candidate, school=school, exam=record.exam,
+                               state=record.state.value)
         return
     candidate, candidatures = existing
     changed = {k: v for k, v in fields.items() if getattr(candidate, k) != v}
@@ -307,7 +308,8 @@ def _apply(
         Candidate.update(updated_at=utcnow(), **changed).where(
             Candidate.id == candidate.id).execute()
     if candidature is None:
-        Candidature.create(candidate=candidate, exam=record.exam, state=record.state.value)
+        Candidature.create(candidate=candidate, school=school, exam=record.exam,
+                               state=record.state.value)
     elif state_changed:
         Candidature.update(state=record.state.value).where(
             Candidature.id == candidature.id).execute()

@@ -23,9 +23,23 @@ def _v2_lookup_indexes(db: peewee.Database) -> None:
     )
 
 
+def _v3_candidature_school(db: peewee.Database) -> None:
+    # Databases made before version 3 lack candidature.school_id; newer ones have it from
+    # version 1 (which creates the current tables), hence the check.
+    sql = cast(Any, db).execute_sql
+    columns = {column.name for column in db.get_columns("candidature")}
+    if "school_id" not in columns:
+        sql("ALTER TABLE candidature ADD COLUMN school_id INTEGER REFERENCES school (id)")
+        sql("UPDATE candidature SET school_id = (SELECT c.school_id FROM candidate c "
+            "WHERE c.id = candidature.candidate_id)")
+    sql("CREATE INDEX IF NOT EXISTS candidature_school_id_state_exam "
+        "ON candidature (school_id, state, exam)")
+
+
 MIGRATIONS: list[tuple[int, Callable[[peewee.Database], None]]] = [
     (1, _v1_initial),
     (2, _v2_lookup_indexes),
+    (3, _v3_candidature_school),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -82,11 +82,15 @@ class Candidature(BaseModel):
     id = peewee.AutoField()
 
     candidate = peewee.ForeignKeyField(Candidate, backref="candidatures", on_delete="CASCADE")
+    # The candidate's school again: every screen filters candidatures by school, and an
+    # academy holds 300,000 of them (migration 3).
+    school = peewee.ForeignKeyField(School, backref="candidatures", on_delete="RESTRICT",
+                                    index=False)
     exam = peewee.CharField(max_length=5)
     state = peewee.CharField(max_length=30)
 
     class Meta:
-        indexes = ((("candidate", "exam"), True),)
+        indexes = ((("candidate", "exam"), True), (("school", "state", "exam"), False))
 
 
 class Account(BaseModel):
