@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.events import Key
 
 from cyclades_tui.pdf.readback import read_credentials
 from cyclades_tui.services import accounts, documents
@@ -264,3 +265,14 @@ async def test_every_binding_is_in_the_footer_at_80_columns(demo_url: str) -> No
                 (str(k.render()), k.region) for k in keys]
             app.screen.action_back()  # type: ignore[attr-defined]
             await pilot.pause()
+
+
+async def test_login_with_type_ahead(demo_url: str) -> None:
+    """Over SSH people type the password right after Enter, before the screen reacts."""
+    app = CycladesApp(db_url=demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in [*DEMO_STAFF, "enter", *STAFF_PASSWORD, "enter"]:
+            # Queued without waiting for the app, as keys arrive from a fast typist.
+            app.post_message(Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)

@@ -32,10 +32,6 @@ def friendly_error(error: BaseException | None) -> str:
 class BaseScreen(Screen[None]):
     """A screen of the app with the standard footer and error reporting."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Retour", id="back", tooltip="Revenir à l'écran précédent"),
-    ]
-
     @property
     def cyc(self) -> CycladesApp:
         """The app, typed."""
@@ -82,6 +78,10 @@ class BaseScreen(Screen[None]):
 
 class ActivityScreen(BaseScreen):
     """An activity of « Mon établissement »: banner with school and staff member on top."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Retour", id="back", tooltip="Revenir à l'écran précédent"),
+    ]
 
     def compose_banner(self) -> ComposeResult:
         """The line naming the school and who is logged in."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from cyclades_tui.services import staff
@@ -15,7 +17,13 @@ from cyclades_tui.ui.screens.base import BaseScreen
 class LoginScreen(BaseScreen):
     """The first screen: « Connexion du personnel »."""
 
-    BINDINGS = []  # nothing to go back to
+    # Enter is the screen's own (priority) binding, not the fields' « submitted » message:
+    # the focus then moves while the key is handled, so a password typed straight after
+    # the login (type-ahead over SSH) lands in the password field.
+    BINDINGS = [
+        Binding("enter", "enter", "Se connecter", priority=True, id="connect",
+                tooltip="Entrée : champ suivant, puis connexion"),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -29,12 +37,23 @@ class LoginScreen(BaseScreen):
             yield Static("", id="message")
         yield Footer()
 
-    @on(Input.Submitted, "#login")
-    def next_field(self) -> None:
-        """Enter in the identifier field moves to the password."""
-        self.query_one("#password", Input).focus()
+    class SubmitRequested(Message):
+        """Log in once the focused field has handled the keys typed before Enter."""
 
-    @on(Input.Submitted, "#password")
+    def action_enter(self) -> None:
+        """Enter in the identifier field moves to the password; elsewhere it logs in."""
+        if self.focused is self.query_one("#login", Input):
+            self.set_focus(self.query_one("#password", Input))
+        else:
+            # Posted through the focused field, so that it is handled after the characters
+            # already queued there: the password is complete when it is read.
+            (self.focused or self).post_message(self.SubmitRequested())
+
+    def on_login_screen_submit_requested(self, message: SubmitRequested) -> None:
+        """The Enter of the password field (or of the button)."""
+        message.stop()
+        self.submit()
+
     @on(Button.Pressed, "#connect")
     def submit(self) -> None:
         """Check the credentials in a worker: bcrypt at cost 12 takes a quarter of a second."""
