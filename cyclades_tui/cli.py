@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import accounts, audit, documents, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
@@ -252,7 +253,8 @@ def _cmd_documents(args: argparse.Namespace, actor: Actor) -> int:
         if not docs:
             print("Aucun document généré.")
         for d in docs:
-            print(f"{d.id:>6}  {d.created_at:%d/%m/%Y %H:%M}  {d.title:<24} {d.layout}/page "
+            when = local_time(d.created_at)
+            print(f"{d.id:>6}  {when:%d/%m/%Y %H:%M}  {d.title:<24} {d.layout}/page "
                   f"{d.slips:>5} papillon(s) {d.size:>9} octets  {d.type}  {d.created_by}")
         return EXIT_OK
     if args.action == "purge":
@@ -318,7 +320,7 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
                       "success": e.success} for e in events])
     else:
         for e in events:
-            print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor:<16} {e.action:<22} "
+            print(f"{local_time(e.at):%Y-%m-%d %H:%M:%S}  {e.actor:<16} {e.action:<22} "
                   f"{'' if e.success else 'ÉCHEC '}{e.detail}")
     return EXIT_OK
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from cyclades_tui.domain.errors import DomainError
 
@@ -42,6 +42,11 @@ def parse_birth_date(raw: str) -> date:
     if not 1900 <= parsed.year <= 2100:
         raise DomainError(f"Date de naissance « {text} » invalide : année hors limites.")
     return parsed
+
+
+def local_time(stored: datetime) -> datetime:
+    """A stored timestamp (naive UTC) in the server's local time, as people read dates."""
+    return stored.replace(tzinfo=UTC).astimezone()
 
 
 def clean_division(raw: str) -> str:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import documents, printing
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.ui.screens.base import ActivityScreen
@@ -86,7 +87,7 @@ class DocumentsScreen(ActivityScreen):
         for doc in rows:
             table.add_row(
                 literal(doc.title), literal(size_label(doc.size)), literal(doc.type),
-                literal(f"{doc.created_at:%d/%m/%Y %H:%M}"), literal(doc.created_by),
+                literal(f"{local_time(doc.created_at):%d/%m/%Y %H:%M}"), literal(doc.created_by),
                 literal(f"{doc.slips} ({doc.layout}/page)"), key=str(doc.id),
             )
         self.query_one("#range", Static).update(range_label(offset, len(rows), total))

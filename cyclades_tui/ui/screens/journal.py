@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import audit
 from cyclades_tui.services.audit import AuditEntry
 from cyclades_tui.ui.screens.base import ActivityScreen
@@ -29,7 +30,7 @@ ACTION_LABELS = {
 def row(entry: AuditEntry) -> tuple[str, ...]:
     """One line of the journal."""
     detail = entry.detail if entry.success else f"ÉCHEC : {entry.detail}"
-    return (f"{entry.at:%d/%m/%Y %H:%M}", entry.actor, ACTION_LABELS.get(entry.action,
+    return (f"{local_time(entry.at):%d/%m/%Y %H:%M}", entry.actor, ACTION_LABELS.get(entry.action,
                                                                         entry.action), detail)
 
 
