@@ -119,9 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("list", "lister les documents d'un établissement", docs_sub)
     p.add_argument("--school", required=True, metavar="UAI")
     p.add_argument("--json", action="store_true")
-    p = command("export", "écrire un document dans un fichier", docs_sub)
+    p = command("export", "écrire un document dans un fichier (ou un dossier finissant par /)",
+                docs_sub)
     p.add_argument("id", type=int)
-    p.add_argument("path", type=Path)
+    p.add_argument("path")
     p = command("purge", "supprimer les documents anciens (ils contiennent des mots de passe)",
                 docs_sub)
     p.add_argument("--older-than", type=int, required=True, metavar="JOURS")
@@ -177,19 +178,35 @@ def _print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def _write_files(actor: Actor, result: accounts.RunResult, out: Path | None) -> list[str]:
+def _check_out_dir(out: Path | None) -> Path | None:
+    """Create and check the --out folder before anything is generated (exit 2 if unusable)."""
     if out is None:
-        return []
-    out = out.expanduser()
+        return None
+    folder = out.expanduser()
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise BadInput(f"Dossier « {out} » impossible à créer : {error.strerror}.") from None
-    return [str(documents.export(actor, d.id, out / d.file_name)) for d in result.documents]
+        raise BadInput(f"Dossier « {folder} » impossible à créer : {error.strerror}.") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BadInput(f"Dossier « {folder} » : écriture impossible.")
+    return folder
 
 
 def _run_result(actor: Actor, result: accounts.RunResult, out: Path | None, as_json: bool) -> int:
-    files = _write_files(actor, result, out)
+    files: list[str] = []
+    failure = None
+    for d in result.documents:
+        if out is None:
+            break
+        try:
+            files.append(str(documents.export(actor, d.id, out / d.file_name)))
+        except ServiceError as error:
+            # The accounts and documents are committed: say so, and how to get the files.
+            failure = (f"{error.message} Les documents sont enregistrés en base : "
+                       f"« cyclades-tui documents export ID CHEMIN ».")
+    code = EXIT_BAD_INPUT if failure else EXIT_OK
+    if failure:
+        print(failure, file=sys.stderr)
     if as_json:
         _print_json({
             "run": result.run_id, "created": result.created,
@@ -197,14 +214,14 @@ def _run_result(actor: Actor, result: accounts.RunResult, out: Path | None, as_j
                            "slips": d.slips, "size": d.size} for d in result.documents],
             "files": files,
         })
-        return EXIT_OK
+        return code
     print(result.message)
     for d in result.documents:
         print(f"  document {d.id} : {d.title} ({d.layout} par page, {d.slips} papillon(s), "
               f"{d.size} octets)")
     for f in files:
         print(f"  écrit : {f}")
-    return EXIT_OK
+    return code
 
 
 def _cmd_accounts(args: argparse.Namespace, actor: Actor) -> int:
@@ -223,11 +240,13 @@ def _cmd_accounts(args: argparse.Namespace, actor: Actor) -> int:
                 print(accounts.ALL_GENERATED)
         return EXIT_OK
     if args.action == "generate":
+        out = _check_out_dir(args.out)
         result = accounts.generate(actor, args.school, progress=_progress_printer(sys.stderr))
-        return _run_result(actor, result, args.out, args.json)
+        return _run_result(actor, result, out, args.json)
     if args.action == "regenerate":
+        out = _check_out_dir(args.out)
         result = accounts.regenerate(actor, args.school, args.ine, args.state)
-        return _run_result(actor, result, args.out, args.json)
+        return _run_result(actor, result, out, args.json)
     if args.action == "verify":
         (password,) = _read_secret_lines(1, ["Mot de passe : "])
         verdict = accounts.verify(args.login, password)

@@ -153,3 +153,21 @@ async def test_journal_lists_the_day(school_db: str) -> None:
         rows = table_rows(pilot, "#journal")
         assert rows[0][1] == "secretariat" and rows[0][2] == "Connexion"
         assert any(r[2] == "Service" for r in rows)
+
+
+async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path) -> None:
+    export = tmp_path / "e.zip"
+    export.write_bytes(export_zip(UAI, [Pupil("1", bea(31), "Nom", "Prénom", "01/01/2011",
+                                              "3[/B"),
+                                        Pupil("2", bea(32), "Nom", "Autre", "01/01/2011",
+                                              "[b]3A")]))
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_activity("import_bee")
+        await settle(pilot)
+        await pilot.press(*str(export), "enter")
+        await settle(pilot)
+        divisions = app.screen.query_one("#divisions", SelectionList)
+        assert sorted(divisions.selected) == ["3[/B", "[b]3A"]
+        labels = [str(divisions.get_option_at_index(i).prompt) for i in range(2)]
+        assert labels == ["3[/B — 1 élève(s)", "[b]3A — 1 élève(s)"]

@@ -10,11 +10,11 @@ from cyclades_tui.domain.errors import DomainError
 # The 23 letters used as check characters by the Ministry (no I, O, Q).
 CHECK_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
-_UAI_RE = re.compile(r"^\d{7}[A-Z]$")
-_BEA_RE = re.compile(r"^\d{10}[A-HJ-NPR-Z]$")
-_RNIE_RE = re.compile(r"^\d{9}[A-HJK]{2}$")
-_BASE36_RE = re.compile(r"^[0-9A-Z]{10}\d$")
-_SIFA_RE = re.compile(r"^\d{4}A\d{5}[A-HJ-NPR-Z]$")
+_UAI_RE = re.compile(r"^\d{7}[A-Z]$", re.ASCII)
+_BEA_RE = re.compile(r"^\d{10}[A-HJ-NPR-Z]$", re.ASCII)
+_RNIE_RE = re.compile(r"^\d{9}[A-HJK]{2}$", re.ASCII)
+_BASE36_RE = re.compile(r"^[0-9A-Z]{10}\d$", re.ASCII)
+_SIFA_RE = re.compile(r"^\d{4}A\d{5}[A-HJ-NPR-Z]$", re.ASCII)
 
 
 class IneKind(StrEnum):

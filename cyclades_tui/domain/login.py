@@ -39,9 +39,9 @@ def login_base(first_name: str, family_name: str, suffix_room: int = 0) -> str:
     family = clean_name_part(family_name)
     limit = MAX_LOGIN_LENGTH - suffix_room
     if first and family:
-        # Keep at least a few characters of the family name: a login made of a long first
-        # name alone would hide who it belongs to.
-        first = first[: max(1, limit - 1 - min(len(family), 8))].strip("-")
+        # The family-name part is cut first (SPEC); a first name too long to leave room for
+        # « .x » is cut too.
+        first = first[: max(1, limit - 2)].strip("-")
         family = family[: limit - len(first) - 1].strip("-")
         login = f"{first}.{family}" if family else first
     else:

@@ -17,7 +17,7 @@ import peewee
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import EXAMS, State, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
-from cyclades_tui.domain.login import login_base, with_suffix
+from cyclades_tui.domain.login import first_free_login, login_base
 from cyclades_tui.domain.names import clean_name
 from cyclades_tui.domain.passwords import (
     MAX_PASSWORD_BYTES,
@@ -154,17 +154,32 @@ def _taken_logins(bases: Iterable[str]) -> set[str]:
     return taken
 
 
-def _assign_login(view: CandidateView, taken: set[str]) -> tuple[str, str]:
-    """First free login of the candidate's homonym series; returns (login, base)."""
-    base = login_base(view.first_name, view.family_name)
-    rank = 1
+def _assign_logins(todo: list[CandidateView]) -> list[tuple[str, str]]:
+    """(login, base) for each candidate: the first free login of their homonym series.
+
+    Logins taken by other series can collide with this one (« Jean Dupont2 » is the second
+    « Jean Dupont »; long names cut to make room for a suffix): the exact logins assigned
+    are checked against the database and clashing ones reassigned until none clashes.
+    """
+    bases = [login_base(v.first_name, v.family_name) for v in todo]
+    taken = _taken_logins(bases)
     while True:
-        suffix = "" if rank == 1 else str(rank)
-        login = with_suffix(login_base(view.first_name, view.family_name, len(suffix)), rank)
-        if login not in taken:
-            taken.add(login)
-            return login, base
-        rank += 1
+        used = set(taken)  # grows with this batch's own logins
+        assigned = []
+        for view, base in zip(todo, bases, strict=True):
+            login = first_free_login(view.first_name, view.family_name, used.__contains__)
+            used.add(login)
+            assigned.append((login, base))
+        logins = [login for login, _ in assigned]
+        clashes = {
+            row[0]
+            for start in range(0, len(logins), 500)
+            for row in tuples(Account.select(Account.login).where(
+                Account.login.in_(logins[start:start + 500])))
+        }
+        if not clashes:
+            return assigned
+        taken |= clashes
 
 
 def _slip(view: CandidateView, login: str, password: PlainPassword) -> SlipData:
@@ -233,14 +248,13 @@ def _write_generation(
     actor: Actor, school: School, todo: list[CandidateView],
     secrets_by_id: dict[int, tuple[PlainPassword, str]], settings: Settings,
 ) -> RunResult:
-    taken = _taken_logins(login_base(v.first_name, v.family_name) for v in todo)
+    logins = _assign_logins(todo)
     now = utcnow()
     run = Run.create(school=school, kind="generate", created_by=actor.login,
                      accounts=len(todo), created_at=now)
     rows = []
     slips = []
-    for view in todo:
-        login, base = _assign_login(view, taken)
+    for view, (login, base) in zip(todo, logins, strict=True):
         password, hashed = secrets_by_id[view.candidate_id]
         rows.append({"candidate": view.candidate_id, "login": login, "login_base": base,
                      "password_hash": hashed, "provisional": True, "password_version": 1,
@@ -276,13 +290,13 @@ def find_for_regeneration(
     actor: Actor, uai: str, ine: str, state: str | None = None
 ) -> CandidateView:
     """The candidate matching the « Critères de sélection », who must already have an account."""
-    school = require_school(actor, uai)
-    require_service(school)
     try:
         code = validate_ine(ine)
         wanted = parse_state(state) if state else None
     except DomainError as error:
         raise BadInput(str(error), [str(error)]) from None
+    school = require_school(actor, uai)
+    require_service(school)
     if wanted is not None and wanted not in (State.INSCRIT, State.PRE_INSCRIT):
         raise BadInput("Etat : « Inscrit » ou « Pré-inscrit » attendu.")
     with db_errors():
@@ -362,7 +376,9 @@ def change_password(
 ) -> None:
     """Replace a candidate's password by one they chose; the current one must be right."""
     settings = settings or load_settings()
-    if not verify(login, current, settings).ok:
+    with db_errors():
+        account = Account.get_or_none(Account.login == login.strip().lower())
+    if account is None or not verify_password(current, account.password_hash):
         raise Refused("Identifiant ou mot de passe incorrect.")
     try:
         chosen = clean_name(new, "Nouveau mot de passe", required=True)
@@ -379,7 +395,12 @@ def change_password(
         raise BadInput("Nouveau mot de passe refusé : il doit différer du mot de passe actuel.")
     hashed = hash_password(new, settings.chosen_cost)
     with db_errors():
-        Account.update(
+        # Only if the password verified above is still the current one (no regeneration
+        # or other change in between).
+        changed = Account.update(
             password_hash=hashed, provisional=False, password_changed_at=utcnow(),
             password_version=Account.password_version + 1,
-        ).where(Account.login == login.strip().lower()).execute()
+        ).where((Account.id == account.id)
+                & (Account.password_hash == account.password_hash)).execute()
+    if not changed:
+        raise Refused("Le mot de passe a été changé entre-temps : recommencez avec le nouveau.")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import peewee
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import State, fold, parse_exam, parse_state
@@ -15,7 +18,7 @@ from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.errors import BadInput
+from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.services.schools import require_school
 from cyclades_tui.store.models import Candidate, Candidature, School, utcnow
@@ -79,6 +82,25 @@ class ImportReport:
     def total(self) -> int:
         """Number of candidate lines read."""
         return self.added + self.updated + self.unchanged
+
+
+def read_input(source: Path | bytes, limit: int) -> bytes:
+    """The bytes of an import file, refusing what is not a regular file or is too large.
+
+    At most ``limit + 1`` bytes are read, so that /dev/zero or a huge file cannot exhaust
+    the server's memory (the size check then reports it).
+    """
+    if isinstance(source, bytes):
+        return source
+    try:
+        info = source.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise BadInput(f"« {source} » n'est pas un fichier.", [f"Fichier : {source}"])
+        with source.open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as error:
+        raise BadInput(f"Fichier « {source} » illisible : {error.strerror}.",
+                       [f"Fichier : {error.strerror}"]) from None
 
 
 def decode(data: bytes) -> str:
@@ -191,16 +213,7 @@ def _parse_row(
 def import_csv(actor: Actor, uai: str, source: Path | bytes, dry_run: bool = False) -> ImportReport:
     """Import a candidate CSV into school ``uai``: every line valid, or nothing written."""
     school = require_school(actor, uai)
-    if isinstance(source, Path):
-        try:
-            data = source.read_bytes()
-        except OSError as error:
-            raise BadInput(
-                f"Fichier « {source} » illisible : {error.strerror}.",
-                [f"Fichier : {error.strerror}"],
-            ) from None
-    else:
-        data = source
+    data = read_input(source, MAX_FILE_BYTES)
     records, faults = parse_csv(data)
     return store_records(actor, school, records, faults, dry_run, origin="csv")
 
@@ -235,17 +248,27 @@ def store_records(
             raise BadInput(
                 f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
             )
-        for record in records:
-            _apply(school, record, existing.get(record.ine), report, dry_run,
-                   keep_existing_state)
         if dry_run:
+            for record in records:
+                _apply(school, record, existing.get(record.ine), report, True,
+                       keep_existing_state)
             txn.rollback()
-        else:
-            audit.record(
-                actor, f"import.{origin}", school,
-                f"{report.added} ajouté(s), {report.updated} mis à jour, "
-                f"{report.unchanged} inchangé(s)",
-            )
+            return report
+        try:
+            with db.atomic():
+                for record in records:
+                    _apply(school, record, existing.get(record.ine), report, False,
+                           keep_existing_state)
+        except peewee.IntegrityError:
+            # Another import added one of these INEs since they were read (PostgreSQL).
+            txn.rollback()
+            raise Refused("Un autre import a ajouté certains de ces candidats au même moment : "
+                          "rien n'a été importé, relancez l'import.") from None
+        audit.record(
+            actor, f"import.{origin}", school,
+            f"{report.added} ajouté(s), {report.updated} mis à jour, "
+            f"{report.unchanged} inchangé(s)",
+        )
     return report
 
 

@@ -102,9 +102,15 @@ def fetch(actor: Actor, document_id: int) -> tuple[DocumentSummary, bytes]:
     return summary(document, school.uai), bytes(document.data)
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable by its owner only (a slip holds passwords)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+def write_private(path: Path, data: bytes, overwrite: bool = False) -> None:
+    """Write ``data`` to ``path`` readable by its owner only (a slip holds passwords).
+
+    An existing file is never replaced unless ``overwrite`` (a typo must not destroy the
+    database or another document), and a symbolic link is never followed.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW
+    flags |= os.O_TRUNC if overwrite else os.O_EXCL
+    fd = os.open(path, flags, stat.S_IRUSR | stat.S_IWUSR)
     try:
         os.fchmod(fd, stat.S_IRUSR | stat.S_IWUSR)
         with os.fdopen(fd, "wb", closefd=False) as handle:
@@ -113,15 +119,19 @@ def write_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def export(actor: Actor, document_id: int, path: Path) -> Path:
-    """Write one stored document to ``path`` (a file, or a folder to put it in)."""
+def export(actor: Actor, document_id: int, path: Path | str) -> Path:
+    """Write one stored document to ``path``: a new file, or a folder to put it in (an
+    existing folder, or a path ending in « / »)."""
     info, data = fetch(actor, document_id)
-    target = path.expanduser()
+    target = Path(path).expanduser()
     if target.is_dir() or str(path).endswith(os.sep):
         target = target / info.file_name
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_private(target, data)
+    except FileExistsError:
+        raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "
+                       "remplacé).") from None
     except OSError as error:
         raise BadInput(f"Impossible d'écrire « {target} » : {error.strerror}.") from None
     with db_errors():

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.identifiers import validate_uai
 from cyclades_tui.services import audit
-from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.actor import ROLE_OPERATOR, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
-from cyclades_tui.services.runtime import db_errors
+from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.store.models import School
 
 SERVICE_MISSING = (
@@ -41,9 +41,22 @@ def parse_uai(raw: str) -> str:
         raise BadInput(str(error), [str(error)]) from None
 
 
+def require_active(actor: Actor) -> None:
+    """Refuse a staff member whose account was disabled since they logged in."""
+    if actor.role == ROLE_OPERATOR:
+        return
+    from cyclades_tui.store.models import Staff
+
+    with db_errors():
+        row = Staff.get_or_none(Staff.login == actor.login)
+    if row is None or row.disabled:
+        raise AccessDenied("Ce compte est désactivé : reconnectez-vous avec un compte actif.")
+
+
 def require_school(actor: Actor, uai: str) -> School:
     """The school ``uai`` if it exists and ``actor`` may act for it; else a clear refusal."""
     code = parse_uai(uai)
+    require_active(actor)
     if not actor.may_act_for(code):
         raise AccessDenied(
             f"Accès refusé : votre compte n'est pas rattaché à l'établissement {code}."
@@ -72,7 +85,7 @@ def add_school(actor: Actor, uai: str, name: str) -> SchoolInfo:
     label = " ".join(name.split())
     if not label:
         raise BadInput("Le nom de l'établissement est vide.", ["NOM : vide"])
-    with db_errors():
+    with write_transaction(School._meta.database):
         if School.get_or_none(School.uai == code) is not None:
             raise Refused(f"L'établissement {code} existe déjà.")
         school = School.create(uai=code, name=label[:200])
@@ -88,7 +101,7 @@ def set_service(actor: Actor, uai: str, enabled: bool) -> SchoolInfo:
             "candidats en établissement."
         )
     school = require_school(actor, uai)
-    with db_errors():
+    with write_transaction(School._meta.database):
         School.update(service_enabled=enabled).where(School.id == school.id).execute()
         audit.record(actor, "school.service", school, "positionné" if enabled else "retiré")
     school.service_enabled = enabled

@@ -22,7 +22,12 @@ from cyclades_tui.domain.exams import State, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.csv_import import CandidateRecord, ImportReport, store_records
+from cyclades_tui.services.csv_import import (
+    CandidateRecord,
+    ImportReport,
+    read_input,
+    store_records,
+)
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.schools import require_school
 
@@ -151,14 +156,12 @@ def _record(pupil: SieclePupil, index: int, exam: str, state: State) -> Candidat
 
 
 def read_file(source: Path | bytes) -> bytes:
-    """The bytes of an export given as a path or already read."""
-    if isinstance(source, bytes):
-        return source
-    try:
-        return source.read_bytes()
-    except OSError as error:
-        raise BadInput(f"Fichier « {source} » illisible : {error.strerror}.",
-                       [f"Fichier : {error.strerror}"]) from None
+    """The bytes of an export given as a path or already read (size-limited)."""
+    data = read_input(source, MAX_XML_BYTES)
+    if len(data) > MAX_XML_BYTES:
+        raise BadInput("Fichier trop volumineux pour un export SIECLE.",
+                       ["Fichier : trop volumineux"])
+    return data
 
 
 def import_siecle(
@@ -191,6 +194,7 @@ def import_siecle(
     records: list[CandidateRecord] = []
     faults: list[str] = []
     skipped: list[str] = []
+    first_with_ine: dict[str, SieclePupil] = {}
     for index, pupil in enumerate(export.pupils, start=1):
         if wanted is not None and pupil.division.upper() not in wanted:
             continue
@@ -200,9 +204,16 @@ def import_siecle(
             skipped.append(f"{pupil.label} : {error}")
             continue
         try:
-            records.append(_record(pupil, index, exam_code, initial))
+            record = _record(pupil, index, exam_code, initial)
         except DomainError as error:
             faults.append(f"{pupil.label} : {error}")
+            continue
+        if record.ine in first_with_ine:
+            faults.append(f"{pupil.label} : INE {record.ine} déjà porté par "
+                          f"{first_with_ine[record.ine].label}")
+            continue
+        first_with_ine[record.ine] = pupil
+        records.append(record)
     if skipped and not skip_invalid_ine:
         raise BadInput(
             f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "

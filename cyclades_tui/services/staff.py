@@ -13,7 +13,7 @@ from cyclades_tui.domain.passwords import MAX_PASSWORD_BYTES, hash_password, ver
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
-from cyclades_tui.services.runtime import db_errors
+from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.services.schools import require_school
 from cyclades_tui.settings import Settings, load_settings
 from cyclades_tui.store.models import School, Staff, utcnow
@@ -65,11 +65,11 @@ def add_staff(
             raise BadInput("Un membre du personnel d'établissement doit avoir un établissement.")
         school = require_school(actor, uai)
     check_staff_password(password)
-    with db_errors():
+    hashed = hash_password(password, settings.chosen_cost)  # slow: outside the transaction
+    with write_transaction(Staff._meta.database):
         if Staff.get_or_none(Staff.login == name) is not None:
             raise Refused(f"Le compte « {name} » existe déjà.")
-        Staff.create(login=name, password_hash=hash_password(password, settings.chosen_cost),
-                     school=school, role=role)
+        Staff.create(login=name, password_hash=hashed, school=school, role=role)
         audit.record(actor, "staff.add", school, f"{name} ({role})")
     return StaffInfo(login=name, role=role, school=school.uai if school else None,
                      disabled=False)
@@ -83,12 +83,13 @@ def set_password(
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut réinitialiser un mot de passe.")
     check_staff_password(password)
-    with db_errors():
+    hashed = hash_password(password, settings.chosen_cost)
+    with write_transaction(Staff._meta.database):
         staff = Staff.get_or_none(Staff.login == login.strip().lower())
         if staff is None:
             raise Refused(f"Compte « {login} » inconnu.")
-        Staff.update(password_hash=hash_password(password, settings.chosen_cost),
-                     failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
+        Staff.update(password_hash=hashed, failed_attempts=0, locked_until=None).where(
+            Staff.id == staff.id).execute()
         audit.record(actor, "staff.reset-password", staff.school, staff.login)
 
 
@@ -102,7 +103,8 @@ def authenticate(login: str, password: str, settings: Settings | None = None) ->
     if staff is None:
         verify_password(password, _DUMMY_HASH)
         with db_errors():
-            audit.record(name[:64] or "?", "login", None, "identifiant inconnu", success=False)
+            # Not the typed text: people type their password in the login field by mistake.
+            audit.record("?", "login", None, "identifiant inconnu", success=False)
         raise Refused(WRONG_CREDENTIALS)
     now = utcnow()
     if staff.locked_until is not None and staff.locked_until > now:
@@ -116,12 +118,14 @@ def authenticate(login: str, password: str, settings: Settings | None = None) ->
     if staff.disabled:
         raise Refused("Ce compte est désactivé.")
     if not verify_password(password, staff.password_hash):
-        failures = staff.failed_attempts + 1
-        locked = now + timedelta(minutes=settings.lockout_minutes) \
-            if failures >= settings.lockout_attempts else None
-        with db_errors():
-            Staff.update(failed_attempts=0 if locked else failures, locked_until=locked).where(
+        # Counted by the database: attempts made in parallel must all count.
+        with write_transaction(Staff._meta.database):
+            Staff.update(failed_attempts=Staff.failed_attempts + 1).where(
                 Staff.id == staff.id).execute()
+            failures = Staff.get_by_id(staff.id).failed_attempts
+            if failures >= settings.lockout_attempts:
+                Staff.update(failed_attempts=0, locked_until=now + timedelta(
+                    minutes=settings.lockout_minutes)).where(Staff.id == staff.id).execute()
             audit.record(name, "login", staff.school, "mot de passe incorrect", success=False)
         raise Refused(WRONG_CREDENTIALS)
     with db_errors():
@@ -166,16 +170,11 @@ def school_name(uai: str | None) -> str:
     return school.name if school else ""
 
 
-def require_staff_school(actor: Actor, uai: str) -> School:
-    """Shortcut used by screens: the school row the actor works for."""
-    return require_school(actor, uai)
-
-
 def disable(actor: Actor, login: str) -> None:
     """Disable a staff account: it can no longer log in."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut désactiver un compte.")
-    with db_errors():
+    with write_transaction(Staff._meta.database):
         staff = Staff.get_or_none(Staff.login == login.strip().lower())
         if staff is None:
             raise Refused(f"Compte « {login} » inconnu.")

@@ -45,6 +45,11 @@ def default_url() -> str:
     )
 
 
+def demo_url() -> str:
+    """The demo database: a SQLite file of its own in the user's data directory."""
+    return "sqlite:///" + str(Path(user_data_dir("cyclades-tui")) / "cyclades-demo.db")
+
+
 def parse_url(url: str) -> DatabaseUrl:
     """Parse ``sqlite:///path`` or ``postgresql://user@host:port/name[?schema=s]``."""
     parsed = urlparse(url)

@@ -89,9 +89,11 @@ def run(db_url: str | None, demo: bool) -> int:
     actor = None
     if demo:
         from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
-        from cyclades_tui.store.database import default_url
+        from cyclades_tui.store.database import demo_url
 
-        url = db_url or default_url().replace("cyclades.db", "cyclades-demo.db")
+        # The demo never goes into $CYCLADES_DB (an academy's real database): only into an
+        # explicit --db or the user's own demo file.
+        url = db_url or demo_url()
         connect(url)
         seed_demo()
         actor = staff.actor_for(DEMO_STAFF)

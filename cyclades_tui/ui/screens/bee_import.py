@@ -78,7 +78,7 @@ class BeeImportScreen(ActivityScreen):
             self.show_info("Lecture de l'export…")
             self.load(Path(raw).expanduser())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self, path: Path) -> None:
         """Parse the file (no database access)."""
         export = parse_siecle(read_file(path))
@@ -89,7 +89,7 @@ class BeeImportScreen(ActivityScreen):
         divisions = self.query_one("#divisions", SelectionList)
         divisions.clear_options()
         divisions.add_options([
-            (f"{name or '(sans division)'} — {count} élève(s)", name, True)
+            (literal(f"{name or '(sans division)'} — {count} élève(s)"), name, True)
             for name, count in sorted(export.divisions.items())
         ])
         divisions.display = True
@@ -143,7 +143,7 @@ class BeeImportScreen(ActivityScreen):
         self.query_one("#import", Button).disabled = True
         self.run_import(self.path, *choices, dry_run=False)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="import")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
     def run_import(self, path: Path, exam: str, state: str, divisions: list[str], skip: bool,
                    dry_run: bool) -> None:
         """Check or import; faults (and pupils without INE) are listed in the screen."""

@@ -53,7 +53,7 @@ class CandidatesScreen(ActivityScreen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).focus()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self) -> None:
         """Read every candidature and prepare the rows once (filtering reuses them)."""
         views = list_candidates(self.session.actor, self.session.uai)

@@ -70,7 +70,7 @@ class CsvImportScreen(ActivityScreen):
         self.show_info("Vérification…")
         self.check(Path(raw).expanduser())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="check")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="check", group="check")
     def check(self, path: Path) -> None:
         """Read and validate every line."""
         try:
@@ -109,7 +109,7 @@ class CsvImportScreen(ActivityScreen):
         self.query_one("#import", Button).disabled = True
         self.run_import(self.checked)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="import")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
     def run_import(self, path: Path) -> None:
         """Import for real, all or nothing."""
         try:

@@ -71,7 +71,7 @@ class DocumentsScreen(ActivityScreen):
         table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self) -> None:
         """Read one page of documents."""
         actor, uai = self.session.actor, self.session.uai
@@ -128,7 +128,7 @@ class DocumentsScreen(ActivityScreen):
             PathModal(f"Enregistrer « {doc.title} » ({doc.layout} par page)", DEFAULT_FOLDER),
             chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="save")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save(self, document_id: int, path: str) -> None:
         """Write the document; a folder (existing or ending in /) gets an automatic name."""
         target = Path(path).expanduser()
@@ -143,7 +143,7 @@ class DocumentsScreen(ActivityScreen):
         if doc is not None:
             self.prepare_print(doc.id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="print")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="print", group="print")
     def prepare_print(self, document_id: int) -> None:
         """Find the printers, then ask or print at once."""
         if not printing.printing_available():
@@ -158,9 +158,10 @@ class DocumentsScreen(ActivityScreen):
             self.app.call_from_thread(self.app.push_screen, PrinterModal(printers, default),
                                       chosen)
             return
-        self.send_to_printer(document_id, printers[0] if printers else None)
+        self.app.call_from_thread(self.send_to_printer, document_id,
+                                  printers[0] if printers else None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="send")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="send", group="send")
     def send_to_printer(self, document_id: int, printer: str | None) -> None:
         """Hand the document to lp."""
         job = printing.print_document(self.session.actor, document_id, printer)
@@ -172,7 +173,7 @@ class DocumentsScreen(ActivityScreen):
         if doc is not None:
             self.load_preview(doc)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="preview")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="preview", group="preview")
     def load_preview(self, doc: DocumentSummary) -> None:
         """Read the slips back from the stored PDF."""
         slips = documents.preview(self.session.actor, doc.id)

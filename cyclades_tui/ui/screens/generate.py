@@ -72,7 +72,7 @@ class GenerateScreen(ActivityScreen):
         self.query_one("#progress", ProgressBar).display = False
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self) -> None:
         """Read the counts and the candidates without an account."""
         status = accounts.status(self.session.actor, self.session.uai)
@@ -126,7 +126,7 @@ class GenerateScreen(ActivityScreen):
         self.show_info("Génération en cours : hachage des mots de passe…")
         self.generate()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="generate")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="generate", group="generate")
     def generate(self) -> None:
         """Hash, store accounts and documents; progress and result are posted as messages."""
         def progress(done: int, total: int) -> None:

@@ -57,7 +57,7 @@ class JournalScreen(ActivityScreen):
         """Read the journal again."""
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self) -> None:
         """Read the school's events."""
         events = audit.for_school(self.session.actor, self.session.uai)

@@ -96,7 +96,7 @@ class RegenerateScreen(ActivityScreen):
         self.show_info("Recherche du candidat…")
         self.lookup(ine, state)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="lookup")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="lookup", group="lookup")
     def lookup(self, ine: str, state: str) -> None:
         """Find the candidate matching the criteria."""
         view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine, state)
@@ -134,7 +134,7 @@ class RegenerateScreen(ActivityScreen):
 
         self.app.push_screen(ConfirmModal(question, "Générer"), confirmed)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="regenerate")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="regenerate", group="regenerate")
     def regenerate(self, ine: str, state: str) -> None:
         """New password, stored document."""
         result = accounts.regenerate(self.session.actor, self.session.uai, ine, state)

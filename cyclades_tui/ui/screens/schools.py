@@ -44,7 +44,7 @@ class SchoolPickerScreen(BaseScreen):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="load")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self) -> None:
         """Read the schools."""
         found = schools.list_schools(self.actor)
@@ -76,13 +76,13 @@ class SchoolPickerScreen(BaseScreen):
         school = self.schools[options.highlighted]
         self.toggle(school.uai, not school.service_enabled)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="toggle")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="toggle", group="toggle")
     def toggle(self, uai: str, enabled: bool) -> None:
         """Change the service, then reload the list."""
         info = schools.set_service(self.actor, uai, enabled)
         word = "positionné" if info.service_enabled else "retiré"
         self.app.call_from_thread(self.show_info, f"Service {word} pour {info.uai}.")
-        self.load()
+        self.app.call_from_thread(self.load)
 
     def action_back(self) -> None:
         self.app.pop_screen()
