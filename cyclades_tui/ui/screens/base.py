@@ -91,6 +91,10 @@ class ActivityScreen(BaseScreen):
             id="banner",
         )
 
+    def action_report(self) -> None:
+        """Open « Afficher le compte rendu » (offered after every generation)."""
+        self.cyc.open_activity("documents")
+
     def compose_footer(self) -> ComposeResult:
         """The footer listing the screen's bindings."""
         yield Footer(compact=True)

@@ -34,7 +34,6 @@ class BeeImportScreen(ActivityScreen):
                 tooltip="Vérifier l'import sans rien écrire"),
         Binding("ctrl+e", "import_file", "Importer", id="import",
                 tooltip="Importer les élèves des classes cochées"),
-        Binding("escape", "back", "Retour", id="back"),
     ]
 
     def __init__(self) -> None:

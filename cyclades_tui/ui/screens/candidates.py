@@ -35,7 +35,6 @@ class CandidatesScreen(ActivityScreen):
                 tooltip="Importer mes élèves depuis la BEE (export SIECLE)"),
         Binding("ctrl+n", "import_csv", "Import CSV", id="import",
                 tooltip="Importer HORS BEE (fichier CSV)"),
-        Binding("escape", "back", "Retour", id="back"),
     ]
 
     def __init__(self) -> None:

@@ -25,7 +25,6 @@ class CsvImportScreen(ActivityScreen):
         Binding("ctrl+o", "check", "Vérifier", id="check", tooltip="Lire et vérifier le fichier"),
         Binding("ctrl+e", "import_file", "Importer", id="import",
                 tooltip="Importer le fichier vérifié"),
-        Binding("escape", "back", "Retour", id="back"),
     ]
 
     def __init__(self) -> None:

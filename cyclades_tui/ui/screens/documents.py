@@ -41,7 +41,6 @@ class DocumentsScreen(ActivityScreen):
         Binding("i", "print", "Imprimer", id="print", tooltip="Imprimer avec CUPS (lp)"),
         Binding("v", "preview", "Voir", id="preview",
                 tooltip="Voir les papillons en texte, mots de passe masqués"),
-        Binding("escape", "back", "Retour", id="back"),
     ]
 
     def __init__(self) -> None:

@@ -44,7 +44,6 @@ class GenerateScreen(ActivityScreen):
                 tooltip="Créer les comptes manquants et leurs papillons"),
         Binding("a", "report", "Afficher le compte rendu", id="report",
                 tooltip="Liste des documents générés"),
-        Binding("escape", "back", "Retour", id="back"),
     ]
 
     def __init__(self) -> None:
@@ -158,6 +157,6 @@ class GenerateScreen(ActivityScreen):
         self.query_one("#generate", Button).disabled = not self._can_generate()
 
     @on(Button.Pressed, "#report")
-    def action_report(self) -> None:
-        """Open « Afficher le compte rendu »."""
-        self.cyc.open_activity("documents")
+    def report_pressed(self) -> None:
+        """The « Afficher le compte rendu » button."""
+        self.action_report()

@@ -39,7 +39,6 @@ class JournalScreen(ActivityScreen):
 
     BINDINGS = [
         Binding("ctrl+r", "reload", "Actualiser", id="reload"),
-        Binding("escape", "back", "Retour", id="back"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -40,7 +40,6 @@ class RegenerateScreen(ActivityScreen):
                 tooltip="Nouveau mot de passe pour le candidat affiché"),
         Binding("ctrl+r", "report", "Afficher le compte rendu", id="report",
                 tooltip="Liste des documents générés"),
-        Binding("escape", "back", "Retour", id="back"),
     ]
 
     def __init__(self) -> None:
@@ -147,6 +146,6 @@ class RegenerateScreen(ActivityScreen):
         self.query_one("#report", Button).focus()
 
     @on(Button.Pressed, "#report")
-    def action_report(self) -> None:
-        """Open « Afficher le compte rendu »."""
-        self.cyc.open_activity("documents")
+    def report_pressed(self) -> None:
+        """The « Afficher le compte rendu » button."""
+        self.action_report()
