@@ -15,7 +15,7 @@ from cyclades_tui.services.csv_import import CandidateRecord, store_records
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.staff import set_password
 from cyclades_tui.settings import Settings, load_settings
-from cyclades_tui.store.models import School, Staff
+from cyclades_tui.store.models import Candidate, School, Staff
 
 DEMO_UAI = "0999999F"
 DEMO_SCHOOL = "Cité scolaire de démonstration Marie-Curie"
@@ -121,10 +121,18 @@ def seed_demo(
             password = secrets.token_urlsafe(12)
             Staff.create(login=DEMO_STAFF, password_hash="!", school=school, role=ROLE_SCHOOL)
             set_password(actor, DEMO_STAFF, password, settings)
-    report = store_records(actor, school, demo_records(count, seed), [], False, origin="demo")
+    with db_errors():
+        existing = Candidate.select().where(Candidate.school == school).count()
+    added = 0
+    if existing < count:
+        # Only a new or smaller demo school is (topped up and) imported: every start of
+        # `--demo` must not leave an import in the journal.
+        report = store_records(actor, school, demo_records(count, seed), [], False,
+                               origin="demo")
+        added = report.added
     return DemoInfo(
         uai=DEMO_UAI, school_name=school.name, staff_login=DEMO_STAFF,
-        staff_password=password, candidates=report.total, added=report.added,
+        staff_password=password, candidates=max(existing, count), added=added,
     )
 
 
