@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, SelectionList
 
 from cyclades_tui.services import schools, staff
@@ -53,6 +54,16 @@ def school_db(tmp_path: Path) -> Iterator[str]:
     staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER)
     yield url
     db.close()
+
+
+async def log_in(pilot: Pilot[None], login: str, password: str) -> None:
+    """Fill the login screen and press Enter in the password field."""
+    screen = pilot.app.screen
+    screen.query_one("#login", Input).value = login
+    screen.query_one("#password", Input).value = password
+    screen.query_one("#password", Input).focus()
+    await pilot.press("enter")
+    await settle(pilot)
 
 
 def reset_candidates() -> None:
@@ -109,13 +120,8 @@ async def test_login_screen_says_the_account_is_locked(school_db: str) -> None:
     app = CycladesApp(db_url=school_db)
     async with app.run_test(size=SIZE) as pilot:
         for attempt in [*["mauvais"] * 5, PASSWORD]:
-            screen = app.screen
-            assert isinstance(screen, LoginScreen)
-            screen.query_one("#login", Input).value = "secretariat"
-            screen.query_one("#password", Input).value = attempt
-            screen.query_one("#password", Input).focus()
-            await pilot.press("enter")
-            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            await log_in(pilot, "secretariat", attempt)
         assert isinstance(app.screen, LoginScreen)
         assert "verrouillé" in text_of(pilot, "#message")
 
@@ -124,12 +130,7 @@ async def test_exam_manager_picks_a_school_and_positions_the_service(school_db: 
     School.update(service_enabled=False).where(School.uai == OTHER).execute()
     app = CycladesApp(db_url=school_db)
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        screen.query_one("#login", Input).value = "chef"
-        screen.query_one("#password", Input).value = PASSWORD
-        screen.query_one("#password", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await log_in(pilot, "chef", PASSWORD)
         assert isinstance(app.screen, SchoolPickerScreen)
         await pilot.press("down", "p")
         await settle(pilot)
