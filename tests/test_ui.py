@@ -276,3 +276,19 @@ async def test_login_with_type_ahead(demo_url: str) -> None:
             app.post_message(Key(key, key if len(key) == 1 else None))
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+def test_no_screen_key_is_swallowed_by_a_text_field() -> None:
+    """A screen key that the focused Input also binds (ctrl+e: end of line) never fires."""
+    from textual.binding import Binding
+    from textual.widgets import Input
+
+    from cyclades_tui.ui.app import ACTIVITY_SCREENS
+
+    input_keys = {key.strip() for b in Input.BINDINGS if isinstance(b, Binding)
+                  for key in b.key.split(",")}
+    for name, factory in ACTIVITY_SCREENS.items():
+        for binding in getattr(factory, "BINDINGS", []):
+            assert isinstance(binding, Binding)
+            keys = {key.strip() for key in binding.key.split(",")}
+            assert not (keys & input_keys) or binding.priority, (name, binding.key)

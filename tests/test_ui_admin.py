@@ -20,6 +20,7 @@ from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
+from tests.helpers import csv_bytes
 from tests.siecle_factory import Pupil, export_zip
 from tests.test_csv_import import bea
 from tests.ui_helpers import settle, table_rows, text_of
@@ -99,13 +100,13 @@ async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
         assert "Élève 4 (Sansine Paul)" in text_of(pilot, "#faults")
         assert Candidate.select().count() == 0
         screen.query_one("#skip", Checkbox).value = True
-        await pilot.press("ctrl+e")  # not checked since the last change: refused
+        await pilot.press("ctrl+l")  # not checked since the last change: refused
         await settle(pilot)
         assert Candidate.select().count() == 0
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert "Vérifié : 3 élève(s) à ajouter" in text_of(pilot, "#message")
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+l")
         await settle(pilot)
         assert "Import terminé : 3 ajouté(s)" in text_of(pilot, "#message")
     assert snapshot_of_candidates() == expected
@@ -172,3 +173,30 @@ async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path
         assert sorted(divisions.selected) == ["3[/B", "[b]3A"]
         labels = [str(divisions.get_option_at_index(i).prompt) for i in range(2)]
         assert labels == ["3[/B — 1 élève(s)", "[b]3A — 1 élève(s)"]
+
+
+async def test_csv_import_previews_then_imports(school_db: str, tmp_path: Path) -> None:
+    bad = tmp_path / "mauvais.csv"
+    bad.write_bytes(csv_bytes(f"{bea(41)};Roux;;Camille;;31/02/2010;3A;DNB;Inscrit"))
+    good = tmp_path / "eleves.csv"
+    good.write_bytes(csv_bytes(*[f"{bea(50 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit"
+                                 for i in range(12)]))
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_activity("import_csv")
+        await settle(pilot)
+        await pilot.press(*str(bad), "enter")
+        await settle(pilot)
+        assert "Ligne 2 : Date de naissance « 31/02/2010 »" in text_of(pilot, "#faults")
+        assert app.screen.query_one("#import").disabled
+        path = app.screen.query_one("#path", Input)
+        path.value = str(good)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(table_rows(pilot, "#preview")) == 8  # the first rows, before anything
+        assert "12 ligne(s), 12 à ajouter" in text_of(pilot, "#message")
+        assert Candidate.select().count() == 0
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert "Import terminé : 12 ajouté(s)" in text_of(pilot, "#message")
+    assert Candidate.select().count() == 12

@@ -51,7 +51,7 @@ def print_document(actor: Actor, document_id: int, printer: str | None = None) -
     os.close(fd)
     path = Path(name)
     try:
-        write_private(path, data)
+        write_private(path, data, overwrite=True)  # our own mkstemp file
         command = ["lp", "-t", info.title]
         if printer:
             command += ["-d", printer]

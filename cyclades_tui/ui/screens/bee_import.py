@@ -32,7 +32,7 @@ class BeeImportScreen(ActivityScreen):
     BINDINGS = [
         Binding("ctrl+o", "check", "Vérifier", id="check",
                 tooltip="Vérifier l'import sans rien écrire"),
-        Binding("ctrl+e", "import_file", "Importer", id="import",
+        Binding("ctrl+l", "import_file", "Importer", id="import",
                 tooltip="Importer les élèves des classes cochées"),
     ]
 

@@ -23,7 +23,7 @@ class CsvImportScreen(ActivityScreen):
 
     BINDINGS = [
         Binding("ctrl+o", "check", "Vérifier", id="check", tooltip="Lire et vérifier le fichier"),
-        Binding("ctrl+e", "import_file", "Importer", id="import",
+        Binding("ctrl+l", "import_file", "Importer", id="import",
                 tooltip="Importer le fichier vérifié"),
     ]
 
