@@ -17,7 +17,7 @@ from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import accounts, audit, documents, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
-from cyclades_tui.services.errors import BadInput, Refused, ServiceError
+from cyclades_tui.services.errors import BadInput, ServiceError
 from cyclades_tui.services.runtime import connect, init_schema
 from cyclades_tui.services.siecle_import import import_siecle
 
@@ -440,5 +440,3 @@ def main(argv: Sequence[str] | None = None) -> int:
               "CYCLADES_DEBUG=1 affiche le détail technique.", file=sys.stderr)
         return EXIT_REFUSED
 
-
-__all__ = ["Refused", "build_parser", "main"]

@@ -14,11 +14,16 @@ from cyclades_tui.store.models import Account, Candidate, Document, Run, Slip, t
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def cli_env(cost: int, extra: dict[str, str] | None) -> dict[str, str]:
+    """The environment of a CLI process: cheap hashing unless ``cost`` says otherwise."""
+    return {**os.environ, "CYCLADES_PROVISIONAL_COST": str(cost), "CYCLADES_CHOSEN_COST": "4",
+            **(extra or {})}
+
+
 def cli_process(url: str, *args: str, env: dict[str, str] | None = None,
                 cost: int = 4) -> subprocess.Popen[str]:
     """Start `cyclades-tui ARGS --db URL` as a separate process."""
-    full_env = {**os.environ, "CYCLADES_PROVISIONAL_COST": str(cost),
-                "CYCLADES_CHOSEN_COST": "4", **(env or {})}
+    full_env = cli_env(cost, env)
     return subprocess.Popen([sys.executable, "-m", "cyclades_tui", *args, "--db", url],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=full_env, cwd=ROOT)
@@ -27,8 +32,7 @@ def cli_process(url: str, *args: str, env: dict[str, str] | None = None,
 def run_cli(url: str, *args: str, env: dict[str, str] | None = None, cost: int = 4,
             stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run `cyclades-tui` to completion in its own process."""
-    full_env = {**os.environ, "CYCLADES_PROVISIONAL_COST": str(cost),
-                "CYCLADES_CHOSEN_COST": "4", **(env or {})}
+    full_env = cli_env(cost, env)
     return subprocess.run([sys.executable, "-m", "cyclades_tui", *args, "--db", url],
                           capture_output=True, text=True, env=full_env, cwd=ROOT, input=stdin,
                           timeout=300)

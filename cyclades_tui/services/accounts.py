@@ -121,10 +121,11 @@ def pending_candidates(actor: Actor, uai: str) -> list[CandidateView]:
 
 
 def _hash_all(
-    todo: list[int], settings: Settings, progress: Progress | None, done_before: int, total: int
+    todo: list[int], settings: Settings, progress: Progress | None
 ) -> dict[int, tuple[PlainPassword, str]]:
     """Draw and hash one password per candidate id, in parallel threads (bcrypt frees the GIL)."""
     result: dict[int, tuple[PlainPassword, str]] = {}
+    total = len(todo)
 
     def job(candidate_id: int) -> tuple[int, PlainPassword, str]:
         password = generate_password()
@@ -132,7 +133,7 @@ def _hash_all(
 
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         futures = [pool.submit(job, cid) for cid in todo]
-        for count, future in enumerate(as_completed(futures), start=done_before + 1):
+        for count, future in enumerate(as_completed(futures), start=1):
             cid, password, hashed = future.result()
             result[cid] = (password, hashed)
             if count == total // 2 + 1:
@@ -224,8 +225,7 @@ def generate(
         pending = eligible_without_account(school)
     if not pending:
         return RunResult(run_id=None, created=0, documents=[], message=ALL_GENERATED)
-    secrets_by_id = _hash_all(
-        [v.candidate_id for v in pending], settings, progress, 0, len(pending))
+    secrets_by_id = _hash_all([v.candidate_id for v in pending], settings, progress)
     db = Account._meta.database
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         try:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import peewee
-
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.store.models import AuditEvent, School
 
@@ -47,11 +45,10 @@ def for_school(actor: Actor, uai: str, since: datetime | None = None) -> list[Au
     return entries(require_school(actor, uai), since)
 
 
-def entries(school: School | None = None, since: datetime | None = None) -> list[AuditEntry]:
-    """Events in time order, optionally for one school and from one date."""
-    query = AuditEvent.select(AuditEvent, School.uai).join(School, join_type=peewee.JOIN.LEFT_OUTER)
-    if school is not None:
-        query = query.where(AuditEvent.school == school)
+def entries(school: School, since: datetime | None = None) -> list[AuditEntry]:
+    """The school's events in time order, optionally from one date."""
+    query = (AuditEvent.select(AuditEvent, School.uai).join(School)
+             .where(AuditEvent.school == school))
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     return [
