@@ -49,7 +49,7 @@ def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command-line grammar of SPEC §5."""
+    """The whole command-line grammar (docs/cli.md)."""
     parser = FrenchParser(prog="cyclades-tui",
                           description="Comptes candidats CYCLADES et papillons de connexion.")
     _add_db(parser, top=True)
@@ -364,6 +364,11 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
     if siecle.skipped:
         print(f"{len(siecle.skipped)} élève(s) ignoré(s) faute d'INE valide :")
         for line in siecle.skipped:
+            print(f"  - {line}")
+    if siecle.left:
+        print(f"{len(siecle.left)} élève(s) sorti(s) de l'établissement avant l'export, "
+              "laissé(s) de côté :")
+        for line in siecle.left:
             print(f"  - {line}")
     return EXIT_OK
 

@@ -17,16 +17,16 @@ import pytest
 from cyclades_tui.cli import main
 from cyclades_tui.services.runtime import connect
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PG_SERVER = os.environ.get("CYCLADES_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def shared_data(name: str) -> Path:
-    """A file of ../shared/data, found from the checkout or from a CI clone beside shared/."""
-    for base in (SHARED, Path.cwd().parent / "shared"):
-        if (base / "data" / name).exists():
-            return base / "data" / name
-    pytest.fail(f"fichier partagé introuvable : shared/data/{name}")
+def example(name: str) -> Path:
+    """A sample file of the repository's examples/ folder (the README's sample run uses them)."""
+    path = EXAMPLES / name
+    if not path.is_file():
+        pytest.fail(f"fichier d'exemple introuvable : examples/{name}")
+    return path
 
 
 @pytest.fixture(autouse=True)

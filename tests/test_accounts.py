@@ -11,7 +11,7 @@ import pytest
 
 from cyclades_tui.domain.passwords import hash_cost
 from cyclades_tui.store.models import Account, AuditEvent, Document, Slip
-from tests.conftest import Cli, shared_data
+from tests.conftest import Cli, example
 from tests.helpers import csv_bytes, pdf_text, slips_in
 from tests.test_csv_import import add_school, bea, sample_uai
 
@@ -19,7 +19,7 @@ from tests.test_csv_import import add_school, bea, sample_uai
 def import_sample(cli: Cli) -> str:
     uai = sample_uai()
     add_school(cli, uai)
-    assert cli("import", str(shared_data("candidats-exemple.csv")), "--school", uai).code == 0
+    assert cli("import", str(example("candidats-exemple.csv")), "--school", uai).code == 0
     return uai
 
 

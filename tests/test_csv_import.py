@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cyclades_tui.domain.identifiers import CHECK_LETTERS
-from tests.conftest import Cli, shared_data
+from tests.conftest import Cli, example
 from tests.helpers import csv_bytes
 
 
@@ -17,7 +17,7 @@ def bea(number: int) -> str:
 
 
 def sample_uai() -> str:
-    return shared_data("candidats-exemple.uai").read_text().strip()
+    return example("candidats-exemple.uai").read_text().strip()
 
 
 def add_school(cli: Cli, uai: str, name: str = "Lycée Pasteur") -> None:
@@ -28,13 +28,13 @@ def add_school(cli: Cli, uai: str, name: str = "Lycée Pasteur") -> None:
 def test_sample_file_imports(cli: Cli) -> None:
     uai = sample_uai()
     add_school(cli, uai)
-    result = cli("import", str(shared_data("candidats-exemple.csv")), "--school", uai)
+    result = cli("import", str(example("candidats-exemple.csv")), "--school", uai)
     assert result.code == 0, result.err
     assert "34 ligne(s) : 34 ajoutée(s)" in result.out
     status = json.loads(cli("accounts", "status", "--school", uai, "--json").out)
     # 34 pupils: one « Annulé », one « En cours », two « Pré-inscrit » for DNB/BGT.
     assert status == {"school": uai, "eligible": 30, "with_account": 0, "without_account": 30}
-    again = cli("import", str(shared_data("candidats-exemple.csv")), "--school", uai)
+    again = cli("import", str(example("candidats-exemple.csv")), "--school", uai)
     assert "0 ajoutée(s), 0 mise(s) à jour, 34 inchangée(s)" in again.out
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from cyclades_tui.store.models import Candidate, Candidature
-from tests.conftest import Cli
-from tests.siecle_factory import Pupil, export_xml, export_zip
+from tests.conftest import Cli, example
+from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
 from tests.test_csv_import import add_school, bea
 
 UAI = "0392689L"
@@ -70,19 +73,237 @@ def test_divisions_and_initial_state(cli: Cli, tmp_path: Path) -> None:
 
 def test_wrong_school_bad_options_and_bad_files(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
-    other = write(tmp_path, export_zip("0750001U", PUPILS), "autre.zip")
-    wrong = cli("import", str(other), "--school", UAI, "--exam", "DNB", "--state", "inscrit")
-    assert wrong.code == 1 and "0750001U" in wrong.err
     good = write(tmp_path, export_xml(UAI, PUPILS), "e.xml")
     assert cli("import", str(good), "--school", UAI).code == 2
     bad_exam = cli("import", str(good), "--school", UAI, "--exam", "BAC", "--state", "inscrit")
     assert bad_exam.code == 2 and "BAC" in bad_exam.err
-    truncated = write(tmp_path, export_xml(UAI, PUPILS)[:300], "t.xml")
-    result = cli("import", str(truncated), "--school", UAI, "--exam", "DNB", "--state", "inscrit")
-    assert result.code == 2 and "XML invalide" in result.err
     not_zip = write(tmp_path, b"PK\x03\x04garbage", "x.zip")
-    assert cli("import", str(not_zip), "--school", UAI, "--exam", "DNB",
+    broken = cli("import", str(not_zip), "--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    assert broken.code == 2 and "Archive .zip illisible" in broken.err
+    assert "zip file" not in broken.err  # the library's English stays out
+    cut_zip = write(tmp_path, export_zip(UAI, PUPILS)[:-40], "coupe.zip")
+    assert cli("import", str(cut_zip), "--school", UAI, "--exam", "DNB",
                "--state", "inscrit").code == 2
     csv_with_siecle_options = write(tmp_path, b"INE;Nom\n", "a.csv")
     assert cli("import", str(csv_with_siecle_options), "--school", UAI, "--exam", "DNB").code == 2
+    # A school nobody added: refused (1), not bad input.
+    unknown_school = cli("import", str(good), "--school", "0750001U", "--exam", "DNB",
+                         "--state", "inscrit")
+    assert unknown_school.code == 1 and "inconnu" in unknown_school.err
     assert Candidate.select().count() == 0
+
+
+def test_another_schools_export_is_bad_input(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, UAI)
+    add_school(cli, "0750001U", "Autre lycée")
+    other = write(tmp_path, export_zip("0750001U", PUPILS), "autre.zip")
+    wrong = cli("import", str(other), "--school", UAI, "--exam", "DNB", "--state", "inscrit",
+                "--yes")
+    assert wrong.code == 2
+    assert "celui de l'établissement « 0750001U », pas de 0392689L" in wrong.err
+    assert Candidate.select().count() == 0
+
+
+def test_an_export_naming_no_school_is_bad_input(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, UAI)
+    for name, data in (("sans-uaj.xml", export_xml(None, PUPILS)),
+                       ("uaj-vide.xml", export_xml("", PUPILS))):
+        path = write(tmp_path, data, name)
+        assert b"<UAJ>" not in data or b"<UAJ></UAJ>" in data
+        result = cli("import", str(path), "--school", UAI, "--exam", "DNB", "--state",
+                     "inscrit", "--yes")
+        assert result.code == 2, result.err
+        assert "ne dit pas de quel établissement il vient (PARAMETRES/UAJ absent" in result.err
+        assert "« ? »" not in result.err
+    assert Candidate.select().count() == 0
+
+
+NAMES = [
+    Pupil("1", bea(201), "Cœur", "Zoé", "15/04/2011", "3A", usage="Lebœuf"),
+    Pupil("2", bea(202), "Lefèvre", "Anaïs", "13/09/2011", "3A"),
+    Pupil("3", bea(203), "Œuvray-€uro", "Noël", "27/09/2011", "3B"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "declared", "bom", "raw"), [
+    # SIECLE's own: œ and € are outside Latin-1, so they come as character references.
+    ("ISO-8859-1", None, False, b"C&#339;ur"),
+    # ISO-8859-15 has œ (0xBD) and € (0xA4) as single bytes, where Latin-1 has ½ and ¤.
+    ("ISO-8859-15", None, False, b"C\xbdur"),
+    ("UTF-8", None, True, "Cœur".encode()),
+    # An editor re-saved the export « UTF-8 with BOM » and kept the Latin-1 declaration.
+    ("UTF-8", "ISO-8859-1", True, "Cœur".encode()),
+    ("windows-1252", None, False, b"C\x9cur"),
+])
+def test_encodings_are_read_exactly(cli: Cli, tmp_path: Path, encoding: str,
+                                    declared: str | None, bom: bool, raw: bytes) -> None:
+    add_school(cli, UAI)
+    data = export_xml(UAI, NAMES, encoding=encoding, declared=declared, bom=bom)
+    assert raw in data and data.startswith(b"\xef\xbb\xbf") == bom
+    result = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
+                 "--exam", "DNB", "--state", "inscrit")
+    assert result.code == 0, result.err
+    stored = sorted((c.family_name, c.usage_name, c.first_name) for c in Candidate.select())
+    assert stored == [("Cœur", "Lebœuf", "Zoé"), ("Lefèvre", "", "Anaïs"),
+                      ("Œuvray-€uro", "", "Noël")]
+
+
+def test_unknown_encodings_are_refused_by_name(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, UAI)
+    for declared in ("x-macthai", "Shift_JIS"):
+        data = export_xml(UAI, NAMES, encoding="ISO-8859-1", declared=declared)
+        result = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
+                     "--exam", "DNB", "--state", "inscrit")
+        assert result.code == 2
+        assert f"Encodage « {declared} » non pris en charge" in result.err
+        assert "unknown encoding" not in result.err and "multi-byte" not in result.err
+    assert Candidate.select().count() == 0
+
+
+def test_truncated_and_malformed_files_name_their_line(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, UAI)
+    whole = export_xml(UAI, PUPILS)
+    args = ("--school", UAI, "--exam", "DNB", "--state", "inscrit", "--yes")
+    cut = whole[:whole.index(b"<PRENOM>Hugo")]  # stops in the middle of a pupil
+    truncated = cli("import", str(write(tmp_path, cut, "t.xml")), *args)
+    assert truncated.code == 2
+    last_line = cut.count(b"\n") + 1
+    assert f"Fichier XML tronqué : il s'arrête à la ligne {last_line}" in truncated.err
+    cut_in_tag = whole[:whole.index(b"</ELEVES>") + 4]
+    assert "tronqué" in cli("import", str(write(tmp_path, cut_in_tag, "u.xml")), *args).err
+    broken = whole.replace(b"</NOM_DE_FAMILLE>", b"</NOM>", 1)
+    bad_line = broken[:broken.index(b"</NOM>")].count(b"\n") + 1
+    malformed = cli("import", str(write(tmp_path, broken, "m.xml")), *args)
+    assert malformed.code == 2
+    assert (f"Fichier XML mal formé à la ligne {bad_line} : balise fermante qui ne "
+            "correspond pas") in malformed.err
+    ampersand = whole.replace(b"Dubois", b"Dubois & Fils", 1)
+    amp_line = ampersand[:ampersand.index(b"& Fils")].count(b"\n") + 1
+    result = cli("import", str(write(tmp_path, ampersand, "a.xml")), *args)
+    assert result.code == 2 and f"mal formé à la ligne {amp_line}" in result.err
+    empty = cli("import", str(write(tmp_path, b"", "vide.xml")), *args)
+    assert empty.code == 2 and "Fichier vide" in empty.err
+    for result in (truncated, malformed, empty):
+        assert "no element found" not in result.err and "mismatched" not in result.err
+    assert Candidate.select().count() == 0
+
+
+def test_pupils_who_left_before_the_export_are_listed_not_imported(cli: Cli,
+                                                                   tmp_path: Path) -> None:
+    add_school(cli, UAI)
+    pupils = [
+        Pupil("1", bea(301), "Martin", "Lucas", "06/01/2011", "3A", left="05/10/2026"),
+        Pupil("2", bea(302), "Bernard", "Emma", "21/01/2011", "3A", left="29/11/2026"),
+        Pupil("3", bea(303), "Thomas", "Léa", "20/10/2011", "3B", left="04/07/2027"),
+        Pupil("4", "", "Sansine", "Paul", "01/01/2011", "3B", left="01/09/2026"),
+        Pupil("5", bea(305), "Petit", "Inès", "01/10/2011", "3B"),
+    ]
+    data = export_xml(UAI, pupils, date_export="29/11/2026")
+    assert data.count(b"<DATE_SORTIE>") == 4
+    # Paul has no INE but left: nothing to confirm, no --yes needed.
+    result = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
+                 "--exam", "DNB", "--state", "inscrit")
+    assert result.code == 0, result.err
+    assert "3 élève(s) : 3 ajouté(s)" in result.out
+    assert "2 élève(s) sorti(s) de l'établissement avant l'export, laissé(s) de côté" in result.out
+    assert "Élève 1 (Martin Lucas), 3A : sorti(e) le 05/10/2026" in result.out
+    assert "Élève 4 (Sansine Paul), 3B : sorti(e) le 01/09/2026" in result.out
+    # Leaving on the export day or later: still a pupil at the export.
+    assert sorted(c.family_name for c in Candidate.select()) == ["Bernard", "Petit", "Thomas"]
+    # Only the chosen classes are looked at.
+    only_3b = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
+                  "--exam", "DNB", "--state", "inscrit", "--division", "3B", "--dry-run")
+    assert "Martin" not in only_3b.out and "Sansine Paul), 3B : sorti(e)" in only_3b.out
+
+
+def test_without_export_date_pupils_are_compared_to_today(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, UAI)
+    yesterday, tomorrow = (f"{date.today() + timedelta(days=d):%d/%m/%Y}" for d in (-1, 1))
+    pupils = [Pupil("1", bea(401), "Hier", "Parti", "01/01/2011", "3A", left=yesterday),
+              Pupil("2", bea(402), "Demain", "Part", "01/01/2011", "3A", left=tomorrow)]
+    data = export_xml(UAI, pupils, date_export=None)
+    assert b"DATE_EXPORT" not in data
+    result = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
+                 "--exam", "DNB", "--state", "inscrit")
+    assert result.code == 0, result.err
+    assert f"Élève 1 (Hier Parti), 3A : sorti(e) le {yesterday}" in result.out
+    assert [c.family_name for c in Candidate.select()] == ["Demain"]
+
+
+def test_unreadable_dates_are_bad_input(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, UAI)
+    args = ("--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    bad_export = export_xml(UAI, PUPILS[:1], date_export="2026-11-29")
+    result = cli("import", str(write(tmp_path, bad_export, "d.xml")), *args)
+    assert result.code == 2
+    assert "Date d'export (PARAMETRES/DATE_EXPORT) « 2026-11-29 » invalide" in result.err
+    bad_leaving = export_xml(UAI, [Pupil("9", bea(9), "Roux", "Camille", "01/01/2011", "3A",
+                                         left="31/02/2026")])
+    result = cli("import", str(write(tmp_path, bad_leaving, "s.xml")), *args)
+    assert result.code == 2
+    assert "Élève 9 (Roux Camille) : Date de sortie « 31/02/2026 » invalide" in result.err
+    assert Candidate.select().count() == 0
+
+
+def test_faults_name_pupils_sensibly(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, UAI)
+    pupils = [Pupil("7", bea(501), "", "Harry", "31/07/2011", "3A"),
+              Pupil("8", bea(502), "Granger", "Hermione", "19/09/2011", "")]
+    result = cli("import", str(write(tmp_path, export_xml(UAI, pupils), "e.xml")),
+                 "--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    assert result.code == 2
+    assert "Élève 7 (Harry, sans nom de famille) : Nom manquant." in result.err
+    assert "( Harry)" not in result.err
+    assert "Élève 8 (Granger Hermione) : Division manquante." in result.err
+    assert Candidate.select().count() == 0
+
+
+def test_csv_and_siecle_exports_of_the_same_pupils_give_the_same_candidates(
+        cli: Cli) -> None:
+    uai = example("candidats-exemple.uai").read_text().strip()
+    add_school(cli, uai)
+    assert cli("import", str(example("candidats-exemple.csv")), "--school", uai).code == 0
+    from_csv = candidates()
+    assert len(from_csv) == 34
+    exams = {(division, exam) for *_, division, exam in from_csv}
+    by_exam: dict[str, list[str]] = {}
+    for division, exam in sorted(exams):
+        by_exam.setdefault(exam, []).append(division)
+    # Each class sits one exam, so one SIECLE import per exam covers the file.
+    assert sum(len(d) for d in by_exam.values()) == len({d for d, _ in exams})
+    export = example("ElevesSansAdresses.xml")
+
+    def import_export(*extra: str) -> list[str]:
+        outputs = []
+        for exam, divisions in by_exam.items():
+            result = cli("import", str(export), "--school", uai, "--exam", exam,
+                         "--state", "inscrit", "--division", *divisions, *extra)
+            assert result.code == 0, result.err
+            outputs.append(result.out)
+        return outputs
+
+    # Over the CSV's candidates the export changes nothing: same names, dates, classes.
+    again = import_export("--dry-run")
+    assert sum(int(out.split(" inchangé")[0].rsplit(" ", 1)[1]) for out in again) == 34
+    assert all(" 0 ajouté(s), 0 mis à jour" in out for out in again)
+    # Into an empty school, the export alone gives the same candidates and candidatures.
+    Candidature.delete().execute()
+    Candidate.delete().execute()
+    outputs = import_export()
+    assert candidates() == from_csv
+    assert any("Élève 1035 (Perrin Alice), 3EA : sorti(e) le 06/11/2026" in out
+               for out in outputs)
+
+
+def candidates() -> list[tuple[str, ...]]:
+    """Every candidate with its exam, whatever the state (SIECLE gives none)."""
+    return sorted(
+        (c.candidate.ine, c.candidate.family_name, c.candidate.usage_name,
+         c.candidate.first_name, c.candidate.other_first_names,
+         c.candidate.birth_date.isoformat(), c.candidate.division, c.exam)
+        for c in Candidature.select(Candidature, Candidate).join(Candidate))
+
+
+def test_example_export_is_the_factory_output() -> None:
+    assert example("ElevesSansAdresses.xml").read_bytes() == example_export(), (
+        "examples/ElevesSansAdresses.xml a changé : python -m tests.siecle_factory")

@@ -39,8 +39,8 @@ def login_base(first_name: str, family_name: str, suffix_room: int = 0) -> str:
     family = clean_name_part(family_name)
     limit = MAX_LOGIN_LENGTH - suffix_room
     if first and family:
-        # The family-name part is cut first (SPEC); a first name too long to leave room for
-        # « .x » is cut too.
+        # The family-name part is cut first (docs/rules.md); a first name too long to leave
+        # room for « .x » is cut too.
         first = first[: max(1, limit - 2)].strip("-")
         family = family[: limit - len(first) - 1].strip("-")
         login = f"{first}.{family}" if family else first

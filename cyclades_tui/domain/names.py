@@ -51,4 +51,6 @@ def local_time(stored: datetime) -> datetime:
 
 def clean_division(raw: str) -> str:
     """Return the class (division) code trimmed, or raise DomainError."""
+    if not raw.strip():
+        raise DomainError("Division manquante.")  # « division » is feminine: not « manquant »
     return clean_name(raw, "Division", required=True)[:30]

@@ -1,4 +1,4 @@
-"""« Importer HORS BEE »: the candidate CSV of SPEC §6, all or nothing."""
+"""« Importer HORS BEE »: the candidate CSV of docs/csv.md, all or nothing."""
 
 from __future__ import annotations
 

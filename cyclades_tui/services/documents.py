@@ -31,7 +31,7 @@ class DocumentSummary:
     school: str = ""
 
     def as_json(self) -> dict[str, object]:
-        """The JSON shape of SPEC §5 (documents list)."""
+        """The JSON shape of `documents list --json` (docs/cli.md)."""
         return {
             "id": self.id, "title": self.title, "layout": self.layout, "slips": self.slips,
             "size": self.size, "type": self.type,

@@ -15,6 +15,7 @@ from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.siecle_import import (
     SiecleFile,
     SiecleReport,
+    check_school,
     import_siecle,
     parse_siecle,
     read_file,
@@ -79,9 +80,18 @@ class BeeImportScreen(ActivityScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self, path: Path) -> None:
-        """Parse the file (no database access)."""
+        """Parse the file (no database access); another school's export is refused here."""
         export = parse_siecle(read_file(path))
+        check_school(export, self.session.uai)
         self.app.call_from_thread(self._loaded, path, export)
+
+    def worker_failed(self, name: str) -> None:
+        """A file that could not be read leaves nothing chosen from an earlier one."""
+        if name == "load":
+            self.path, self.export = None, None
+            self.query_one("#divisions", SelectionList).display = False
+            self.query_one("#path", Input).focus()
+            self._invalidate()
 
     def _loaded(self, path: Path, export: SiecleFile) -> None:
         self.path, self.export = path, export
@@ -92,11 +102,15 @@ class BeeImportScreen(ActivityScreen):
             for name, count in sorted(export.divisions.items())
         ])
         divisions.display = True
-        without = sum(1 for p in export.pupils if not p.ine)
-        self.show_info(f"Export de l'établissement {export.uaj} : {len(export.pupils)} élève(s)"
+        present = export.present
+        without = sum(1 for p in present if not p.ine)
+        left = len(export.pupils) - len(present)
+        self.show_info(f"Export de l'établissement {export.uaj} : {len(present)} élève(s)"
                        f", {len(export.divisions)} division(s). Cochez les classes (Espace), "
                        "choisissez l'examen puis « Vérifier »."
-                       + (f" {without} élève(s) sans INE." if without else ""))
+                       + (f" {without} élève(s) sans INE." if without else "")
+                       + (f" {left} élève(s) sorti(s) avant l'export, laissé(s) de côté."
+                          if left else ""))
         self.query_one("#exam", Select).focus()
         self._invalidate()
 
@@ -167,7 +181,10 @@ class BeeImportScreen(ActivityScreen):
 
     def _reported(self, report: SiecleReport, dry_run: bool) -> None:
         skipped = f" {len(report.skipped)} élève(s) sans INE ignoré(s)." if report.skipped else ""
-        self.query_one("#faults", Static).update(literal("\n".join(report.skipped[:200])))
+        if report.left:
+            skipped += f" {len(report.left)} élève(s) sorti(s) laissé(s) de côté."
+        aside = report.skipped + report.left
+        self.query_one("#faults", Static).update(literal("\n".join(aside[:200])))
         if dry_run:
             self.checked = True
             self.query_one("#import", Button).disabled = False
