@@ -1,4 +1,4 @@
-"""« Importer mes élèves depuis la BEE »: SIECLE exports through the CLI."""
+"""« Importer mes élèves depuis la BEE »: SIECLE exports through the CLI (and the TUI's refusal)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, Select, SelectionList
 
+from cyclades_tui.services import schools, staff
+from cyclades_tui.services.actor import operator
+from cyclades_tui.services.runtime import connect
 from cyclades_tui.store.models import Candidate, Candidature
+from cyclades_tui.ui.app import CycladesApp
+from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from tests.conftest import Cli, example
 from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
 from tests.test_csv_import import add_school, bea
+from tests.ui_helpers import settle, text_of
 
 UAI = "0392689L"
 PUPILS = [
@@ -307,3 +314,42 @@ def candidates() -> list[tuple[str, ...]]:
 def test_example_export_is_the_factory_output() -> None:
     assert example("ElevesSansAdresses.xml").read_bytes() == example_export(), (
         "examples/ElevesSansAdresses.xml a changé : python -m tests.siecle_factory")
+
+
+@pytest.mark.parametrize(("uaj", "expected"), [
+    ("0750001U", "celui de l'établissement « 0750001U », pas de 0392689L"),
+    (None, "ne dit pas de quel établissement il vient"),
+])
+async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
+        tmp_path: Path, uaj: str | None, expected: str) -> None:
+    db = connect(f"sqlite:///{tmp_path / 'ecole.db'}")
+    schools.add_school(operator(), UAI, "Lycée Pasteur")
+    schools.set_service(operator(), UAI, True)
+    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI)
+    good = write(tmp_path, export_zip(UAI, PUPILS), "bon.zip")
+    other = write(tmp_path, export_xml(uaj, PUPILS), "autre.xml")
+    app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
+                      demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_activity("import_bee")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BeeImportScreen)
+        divisions = screen.query_one("#divisions", SelectionList)
+        await pilot.press(*str(good), "enter")
+        await settle(pilot)
+        assert divisions.display and len(divisions.selected) == 3
+        path = screen.query_one("#path", Input)
+        path.value = ""
+        path.focus()
+        await pilot.press(*str(other), "enter")
+        await settle(pilot)
+        # Refused before any class is offered; the classes of the earlier file are gone.
+        assert expected in text_of(pilot, "#message")
+        assert not divisions.display and screen.export is None
+        screen.query_one("#exam", Select).value = "DNB"
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert "Lisez d'abord un export SIECLE" in text_of(pilot, "#message")
+    assert Candidate.select().count() == 0
+    db.close()
