@@ -91,21 +91,24 @@ class SieclePupil:
 
     @property
     def name(self) -> str:
-        """Family and first name, saying so when the family name is missing."""
-        if not self.family_name:
-            return (f"{self.first_name}, sans nom de famille" if self.first_name
-                    else "sans nom")
-        return f"{self.family_name} {self.first_name}".strip()
+        """Family and first name, saying so when the family name is missing.
+
+        Shown as read, before any check: control characters are masked.
+        """
+        family, first = _printable(self.family_name, 100), _printable(self.first_name, 100)
+        if not family:
+            return f"{first}, sans nom de famille" if first else "sans nom"
+        return f"{family} {first}".strip()
 
     @property
     def label(self) -> str:
         """How faults name the pupil: ELEVE_ID and name."""
-        return f"Élève {self.eleve_id or 'sans ELEVE_ID'} ({self.name})"
+        return f"Élève {_printable(self.eleve_id) or 'sans ELEVE_ID'} ({self.name})"
 
     @property
     def where(self) -> str:
         """The label and the class, for the lists of pupils left aside."""
-        return f"{self.label}, {self.division or 'sans division'}"
+        return f"{self.label}, {_printable(self.division) or 'sans division'}"
 
     def left_before(self, day: date) -> date | None:
         """The date the pupil left when it is before ``day``; DomainError if unreadable.
@@ -127,7 +130,6 @@ class SiecleFile:
     pupils: list[SieclePupil]
     # DATE_EXPORT; when the export has none, the day it is read (pupils are compared to it).
     export_date: date = field(default_factory=date.today)
-    export_date_given: bool = True
 
     def has_left(self, pupil: SieclePupil) -> bool:
         """True when the pupil left before the export (an unreadable date counts as still
@@ -302,8 +304,7 @@ def parse_siecle(data: bytes) -> SiecleFile:
             birth_date=_text(eleve, "DATE_NAISS"), division=classes.get(eleve_id, ""),
             leaving_date=_text(eleve, "DATE_SORTIE"),
         ))
-    return SiecleFile(uaj=uaj, pupils=pupils, export_date=export_date,
-                      export_date_given=bool(raw_date))
+    return SiecleFile(uaj=uaj, pupils=pupils, export_date=export_date)
 
 
 def check_school(export: SiecleFile, uai: str) -> None:
