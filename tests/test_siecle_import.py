@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import Input, Select, SelectionList
 
+from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.siecle_import import parse_siecle
 from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
@@ -353,3 +359,28 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
         assert "Lisez d'abord un export SIECLE" in text_of(pilot, "#message")
     assert Candidate.select().count() == 0
     db.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(declared=st.text(max_size=20), bom=st.booleans(), date_export=st.text(max_size=14),
+       left=st.text(max_size=14), encoding=st.sampled_from(["ISO-8859-1", "ISO-8859-15",
+                                                              "UTF-8", "windows-1252"]))
+def test_any_declaration_or_date_is_read_or_refused_in_french(
+        declared: str, bom: bool, date_export: str, left: str, encoding: str) -> None:
+    pupil = Pupil("1", bea(7), "Cœur", "Zoé", "01/01/2011", "3A", left=left)
+    data = export_xml(UAI, [pupil], encoding=encoding, declared=declared, bom=bom,
+                      date_export=date_export)
+    try:
+        export = parse_siecle(data)
+    except BadInput as error:
+        assert error.message and error.faults
+        # The parser's English never shows (the file's own text is quoted in « »).
+        ours = re.sub(r"«.*»", "", error.message)
+        assert not any(english in ours for english in (
+            "line", "encoding", "not well-formed", "no element found", "mismatched", "token"))
+        return
+    assert len(export.pupils) == 1
+    try:
+        export.pupils[0].left_before(export.export_date)
+    except DomainError as error:
+        assert "Date de sortie" in str(error)

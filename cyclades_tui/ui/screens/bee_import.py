@@ -90,6 +90,7 @@ class BeeImportScreen(ActivityScreen):
         if name == "load":
             self.path, self.export = None, None
             self.query_one("#divisions", SelectionList).display = False
+            self.query_one("#faults", Static).update("")
             self.query_one("#path", Input).focus()
             self._invalidate()
 
