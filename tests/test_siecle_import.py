@@ -384,3 +384,28 @@ def test_any_declaration_or_date_is_read_or_refused_in_french(
         export.pupils[0].left_before(export.export_date)
     except DomainError as error:
         assert "Date de sortie" in str(error)
+
+
+async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
+    db = connect(f"sqlite:///{tmp_path / 'ecole.db'}")
+    schools.add_school(operator(), UAI, "Lycée Pasteur")
+    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI)
+    pupils = [*PUPILS[:3], Pupil("9", bea(109), "Parti", "Jean", "01/01/2011", "3A",
+                                 left="01/10/2026")]
+    export = write(tmp_path, export_xml(UAI, pupils, date_export="29/11/2026"), "e.xml")
+    app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
+                      demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_activity("import_bee")
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press(*str(export), "enter")
+        await settle(pilot)
+        assert "3 élève(s), 2 division(s)" in text_of(pilot, "#message")
+        assert "1 élève(s) sorti(s) avant l'export" in text_of(pilot, "#message")
+        screen.query_one("#exam", Select).value = "DNB"
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert "Vérifié : 3 élève(s) à ajouter" in text_of(pilot, "#message")
+        assert "Élève 9 (Parti Jean), 3A : sorti(e) le 01/10/2026" in text_of(pilot, "#faults")
+    db.close()
