@@ -7,7 +7,8 @@ The shape follows the BEE export SIECLE writes (docs/siecle.md): a ``BEE_ELEVES`
 byte-order mark left by an editor, no UAJ, no export date.
 
 ``python -m tests.siecle_factory`` rewrites examples/ElevesSansAdresses.xml from the sample
-CSV; tests/test_examples.py checks the committed file is exactly that output.
+CSV; test_example_export_is_the_factory_output (tests/test_siecle_import.py) checks
+the committed file is exactly that output.
 """
 
 from __future__ import annotations
