@@ -164,7 +164,7 @@ class DocumentsScreen(ActivityScreen):
     def send_to_printer(self, document_id: int, printer: str | None) -> None:
         """Hand the document to lp."""
         job = printing.print_document(self.session.actor, document_id, printer)
-        self.app.call_from_thread(self.show_info, f"Document envoyé à l'impression. {job}")
+        self.app.call_from_thread(self.show_info, job.message)
 
     def action_preview(self) -> None:
         """Show the slips of the selected document as text."""
