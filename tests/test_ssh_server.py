@@ -147,7 +147,7 @@ class Server:
     def as_service(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """The CLI run by the service account with the settings of its Match block."""
         return run("runuser", "-u", self.service, "--", "env",
-                   f"CYCLADES_DB=sqlite:///{self.base}/data/cyclades.db",
+                   f"CYCLADES_DB=sqlite:///{self.base}/home/cyclades.db",
                    f"CYCLADES_FILES={self.files}", str(self.app), *args, stdin=stdin,
                    check=False)
 
@@ -187,15 +187,13 @@ def set_up(server: Server) -> None:
     # The service account: a real shell (sshd runs ForceCommand through it), no password
     # but not locked (`*`): staff authenticate with their SSH keys.
     server.service = f"cyct{tag}"
-    (base / "home").mkdir()
+    (base / "home").mkdir(mode=0o700)
     run("useradd", "--shell", "/bin/sh", "--home-dir", str(base / "home"), "--no-create-home",
         "--user-group", server.service)
     server.users.append(server.service)
     server.groups.append(server.service)
     run("usermod", "-p", "*", server.service)
     run("chown", f"{server.service}:{server.service}", str(base / "home"))
-    (base / "data").mkdir(mode=0o700)
-    run("chown", f"{server.service}:{server.service}", str(base / "data"))
     server.app = build_venv(base / "venv")
     # One SFTP account per school, chrooted into the school's folder (root-owned, as sshd
     # requires), whose depot/ and documents/ it shares with the service account's group.
@@ -231,31 +229,28 @@ def set_up(server: Server) -> None:
     ssh.mkdir(mode=0o700)
     run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(ssh / "host_ed25519"))
     server.port = free_port()
-    (ssh / "sshd_config").write_text(f"""\
-ListenAddress 127.0.0.1
-Port {server.port}
-HostKey {ssh / 'host_ed25519'}
-PidFile {ssh / 'sshd.pid'}
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AuthorizedKeysFile {keys}/%u
-AllowUsers {' '.join(server.users)}
-Subsystem sftp internal-sftp
-LogLevel VERBOSE
-
+    # The server's own part (loopback, host key, no PAM: keys only; Debian's Subsystem)...
+    config = (f"ListenAddress 127.0.0.1\nPort {server.port}\nHostKey {ssh / 'host_ed25519'}\n"
+              f"PidFile {ssh / 'sshd.pid'}\nUsePAM no\nPasswordAuthentication no\n"
+              "KbdInteractiveAuthentication no\nLogLevel VERBOSE\n"
+              "Subsystem sftp /usr/lib/openssh/sftp-server\n")
+    # ... then the README's block, word for word but for the paths.
+    config += f"""
 Match User {server.service}
+    AuthorizedKeysFile {keys}/%u
     ForceCommand {server.app}
-    SetEnv CYCLADES_DB=sqlite:///{base}/data/cyclades.db CYCLADES_FILES={server.files}
+    SetEnv CYCLADES_DB=sqlite:///{base}/home/cyclades.db CYCLADES_FILES={server.files}
     DisableForwarding yes
     PermitTTY yes
 
 Match Group {sftp_group}
+    AuthorizedKeysFile {keys}/%u
     ChrootDirectory %h
     ForceCommand internal-sftp -u 0027 -d /depot
     DisableForwarding yes
     PermitTTY no
-""")
+"""
+    (ssh / "sshd_config").write_text(config)
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation
     run("/usr/sbin/sshd", "-t", "-f", str(ssh / "sshd_config"))
     server.sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(ssh / "sshd_config")],
@@ -363,7 +358,7 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     term.type("g")
     term.wait_for(f"{before['without_account']} compte(s) créé(s).")
     term.type("a")
-    term.wait_for("Liste des documents générés")
+    term.wait_for("Affichage de l'élément 1 à 2 sur 2")  # rows loaded: one is selected
     term.type("s")
     term.wait_for("Enregistrer")
     term.type("\r")
