@@ -187,32 +187,29 @@ def set_up(server: Server) -> None:
     # The service account: a real shell (sshd runs ForceCommand through it), no password
     # but not locked (`*`): staff authenticate with their SSH keys.
     server.service = f"cyct{tag}"
-    (base / "home").mkdir(mode=0o700)
-    run("useradd", "--shell", "/bin/sh", "--home-dir", str(base / "home"), "--no-create-home",
+    run("useradd", "--shell", "/bin/sh", "--home-dir", str(base / "home"), "--create-home",
         "--user-group", server.service)
     server.users.append(server.service)
     server.groups.append(server.service)
     run("usermod", "-p", "*", server.service)
-    run("chown", f"{server.service}:{server.service}", str(base / "home"))
+    os.chmod(base / "home", 0o700)
     server.app = build_venv(base / "venv")
     # One SFTP account per school, chrooted into the school's folder (root-owned, as sshd
     # requires), whose depot/ and documents/ it shares with the service account's group.
     sftp_group = f"cycf{tag}"
     run("groupadd", sftp_group)
     server.groups.append(sftp_group)
-    server.files.mkdir(mode=0o755)
+    run("install", "-d", "-o", "root", "-g", "root", "-m", "755", str(server.files))
     for uai in (DEMO_UAI, OTHER_UAI):
         account = f"cycs{tag}{uai[-1].lower()}"
         folder = server.files / uai
-        folder.mkdir(mode=0o755)
+        run("install", "-d", "-o", "root", "-g", "root", "-m", "755", str(folder))
         run("useradd", "--shell", "/usr/sbin/nologin", "--home-dir", str(folder),
             "--no-create-home", "--gid", server.service, "--groups", sftp_group, account)
         server.users.append(account)
         run("usermod", "-p", "*", account)
-        for sub in ("depot", "documents"):
-            (folder / sub).mkdir()
-            run("chown", f"{account}:{server.service}", str(folder / sub))
-            os.chmod(folder / sub, 0o2770)
+        run("install", "-d", "-o", account, "-g", server.service, "-m", "2770",
+            str(folder / "depot"), str(folder / "documents"))
         server.sftp[uai] = account
     # Keys: one for the test's "staff PC", authorised for every account.
     keys = base / "cles"
