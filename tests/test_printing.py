@@ -239,3 +239,36 @@ def test_without_cups_the_message_says_so(cli: Cli, tmp_path: Path,
     with pytest.raises(Refused, match="Aucun système d'impression"):
         printing.print_document(operator(), result.documents[0].id)
     assert len(print_events(False)) == 1
+
+
+async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> None:
+    """« i » in « Afficher le compte rendu » prints the selected document, or says why not."""
+    from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI, seed_demo
+    from cyclades_tui.services.runtime import connect
+    from cyclades_tui.services.staff import actor_for
+    from cyclades_tui.ui.app import CycladesApp
+    from cyclades_tui.ui.screens.documents import DocumentsScreen
+    from tests.ui_helpers import settle, text_of
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    db = connect(url)
+    seed_demo(20, seed=7)
+    newest = accounts.generate(operator(), DEMO_UAI).documents[-1]
+    printer = cups.add_printer("salle-prof")
+    app = CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_activity("documents")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentsScreen)
+        assert cups.run("cupsdisable", "salle-prof").returncode == 0
+        await pilot.press("i")
+        await settle(pilot)
+        assert "salle-prof » est arrêtée (en pause)" in text_of(pilot, "#message")
+        assert cups.run("cupsenable", "salle-prof").returncode == 0
+        await pilot.press("i")
+        await settle(pilot)
+        message = text_of(pilot, "#message")
+        assert re.search(r"Travail salle-prof-\d+ envoyé à l'imprimante salle-prof", message)
+    assert printer.wait_for_job() == documents.fetch(operator(), newest.id)[1]
+    assert len(printer.received) == 1
+    db.close()
