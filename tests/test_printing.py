@@ -5,6 +5,7 @@ byte for byte with the stored PDF.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -272,3 +273,38 @@ async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> No
     assert printer.wait_for_job() == documents.fetch(operator(), newest.id)[1]
     assert len(printer.received) == 1
     db.close()
+
+
+def test_a_cupsd_that_does_not_answer_is_given_up_quickly(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scheduler that accepts connections but never answers: refused after the short
+    timeout, with the same message as a stopped one, instead of freezing the screen."""
+    uai = import_sample(cli)
+    document = accounts.generate(operator(), uai).documents[0]
+    path = tmp_path / "muet.sock"
+    mute = socket.socket(socket.AF_UNIX)
+    mute.bind(str(path))
+    mute.listen()
+    held: list[socket.socket] = []
+
+    def hold() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                held.append(mute.accept()[0])  # keep it open, say nothing
+
+    threading.Thread(target=hold, daemon=True).start()
+    monkeypatch.setenv("CUPS_SERVER", str(path))
+    monkeypatch.setattr(printing, "QUERY_TIMEOUT_S", 1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(Refused) as refused:
+            printing.print_document(operator(), document.id, "salle-prof")
+    finally:
+        mute.close()
+        for connection in held:
+            connection.close()
+    assert refused.value.message == printing.NOT_ANSWERING
+    assert time.monotonic() - started < 10
+    assert held, "lpstat n'a jamais joint le faux cupsd"
+    assert print_events(False) == [f"document {document.id} -> salle-prof : "
+                                   f"{printing.NOT_ANSWERING}"]
