@@ -137,8 +137,10 @@ def test_saving_stays_inside_and_never_replaces(school_db: str, tmp_path: Path,
     with pytest.raises(BadInput, match=r"existe déjà.*-2\.pdf"):
         files.save_document(secretariat, document.id, mine, name)
     # A folder (ending in /) gets the automatic, free name.
+    os.chmod(mine / "documents", 0o2770)  # shared with the school's SFTP account
     in_folder = files.save_document(secretariat, document.id, mine, "classe-3A/")
     assert in_folder == mine / "documents" / "classe-3A" / name
+    assert stat.S_IMODE((mine / "documents" / "classe-3A").stat().st_mode) == 0o2770
     victim = tmp_path / "victime"
     victim.write_text("intact")
     (mine / "documents" / "lien.pdf").symlink_to(victim)

@@ -145,6 +145,16 @@ def free_name(directory: Path, name: str) -> str:
     return candidate
 
 
+def _make_folders(path: Path) -> None:
+    """Create ``path`` and its missing parents with their parent's mode (setgid included):
+    in a folder shared with the school's SFTP account, a new sub-folder is shared too."""
+    if path.is_dir():
+        return
+    _make_folders(path.parent)
+    path.mkdir()
+    os.chmod(path, stat.S_IMODE(path.parent.stat().st_mode))
+
+
 def proposed_name(actor: Actor, document_id: int, folder: Path) -> str:
     """The file name the save prompt offers: the document's own name, free in documents/."""
     info, _ = fetch(actor, document_id)
@@ -157,11 +167,11 @@ def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> P
     info, data = fetch(actor, document_id)
     target = confine(folder, typed, DOCUMENTS)
     if typed.rstrip().endswith("/") or target.is_dir():
-        target.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _make_folders(target)
         target = target / free_name(target, info.file_name)
     name = shown(folder, target)
     try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _make_folders(target.parent)
         confine(folder, str(target), DOCUMENTS)  # a link may have appeared on the way
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
     except FileExistsError:
