@@ -414,6 +414,12 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def run_tui(db_url: str | None, demo: bool) -> int:
     """Start the Textual interface (imported here so the CLI never loads Textual needlessly)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # `ssh host cmd`, `ssh -T`, scp and sftp reach a ForceCommand without a terminal:
+        # the TUI would spin on an empty stdin for ever. Refuse at once instead.
+        print("cyclades-tui a besoin d'un terminal interactif : connectez-vous avec "
+              "« ssh -t ».", file=sys.stderr)
+        return EXIT_BAD_INPUT
     from cyclades_tui.ui.app import run
 
     return run(db_url, demo)

@@ -34,6 +34,8 @@ class Settings:
     workers: int = field(default_factory=_default_workers)
     lockout_attempts: int = 5
     lockout_minutes: int = 15
+    # Root of the schools' file folders; "" means beside the database (services/files.py).
+    files: str = ""
 
 
 def load_settings() -> Settings:
@@ -46,4 +48,5 @@ def load_settings() -> Settings:
         workers=max(1, _int_env("CYCLADES_WORKERS", base.workers)),
         lockout_attempts=_int_env("CYCLADES_LOCKOUT_ATTEMPTS", base.lockout_attempts),
         lockout_minutes=_int_env("CYCLADES_LOCKOUT_MINUTES", base.lockout_minutes),
+        files=os.environ.get("CYCLADES_FILES", "").strip() or base.files,
     )

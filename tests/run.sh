@@ -5,12 +5,26 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
-# pdftotext/pdftoppm read the generated PDFs back (poppler, a Debian package, not a Python one).
-if ! command -v pdftotext >/dev/null; then
-  echo "Installation de poppler-utils (pdftotext)…"
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null \
-    || { echo "poppler-utils manque et n'a pas pu être installé (apt-get install poppler-utils)." >&2; exit 1; }
+# Debian packages the tests drive for real: pdftotext/pdftoppm read the generated PDFs back
+# (poppler), a cupsd of the test's own receives prints (cups, cups-client, cups-bsd), and a
+# sshd of the test's own serves the TUI and SFTP (openssh-server,
+# openssh-sftp-server, ssh) and runs the app from a virtualenv of /usr/bin/python3.
+missing=()
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v cupsd >/dev/null || [ -x /usr/sbin/cupsd ] || missing+=(cups)
+{ command -v lp >/dev/null && [ -x /usr/sbin/lpadmin ]; } || missing+=(cups-client)
+command -v lpr >/dev/null || missing+=(cups-bsd)
+command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+[ -x /usr/lib/openssh/sftp-server ] || missing+=(openssh-sftp-server)
+{ command -v ssh >/dev/null && command -v sftp >/dev/null; } || missing+=(openssh-client)
+# The SSH test installs the app as the README says: a virtualenv of the system's Python.
+/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installation de ${missing[*]}…"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "${missing[*]} manque(nt) et n'a pas pu être installé (apt-get install ${missing[*]})." >&2; exit 1; }
 fi
+# The CUPS and SSH tests start their own daemons; the packages' own services are not needed.
 
 # The PostgreSQL variants of the tests use the local server; start it when it is installed but down.
 if command -v pg_ctlcluster >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -332,8 +332,11 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
     staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI)
-    good = write(tmp_path, export_zip(UAI, PUPILS), "bon.zip")
-    other = write(tmp_path, export_xml(uaj, PUPILS), "autre.xml")
+    # The screen reads from the school's incoming folder (beside the database).
+    depot = tmp_path / "fichiers" / UAI / "depot"
+    depot.mkdir(parents=True)
+    good = write(depot, export_zip(UAI, PUPILS), "bon.zip")
+    other = write(depot, export_xml(uaj, PUPILS), "autre.xml")
     app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
                       demo_actor=staff.actor_for("secretariat"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -342,13 +345,13 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
         screen = app.screen
         assert isinstance(screen, BeeImportScreen)
         divisions = screen.query_one("#divisions", SelectionList)
-        await pilot.press(*str(good), "enter")
+        await pilot.press(*good.name, "enter")
         await settle(pilot)
         assert divisions.display and len(divisions.selected) == 3
         path = screen.query_one("#path", Input)
         path.value = ""
         path.focus()
-        await pilot.press(*str(other), "enter")
+        await pilot.press(*other.name, "enter")
         await settle(pilot)
         # Refused before any class is offered; the classes of the earlier file are gone.
         assert expected in text_of(pilot, "#message")
@@ -392,14 +395,16 @@ async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
     staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI)
     pupils = [*PUPILS[:3], Pupil("9", bea(109), "Parti", "Jean", "01/01/2011", "3A",
                                  left="01/10/2026")]
-    export = write(tmp_path, export_xml(UAI, pupils, date_export="29/11/2026"), "e.xml")
+    depot = tmp_path / "fichiers" / UAI / "depot"
+    depot.mkdir(parents=True)
+    export = write(depot, export_xml(UAI, pupils, date_export="29/11/2026"), "e.xml")
     app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
                       demo_actor=staff.actor_for("secretariat"))
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("import_bee")
         await settle(pilot)
         screen = app.screen
-        await pilot.press(*str(export), "enter")
+        await pilot.press(*export.name, "enter")
         await settle(pilot)
         assert "3 élève(s), 2 division(s)" in text_of(pilot, "#message")
         assert "1 élève(s) sorti(s) avant l'export" in text_of(pilot, "#message")

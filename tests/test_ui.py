@@ -91,12 +91,12 @@ async def test_generate_then_save_a_document_and_log_in(demo_url: str, tmp_path:
         await pilot.press("s")
         assert isinstance(app.screen, PathModal)
         path_input = app.screen.query_one("#path")
-        path_input.value = str(tmp_path / "out") + "/"  # type: ignore[attr-defined]
+        path_input.value = "out/"  # type: ignore[attr-defined]  # in the school's documents/
         await pilot.press("enter")
         await settle(pilot)
-        saved = list((tmp_path / "out").glob("*.pdf"))
+        saved = list((tmp_path / "fichiers" / DEMO_UAI / "documents" / "out").glob("*.pdf"))
         assert len(saved) == 1
-        assert str(saved[0].resolve()) in text_of(pilot, "#message").replace("\n", "")
+        assert f"documents/out/{saved[0].name}" in text_of(pilot, "#message").replace("\n", "")
         credentials = slips_in(pdf_text(saved[0]))
         assert len(credentials) == before.without_account
         for login, password in credentials[:5]:

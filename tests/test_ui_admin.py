@@ -57,6 +57,13 @@ def school_db(tmp_path: Path) -> Iterator[str]:
     db.close()
 
 
+def depot(tmp_path: Path) -> Path:
+    """The school's incoming folder, where the TUI's import prompts read (beside the db)."""
+    folder = tmp_path / "fichiers" / UAI / "depot"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 async def log_in(pilot: Pilot[None], login: str, password: str) -> None:
     """Fill the login screen and press Enter in the password field."""
     screen = pilot.app.screen
@@ -74,7 +81,7 @@ def reset_candidates() -> None:
 
 async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
                                                              tmp_path: Path) -> None:
-    export = tmp_path / "ElevesSansAdresses.zip"
+    export = depot(tmp_path) / "ElevesSansAdresses.zip"
     export.write_bytes(export_zip(UAI, PUPILS))
     # The CLI's result, through the same service.
     import_siecle(operator(), UAI, export, "DNB", "inscrit", ["3A", "3B"], skip_invalid_ine=True)
@@ -88,7 +95,7 @@ async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, BeeImportScreen)
-        await pilot.press(*str(export), "enter")
+        await pilot.press(*export.name, "enter")
         await settle(pilot)
         divisions = screen.query_one("#divisions", SelectionList)
         assert sorted(divisions.selected) == ["3A", "3B", "TG1"]
@@ -158,7 +165,7 @@ async def test_journal_lists_the_day(school_db: str) -> None:
 
 
 async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path) -> None:
-    export = tmp_path / "e.zip"
+    export = depot(tmp_path) / "e.zip"
     export.write_bytes(export_zip(UAI, [Pupil("1", bea(31), "Nom", "Prénom", "01/01/2011",
                                               "3[/B"),
                                         Pupil("2", bea(32), "Nom", "Autre", "01/01/2011",
@@ -167,7 +174,7 @@ async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_bee")
         await settle(pilot)
-        await pilot.press(*str(export), "enter")
+        await pilot.press(*export.name, "enter")
         await settle(pilot)
         divisions = app.screen.query_one("#divisions", SelectionList)
         assert sorted(divisions.selected) == ["3[/B", "[b]3A"]
@@ -176,21 +183,21 @@ async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path
 
 
 async def test_csv_import_previews_then_imports(school_db: str, tmp_path: Path) -> None:
-    bad = tmp_path / "mauvais.csv"
+    bad = depot(tmp_path) / "mauvais.csv"
     bad.write_bytes(csv_bytes(f"{bea(41)};Roux;;Camille;;31/02/2010;3A;DNB;Inscrit"))
-    good = tmp_path / "eleves.csv"
+    good = depot(tmp_path) / "eleves.csv"
     good.write_bytes(csv_bytes(*[f"{bea(50 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit"
                                  for i in range(12)]))
     app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_csv")
         await settle(pilot)
-        await pilot.press(*str(bad), "enter")
+        await pilot.press(*bad.name, "enter")
         await settle(pilot)
         assert "Ligne 2 : Date de naissance « 31/02/2010 »" in text_of(pilot, "#faults")
         assert app.screen.query_one("#import").disabled
         path = app.screen.query_one("#path", Input)
-        path.value = str(good)
+        path.value = good.name
         await pilot.press("enter")
         await settle(pilot)
         assert len(table_rows(pilot, "#preview")) == 8  # the first rows, before anything

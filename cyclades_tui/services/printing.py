@@ -1,71 +1,177 @@
-"""Printing a stored document with CUPS (`lp`), and listing printers with `lpstat`."""
+"""Printing a stored document with CUPS (`lp`), and listing printers with `lpstat`.
+
+The PDF goes to `lp` on its standard input: no copy of the slips (which hold passwords) is
+ever written to a temporary file by us. Before sending, the queue is checked, so that a
+paused printer does not print the slips unattended later, and every outcome is told in
+French: CUPS' own messages are English (and localised differently on every server), so the
+tools run with ``LC_ALL=C``, their output is parsed, and never shown to the user.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
-import tempfile
-from pathlib import Path
+from dataclasses import dataclass
 
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.documents import fetch, write_private
+from cyclades_tui.services.documents import fetch
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.schools import require_school
 
+# A question to the scheduler must not freeze the screen: cupsd answers in milliseconds.
+QUERY_TIMEOUT_S = 5.0
+# Sending a large document through the local socket takes longer than a question.
+SEND_TIMEOUT_S = 60.0
+
+SAVE_INSTEAD = ("Rien n'a été imprimé : enregistrez le document dans un fichier (« Sauver ») "
+                "puis imprimez-le depuis un autre poste, ou prévenez l'administrateur.")
 NO_CUPS = ("Aucun système d'impression (CUPS) n'est installé sur ce serveur : enregistrez le "
            "document dans un fichier puis imprimez-le depuis un autre poste.")
+NOT_ANSWERING = f"Le service d'impression (CUPS) ne répond pas sur ce serveur. {SAVE_INSTEAD}"
+NO_DEFAULT = ("Aucune imprimante par défaut n'est définie sur ce serveur (ou aucune imprimante "
+              f"n'y est installée). {SAVE_INSTEAD}")
+
+# CUPS forbids these in a destination name; a leading « - » would read as an option.
+_VALID_NAME = re.compile(r"[^\s/#\-\x00-\x1f\x7f][^\s/#\x00-\x1f\x7f]*")
+_JOB_ID = re.compile(r"request id is (\S+)")
+
+
+def no_such_printer(name: str) -> str:
+    """The message for a queue CUPS does not know."""
+    return f"L'imprimante « {name} » n'existe pas sur ce serveur. {SAVE_INSTEAD}"
+
+
+def printer_stopped(name: str) -> str:
+    """The message for a paused (disabled) queue: it would print later, unattended."""
+    return (f"L'imprimante « {name} » est arrêtée (en pause) : le document n'a pas été envoyé, "
+            f"pour que les papillons ne sortent pas plus tard sans surveillance. {SAVE_INSTEAD}")
+
+
+def printer_rejecting(name: str) -> str:
+    """The message for a queue that refuses new jobs."""
+    return f"L'imprimante « {name} » refuse les nouveaux travaux. {SAVE_INSTEAD}"
 
 
 def printing_available() -> bool:
-    """True when the `lp` command exists."""
-    return shutil.which("lp") is not None
+    """True when the `lp` and `lpstat` commands exist."""
+    return shutil.which("lp") is not None and shutil.which("lpstat") is not None
+
+
+def _c_locale() -> dict[str, str]:
+    """The environment with CUPS' messages in English, the only output we parse."""
+    env = dict(os.environ)
+    env.pop("LANGUAGE", None)
+    env.update(LC_ALL="C", LANG="C")
+    return env
+
+
+def _lpstat(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `lpstat` in the C locale with a short timeout (raises Refused if cupsd hangs)."""
+    try:
+        return subprocess.run(["lpstat", *args], capture_output=True, text=True,
+                              timeout=QUERY_TIMEOUT_S, env=_c_locale(), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise Refused(NOT_ANSWERING) from None
+    except OSError:
+        raise Refused(NO_CUPS) from None
 
 
 def list_printers() -> tuple[list[str], str | None]:
-    """Printer names known to CUPS and the default one (empty list without `lpstat`)."""
+    """Printer names known to CUPS and the default one (empty list without CUPS)."""
     if shutil.which("lpstat") is None:
         return [], None
     try:
-        names = subprocess.run(["lpstat", "-e"], capture_output=True, text=True, timeout=10)
-        default = subprocess.run(["lpstat", "-d"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
+        names = _lpstat("-e")
+        default = _lpstat("-d")
+    except Refused:
         return [], None
     printers = [line.strip() for line in names.stdout.splitlines() if line.strip()]
-    chosen = None
-    if ":" in default.stdout:
-        chosen = default.stdout.split(":", 1)[1].strip() or None
-    return printers, chosen
+    return printers, _default_from(default.stdout)
 
 
-def print_document(actor: Actor, document_id: int, printer: str | None = None) -> str:
-    """Send a stored document to a printer; returns what `lp` said (the job id)."""
+def _default_from(output: str) -> str | None:
+    match = re.search(r"system default destination: (\S+)", output)
+    return match.group(1) if match else None
+
+
+def check_queue(printer: str | None) -> str:
+    """The queue a job would go to, once checked ready; raises Refused (French) otherwise."""
     if not printing_available():
         raise Refused(NO_CUPS)
-    info, data = fetch(actor, document_id)
-    # lp reads the file after we return; a private temporary file keeps the slips unreadable
-    # by other users of the server, and is removed once lp has queued it.
-    fd, name = tempfile.mkstemp(prefix="cyclades-", suffix=".pdf")
-    os.close(fd)
-    path = Path(name)
+    if "scheduler is running" not in _lpstat("-r").stdout:
+        raise Refused(NOT_ANSWERING)
+    if printer is None:
+        printer = _default_from(_lpstat("-d").stdout)
+        if printer is None:
+            raise Refused(NO_DEFAULT)
+    if not _VALID_NAME.fullmatch(printer):
+        raise Refused(no_such_printer(printer))
+    state = _lpstat("-p", printer)
+    line = next((x for x in state.stdout.splitlines() if x.startswith(f"printer {printer} ")),
+                None)
+    if state.returncode != 0 or line is None:
+        # lpstat says « Invalid destination » for an unknown queue, and nothing useful
+        # when the scheduler died between the two questions: tell which one it is.
+        if "scheduler is running" not in _lpstat("-r").stdout:
+            raise Refused(NOT_ANSWERING)
+        raise Refused(no_such_printer(printer))
+    if " disabled since " in line:
+        raise Refused(printer_stopped(printer))
+    accepting = _lpstat("-a", printer)
+    if "not accepting requests" in accepting.stdout:
+        raise Refused(printer_rejecting(printer))
+    return printer
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """A job CUPS accepted."""
+
+    job_id: str
+    printer: str
+
+    @property
+    def message(self) -> str:
+        """What the screen says: « Travail salle-prof-12 envoyé à l'imprimante salle-prof »."""
+        return f"Travail {self.job_id} envoyé à l'imprimante {self.printer}."
+
+
+def _send(printer: str, title: str, data: bytes) -> str:
+    """Feed ``data`` to `lp` on its standard input; returns the job id."""
     try:
-        write_private(path, data, overwrite=True)  # our own mkstemp file
-        command = ["lp", "-t", info.title]
-        if printer:
-            command += ["-d", printer]
-        try:
-            done = subprocess.run([*command, str(path)], capture_output=True, text=True,
-                                  timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise Refused(f"L'impression a échoué : {error}.") from None
-    finally:
-        path.unlink(missing_ok=True)
-    if done.returncode != 0:
-        raise Refused(f"L'impression a échoué : {done.stderr.strip() or 'erreur de lp'}.")
+        done = subprocess.run(["lp", "-d", printer, "-t", title], input=data,
+                              capture_output=True, timeout=SEND_TIMEOUT_S, env=_c_locale())
+    except subprocess.TimeoutExpired:
+        raise Refused(NOT_ANSWERING) from None
+    except OSError:
+        raise Refused(NO_CUPS) from None
+    output = done.stdout.decode("utf-8", "replace")
+    match = _JOB_ID.search(output)
+    if done.returncode != 0 or match is None:
+        # The queue was ready a moment ago: find what changed, in French.
+        check_queue(printer)
+        raise Refused(f"L'imprimante « {printer} » a refusé le document. {SAVE_INSTEAD}")
+    return match.group(1)
+
+
+def print_document(actor: Actor, document_id: int, printer: str | None = None) -> PrintJob:
+    """Check the queue, send a stored document to it, and record the print (or the failure)
+    in the audit trail."""
+    info, data = fetch(actor, document_id)
+    try:
+        chosen = check_queue(printer)
+        job = PrintJob(job_id=_send(chosen, info.title, data), printer=chosen)
+    except Refused as error:
+        with db_errors():
+            audit.record(actor, "document.print", require_school(actor, info.school),
+                         f"document {document_id} -> {printer or 'imprimante par défaut'} : "
+                         f"{error.message}", success=False)
+        raise
     with db_errors():
-        school = require_school(actor, info.school)
-        audit.record(actor, "document.print", school,
-                     f"document {document_id} -> {printer or 'imprimante par défaut'}")
-    return done.stdout.strip()
+        audit.record(actor, "document.print", require_school(actor, info.school),
+                     f"document {document_id} -> {job.printer} : travail {job.job_id}")
+    return job

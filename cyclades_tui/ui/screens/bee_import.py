@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from cyclades_tui.domain.exams import EXAMS, State
+from cyclades_tui.services import files
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.siecle_import import (
     SiecleFile,
@@ -40,7 +39,7 @@ class BeeImportScreen(ActivityScreen):
     def __init__(self) -> None:
         super().__init__()
         self.export: SiecleFile | None = None
-        self.path: Path | None = None
+        self.path: bytes | None = None  # the export's bytes, read once
         self.checked = False
 
     def compose(self) -> ComposeResult:
@@ -48,7 +47,7 @@ class BeeImportScreen(ActivityScreen):
         yield Static("Importer mes élèves depuis la BEE", classes="heading")
         with Horizontal(classes="criteria"):
             yield Label("Export", classes="field-label")
-            yield Input(id="path", placeholder="~/ElevesSansAdresses.zip")
+            yield Input(id="path", placeholder="ElevesSansAdresses.zip")
         with Horizontal(classes="criteria"):
             yield Label("Examen", classes="field-label")
             yield Select(EXAM_OPTIONS, id="exam", prompt="Choisir l'examen")
@@ -62,7 +61,7 @@ class BeeImportScreen(ActivityScreen):
             yield Button("Vérifier", id="check")
             yield Button("Importer", id="import", variant="primary", disabled=True)
         yield Static("", id="faults")
-        yield Static("Chemin de l'export SIECLE (.zip ou .xml) puis Entrée.", id="message")
+        yield Static("Export SIECLE (.zip ou .xml) déposé dans depot/ puis Entrée.", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -76,12 +75,14 @@ class BeeImportScreen(ActivityScreen):
         raw = self.query_one("#path", Input).value.strip()
         if raw:
             self.show_info("Lecture de l'export…")
-            self.load(Path(raw).expanduser())
+            self.load(raw)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
-    def load(self, path: Path) -> None:
-        """Parse the file (no database access); another school's export is refused here."""
-        export = parse_siecle(read_file(path))
+    def load(self, typed: str) -> None:
+        """Read the file in the school's folder only and parse it (no database access);
+        another school's export is refused here, before classes are offered."""
+        path = files.read_confined(files.folder_for(self.cyc.db_url, self.session.uai), typed)
+        export = parse_siecle(read_file(path))  # read_file checks the size
         check_school(export, self.session.uai)
         self.app.call_from_thread(self._loaded, path, export)
 
@@ -94,7 +95,7 @@ class BeeImportScreen(ActivityScreen):
             self.query_one("#path", Input).focus()
             self._invalidate()
 
-    def _loaded(self, path: Path, export: SiecleFile) -> None:
+    def _loaded(self, path: bytes, export: SiecleFile) -> None:
         self.path, self.export = path, export
         divisions = self.query_one("#divisions", SelectionList)
         divisions.clear_options()
@@ -158,7 +159,7 @@ class BeeImportScreen(ActivityScreen):
         self.run_import(self.path, *choices, dry_run=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
-    def run_import(self, path: Path, exam: str, state: str, divisions: list[str], skip: bool,
+    def run_import(self, path: bytes, exam: str, state: str, divisions: list[str], skip: bool,
                    dry_run: bool) -> None:
         """Check or import; faults (and pupils without INE) are listed in the screen."""
         try:

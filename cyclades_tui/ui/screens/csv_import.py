@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from cyclades_tui.services import files
 from cyclades_tui.services.csv_import import ImportReport, import_csv
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.ui.screens.base import ActivityScreen
@@ -29,21 +28,22 @@ class CsvImportScreen(ActivityScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.checked: Path | None = None
+        self.checked: str | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Importer HORS BEE", classes="heading")
         with Horizontal(classes="criteria"):
             yield Label("Fichier CSV", classes="field-label")
-            yield Input(id="path", placeholder="~/eleves.csv")
+            yield Input(id="path", placeholder="eleves.csv")
         table: DataTable[object] = DataTable(id="preview", cursor_type="row")
         yield table
         yield Static("", id="faults")
         with Horizontal(classes="buttons"):
             yield Button("Vérifier", id="check")
             yield Button("Importer", id="import", variant="primary", disabled=True)
-        yield Static("Saisissez le chemin du fichier puis Entrée pour le vérifier.", id="message")
+        yield Static("Nom du fichier déposé dans depot/ puis Entrée pour le vérifier.",
+                     id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -67,13 +67,15 @@ class CsvImportScreen(ActivityScreen):
             self.show_error("Saisissez le chemin du fichier CSV.")
             return
         self.show_info("Vérification…")
-        self.check(Path(raw).expanduser())
+        self.check(raw)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="check", group="check")
-    def check(self, path: Path) -> None:
-        """Read and validate every line."""
+    def check(self, path: str) -> None:
+        """Read (in the school's folder only) and validate every line."""
         try:
-            report = import_csv(self.session.actor, self.session.uai, path, dry_run=True)
+            folder = files.folder_for(self.cyc.db_url, self.session.uai)
+            data = files.read_confined(folder, path)
+            report = import_csv(self.session.actor, self.session.uai, data, dry_run=True)
         except BadInput as error:
             self.app.call_from_thread(self._faults, error)
             return
@@ -84,7 +86,7 @@ class CsvImportScreen(ActivityScreen):
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))
         self.show_error(error.message)
 
-    def _checked(self, path: Path, report: ImportReport) -> None:
+    def _checked(self, path: str, report: ImportReport) -> None:
         table = self.query_one("#preview", DataTable)
         table.clear()
         for r in report.records[:PREVIEW_ROWS]:
@@ -109,10 +111,12 @@ class CsvImportScreen(ActivityScreen):
         self.run_import(self.checked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
-    def run_import(self, path: Path) -> None:
+    def run_import(self, path: str) -> None:
         """Import for real, all or nothing."""
         try:
-            report = import_csv(self.session.actor, self.session.uai, path)
+            folder = files.folder_for(self.cyc.db_url, self.session.uai)
+            report = import_csv(self.session.actor, self.session.uai,
+                                files.read_confined(folder, path))
         except BadInput as error:
             self.app.call_from_thread(self._faults, error)
             return

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from cyclades_tui.domain.names import local_time
-from cyclades_tui.services import documents, printing
+from cyclades_tui.services import documents, files, printing
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal, size_label
 from cyclades_tui.ui.widgets.modals import PathModal, PrinterModal
 
 PAGE_SIZE = 10
-DEFAULT_FOLDER = "~/cyclades-documents/"
 
 
 def range_label(offset: int, shown: int, total: int) -> str:
@@ -114,27 +111,35 @@ class DocumentsScreen(ActivityScreen):
         return self.rows[table.cursor_row]
 
     def action_save(self) -> None:
-        """Ask where to save the selected document, then write it."""
+        """Ask where to save the selected document (in the school's folder), then write it."""
         doc = self.selected()
-        if doc is None:
-            return
+        if doc is not None:
+            self.prepare_save(doc)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="prepare-save",
+          group="prepare-save")
+    def prepare_save(self, doc: DocumentSummary) -> None:
+        """Offer a free name in the school's documents folder."""
+        folder = files.folder_for(self.cyc.db_url, self.session.uai)
+        proposed = files.proposed_name(self.session.actor, doc.id, folder)
 
         def chosen(path: str | None) -> None:
             if path:
                 self.save(doc.id, path)
 
-        self.app.push_screen(
-            PathModal(f"Enregistrer « {doc.title} » ({doc.layout} par page)", DEFAULT_FOLDER),
+        self.app.call_from_thread(
+            self.app.push_screen,
+            PathModal(f"Enregistrer « {doc.title} » ({doc.layout} par page) dans "
+                      f"« {folder / files.DOCUMENTS} »", proposed),
             chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save(self, document_id: int, path: str) -> None:
-        """Write the document; a folder (existing or ending in /) gets an automatic name."""
-        target = Path(path).expanduser()
-        if path.endswith("/"):
-            target.mkdir(parents=True, exist_ok=True)
-        written = documents.export(self.session.actor, document_id, target)
-        self.app.call_from_thread(self.show_info, f"Document enregistré : {written}")
+        """Write the document into the school's folder; a folder gets an automatic name."""
+        folder = files.folder_for(self.cyc.db_url, self.session.uai)
+        written = files.save_document(self.session.actor, document_id, folder, path)
+        self.app.call_from_thread(self.show_info, f"Document enregistré : "
+                                  f"{files.shown(folder, written)} (dans « {folder} »)")
 
     def action_print(self) -> None:
         """Choose a printer (when CUPS knows several) and print the selected document."""
@@ -164,7 +169,7 @@ class DocumentsScreen(ActivityScreen):
     def send_to_printer(self, document_id: int, printer: str | None) -> None:
         """Hand the document to lp."""
         job = printing.print_document(self.session.actor, document_id, printer)
-        self.app.call_from_thread(self.show_info, f"Document envoyé à l'impression. {job}")
+        self.app.call_from_thread(self.show_info, job.message)
 
     def action_preview(self) -> None:
         """Show the slips of the selected document as text."""
