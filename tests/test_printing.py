@@ -16,7 +16,7 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.store.models import AuditEvent
 from tests.conftest import Cli
-from tests.helpers import pdf_text, slips_in
+from tests.helpers import FAST_SETTINGS, pdf_text, slips_in
 from tests.test_accounts import import_sample
 
 
@@ -43,7 +43,7 @@ def fake_cups(folder: Path, printers: list[str]) -> Path:
 
 def test_print_with_cups(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     uai = import_sample(cli)
-    result = accounts.generate(operator(), uai)
+    result = accounts.generate(operator(), uai, settings=FAST_SETTINGS)
     spool = fake_cups(tmp_path / "bin", ["secretariat", "vie-scolaire"])
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
     assert printing.list_printers() == (["secretariat", "vie-scolaire"], "secretariat")
@@ -60,7 +60,7 @@ def test_print_with_cups(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_without_cups_the_message_says_so(cli: Cli, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     uai = import_sample(cli)
-    result = accounts.generate(operator(), uai)
+    result = accounts.generate(operator(), uai, settings=FAST_SETTINGS)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert not printing.printing_available()
     assert printing.list_printers() == ([], None)
