@@ -437,7 +437,7 @@ def _cmd_config(loaded: LoadedSettings) -> int:
         print("Fichier de configuration : aucun ($CYCLADES_CONFIG non défini, "
               "/etc/cyclades-tui/config.toml absent)")
     for name, source in loaded.sources.items():
-        print(f"{name:<20} {loaded.display_value(name):<44} {source}")
+        print(f"{name:<20} {loaded.display_value(name):<46} {source}")
     return EXIT_OK
 
 

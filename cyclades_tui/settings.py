@@ -197,6 +197,10 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "cursor_blink": _boolean,
 }
 assert set(CHECKS) == set(NAMES), "every setting needs its check"
+# Settings whose TOML value is not a string, and what is expected instead.
+_NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
+    "provisional_cost", "chosen_cost", "workers", "lockout_attempts", "lockout_minutes",
+    "sqlite_busy_ms", "idle_logout_minutes")} | {"cursor_blink": "true ou false"}
 
 
 # --- reading the file -----------------------------------------------------------------
@@ -261,7 +265,7 @@ def load_settings(
                 raise SettingsError(
                     f"Fichier de configuration {path} : réglage « {key} » inconnu "
                     f"(réglages possibles : {', '.join(NAMES)}).")
-            values[key] = _checked(key, raw, f"fichier {path}")
+            values[key] = _checked(key, raw, f"fichier {path}", typed=True)
             sources[key] = f"fichier {path}"
     for name in NAMES:
         raw_env = env.get(env_var(name), "")
@@ -281,8 +285,12 @@ def load_settings(
     )
 
 
-def _checked(name: str, raw: object, source: str) -> object:
+def _checked(name: str, raw: object, source: str, typed: bool = False) -> object:
+    """``raw`` checked by the setting's rule; ``typed``: a TOML value, whose type must fit."""
     try:
+        if typed and isinstance(raw, str) and name in _NOT_TEXT:
+            # TOML has numbers and booleans: « workers = "4" » is a mistake worth naming.
+            raise ValueError(f"{_shown(raw)} est entre guillemets : {_NOT_TEXT[name]} attendu")
         return CHECKS[name](raw)
     except ValueError as error:
         raise SettingsError(f"Réglage {name} invalide ({source}) : {error}.") from None
