@@ -453,7 +453,8 @@ def _cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 def terminal_attached() -> bool:
     """True when stdin and stdout are both a terminal: the TUI needs one to read and draw."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    return (sys.stdin is not None and sys.stdout is not None
+            and sys.stdin.isatty() and sys.stdout.isatty())
 
 
 def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:

@@ -109,6 +109,8 @@ def mask_url(url: str) -> str:
     if parsed.password is None:
         return url
     host = parsed.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
     if parsed.port is not None:
         host += f":{parsed.port}"
     user = parsed.username or ""

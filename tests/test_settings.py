@@ -207,6 +207,8 @@ def test_a_bad_database_url_never_shows_its_password(
     assert code == 2 and "Réglage db invalide (environnement CYCLADES_DB)" in err
     assert "motdepasse" not in err and "***" in err
     assert mask_url("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
+    assert mask_url("postgresql://u:pw@[::1]:5432/db?schema=s") == (
+        "postgresql://u:***@[::1]:5432/db?schema=s")
 
 
 def test_services_never_read_the_environment(
