@@ -22,7 +22,12 @@ from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import BadInput, ServiceError
 from cyclades_tui.services.runtime import connect, init_schema
 from cyclades_tui.services.siecle_import import import_siecle
-from cyclades_tui.settings import LoadedSettings, Settings, SettingsError, load_settings
+from cyclades_tui.settings import (
+    LoadedSettings,
+    Settings,
+    SettingsError,
+    load_settings_with_sources,
+)
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
 NO_TERMINAL = (
@@ -495,7 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(NO_TERMINAL, file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        loaded = load_settings(db_override=args.db)
+        loaded = load_settings_with_sources(db_override=args.db)
     except SettingsError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT

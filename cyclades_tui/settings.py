@@ -251,6 +251,16 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 def load_settings(
     environ: Mapping[str, str] | None = None, db_override: str | None = None
+) -> Settings:
+    """The effective settings (see ``load_settings_with_sources``).
+
+    Called once, by the command line at start-up; services and screens receive the result.
+    """
+    return load_settings_with_sources(environ, db_override).settings
+
+
+def load_settings_with_sources(
+    environ: Mapping[str, str] | None = None, db_override: str | None = None
 ) -> LoadedSettings:
     """Defaults, overridden by the file, by the environment, then by ``--db``; all checked.
 

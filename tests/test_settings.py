@@ -11,7 +11,13 @@ import pytest
 from cyclades_tui.cli import main
 from cyclades_tui.services import accounts
 from cyclades_tui.services.actor import operator
-from cyclades_tui.settings import NAMES, SOURCE_DEFAULT, load_settings, mask_url
+from cyclades_tui.settings import (
+    NAMES,
+    SOURCE_DEFAULT,
+    load_settings,
+    load_settings_with_sources,
+    mask_url,
+)
 from tests.conftest import Cli
 from tests.helpers import FAST_SETTINGS
 from tests.test_resilience import school_with_pupils
@@ -38,7 +44,7 @@ def write_config(tmp_path: Path, text: str) -> Path:
 
 
 def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
-    loaded = load_settings({"CYCLADES_CONFIG": os.devnull})
+    loaded = load_settings_with_sources({"CYCLADES_CONFIG": os.devnull})
     assert set(loaded.sources.values()) == {SOURCE_DEFAULT}
     s = loaded.settings
     assert (s.provisional_cost, s.chosen_cost, s.lockout_attempts, s.lockout_minutes) == (
@@ -61,7 +67,7 @@ idle_logout_minutes = 45
 sqlite_busy_ms = 2000
 """)
     env = {"CYCLADES_CONFIG": str(config)}
-    loaded = load_settings(env)
+    loaded = load_settings_with_sources(env)
     s = loaded.settings
     assert (s.workers, s.site_url, s.cursor_blink, s.idle_logout_minutes, s.sqlite_busy_ms) == (
         3, "https://exemple.fr/candidats/", True, 45, 2000)
@@ -72,14 +78,14 @@ sqlite_busy_ms = 2000
 
     env |= {"CYCLADES_WORKERS": "5", "CYCLADES_CURSOR_BLINK": "non",
             "CYCLADES_DB": "sqlite:////srv/autre/base.db", "CYCLADES_FILES": "/srv/depots"}
-    loaded = load_settings(env)
+    loaded = load_settings_with_sources(env)
     assert (loaded.settings.workers, loaded.settings.cursor_blink) == (5, False)
     assert loaded.settings.files == Path("/srv/depots")
     assert loaded.sources["workers"] == "environnement CYCLADES_WORKERS"
     assert loaded.sources["site_url"] == f"fichier {config}"
     assert loaded.settings.db == "sqlite:////srv/autre/base.db"
 
-    loaded = load_settings(env, db_override=f"sqlite:///{tmp_path / 'x.db'}")
+    loaded = load_settings_with_sources(env, db_override=f"sqlite:///{tmp_path / 'x.db'}")
     assert loaded.settings.db == f"sqlite:///{tmp_path / 'x.db'}"
     assert loaded.sources["db"] == "ligne de commande --db"
 
@@ -90,14 +96,14 @@ def test_system_file_is_read_only_when_present(monkeypatch: pytest.MonkeyPatch,
 
     system = tmp_path / "etc-config.toml"
     monkeypatch.setattr(settings_module, "SYSTEM_CONFIG", system)
-    assert load_settings({}).config_file is None
+    assert load_settings_with_sources({}).config_file is None
     system.write_text("lockout_attempts = 7\n", encoding="utf-8")
-    loaded = load_settings({})
+    loaded = load_settings_with_sources({})
     assert loaded.settings.lockout_attempts == 7
     assert loaded.sources["lockout_attempts"] == f"fichier {system}"
     # $CYCLADES_CONFIG wins over the system file.
     other = write_config(tmp_path, "lockout_attempts = 9\n")
-    assert load_settings({"CYCLADES_CONFIG": str(other)}).settings.lockout_attempts == 9
+    assert load_settings({"CYCLADES_CONFIG": str(other)}).lockout_attempts == 9
 
 
 BAD_ENV = [

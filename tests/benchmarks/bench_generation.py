@@ -43,7 +43,7 @@ def hash_seconds(cost: int, samples: int) -> float:
 def render_figures(count: int) -> dict[str, object]:
     """Rendering time and size of ``count`` slips per layout, and of a one-slip document."""
     info = DocumentInfo(title="Papillons de connexion", school_name="Lycée de mesure",
-                        school_uai=BENCH_UAI, site_url=load_settings().settings.site_url)
+                        school_uai=BENCH_UAI, site_url=load_settings().site_url)
     slips = [
         SlipData(login=f"prenom.nom{i}", password=generate_password(), family_name=f"Nom{i}",
                  usage_name="", first_name="Prénom", ine=f"{i:010d}A", exam_code="DNB",
@@ -69,7 +69,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=20, help="hashes timed for the floor")
     args = parser.parse_args()
 
-    settings = load_settings().settings
+    settings = load_settings()
     per_hash = hash_seconds(settings.provisional_cost, args.samples)
 
     with tempfile.TemporaryDirectory() as tmp:
