@@ -1,5 +1,5 @@
 """Allow ``python -m cyclades_tui``."""
 
-from cyclades_tui.cli import main
+from cyclades_tui.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

@@ -6,6 +6,8 @@ import argparse
 import getpass
 import json
 import os
+import resource
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -20,8 +22,19 @@ from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import BadInput, ServiceError
 from cyclades_tui.services.runtime import connect, init_schema
 from cyclades_tui.services.siecle_import import import_siecle
+from cyclades_tui.settings import (
+    LoadedSettings,
+    Settings,
+    SettingsError,
+    load_settings_with_sources,
+)
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
+NO_TERMINAL = (
+    "cyclades-tui a besoin d'un terminal interactif : connectez-vous avec « ssh -t » "
+    "(par exemple « ssh -t cyclades@serveur »). Sans terminal, seules les sous-commandes "
+    "fonctionnent (cyclades-tui --help)."
+)
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -144,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--school", required=True, metavar="UAI")
     p.add_argument("--since", metavar="AAAA-MM-JJ")
     p.add_argument("--json", action="store_true")
+
+    command("config", "afficher chaque réglage effectif, sa valeur et sa source")
+    p = command("backup", "copie cohérente de la base (SQLite : nouveau fichier en 0600 ; "
+                "PostgreSQL : pg_dump -Fc)")
+    p.add_argument("path", type=Path, metavar="CHEMIN", help="fichier à créer (jamais remplacé)")
     return parser
 
 
@@ -224,7 +242,7 @@ def _run_result(actor: Actor, result: accounts.RunResult, out: Path | None, as_j
     return code
 
 
-def _cmd_accounts(args: argparse.Namespace, actor: Actor) -> int:
+def _cmd_accounts(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     if args.action == "status":
         st = accounts.status(actor, args.school)
         if args.json:
@@ -241,15 +259,17 @@ def _cmd_accounts(args: argparse.Namespace, actor: Actor) -> int:
         return EXIT_OK
     if args.action == "generate":
         out = _check_out_dir(args.out)
-        result = accounts.generate(actor, args.school, progress=_progress_printer(sys.stderr))
+        result = accounts.generate(actor, args.school, progress=_progress_printer(sys.stderr),
+                                   settings=settings)
         return _run_result(actor, result, out, args.json)
     if args.action == "regenerate":
         out = _check_out_dir(args.out)
-        result = accounts.regenerate(actor, args.school, args.ine, args.state)
+        result = accounts.regenerate(actor, args.school, args.ine, args.state,
+                                     settings=settings)
         return _run_result(actor, result, out, args.json)
     if args.action == "verify":
         (password,) = _read_secret_lines(1, ["Mot de passe : "])
-        verdict = accounts.verify(args.login, password)
+        verdict = accounts.verify(args.login, password, settings=settings)
         if not verdict.ok:
             print("Identifiant ou mot de passe incorrect.", file=sys.stderr)
             return EXIT_REFUSED
@@ -258,7 +278,7 @@ def _cmd_accounts(args: argparse.Namespace, actor: Actor) -> int:
             if verdict.must_change else ""))
         return EXIT_OK
     current, new = _read_secret_lines(2, ["Mot de passe actuel : ", "Nouveau mot de passe : "])
-    accounts.change_password(args.login, current, new)
+    accounts.change_password(args.login, current, new, settings=settings)
     print("Mot de passe changé.")
     return EXIT_OK
 
@@ -307,13 +327,14 @@ def _new_staff_password() -> str:
     return staff.check_staff_password(first)
 
 
-def _cmd_staff(args: argparse.Namespace, actor: Actor) -> int:
+def _cmd_staff(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     if args.action == "add":
-        info = staff.add_staff(actor, args.login, _new_staff_password(), args.school, args.role)
+        info = staff.add_staff(actor, args.login, _new_staff_password(), args.school, args.role,
+                               settings=settings)
         print(f"Compte « {info.login} » créé ({info.role}"
               f"{', ' + info.school if info.school else ''}).")
     elif args.action == "reset-password":
-        staff.set_password(actor, args.login, _new_staff_password())
+        staff.set_password(actor, args.login, _new_staff_password(), settings=settings)
         print(f"Mot de passe de « {args.login} » changé ; le compte est déverrouillé.")
     elif args.action == "disable":
         staff.disable(actor, args.login)
@@ -373,13 +394,14 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
     return EXIT_OK
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
+def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from cyclades_tui.services.demo import reset_demo_password, seed_demo
 
     if args.candidates < 0:
         raise BadInput("--candidates : un nombre positif est attendu.")
-    info = seed_demo(args.candidates, args.seed)
-    password = info.staff_password or (reset_demo_password() if args.reset_password else None)
+    info = seed_demo(args.candidates, args.seed, settings=settings)
+    password = info.staff_password or (
+        reset_demo_password(settings=settings) if args.reset_password else None)
     print(f"Établissement de démonstration : {info.school_name} ({info.uai}), "
           f"service positionné.")
     print(f"Candidats : {info.candidates} dans le jeu, dont {info.added} ajouté(s).")
@@ -389,9 +411,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def dispatch(args: argparse.Namespace) -> int:
-    """Run one parsed subcommand against the database of ``--db``."""
-    db = connect(args.db, upgrade=args.command != "init")
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one parsed subcommand against the database of the settings (``--db`` included)."""
+    if args.command == "backup":
+        return _cmd_backup(args, settings)
+    db = connect(settings.db, upgrade=args.command != "init", busy_ms=settings.sqlite_busy_ms)
     try:
         if args.command == "init":
             applied = init_schema(db)
@@ -399,40 +423,98 @@ def dispatch(args: argparse.Namespace) -> int:
                   else "Schéma déjà à jour.")
             return EXIT_OK
         if args.command == "demo":
-            return _cmd_demo(args)
+            return _cmd_demo(args, settings)
         actor = operator()
         if args.command == "import":
             return _cmd_import(args, actor)
+        if args.command == "accounts":
+            return _cmd_accounts(args, actor, settings)
+        if args.command == "staff":
+            return _cmd_staff(args, actor, settings)
         handlers: dict[str, Callable[[argparse.Namespace, Actor], int]] = {
-            "accounts": _cmd_accounts, "documents": _cmd_documents, "school": _cmd_school,
-            "staff": _cmd_staff, "audit": _cmd_audit,
+            "documents": _cmd_documents, "school": _cmd_school, "audit": _cmd_audit,
         }
         return handlers[args.command](args, actor)
     finally:
         db.close()
 
 
-def run_tui(db_url: str | None, demo: bool) -> int:
+def _cmd_config(loaded: LoadedSettings) -> int:
+    """Every effective setting, its value and its source; a database password is masked."""
+    if loaded.config_file is not None:
+        print(f"Fichier de configuration : {loaded.config_file}")
+    else:
+        print("Fichier de configuration : aucun ($CYCLADES_CONFIG non défini, "
+              "/etc/cyclades-tui/config.toml absent)")
+    for name, source in loaded.sources.items():
+        print(f"{name:<20} {loaded.display_value(name):<46} {source}")
+    return EXIT_OK
+
+
+def _cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from cyclades_tui.services.backup import backup
+
+    result = backup(settings.db, args.path, settings.sqlite_busy_ms)
+    how = "pg_dump -Fc" if result.method == "pg_dump" else "copie SQLite cohérente"
+    print(f"Sauvegarde écrite : {result.path} ({result.size} octets, {how}, lisible par "
+          "vous seul).")
+    return EXIT_OK
+
+
+def terminal_attached() -> bool:
+    """True when stdin and stdout are both a terminal: the TUI needs one to read and draw."""
+    return (sys.stdin is not None and sys.stdout is not None
+            and sys.stdin.isatty() and sys.stdout.isatty())
+
+
+def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:
     """Start the Textual interface (imported here so the CLI never loads Textual needlessly)."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        # `ssh host cmd`, `ssh -T`, scp and sftp reach a ForceCommand without a terminal:
-        # the TUI would spin on an empty stdin for ever. Refuse at once instead.
-        print("cyclades-tui a besoin d'un terminal interactif : connectez-vous avec "
-              "« ssh -t ».", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    # A dropped SSH connection hangs the terminal up: the session must end there and then,
+    # even if our parent ignored SIGHUP (nohup, some wrappers). The kernel's default action
+    # ends the process at once, threads included; every write is one transaction, so the
+    # database stays as if the interrupted work had finished or not started.
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     from cyclades_tui.ui.app import run
 
-    return run(db_url, demo)
+    return run(db_url, demo, settings)
+
+
+def harden_process() -> None:
+    """What every session needs on a shared server: private files, no core dumps.
+
+    Files the app creates (documents saved, backups, SQLite's -wal/-shm) are readable by
+    their owner only, whatever the umask of sshd's session; a crash never writes the
+    memory (plain passwords while slips are rendered) to a core file.
+    """
+    os.umask(0o077)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def entry() -> int:
+    """The console script (and ``python -m cyclades_tui``): harden the process, then run."""
+    harden_process()
+    return main()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
+    """Parse, check the settings once, then run the TUI or one subcommand; the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None and not terminal_attached():
+        # Without a terminal Textual would spin on end-of-file for ever (ssh host, scp, sftp).
+        print(NO_TERMINAL, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        loaded = load_settings_with_sources(db_override=args.db)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.command == "config":
+        return _cmd_config(loaded)
     try:
         if args.command is None:
-            return run_tui(args.db, args.demo)
-        return dispatch(args)
+            return run_tui(args.db, args.demo, loaded.settings)
+        return dispatch(args, loaded.settings)
     except ServiceError as error:
         print(error.message, file=sys.stderr)
         for fault in getattr(error, "faults", []):

@@ -1,32 +1,68 @@
-"""Settings read from the environment, with the defaults the README explains."""
+"""Settings: defaults, then a TOML file, then ``CYCLADES_<NAME>`` environment variables.
+
+A session started by ``sshd``'s ForceCommand has almost no environment, so a server's
+settings live in a file (``$CYCLADES_CONFIG``, else ``/etc/cyclades-tui/config.toml`` when
+present). Every value is read and checked once, when the command starts (see
+``load_settings``); a bad one raises ``SettingsError`` naming the setting and where it
+came from, and the command line turns it into exit status 2. Nothing reads the
+environment later: services and screens receive the ``Settings`` object.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
-from dataclasses import dataclass, field
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+from platformdirs import user_data_dir
 
 from cyclades_tui.domain.passwords import CHOSEN_COST, PROVISIONAL_COST
+from cyclades_tui.store.database import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    DatabaseUrlError,
+    default_url,
+    parse_url,
+)
+
+CONFIG_ENV = "CYCLADES_CONFIG"
+SYSTEM_CONFIG = Path("/etc/cyclades-tui/config.toml")
+ENV_PREFIX = "CYCLADES_"
+SOURCE_DEFAULT = "défaut"
+FILES_FOLDER = "fichiers"
 
 
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise SystemExit(
-            f"Réglage {name} invalide : « {raw} » n'est pas un nombre entier."
-        ) from None
+class SettingsError(ValueError):
+    """A setting or the configuration file is unusable; the message is French and names it."""
+
+
+def _data_dir() -> Path:
+    return Path(user_data_dir("cyclades-tui"))
 
 
 def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def files_beside(db_url: str) -> Path:
+    """The default ``files`` folder: beside a SQLite file, else in the user's data directory."""
+    try:
+        info = parse_url(db_url)
+    except DatabaseUrlError:
+        return _data_dir() / FILES_FOLDER
+    if info.kind == "sqlite":
+        return Path(info.path).expanduser().absolute().parent / FILES_FOLDER
+    return _data_dir() / FILES_FOLDER
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Tunable values; every field has an environment variable ``CYCLADES_<FIELD>``."""
+    """Every tunable value; the README's « Réglages » section explains each one."""
 
     provisional_cost: int = PROVISIONAL_COST
     chosen_cost: int = CHOSEN_COST
@@ -34,19 +70,248 @@ class Settings:
     workers: int = field(default_factory=_default_workers)
     lockout_attempts: int = 5
     lockout_minutes: int = 15
-    # Root of the schools' file folders; "" means beside the database (services/files.py).
-    files: str = ""
+    db: str = field(default_factory=default_url)
+    sqlite_busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    # None: beside the database the session works on (see ``files_root``).
+    files: Path | None = None
+    idle_logout_minutes: int = 20
+    cursor_blink: bool = False
+
+    def files_root(self, db_url: str | None = None) -> Path:
+        """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
+
+        The TUI may work on another database than ``db`` (the demo one): its files go
+        beside the database it actually uses.
+        """
+        return self.files if self.files is not None else files_beside(db_url or self.db)
 
 
-def load_settings() -> Settings:
-    """Settings from the environment, falling back on the defaults."""
-    base = Settings()
-    return Settings(
-        provisional_cost=_int_env("CYCLADES_PROVISIONAL_COST", base.provisional_cost),
-        chosen_cost=_int_env("CYCLADES_CHOSEN_COST", base.chosen_cost),
-        site_url=os.environ.get("CYCLADES_SITE_URL", "").strip() or base.site_url,
-        workers=max(1, _int_env("CYCLADES_WORKERS", base.workers)),
-        lockout_attempts=_int_env("CYCLADES_LOCKOUT_ATTEMPTS", base.lockout_attempts),
-        lockout_minutes=_int_env("CYCLADES_LOCKOUT_MINUTES", base.lockout_minutes),
-        files=os.environ.get("CYCLADES_FILES", "").strip() or base.files,
+NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+
+
+def env_var(name: str) -> str:
+    """The environment variable of a setting: ``CYCLADES_<NAME>``."""
+    return ENV_PREFIX + name.upper()
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The effective settings, where each came from, and the file read (if any)."""
+
+    settings: Settings
+    sources: dict[str, str]
+    config_file: Path | None
+
+    def display_value(self, name: str) -> str:
+        """The value as ``cyclades-tui config`` prints it: secrets masked."""
+        value = getattr(self.settings, name)
+        if name == "db":
+            return mask_url(str(value))
+        if name == "files" and value is None:
+            return str(self.settings.files_root())
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password (if any) replaced by ``***``."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    host = parsed.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    if parsed.port is not None:
+        host += f":{parsed.port}"
+    user = parsed.username or ""
+    return urlunparse(parsed._replace(netloc=f"{user}:***@{host}"))
+
+
+# --- checking one value ---------------------------------------------------------------
+
+_TRUE = {"true", "1", "oui", "yes", "on", "vrai"}
+_FALSE = {"false", "0", "non", "no", "off", "faux"}
+
+
+def _integer(low: int, high: int) -> Callable[[object], object]:
+    def check(raw: object) -> object:
+        if isinstance(raw, str):
+            text = raw.strip()
+            if not re.fullmatch(r"[+-]?\d+", text):
+                raise ValueError(f"« {raw} » n'est pas un nombre entier")
+            raw = int(text)
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError(f"{_shown(raw)} n'est pas un nombre entier")
+        if not low <= raw <= high:
+            raise ValueError(f"{raw} hors des bornes : entre {low} et {high}")
+        return raw
+    return check
+
+
+def _boolean(raw: object) -> object:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ValueError(f"{_shown(raw)} n'est pas un booléen : true ou false attendu")
+
+
+def _text(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise ValueError(f"{_shown(raw)} n'est pas une chaîne de caractères")
+    text = raw.strip()
+    if not text:
+        raise ValueError("valeur vide")
+    return text
+
+
+def _site_url(raw: object) -> object:
+    text = _text(raw)
+    parsed = urlparse(text)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"« {text} » n'est pas une adresse http:// ou https://")
+    return text
+
+
+def _db_url(raw: object) -> object:
+    text = _text(raw)
+    try:
+        parse_url(text)
+    except DatabaseUrlError as error:
+        # The message quotes the URL: never show its password.
+        raise ValueError(str(error).replace(text, mask_url(text))) from None
+    return text
+
+
+def _folder(raw: object) -> object:
+    path = Path(_text(raw)).expanduser()
+    if not path.is_absolute():
+        raise ValueError(f"« {raw} » n'est pas un chemin absolu")
+    return path
+
+
+def _shown(raw: object) -> str:
+    return f"« {raw} »" if isinstance(raw, str) else repr(raw)
+
+
+CHECKS: dict[str, Callable[[object], object]] = {
+    # bcrypt accepts costs 4 to 31 (each step doubles the time).
+    "provisional_cost": _integer(4, 31),
+    "chosen_cost": _integer(4, 31),
+    "site_url": _site_url,
+    "workers": _integer(1, 256),
+    "lockout_attempts": _integer(1, 1000),
+    "lockout_minutes": _integer(1, 525_600),  # one year at most
+    "db": _db_url,
+    "sqlite_busy_ms": _integer(0, 3_600_000),
+    "files": _folder,
+    "idle_logout_minutes": _integer(1, 1440),
+    "cursor_blink": _boolean,
+}
+assert set(CHECKS) == set(NAMES), "every setting needs its check"
+# Settings whose TOML value is not a string, and what is expected instead.
+_NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
+    "provisional_cost", "chosen_cost", "workers", "lockout_attempts", "lockout_minutes",
+    "sqlite_busy_ms", "idle_logout_minutes")} | {"cursor_blink": "true ou false"}
+
+
+# --- reading the file -----------------------------------------------------------------
+
+_OS_ERRORS = {
+    errno.ENOENT: "fichier introuvable",
+    errno.EACCES: "lecture non autorisée (droits du fichier)",
+    errno.EPERM: "lecture non autorisée (droits du fichier)",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+}
+
+
+def config_path(environ: Mapping[str, str]) -> Path | None:
+    """The configuration file to read: ``$CYCLADES_CONFIG``, else the system one if present."""
+    named = environ.get(CONFIG_ENV, "").strip()
+    if named:
+        return Path(named).expanduser()
+    return SYSTEM_CONFIG if SYSTEM_CONFIG.exists() else None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The TOML table of ``path``; SettingsError naming the file (and line) if unusable."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        reason = _OS_ERRORS.get(error.errno or 0, error.strerror or type(error).__name__)
+        raise SettingsError(f"Fichier de configuration {path} illisible : {reason}.") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise SettingsError(f"Fichier de configuration {path}, ligne {line} : "
+                            "texte non UTF-8.") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+), column (\d+)", str(error))
+        where = f", ligne {found[1]}, colonne {found[2]}" if found else ""
+        raise SettingsError(
+            f"Fichier de configuration {path}{where} : syntaxe TOML invalide "
+            "(attendu : nom = valeur ; texte entre guillemets, nombre ou true/false)."
+        ) from None
+
+
+# --- all together ---------------------------------------------------------------------
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, db_override: str | None = None
+) -> Settings:
+    """The effective settings (see ``load_settings_with_sources``).
+
+    Called once, by the command line at start-up; services and screens receive the result.
+    """
+    return load_settings_with_sources(environ, db_override).settings
+
+
+def load_settings_with_sources(
+    environ: Mapping[str, str] | None = None, db_override: str | None = None
+) -> LoadedSettings:
+    """Defaults, overridden by the file, by the environment, then by ``--db``; all checked.
+
+    Raises SettingsError (French, naming the setting and its source) on the first bad value.
+    """
+    env = os.environ if environ is None else environ
+    path = config_path(env)
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    if path is not None:
+        table = read_config_file(path)
+        for key, raw in table.items():
+            if key not in CHECKS:
+                raise SettingsError(
+                    f"Fichier de configuration {path} : réglage « {key} » inconnu "
+                    f"(réglages possibles : {', '.join(NAMES)}).")
+            values[key] = _checked(key, raw, f"fichier {path}", typed=True)
+            sources[key] = f"fichier {path}"
+    for name in NAMES:
+        raw_env = env.get(env_var(name), "")
+        if raw_env.strip():
+            values[name] = _checked(name, raw_env, f"environnement {env_var(name)}")
+            sources[name] = f"environnement {env_var(name)}"
+    if db_override is not None:
+        values["db"] = _checked("db", db_override, "ligne de commande --db")
+        sources["db"] = "ligne de commande --db"
+    settings = replace(Settings(), **values)  # type: ignore[arg-type]
+    return LoadedSettings(
+        settings=settings,
+        sources={name: sources.get(name, SOURCE_DEFAULT) for name in NAMES},
+        config_file=path,
     )
+
+
+def _checked(name: str, raw: object, source: str, typed: bool = False) -> object:
+    """``raw`` checked by the setting's rule; ``typed``: a TOML value, whose type must fit."""
+    try:
+        if typed and isinstance(raw, str) and name in _NOT_TEXT:
+            # TOML has numbers and booleans: « workers = "4" » is a mistake worth naming.
+            raise ValueError(f"{_shown(raw)} est entre guillemets : {_NOT_TEXT[name]} attendu")
+        return CHECKS[name](raw)
+    except ValueError as error:
+        raise SettingsError(f"Réglage {name} invalide ({source}) : {error}.") from None

@@ -35,6 +35,8 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CYCLADES_PROVISIONAL_COST", "4")
     monkeypatch.setenv("CYCLADES_CHOSEN_COST", "4")
     monkeypatch.delenv("CYCLADES_DB", raising=False)
+    # An empty configuration file: a machine's /etc/cyclades-tui/config.toml stays out of tests.
+    monkeypatch.setenv("CYCLADES_CONFIG", os.devnull)
 
 
 def _pg_available() -> str | None:

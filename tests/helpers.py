@@ -6,6 +6,12 @@ import re
 import subprocess
 from pathlib import Path
 
+from cyclades_tui.settings import Settings
+
+# What the services and the app receive in tests: bcrypt at its lowest cost (tests check
+# behaviour; costs have tests of their own). The CLI reads the environment (conftest).
+FAST_SETTINGS = Settings(provisional_cost=4, chosen_cost=4)
+
 SLIP_RE = re.compile(
     r"Votre identifiant de connexion : (\S+)\s+Votre mot de passe \(\*\) : (\S+)")
 

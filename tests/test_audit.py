@@ -13,7 +13,7 @@ from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.store.models import Account, AuditEvent, Staff
 from tests.conftest import Cli
-from tests.helpers import csv_bytes, pdf_text, slips_in
+from tests.helpers import FAST_SETTINGS, csv_bytes, pdf_text, slips_in
 from tests.test_csv_import import add_school, bea
 
 UAI = "0392689L"
@@ -22,14 +22,14 @@ STAFF_PASSWORD = "secret du secretariat"
 
 def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
-    staff.add_staff(operator(), "secretariat", STAFF_PASSWORD, UAI)
+    staff.add_staff(operator(), "secretariat", STAFF_PASSWORD, UAI, settings=FAST_SETTINGS)
     with pytest.raises(Refused):  # the failure itself is what is audited
-        staff.authenticate("secretariat", "faux mot de passe")
-    actor = staff.authenticate("secretariat", STAFF_PASSWORD)
+        staff.authenticate("secretariat", "faux mot de passe", settings=FAST_SETTINGS)
+    actor = staff.authenticate("secretariat", STAFF_PASSWORD, settings=FAST_SETTINGS)
     import_csv(actor, UAI, csv_bytes(
         *[f"{bea(i)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit" for i in range(1, 4)]))
-    generated = accounts.generate(actor, UAI)
-    regenerated = accounts.regenerate(actor, UAI, bea(2))
+    generated = accounts.generate(actor, UAI, settings=FAST_SETTINGS)
+    regenerated = accounts.regenerate(actor, UAI, bea(2), settings=FAST_SETTINGS)
     exported = documents.export(actor, regenerated.documents[0].id, tmp_path / "p.pdf")
 
     result = cli("audit", "--school", UAI, "--json")

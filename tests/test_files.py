@@ -19,7 +19,7 @@ from cyclades_tui.store.models import AuditEvent, Candidate
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.documents import DocumentsScreen
 from cyclades_tui.ui.widgets.modals import PathModal
-from tests.helpers import csv_bytes, pdf_text, slips_in
+from tests.helpers import FAST_SETTINGS, csv_bytes, pdf_text, slips_in
 from tests.test_csv_import import bea
 from tests.ui_helpers import settle, text_of
 
@@ -36,7 +36,7 @@ def school_db(tmp_path: Path) -> Iterator[str]:
     for uai in (UAI, OTHER):
         schools.add_school(operator(), uai, f"École {uai}")
         schools.set_service(operator(), uai, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI)
+    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS)
     yield url
     db.close()
 
@@ -57,11 +57,13 @@ def refused(folder: Path, typed: str, base: str = files.INCOMING) -> str:
 
 def test_root_is_beside_the_database_unless_set(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    assert files.files_root(f"sqlite:///{tmp_path}/x/base.db") == tmp_path / "x" / "fichiers"
+    base = f"sqlite:///{tmp_path}/x/base.db"
+    assert files.files_root(base, FAST_SETTINGS) == tmp_path / "x" / "fichiers"
     monkeypatch.setenv("CYCLADES_FILES", str(tmp_path / "srv"))
-    assert load_settings().files == str(tmp_path / "srv")
-    assert files.files_root(f"sqlite:///{tmp_path}/x/base.db") == tmp_path / "srv"
-    folder = files.folder_for(None, UAI)
+    configured = load_settings()
+    assert configured.files == tmp_path / "srv"
+    assert files.files_root(base, configured) == tmp_path / "srv"
+    folder = files.folder_for(None, UAI, configured)
     assert folder == tmp_path / "srv" / UAI
     assert (folder / "depot").is_dir() and (folder / "documents").is_dir()
     assert stat.S_IMODE((folder / "depot").stat().st_mode) == 0o700
@@ -117,15 +119,15 @@ def test_every_escape_is_refused_with_the_same_words(folders: tuple[Path, Path],
 def test_saving_stays_inside_and_never_replaces(school_db: str, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CYCLADES_FILES", str(tmp_path / "fichiers"))
-    mine = files.folder_for(school_db, UAI)
-    theirs = files.folder_for(school_db, OTHER)
+    mine = files.folder_for(school_db, UAI, FAST_SETTINGS)
+    theirs = files.folder_for(school_db, OTHER, FAST_SETTINGS)
     (tmp_path / "depot.csv").write_bytes(csv_bytes(
         *[f"{bea(60 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]))
     from cyclades_tui.services.csv_import import import_csv
 
     import_csv(operator(), UAI, tmp_path / "depot.csv")
     secretariat = staff.actor_for("secretariat")
-    document = accounts.generate(secretariat, UAI).documents[0]
+    document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
     name = files.proposed_name(secretariat, document.id, mine)
     first = files.save_document(secretariat, document.id, mine, name)
     assert first == mine / "documents" / name
@@ -162,7 +164,8 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
     base = tmp_path / "base" / "fichiers"
     outside_csv = tmp_path / "eleves.csv"
     outside_csv.write_bytes(csv_bytes(f"{bea(71)};Roux;;Camille;;02/02/2010;3A;DNB;Inscrit"))
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
+                      settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("import_csv")
         await settle(pilot)
@@ -181,7 +184,7 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
         await settle(pilot)
         assert Candidate.select().count() == 1
 
-        accounts.generate(staff.actor_for("secretariat"), UAI)
+        accounts.generate(staff.actor_for("secretariat"), UAI, settings=FAST_SETTINGS)
         app.open_activity("documents")
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)

@@ -24,6 +24,7 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.store.models import AuditEvent
 from tests.conftest import Cli
+from tests.helpers import FAST_SETTINGS
 from tests.test_accounts import import_sample
 
 
@@ -159,7 +160,7 @@ def print_events(success: bool) -> list[str]:
 def test_the_printer_receives_the_stored_pdf_byte_for_byte(
         cli: Cli, cups: Cups, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai).documents[1]
+    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[1]
     _, stored = documents.fetch(operator(), document.id)
     printer = cups.add_printer("salle-prof")
     cups.add_printer("cdi")
@@ -178,7 +179,7 @@ def test_the_printer_receives_the_stored_pdf_byte_for_byte(
 
 def test_default_printer_and_no_default(cli: Cli, cups: Cups) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai).documents[0]
+    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     printer = cups.add_printer("salle-prof")
     with pytest.raises(Refused) as refused:
         printing.print_document(operator(), document.id)
@@ -191,7 +192,7 @@ def test_default_printer_and_no_default(cli: Cli, cups: Cups) -> None:
 
 def test_a_paused_queue_is_refused_and_nothing_is_queued(cli: Cli, cups: Cups) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai).documents[0]
+    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     printer = cups.add_printer("salle-prof")
     assert cups.run("cupsdisable", "salle-prof").returncode == 0
     with pytest.raises(Refused) as refused:
@@ -211,7 +212,7 @@ def test_a_paused_queue_is_refused_and_nothing_is_queued(cli: Cli, cups: Cups) -
 
 def test_a_stopped_cupsd_and_an_unknown_queue_get_their_messages(cli: Cli, cups: Cups) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai).documents[0]
+    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     cups.add_printer("salle-prof")
     with pytest.raises(Refused) as refused:
         printing.print_document(operator(), document.id, "salle-104")
@@ -233,7 +234,7 @@ def test_a_stopped_cupsd_and_an_unknown_queue_get_their_messages(cli: Cli, cups:
 def test_without_cups_the_message_says_so(cli: Cli, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     uai = import_sample(cli)
-    result = accounts.generate(operator(), uai)
+    result = accounts.generate(operator(), uai, settings=FAST_SETTINGS)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert not printing.printing_available()
     assert printing.list_printers() == ([], None)
@@ -253,10 +254,10 @@ async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> No
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     db = connect(url)
-    seed_demo(20, seed=7)
-    newest = accounts.generate(operator(), DEMO_UAI).documents[-1]
+    seed_demo(20, seed=7, settings=FAST_SETTINGS)
+    newest = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[-1]
     printer = cups.add_printer("salle-prof")
-    app = CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF))
+    app = CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("documents")
         await settle(pilot)
@@ -280,7 +281,7 @@ def test_a_cupsd_that_does_not_answer_is_given_up_quickly(
     """A scheduler that accepts connections but never answers: refused after the short
     timeout, with the same message as a stopped one, instead of freezing the screen."""
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai).documents[0]
+    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     path = tmp_path / "muet.sock"
     mute = socket.socket(socket.AF_UNIX)
     mute.bind(str(path))

@@ -22,9 +22,8 @@ from cyclades_tui.services import accounts, documents, schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import DatabaseUnavailable
-from cyclades_tui.settings import load_settings
 from cyclades_tui.store.models import Account, Candidate, Document
-from tests.helpers import csv_bytes
+from tests.helpers import FAST_SETTINGS, csv_bytes
 from tests.resilience_helpers import (
     check_every_account_has_its_slip,
     cli_process,
@@ -96,7 +95,8 @@ def test_hashing_holds_no_lock(sqlite_url: str) -> None:
 
     def run() -> None:
         try:
-            outcome.append(accounts.generate(operator(), UAI, progress=progress))
+            outcome.append(accounts.generate(operator(), UAI, progress=progress,
+                                             settings=FAST_SETTINGS))
         except Exception as error:  # reported by the assertion below
             outcome.append(error)
 
@@ -151,7 +151,7 @@ def test_sigkill_at_random_moments(db_url: str) -> None:
 
 def test_two_regenerations_at_once(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     school_with_pupils(UAI, 3)
-    accounts.generate(operator(), UAI)
+    accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
     ine = bea(0)
     # Both regenerations hash before either writes: a barrier inside the (real) hashing.
     barrier = threading.Barrier(2, timeout=30)
@@ -167,7 +167,7 @@ def test_two_regenerations_at_once(db_url: str, monkeypatch: pytest.MonkeyPatch)
 
     def regenerate() -> None:
         try:
-            results.append(accounts.regenerate(operator(), UAI, ine))
+            results.append(accounts.regenerate(operator(), UAI, ine, settings=FAST_SETTINGS))
         except Exception as error:  # checked below
             results.append(error)
 
@@ -185,8 +185,8 @@ def test_two_regenerations_at_once(db_url: str, monkeypatch: pytest.MonkeyPatch)
     current = [s for s in slips if s.current]
     replaced = [s for s in slips if not s.current]
     assert len(current) == 1 and len(replaced) == 1
-    assert accounts.verify(current[0].login, current[0].password).ok
-    assert not accounts.verify(replaced[0].login, replaced[0].password).ok
+    assert accounts.verify(current[0].login, current[0].password, settings=FAST_SETTINGS).ok
+    assert not accounts.verify(replaced[0].login, replaced[0].password, settings=FAST_SETTINGS).ok
     check_every_account_has_its_slip()
 
 
@@ -223,7 +223,7 @@ def test_lost_postgresql_connection_recovers(pg_url: str) -> None:
         accounts.status(operator(), UAI)
     # The server is there again: the next call reconnects by itself.
     assert accounts.status(operator(), UAI).eligible == 2
-    assert accounts.generate(operator(), UAI, settings=load_settings()).created == 2
+    assert accounts.generate(operator(), UAI, settings=FAST_SETTINGS).created == 2
 
 
 def test_unreachable_database_gives_a_clear_message(tmp_path: Path) -> None:

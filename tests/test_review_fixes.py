@@ -16,6 +16,7 @@ from cyclades_tui.services.errors import AccessDenied, Refused
 from cyclades_tui.store.database import demo_url
 from cyclades_tui.store.models import Account, AuditEvent, Candidate, Staff
 from tests.conftest import Cli
+from tests.helpers import FAST_SETTINGS
 from tests.siecle_factory import Pupil, export_zip
 from tests.test_accounts import import_sample
 from tests.test_csv_import import add_school, bea
@@ -33,7 +34,7 @@ def test_identifiers_are_ascii_digits_only() -> None:
 
 def test_export_never_replaces_a_file_and_understands_folders(cli: Cli, tmp_path: Path) -> None:
     uai = import_sample(cli)
-    result = accounts.generate(operator(), uai)
+    result = accounts.generate(operator(), uai, settings=FAST_SETTINGS)
     victim = tmp_path / "precieux.db"
     victim.write_bytes(b"ne pas toucher")
     refused = cli("documents", "export", str(result.documents[0].id), str(victim))
@@ -63,13 +64,13 @@ def test_siecle_duplicate_ine_is_a_fault(cli: Cli, tmp_path: Path) -> None:
 
 def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
     schools.add_school(operator(), "0392689L", "Lycée")
-    staff.add_staff(operator(), "cible", PASSWORD, "0392689L")
+    staff.add_staff(operator(), "cible", PASSWORD, "0392689L", settings=FAST_SETTINGS)
     barrier = threading.Barrier(8, timeout=30)
 
     def attempt() -> None:
         barrier.wait()
         with pytest.raises(Refused):
-            staff.authenticate("cible", "mauvais")
+            staff.authenticate("cible", "mauvais", settings=FAST_SETTINGS)
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
     for thread in threads:
@@ -78,12 +79,12 @@ def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
         thread.join(timeout=60)
     assert Staff.get(Staff.login == "cible").locked_until is not None
     with pytest.raises(Refused, match="verrouillé"):
-        staff.authenticate("cible", PASSWORD)
+        staff.authenticate("cible", PASSWORD, settings=FAST_SETTINGS)
 
 
 def test_a_password_typed_as_login_is_not_audited(db_url: str) -> None:
     with pytest.raises(Refused):
-        staff.authenticate("Mon Secret 2026!", "x")
+        staff.authenticate("Mon Secret 2026!", "x", settings=FAST_SETTINGS)
     trail = [(e.actor, e.detail) for e in AuditEvent.select()]
     assert trail == [("?", "identifiant inconnu")]
 
@@ -113,8 +114,8 @@ def test_unusable_out_folder_stops_before_generating(cli: Cli, tmp_path: Path) -
 
 def test_a_disabled_staff_member_is_stopped_mid_session(db_url: str) -> None:
     schools.add_school(operator(), "0392689L", "Lycée")
-    staff.add_staff(operator(), "agent", PASSWORD, "0392689L")
-    actor = staff.authenticate("agent", PASSWORD)
+    staff.add_staff(operator(), "agent", PASSWORD, "0392689L", settings=FAST_SETTINGS)
+    actor = staff.authenticate("agent", PASSWORD, settings=FAST_SETTINGS)
     assert accounts.status(actor, "0392689L").eligible == 0
     staff.disable(operator(), "agent")
     with pytest.raises(AccessDenied, match="désactivé"):

@@ -22,7 +22,7 @@ from cyclades_tui.store.models import AuditEvent, Document, utcnow
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from tests.conftest import Cli
-from tests.helpers import csv_bytes
+from tests.helpers import FAST_SETTINGS, csv_bytes
 from tests.test_csv_import import add_school, bea
 from tests.ui_helpers import settle
 
@@ -47,8 +47,8 @@ def all_passwords() -> list[str]:
 def test_no_password_in_logs_or_errors(cli: Cli, caplog: pytest.LogCaptureFixture) -> None:
     setup_school(cli)
     caplog.set_level(logging.DEBUG)  # peewee logs every statement with its parameters
-    generated = accounts.generate(operator(), UAI)
-    regenerated = accounts.regenerate(operator(), UAI, bea(1))
+    generated = accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
+    regenerated = accounts.regenerate(operator(), UAI, bea(1), settings=FAST_SETTINGS)
     passwords = all_passwords()
     assert len(passwords) == 3 + 3 + 1
     logged = caplog.text
@@ -61,7 +61,7 @@ def test_no_password_in_logs_or_errors(cli: Cli, caplog: pytest.LogCaptureFixtur
                     (login, current, "Un\x07mot de passe"), (login, current + "z", "autre chose"),
                     (login, current, current)):
         with pytest.raises(ServiceError) as caught:
-            accounts.change_password(*attempt)
+            accounts.change_password(*attempt, settings=FAST_SETTINGS)
         messages.append(caught.value.message)
     assert not [m for m in messages if current in m or "Un\x07mot" in m]
     assert generated.created == 3
@@ -74,9 +74,9 @@ def test_no_password_in_logs_or_errors(cli: Cli, caplog: pytest.LogCaptureFixtur
 
 def test_purge_removes_old_documents_only(cli: Cli) -> None:
     setup_school(cli)
-    accounts.generate(operator(), UAI)
+    accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
     Document.update(created_at=utcnow() - timedelta(days=40)).execute()
-    recent = accounts.regenerate(operator(), UAI, bea(0))
+    recent = accounts.regenerate(operator(), UAI, bea(0), settings=FAST_SETTINGS)
     refused = cli("documents", "purge", "--older-than", "-3")
     assert refused.code == 2
     done = cli("documents", "purge", "--older-than", "30")
@@ -91,9 +91,10 @@ def test_purge_removes_old_documents_only(cli: Cli) -> None:
 def test_staff_purge_only_their_school(cli: Cli) -> None:
     setup_school(cli)
     add_school(cli, OTHER, "Autre")
-    staff.add_staff(operator(), "agent.autre", "mot de passe assez long", OTHER)
-    agent = staff.authenticate("agent.autre", "mot de passe assez long")
-    accounts.generate(operator(), UAI)
+    staff.add_staff(operator(), "agent.autre", "mot de passe assez long", OTHER,
+                    settings=FAST_SETTINGS)
+    agent = staff.authenticate("agent.autre", "mot de passe assez long", settings=FAST_SETTINGS)
+    accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
     Document.update(created_at=utcnow() - timedelta(days=40)).execute()
     assert documents.purge(agent, 30) == 0
     with pytest.raises(ServiceError):
@@ -123,11 +124,12 @@ def screen_text(app: CycladesApp) -> str:
 async def test_passwords_leave_the_screen_with_the_preview(sqlite_url: str) -> None:
     cli = Cli(sqlite_url)
     setup_school(cli)
-    staff.add_staff(operator(), "agent", "mot de passe assez long", UAI)
-    result = accounts.generate(operator(), UAI)
+    staff.add_staff(operator(), "agent", "mot de passe assez long", UAI, settings=FAST_SETTINGS)
+    result = accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
     passwords = [p for _, p in read_credentials(bytes(Document.get_by_id(
         result.documents[0].id).data))]
-    app = CycladesApp(db_url=sqlite_url, demo_actor=staff.actor_for("agent"))
+    app = CycladesApp(db_url=sqlite_url, demo_actor=staff.actor_for("agent"),
+                      settings=FAST_SETTINGS)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("d")
         await settle(pilot)

@@ -22,6 +22,7 @@ from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from tests.conftest import Cli, example
+from tests.helpers import FAST_SETTINGS
 from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
 from tests.test_csv_import import add_school, bea
 from tests.ui_helpers import settle, text_of
@@ -331,14 +332,15 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
     db = connect(f"sqlite:///{tmp_path / 'ecole.db'}")
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI)
+    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
+                    settings=FAST_SETTINGS)
     # The screen reads from the school's incoming folder (beside the database).
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     good = write(depot, export_zip(UAI, PUPILS), "bon.zip")
     other = write(depot, export_xml(uaj, PUPILS), "autre.xml")
     app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
-                      demo_actor=staff.actor_for("secretariat"))
+                      demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("import_bee")
         await settle(pilot)
@@ -392,14 +394,15 @@ def test_any_declaration_or_date_is_read_or_refused_in_french(
 async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
     db = connect(f"sqlite:///{tmp_path / 'ecole.db'}")
     schools.add_school(operator(), UAI, "Lycée Pasteur")
-    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI)
+    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
+                    settings=FAST_SETTINGS)
     pupils = [*PUPILS[:3], Pupil("9", bea(109), "Parti", "Jean", "01/01/2011", "3A",
                                  left="01/10/2026")]
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     export = write(depot, export_xml(UAI, pupils, date_export="29/11/2026"), "e.xml")
     app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
-                      demo_actor=staff.actor_for("secretariat"))
+                      demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("import_bee")
         await settle(pilot)

@@ -13,6 +13,7 @@ from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.staff import actor_for
 from cyclades_tui.ui.app import CycladesApp
+from tests.helpers import FAST_SETTINGS
 from tests.ui_helpers import settle
 
 SIZE = (80, 24)
@@ -22,10 +23,11 @@ SIZE = (80, 24)
 def snapshot_app(tmp_path: Path) -> Iterator[Callable[[bool], CycladesApp]]:
     """A fixed demo school (seeded RNG), so every snapshot is reproducible."""
     db = connect(f"sqlite:///{tmp_path / 'snap.db'}")
-    seed_demo(40, seed=11)
+    seed_demo(40, seed=11, settings=FAST_SETTINGS)
 
     def make(logged_in: bool = True) -> CycladesApp:
-        return CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF) if logged_in else None)
+        return CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF) if logged_in else None,
+                           settings=FAST_SETTINGS)
 
     yield make
     db.close()

@@ -23,7 +23,7 @@ from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import Staff, utcnow
 from tests.conftest import Cli
-from tests.helpers import csv_bytes
+from tests.helpers import FAST_SETTINGS, csv_bytes
 from tests.siecle_factory import Pupil, export_zip
 from tests.test_csv_import import bea
 
@@ -40,11 +40,11 @@ def two_schools(db_url: str) -> tuple[Actor, Actor, int]:
         schools.set_service(op, uai, True)
         import_csv(op, uai, csv_bytes(
             *[f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]))
-    result = accounts.generate(op, SCHOOL_B)
-    staff.add_staff(op, "secretariat.a", PASSWORD, SCHOOL_A)
-    staff.add_staff(op, "secretariat.b", PASSWORD, SCHOOL_B)
-    a = staff.authenticate("secretariat.a", PASSWORD)
-    b = staff.authenticate("secretariat.b", PASSWORD)
+    result = accounts.generate(op, SCHOOL_B, settings=FAST_SETTINGS)
+    staff.add_staff(op, "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS)
+    staff.add_staff(op, "secretariat.b", PASSWORD, SCHOOL_B, settings=FAST_SETTINGS)
+    a = staff.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS)
+    b = staff.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
     return a, b, result.documents[0].id
 
 
@@ -55,9 +55,9 @@ def test_staff_of_a_is_refused_everything_on_b(two_schools: tuple[Actor, Actor, 
     attempts: dict[str, Callable[[], object]] = {
         "status": lambda: accounts.status(a, SCHOOL_B),
         "pending": lambda: accounts.pending_candidates(a, SCHOOL_B),
-        "generate": lambda: accounts.generate(a, SCHOOL_B),
+        "generate": lambda: accounts.generate(a, SCHOOL_B, settings=FAST_SETTINGS),
         "find": lambda: accounts.find_for_regeneration(a, SCHOOL_B, ine_b),
-        "regenerate": lambda: accounts.regenerate(a, SCHOOL_B, ine_b),
+        "regenerate": lambda: accounts.regenerate(a, SCHOOL_B, ine_b, settings=FAST_SETTINGS),
         "list candidates": lambda: candidates.list_candidates(a, SCHOOL_B),
         "import csv": lambda: import_csv(a, SCHOOL_B, csv_bytes(
             f"{bea(500)};X;;Y;;01/01/2010;3A;DNB;Inscrit")),
@@ -73,8 +73,10 @@ def test_staff_of_a_is_refused_everything_on_b(two_schools: tuple[Actor, Actor, 
         "service": lambda: schools.set_service(a, SCHOOL_B, False),
         "own service": lambda: schools.set_service(a, SCHOOL_A, False),
         "add school": lambda: schools.add_school(a, "0690001B", "X"),
-        "add staff": lambda: staff.add_staff(a, "intrus", PASSWORD, SCHOOL_A),
-        "reset staff": lambda: staff.set_password(a, "secretariat.b", PASSWORD + "!"),
+        "add staff": lambda: staff.add_staff(a, "intrus", PASSWORD, SCHOOL_A,
+                                             settings=FAST_SETTINGS),
+        "reset staff": lambda: staff.set_password(a, "secretariat.b", PASSWORD + "!",
+                                                  settings=FAST_SETTINGS),
         "disable staff": lambda: staff.disable(a, "secretariat.b"),
     }
     for name, attempt in attempts.items():
@@ -92,53 +94,56 @@ def test_staff_of_a_is_refused_everything_on_b(two_schools: tuple[Actor, Actor, 
     assert [s.uai for s in schools.list_schools(a)] == [SCHOOL_A]
     assert {s.login for s in staff.list_staff(a)} == {"secretariat.a"}
     # A's own school works for A.
-    assert accounts.generate(a, SCHOOL_A).created == 3
+    assert accounts.generate(a, SCHOOL_A, settings=FAST_SETTINGS).created == 3
 
 
 def test_five_failures_lock_the_account(two_schools: tuple[Actor, Actor, int]) -> None:
     for _ in range(5):
         with pytest.raises(Refused, match="incorrect"):
-            staff.authenticate("secretariat.a", "mauvais")
+            staff.authenticate("secretariat.a", "mauvais", settings=FAST_SETTINGS)
     with pytest.raises(Refused, match="verrouillé"):
-        staff.authenticate("secretariat.a", PASSWORD)
+        staff.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS)
     # Once the lock has expired, the right password works again.
     Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
         Staff.login == "secretariat.a").execute()
-    assert staff.authenticate("secretariat.a", PASSWORD).school_uai == SCHOOL_A
+    assert staff.authenticate("secretariat.a", PASSWORD,
+                              settings=FAST_SETTINGS).school_uai == SCHOOL_A
     # A success resets the count: four more failures do not lock.
     for _ in range(4):
         with pytest.raises(Refused, match="incorrect"):
-            staff.authenticate("secretariat.a", "mauvais")
-    assert staff.authenticate("secretariat.a", PASSWORD).login == "secretariat.a"
+            staff.authenticate("secretariat.a", "mauvais", settings=FAST_SETTINGS)
+    assert staff.authenticate("secretariat.a", PASSWORD,
+                              settings=FAST_SETTINGS).login == "secretariat.a"
 
 
 def test_unknown_login_and_disabled_account(two_schools: tuple[Actor, Actor, int]) -> None:
     with pytest.raises(Refused, match="incorrect"):
-        staff.authenticate("personne", PASSWORD)
+        staff.authenticate("personne", PASSWORD, settings=FAST_SETTINGS)
     staff.disable(operator(), "secretariat.b")
     with pytest.raises(Refused, match="désactivé"):
-        staff.authenticate("secretariat.b", PASSWORD)
+        staff.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
 
 
 def test_exam_manager_acts_for_any_school(two_schools: tuple[Actor, Actor, int]) -> None:
-    staff.add_staff(operator(), "gestionnaire", PASSWORD, None, role=ROLE_MANAGER)
-    manager = staff.authenticate("gestionnaire", PASSWORD)
+    staff.add_staff(operator(), "gestionnaire", PASSWORD, None, role=ROLE_MANAGER,
+                    settings=FAST_SETTINGS)
+    manager = staff.authenticate("gestionnaire", PASSWORD, settings=FAST_SETTINGS)
     assert manager.school_uai is None and manager.role == ROLE_MANAGER
     assert [s.uai for s in schools.list_schools(manager)] == [SCHOOL_A, SCHOOL_B]
     assert not schools.set_service(manager, SCHOOL_A, False).service_enabled
     with pytest.raises(Refused, match="n'est pas positionné"):
-        accounts.generate(manager, SCHOOL_A)
+        accounts.generate(manager, SCHOOL_A, settings=FAST_SETTINGS)
     assert schools.set_service(manager, SCHOOL_A, True).service_enabled
     assert accounts.status(manager, SCHOOL_B).with_account == 3
 
 
 def test_staff_passwords_rules(two_schools: tuple[Actor, Actor, int]) -> None:
     with pytest.raises(BadInput, match="12 caractères"):
-        staff.add_staff(operator(), "court", "trop court", SCHOOL_A)
+        staff.add_staff(operator(), "court", "trop court", SCHOOL_A, settings=FAST_SETTINGS)
     with pytest.raises(BadInput, match="établissement"):
-        staff.add_staff(operator(), "sans.ecole", PASSWORD, None)
+        staff.add_staff(operator(), "sans.ecole", PASSWORD, None, settings=FAST_SETTINGS)
     with pytest.raises(Refused, match="existe déjà"):
-        staff.add_staff(operator(), "secretariat.a", PASSWORD, SCHOOL_A)
+        staff.add_staff(operator(), "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS)
     hashed = Staff.get(Staff.login == "secretariat.a").password_hash
     assert hashed.startswith("$2b$") and PASSWORD not in hashed
 
@@ -157,7 +162,8 @@ def test_staff_cli(cli: Cli) -> None:
     assert "agent" in listing and SCHOOL_A in listing and "gestionnaire" in listing
     assert cli("staff", "reset-password", "agent",
                stdin="nouveau mot de passe!\nnouveau mot de passe!\n").code == 0
-    assert staff.authenticate("agent", "nouveau mot de passe!").login == "agent"
+    assert staff.authenticate("agent", "nouveau mot de passe!",
+                              settings=FAST_SETTINGS).login == "agent"
     assert cli("staff", "disable", "agent").code == 0
     assert "désactivé" in cli("staff", "list").out
     assert cli("staff", "disable", "inconnu").code == 1

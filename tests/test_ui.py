@@ -24,7 +24,7 @@ from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.preview import HIDDEN, PreviewScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.widgets.modals import ConfirmModal, PathModal
-from tests.helpers import pdf_text, slips_in
+from tests.helpers import FAST_SETTINGS, pdf_text, slips_in
 from tests.ui_helpers import settle, table_rows, text_of
 
 SIZE = (80, 24)
@@ -36,18 +36,18 @@ def demo_url(tmp_path: Path) -> Iterator[str]:
     """A SQLite demo database with 40 candidates and a known staff password."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     db = connect(url)
-    seed_demo(40, seed=7)
-    set_password(operator(), DEMO_STAFF, STAFF_PASSWORD)
+    seed_demo(40, seed=7, settings=FAST_SETTINGS)
+    set_password(operator(), DEMO_STAFF, STAFF_PASSWORD, settings=FAST_SETTINGS)
     yield url
     db.close()
 
 
 def demo_app(url: str) -> CycladesApp:
-    return CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF))
+    return CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=FAST_SETTINGS)
 
 
 async def test_login_refuses_then_accepts(demo_url: str) -> None:
-    app = CycladesApp(db_url=demo_url)
+    app = CycladesApp(db_url=demo_url, settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, LoginScreen)
         await pilot.click("#login")
@@ -100,11 +100,11 @@ async def test_generate_then_save_a_document_and_log_in(demo_url: str, tmp_path:
         credentials = slips_in(pdf_text(saved[0]))
         assert len(credentials) == before.without_account
         for login, password in credentials[:5]:
-            assert accounts.verify(login, password).ok
+            assert accounts.verify(login, password, settings=FAST_SETTINGS).ok
 
 
 async def test_regenerate_with_confirmation(demo_url: str) -> None:
-    result = accounts.generate(operator(), DEMO_UAI)
+    result = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     _, data = documents.fetch(operator(), result.documents[0].id)
     login, old = read_credentials(data)[0]
     ine = Account.get(Account.login == login).candidate.ine
@@ -122,7 +122,7 @@ async def test_regenerate_with_confirmation(demo_url: str) -> None:
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("escape")  # cancelled: nothing changes
         await settle(pilot)
-        assert accounts.verify(login, old).ok
+        assert accounts.verify(login, old, settings=FAST_SETTINGS).ok
         await pilot.press("ctrl+g")
         await pilot.press("o")
         await settle(pilot)
@@ -132,8 +132,8 @@ async def test_regenerate_with_confirmation(demo_url: str) -> None:
     _, data = documents.fetch(operator(), newest.id)
     ((same_login, new),) = read_credentials(data)
     assert same_login == login
-    assert not accounts.verify(login, old).ok
-    assert accounts.verify(login, new).ok
+    assert not accounts.verify(login, old, settings=FAST_SETTINGS).ok
+    assert accounts.verify(login, new, settings=FAST_SETTINGS).ok
 
 
 async def test_regenerate_without_account_says_so(demo_url: str) -> None:
@@ -147,7 +147,7 @@ async def test_regenerate_without_account_says_so(demo_url: str) -> None:
 
 
 async def test_preview_hides_passwords_until_asked(demo_url: str) -> None:
-    result = accounts.generate(operator(), DEMO_UAI)
+    result = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     _, data = documents.fetch(operator(), result.documents[1].id)
     expected = read_credentials(data)
     app = demo_app(demo_url)
@@ -167,13 +167,13 @@ async def test_preview_hides_passwords_until_asked(demo_url: str) -> None:
 
 
 async def test_documents_are_paged_by_ten(demo_url: str) -> None:
-    first = accounts.generate(operator(), DEMO_UAI)
+    first = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     assert first.created > 0
     views = accounts.pending_candidates(operator(), DEMO_UAI)
     assert views == []
     ine = Candidate.select().join(Account).first().ine
     for _ in range(11):
-        accounts.regenerate(operator(), DEMO_UAI, ine)
+        accounts.regenerate(operator(), DEMO_UAI, ine, settings=FAST_SETTINGS)
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("d")
@@ -269,7 +269,7 @@ async def test_every_binding_is_in_the_footer_at_80_columns(demo_url: str) -> No
 
 async def test_login_with_type_ahead(demo_url: str) -> None:
     """Over SSH people type the password right after Enter, before the screen reacts."""
-    app = CycladesApp(db_url=demo_url)
+    app = CycladesApp(db_url=demo_url, settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         for key in [*DEMO_STAFF, "enter", *STAFF_PASSWORD, "enter"]:
             # Queued without waiting for the app, as keys arrive from a fast typist.

@@ -20,7 +20,7 @@ from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
-from tests.helpers import csv_bytes
+from tests.helpers import FAST_SETTINGS, csv_bytes
 from tests.siecle_factory import Pupil, export_zip
 from tests.test_csv_import import bea
 from tests.ui_helpers import settle, table_rows, text_of
@@ -51,8 +51,8 @@ def school_db(tmp_path: Path) -> Iterator[str]:
     for uai in (UAI, OTHER):
         schools.add_school(operator(), uai, f"École {uai}")
         schools.set_service(operator(), uai, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI)
-    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER)
+    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER, settings=FAST_SETTINGS)
     yield url
     db.close()
 
@@ -89,7 +89,8 @@ async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
     assert len(expected) == 3
     reset_candidates()
 
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
+                      settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_bee")
         await settle(pilot)
@@ -125,7 +126,7 @@ async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
 
 
 async def test_login_screen_says_the_account_is_locked(school_db: str) -> None:
-    app = CycladesApp(db_url=school_db)
+    app = CycladesApp(db_url=school_db, settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         for attempt in [*["mauvais"] * 5, PASSWORD]:
             assert isinstance(app.screen, LoginScreen)
@@ -136,7 +137,7 @@ async def test_login_screen_says_the_account_is_locked(school_db: str) -> None:
 
 async def test_exam_manager_picks_a_school_and_positions_the_service(school_db: str) -> None:
     School.update(service_enabled=False).where(School.uai == OTHER).execute()
-    app = CycladesApp(db_url=school_db)
+    app = CycladesApp(db_url=school_db, settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "chef", PASSWORD)
         assert isinstance(app.screen, SchoolPickerScreen)
@@ -153,8 +154,8 @@ async def test_exam_manager_picks_a_school_and_positions_the_service(school_db: 
 
 
 async def test_journal_lists_the_day(school_db: str) -> None:
-    actor = staff.authenticate("secretariat", PASSWORD)
-    app = CycladesApp(db_url=school_db, demo_actor=actor)
+    actor = staff.authenticate("secretariat", PASSWORD, settings=FAST_SETTINGS)
+    app = CycladesApp(db_url=school_db, demo_actor=actor, settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("journal")
         await settle(pilot)
@@ -170,7 +171,8 @@ async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path
                                               "3[/B"),
                                         Pupil("2", bea(32), "Nom", "Autre", "01/01/2011",
                                               "[b]3A")]))
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
+                      settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_bee")
         await settle(pilot)
@@ -188,7 +190,8 @@ async def test_csv_import_previews_then_imports(school_db: str, tmp_path: Path) 
     good = depot(tmp_path) / "eleves.csv"
     good.write_bytes(csv_bytes(*[f"{bea(50 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit"
                                  for i in range(12)]))
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
+                      settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_csv")
         await settle(pilot)

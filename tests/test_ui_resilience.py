@@ -14,7 +14,7 @@ from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
 from cyclades_tui.ui.screens.generate import GenerateScreen
 from tests.conftest import drop_pg_schema, new_pg_schema
-from tests.helpers import csv_bytes
+from tests.helpers import FAST_SETTINGS, csv_bytes
 from tests.tcp_proxy import TcpProxy
 from tests.test_csv_import import bea
 from tests.ui_helpers import settle, table_rows, text_of
@@ -42,8 +42,8 @@ async def test_outage_then_recovery(proxied_pg: tuple[str, TcpProxy]) -> None:
     schools.add_school(operator(), UAI, "Lycée")
     schools.set_service(operator(), UAI, True)
     import_csv(operator(), UAI, csv_bytes(f"{bea(1)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit"))
-    staff.add_staff(operator(), "agent", "mot de passe assez long", UAI)
-    app = CycladesApp(db_url=url, demo_actor=staff.actor_for("agent"))
+    staff.add_staff(operator(), "agent", "mot de passe assez long", UAI, settings=FAST_SETTINGS)
+    app = CycladesApp(db_url=url, demo_actor=staff.actor_for("agent"), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         proxy.cut()
         await pilot.press("c")

@@ -40,7 +40,7 @@ from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.faults import checkpoint
 from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.services.schools import SchoolInfo, info, require_school, require_service
-from cyclades_tui.settings import Settings, load_settings
+from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import (
     Account,
     Candidature,
@@ -215,10 +215,10 @@ def generate(
     actor: Actor,
     uai: str,
     progress: Progress | None = None,
-    settings: Settings | None = None,
+    *,
+    settings: Settings,
 ) -> RunResult:
     """Create the accounts of the eligible candidates who have none, with their two PDFs."""
-    settings = settings or load_settings()
     school = require_school(actor, uai)
     require_service(school)
     with db_errors():
@@ -317,13 +317,12 @@ def find_for_regeneration(
 
 
 def regenerate(
-    actor: Actor, uai: str, ine: str, state: str | None = None, settings: Settings | None = None
+    actor: Actor, uai: str, ine: str, state: str | None = None, *, settings: Settings
 ) -> RunResult:
     """Give the candidate's account a new provisional password and store its one-slip PDF.
 
     The old password stops working when the transaction commits.
     """
-    settings = settings or load_settings()
     view = find_for_regeneration(actor, uai, ine, state)
     school = require_school(actor, uai)
     password = generate_password()
@@ -352,12 +351,11 @@ def regenerate(
                      message=f"Nouveau mot de passe généré pour {account.login}.")
 
 
-def verify(login: str, password: str, settings: Settings | None = None) -> VerifyResult:
+def verify(login: str, password: str, *, settings: Settings) -> VerifyResult:
     """Check a candidate's login and password, as the publication site does.
 
     A correct password whose hash is cheaper than the current setting is re-hashed.
     """
-    settings = settings or load_settings()
     with db_errors():
         account = Account.get_or_none(Account.login == login.strip().lower())
     if account is None or not verify_password(password, account.password_hash):
@@ -372,10 +370,9 @@ def verify(login: str, password: str, settings: Settings | None = None) -> Verif
 
 
 def change_password(
-    login: str, current: str, new: str, settings: Settings | None = None
+    login: str, current: str, new: str, *, settings: Settings
 ) -> None:
     """Replace a candidate's password by one they chose; the current one must be right."""
-    settings = settings or load_settings()
     with db_errors():
         account = Account.get_or_none(Account.login == login.strip().lower())
     if account is None or not verify_password(current, account.password_hash):

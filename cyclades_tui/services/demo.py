@@ -14,7 +14,7 @@ from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import CandidateRecord, store_records
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.staff import set_password
-from cyclades_tui.settings import Settings, load_settings
+from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import Candidate, School, Staff
 
 DEMO_UAI = "0999999F"
@@ -100,7 +100,7 @@ def demo_records(count: int, seed: int) -> list[CandidateRecord]:
 
 
 def seed_demo(
-    count: int = 300, seed: int = 2026, settings: Settings | None = None,
+    count: int = 300, seed: int = 2026, *, settings: Settings,
     actor: Actor | None = None,
 ) -> DemoInfo:
     """Create (or top up) the demo school, its staff member and its candidates.
@@ -108,7 +108,6 @@ def seed_demo(
     Running it again keeps what exists; the staff password is only printed when the
     account is created or when ``reset`` is asked through the CLI.
     """
-    settings = settings or load_settings()
     actor = actor or operator()
     password: str | None = None
     with db_errors():
@@ -120,7 +119,7 @@ def seed_demo(
         if staff is None:
             password = secrets.token_urlsafe(12)
             Staff.create(login=DEMO_STAFF, password_hash="!", school=school, role=ROLE_SCHOOL)
-            set_password(actor, DEMO_STAFF, password, settings)
+            set_password(actor, DEMO_STAFF, password, settings=settings)
     with db_errors():
         existing = Candidate.select().where(Candidate.school == school).count()
     added = 0
@@ -136,8 +135,8 @@ def seed_demo(
     )
 
 
-def reset_demo_password(settings: Settings | None = None) -> str:
+def reset_demo_password(*, settings: Settings) -> str:
     """Give the demo staff member a new password and return it."""
     password = secrets.token_urlsafe(12)
-    set_password(operator(), DEMO_STAFF, password, settings)
+    set_password(operator(), DEMO_STAFF, password, settings=settings)
     return password

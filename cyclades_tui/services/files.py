@@ -21,16 +21,13 @@ import re
 import stat
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.documents import fetch
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.schools import require_school
-from cyclades_tui.settings import Settings, load_settings
-from cyclades_tui.store.database import DatabaseUrlError, default_url, parse_url
+from cyclades_tui.settings import Settings
 
 INCOMING = "depot"
 DOCUMENTS = "documents"
@@ -39,18 +36,9 @@ READ_LIMIT = 64 * 1024 * 1024
 _UAI = re.compile(r"\d{7}[A-Z]")
 
 
-def files_root(db_url: str | None = None, settings: Settings | None = None) -> Path:
+def files_root(db_url: str | None, settings: Settings) -> Path:
     """The folder holding one folder per school (setting ``files``, else beside the database)."""
-    configured = (settings or load_settings()).files
-    if configured:
-        return Path(configured).expanduser().absolute()
-    try:
-        url = parse_url(db_url or default_url())
-    except DatabaseUrlError as error:
-        raise BadInput(str(error)) from None
-    if url.kind == "sqlite":
-        return Path(url.path).expanduser().absolute().parent / "fichiers"
-    return Path(user_data_dir("cyclades-tui")) / "fichiers"
+    return settings.files_root(db_url).expanduser().absolute()
 
 
 def school_folder(root: Path, uai: str) -> Path:
@@ -196,6 +184,6 @@ def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> P
     return target
 
 
-def folder_for(db_url: str | None, uai: str) -> Path:
+def folder_for(db_url: str | None, uai: str, settings: Settings) -> Path:
     """The school's folder for a TUI session on ``db_url`` (created when missing)."""
-    return school_folder(files_root(db_url), uai)
+    return school_folder(files_root(db_url, settings), uai)

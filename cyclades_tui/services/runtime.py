@@ -10,6 +10,7 @@ import peewee
 
 from cyclades_tui.services.errors import DatabaseUnavailable
 from cyclades_tui.store.database import (
+    SQLITE_BUSY_TIMEOUT_MS,
     DatabaseUrlError,
     database_proxy,
     is_sqlite,
@@ -59,10 +60,12 @@ def db_errors() -> Iterator[None]:
         raise DatabaseUnavailable(describe_db_error(error)) from None
 
 
-def connect(url: str | None = None, upgrade: bool = True) -> peewee.Database:
+def connect(
+    url: str | None = None, upgrade: bool = True, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> peewee.Database:
     """Open the database of ``url``; bring its schema up to date unless told not to."""
     try:
-        db = open_database(url)
+        db = open_database(url, busy_ms)
     except DatabaseUrlError as error:
         from cyclades_tui.services.errors import BadInput
 

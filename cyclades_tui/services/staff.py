@@ -15,7 +15,7 @@ from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.services.schools import require_school
-from cyclades_tui.settings import Settings, load_settings
+from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import School, Staff, utcnow
 
 MIN_STAFF_PASSWORD = 12
@@ -47,10 +47,9 @@ def check_staff_password(password: str) -> str:
 
 def add_staff(
     actor: Actor, login: str, password: str, uai: str | None, role: str = ROLE_SCHOOL,
-    settings: Settings | None = None,
+    *, settings: Settings,
 ) -> StaffInfo:
     """Create a staff account (school staff need a school; an exam manager has none)."""
-    settings = settings or load_settings()
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut créer des comptes du personnel.")
     try:
@@ -76,10 +75,9 @@ def add_staff(
 
 
 def set_password(
-    actor: Actor, login: str, password: str, settings: Settings | None = None
+    actor: Actor, login: str, password: str, *, settings: Settings
 ) -> None:
     """Give a staff account a new password and unlock it."""
-    settings = settings or load_settings()
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut réinitialiser un mot de passe.")
     check_staff_password(password)
@@ -93,9 +91,8 @@ def set_password(
         audit.record(actor, "staff.reset-password", staff.school, staff.login)
 
 
-def authenticate(login: str, password: str, settings: Settings | None = None) -> Actor:
+def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
     """Check a staff login; five failures in a row lock the account for a while."""
-    settings = settings or load_settings()
     name = login.strip().lower()
     with db_errors():
         staff = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).where(

@@ -15,7 +15,6 @@ from platformdirs import user_data_dir
 # Models bind to this proxy; open_database() points it at the real database.
 database_proxy = peewee.DatabaseProxy()
 
-ENV_VAR = "CYCLADES_DB"
 # Milliseconds a writer waits for a locked SQLite file before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -39,10 +38,12 @@ class DatabaseUrl:
 
 
 def default_url() -> str:
-    """The URL used when neither ``--db`` nor ``CYCLADES_DB`` is given."""
-    return os.environ.get(ENV_VAR) or (
-        "sqlite:///" + str(Path(user_data_dir("cyclades-tui")) / "cyclades.db")
-    )
+    """The SQLite file in the user's data directory.
+
+    ``--db``, ``CYCLADES_DB`` and the configuration file are resolved by ``settings``, once,
+    at start-up; this module reads no environment variable.
+    """
+    return "sqlite:///" + str(Path(user_data_dir("cyclades-tui")) / "cyclades.db")
 
 
 def demo_url() -> str:
@@ -91,17 +92,13 @@ def _private_file(path: Path) -> None:
         os.close(fd)
 
 
-def sqlite_busy_timeout_ms() -> int:
-    """How long a writer waits for a locked SQLite file (``CYCLADES_SQLITE_BUSY_MS``)."""
-    raw = os.environ.get("CYCLADES_SQLITE_BUSY_MS", "").strip()
-    return int(raw) if raw.isdigit() else SQLITE_BUSY_TIMEOUT_MS
+def make_database(url: str, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> peewee.Database:
+    """Build (without connecting) the Peewee database for ``url``.
 
-
-def make_database(url: str) -> peewee.Database:
-    """Build (without connecting) the Peewee database for ``url``."""
+    ``busy_ms``: how long a SQLite writer waits for a locked file (setting ``sqlite_busy_ms``).
+    """
     info = parse_url(url)
     if info.kind == "sqlite":
-        busy_ms = sqlite_busy_timeout_ms()
         path = Path(info.path).expanduser()
         _private_file(path)
         return peewee.SqliteDatabase(
@@ -125,9 +122,11 @@ def make_database(url: str) -> peewee.Database:
     return peewee.PostgresqlDatabase(info.name, **cast(dict[str, Any], params))
 
 
-def open_database(url: str | None = None) -> peewee.Database:
+def open_database(
+    url: str | None = None, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> peewee.Database:
     """Point the models at the database of ``url`` (or the default) and return it."""
-    db = make_database(url or default_url())
+    db = make_database(url or default_url(), busy_ms)
     database_proxy.initialize(db)
     return db
 

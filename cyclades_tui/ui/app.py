@@ -13,6 +13,7 @@ from textual.screen import Screen
 from cyclades_tui.services import staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import connect
+from cyclades_tui.settings import Settings
 from cyclades_tui.ui.activities import ACTIVITIES
 from cyclades_tui.ui.paths import stylesheets
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
@@ -35,7 +36,10 @@ ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
 }
 
 class CycladesApp(App[None]):
-    """cyclades-tui's TUI; ``session`` is set once a staff member has logged in."""
+    """cyclades-tui's TUI; ``session`` is set once a staff member has logged in.
+
+    ``settings`` were read and checked once at start-up; screens pass them to the services.
+    """
 
     TITLE = "cyclades-tui"
     CSS_PATH: ClassVar[list[str | PurePath]] = list(stylesheets())
@@ -44,9 +48,12 @@ class CycladesApp(App[None]):
                 tooltip="Quitter cyclades-tui"),
     ]
 
-    def __init__(self, db_url: str | None = None, demo_actor: Actor | None = None) -> None:
+    def __init__(
+        self, db_url: str | None = None, demo_actor: Actor | None = None, *, settings: Settings
+    ) -> None:
         super().__init__()
         self.db_url = db_url
+        self.settings = settings
         self.session: UiSession | None = None
         self._demo_actor = demo_actor
 
@@ -84,8 +91,11 @@ class CycladesApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
-def run(db_url: str | None, demo: bool) -> int:
-    """Open the database (the demo one with ``demo``) and run the TUI until the user quits."""
+def run(db_url: str | None, demo: bool, settings: Settings) -> int:
+    """Open the database (the demo one with ``demo``) and run the TUI until the user quits.
+
+    ``db_url`` is an explicit ``--db`` only; otherwise the database is ``settings.db``.
+    """
     actor = None
     if demo:
         from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
@@ -94,11 +104,12 @@ def run(db_url: str | None, demo: bool) -> int:
         # The demo never goes into $CYCLADES_DB (an academy's real database): only into an
         # explicit --db or the user's own demo file.
         url = db_url or demo_url()
-        connect(url)
-        seed_demo()
+        connect(url, busy_ms=settings.sqlite_busy_ms)
+        seed_demo(settings=settings)
         actor = staff.actor_for(DEMO_STAFF)
         db_url = url
     else:
-        connect(db_url)
-    CycladesApp(db_url=db_url, demo_actor=actor).run()
+        db_url = settings.db
+        connect(db_url, busy_ms=settings.sqlite_busy_ms)
+    CycladesApp(db_url=db_url, demo_actor=actor, settings=settings).run()
     return 0

@@ -24,6 +24,7 @@ from pathlib import Path
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.staff import actor_for
+from cyclades_tui.settings import load_settings
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
 from cyclades_tui.ui.screens.home import HomeScreen
@@ -36,7 +37,7 @@ async def measure(count: int) -> dict[str, object]:
     """Time the three interactions on a demo school of ``count`` candidates."""
     figures: dict[str, object] = {"candidates": count}
     start = time.perf_counter()
-    app = CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF))
+    app = CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF), settings=load_settings())
     async with app.run_test(size=(120, 40)) as pilot:
         while not isinstance(app.screen, HomeScreen) or not app.screen.is_mounted:
             await pilot.pause()
@@ -83,7 +84,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         connect(f"sqlite:///{Path(tmp) / 'bench-tui.db'}")
-        seed_demo(args.candidates, seed=5)
+        seed_demo(args.candidates, seed=5, settings=load_settings())
         figures = asyncio.run(measure(args.candidates))
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -81,7 +81,8 @@ class BeeImportScreen(ActivityScreen):
     def load(self, typed: str) -> None:
         """Read the file in the school's folder only and parse it (no database access);
         another school's export is refused here, before classes are offered."""
-        path = files.read_confined(files.folder_for(self.cyc.db_url, self.session.uai), typed)
+        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+        path = files.read_confined(folder, typed)
         export = parse_siecle(read_file(path))  # read_file checks the size
         check_school(export, self.session.uai)
         self.app.call_from_thread(self._loaded, path, export)

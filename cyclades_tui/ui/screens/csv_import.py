@@ -73,7 +73,7 @@ class CsvImportScreen(ActivityScreen):
     def check(self, path: str) -> None:
         """Read (in the school's folder only) and validate every line."""
         try:
-            folder = files.folder_for(self.cyc.db_url, self.session.uai)
+            folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
             data = files.read_confined(folder, path)
             report = import_csv(self.session.actor, self.session.uai, data, dry_run=True)
         except BadInput as error:
@@ -114,7 +114,7 @@ class CsvImportScreen(ActivityScreen):
     def run_import(self, path: str) -> None:
         """Import for real, all or nothing."""
         try:
-            folder = files.folder_for(self.cyc.db_url, self.session.uai)
+            folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
             report = import_csv(self.session.actor, self.session.uai,
                                 files.read_confined(folder, path))
         except BadInput as error:

@@ -120,7 +120,7 @@ class DocumentsScreen(ActivityScreen):
           group="prepare-save")
     def prepare_save(self, doc: DocumentSummary) -> None:
         """Offer a free name in the school's documents folder."""
-        folder = files.folder_for(self.cyc.db_url, self.session.uai)
+        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
         proposed = files.proposed_name(self.session.actor, doc.id, folder)
 
         def chosen(path: str | None) -> None:
@@ -136,7 +136,7 @@ class DocumentsScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save(self, document_id: int, path: str) -> None:
         """Write the document into the school's folder; a folder gets an automatic name."""
-        folder = files.folder_for(self.cyc.db_url, self.session.uai)
+        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
         written = files.save_document(self.session.actor, document_id, folder, path)
         self.app.call_from_thread(self.show_info, f"Document enregistré : "
                                   f"{files.shown(folder, written)} (dans « {folder} »)")

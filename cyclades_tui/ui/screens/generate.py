@@ -131,7 +131,8 @@ class GenerateScreen(ActivityScreen):
         def progress(done: int, total: int) -> None:
             self.post_message(GenerationProgress(done, total))
 
-        result = accounts.generate(self.session.actor, self.session.uai, progress=progress)
+        result = accounts.generate(self.session.actor, self.session.uai, progress=progress,
+                                   settings=self.cyc.settings)
         self.post_message(GenerationFinished(result))
 
     def on_generation_progress(self, message: GenerationProgress) -> None:

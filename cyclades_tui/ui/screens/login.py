@@ -71,7 +71,7 @@ class LoginScreen(BaseScreen):
           group="authenticate")
     def authenticate(self, login: str, password: str) -> None:
         """Check the password; on success open the home screen (or the school choice)."""
-        actor = staff.authenticate(login, password)
+        actor = staff.authenticate(login, password, settings=self.cyc.settings)
         name = staff.school_name(actor.school_uai)
         self.app.call_from_thread(self._logged_in, actor, name)
 

@@ -136,7 +136,8 @@ class RegenerateScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="regenerate", group="regenerate")
     def regenerate(self, ine: str, state: str) -> None:
         """New password, stored document."""
-        result = accounts.regenerate(self.session.actor, self.session.uai, ine, state)
+        result = accounts.regenerate(self.session.actor, self.session.uai, ine, state,
+                                     settings=self.cyc.settings)
         self.app.call_from_thread(self._done, result)
 
     def _done(self, result: RunResult) -> None:

@@ -1,0 +1,152 @@
+"""Backups: a consistent copy of the database, which holds the only copies of the slips.
+
+SQLite is copied with its online backup API: the copy is one consistent snapshot even while
+another process generates accounts (WAL readers do not block writers, nor the reverse).
+PostgreSQL is dumped with ``pg_dump -Fc`` when it is installed; otherwise the command to
+run is given. Either way the backup is a new file, readable by its owner only, and never
+replaces an existing file: a backup holds passwords, and an old backup may be the only one.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sqlite3
+import stat
+import subprocess
+from contextlib import closing, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from cyclades_tui.services.errors import BadInput, Refused
+from cyclades_tui.store.database import SQLITE_BUSY_TIMEOUT_MS, DatabaseUrl, parse_url
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """A finished backup: the file written, its size, and how it was made."""
+
+    path: Path
+    size: int
+    method: str  # "sqlite" or "pg_dump"
+
+
+class PgDumpMissing(Refused):
+    """``pg_dump`` is not installed here; ``command`` is what to run where it is."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(
+            "pg_dump est introuvable sur ce serveur : aucune sauvegarde n'a été faite. "
+            "Installez le client PostgreSQL (paquet postgresql-client) ou lancez, depuis une "
+            f"machine qui l'a :\n  {command}\n(mot de passe demandé ou lu dans ~/.pgpass)."
+        )
+        self.command = command
+
+
+def _new_private_file(target: Path) -> int:
+    """Create ``target`` (mode 0600), failing if anything exists there; returns its fd."""
+    if target.is_dir():
+        raise BadInput(f"« {target} » est un dossier : donnez le nom du fichier de sauvegarde.")
+    if not target.parent.is_dir():
+        raise BadInput(f"Dossier « {target.parent} » introuvable : créez-le d'abord.")
+    try:
+        # O_EXCL: never replace a file (nor follow a symbolic link to one), even one created
+        # a moment ago by someone else.
+        return os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW,
+                       stat.S_IRUSR | stat.S_IWUSR)
+    except FileExistsError:
+        raise BadInput(f"« {target} » existe déjà : une sauvegarde ne remplace jamais un "
+                       "fichier ; choisissez un autre nom.") from None
+    except OSError as error:
+        raise BadInput(f"Impossible de créer « {target} » : {error.strerror}.") from None
+
+
+def backup(url: str, target: Path | str, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> BackupResult:
+    """Copy the database of ``url`` into the new file ``target``."""
+    info = parse_url(url)
+    path = Path(target).expanduser().absolute()
+    if info.kind == "sqlite":
+        return _backup_sqlite(Path(info.path).expanduser(), path, busy_ms)
+    return _backup_postgresql(info, path)
+
+
+def _backup_sqlite(source: Path, target: Path, busy_ms: int) -> BackupResult:
+    if not source.is_file():
+        # Opening it would create an empty database: say it is not there instead.
+        raise BadInput(f"Base de données « {source} » introuvable : rien à sauvegarder.")
+    if source.resolve() == target.resolve():
+        raise BadInput("La sauvegarde doit être un autre fichier que la base elle-même.")
+    fd = _new_private_file(target)
+    os.close(fd)
+    try:
+        with closing(sqlite3.connect(source, timeout=busy_ms / 1000)) as src, \
+                closing(sqlite3.connect(target)) as dst:
+            # pages=-1: the whole database in one step, i.e. from one read transaction,
+            # hence one consistent snapshot even while a generation is writing.
+            src.backup(dst, pages=-1)
+            # The copy is one self-contained file (no -wal beside it), checked before we say
+            # it is done.
+            dst.execute("PRAGMA journal_mode=DELETE")
+            verdict = dst.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise Refused(f"La copie ne se relit pas correctement ({verdict}) ; "
+                              "elle a été supprimée.")
+        with open(target, "rb+") as written:
+            os.fsync(written.fileno())
+    except sqlite3.Error as error:
+        target.unlink(missing_ok=True)
+        text = str(error).lower()
+        reason = ("la base est verrouillée depuis trop longtemps" if "locked" in text or
+                  "busy" in text else "la base n'a pas pu être lue")
+        raise Refused(f"Sauvegarde impossible : {reason} ; rien n'a été écrit.") from None
+    except BaseException:
+        # Interrupted or failed: no half-written copy stays behind.
+        target.unlink(missing_ok=True)
+        raise
+    return BackupResult(path=target, size=target.stat().st_size, method="sqlite")
+
+
+def pg_dump_options(info: DatabaseUrl) -> list[str]:
+    """``pg_dump`` options for the database of ``info`` (the password is never among them)."""
+    options = ["-Fc"]
+    if info.host:
+        options += ["-h", info.host]
+    if info.port:
+        options += ["-p", str(info.port)]
+    if info.user:
+        options += ["-U", info.user]
+    if info.schema:
+        options += ["-n", info.schema]
+    return options
+
+
+def _backup_postgresql(info: DatabaseUrl, target: Path) -> BackupResult:
+    program = shutil.which("pg_dump")
+    if program is None:
+        raise PgDumpMissing(shlex.join(["pg_dump", *pg_dump_options(info), "-f", str(target),
+                                        info.name]))
+    fd = _new_private_file(target)
+    env = dict(os.environ)
+    if info.password:
+        env["PGPASSWORD"] = info.password  # the child's environment, never its command line
+    # pg_dump writes to our 0600 file through its standard output, not to a file it creates.
+    args = [program, *pg_dump_options(info), "--no-password", info.name]
+    try:
+        with os.fdopen(fd, "wb") as out:
+            done = subprocess.run(args, stdout=out, stderr=subprocess.PIPE, env=env,
+                                  stdin=subprocess.DEVNULL, check=False)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    if done.returncode != 0:
+        target.unlink(missing_ok=True)
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise Refused(
+            f"La sauvegarde PostgreSQL a échoué (pg_dump, code {done.returncode}) ; rien n'a "
+            "été écrit." + (f"\nDétail technique de pg_dump : {detail[-1]}" if detail else ""))
+    with suppress(OSError):
+        os.chmod(target, stat.S_IRUSR | stat.S_IWUSR)
+    return BackupResult(path=target, size=target.stat().st_size, method="pg_dump")
