@@ -7,15 +7,18 @@ stored values that only look like an exam or a state (case, accents, spaces).
 
 from __future__ import annotations
 
+import io
 import itertools
 import unicodedata
 from collections.abc import Iterator
+from contextlib import redirect_stderr
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cyclades_tui.cli import main
 from cyclades_tui.domain.exams import (
     ELIGIBLE,
     ELIGIBLE_STATES,
@@ -28,6 +31,7 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.candidates import eligible_condition, eligible_without_account
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.store.models import Candidate, Candidature, School
+from cyclades_tui.ui.screens.regenerate import STATES
 
 UAI = "0392689L"
 # The memo, written out by hand as the oracle: (En cours d'inscription, Pré-inscrit,
@@ -107,12 +111,22 @@ def test_the_database_selects_the_memo_table(school: School) -> None:
     assert accounts.status(operator(), UAI).eligible == 10
 
 
-def test_regeneration_offers_and_accepts_only_the_eligible_states(school: School) -> None:
+def test_regeneration_offers_and_accepts_only_the_eligible_states(
+    school: School, db_url: str
+) -> None:
     schools.set_service(operator(), UAI, True)
     store(school, [{"DNB": State.ANNULE.value}])
     with pytest.raises(BadInput) as refused:
         accounts.find_for_regeneration(operator(), UAI, "0000000000A", "annule")
     assert refused.value.message == "Etat : « Inscrit » ou « Pré-inscrit » attendu."
+    # The screen's « Etat » list and the command's --state offer the same two states.
+    assert STATES == [("Inscrit", "inscrit"), ("Pré-inscrit", "pre-inscrit")]
+    err = io.StringIO()
+    with redirect_stderr(err), pytest.raises(SystemExit) as usage:  # argparse's refusal
+        main(["accounts", "regenerate", "--school", UAI, "--ine", "0000000000A",
+              "--state", "annule", "--db", db_url])
+    assert usage.value.code == 2
+    assert "'inscrit', 'pre-inscrit'" in err.getvalue()
 
 
 candidate_rows = st.lists(
