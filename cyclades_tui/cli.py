@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import accounts, audit, documents, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
@@ -118,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("regenerate", "nouveau mot de passe pour le compte d'un candidat", acc_sub)
     p.add_argument("--school", required=True, metavar="UAI")
     p.add_argument("--ine", required=True)
-    p.add_argument("--state", choices=["inscrit", "pre-inscrit"])
+    # The states that can give an account, in the short form parse_state reads.
+    p.add_argument("--state", choices=[fold(s.value) for s in ELIGIBLE_STATES])
     p.add_argument("--out", type=Path, metavar="DIR")
     p.add_argument("--json", action="store_true")
     p = command("verify", "vérifier un mot de passe (lu sur l'entrée standard)", acc_sub)

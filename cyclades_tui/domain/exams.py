@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 
 from cyclades_tui.domain.errors import DomainError
 
@@ -63,8 +65,25 @@ def parse_exam(raw: str) -> str:
     return code
 
 
+# The eligibility rule of the memo, and the only place it is written: for each state that
+# can give an account, the exams for which it does. « Inscrit » first, as the memo and the
+# « Critères de sélection » list it. Python (is_eligible), the database
+# (services.candidates.eligible_condition) and the state choices offered for a
+# regeneration are all made from this table.
+ELIGIBLE_EXAMS_BY_STATE: Mapping[State, frozenset[str]] = MappingProxyType({
+    State.INSCRIT: frozenset(EXAMS),
+    State.PRE_INSCRIT: PRE_REGISTERED_EXAMS,
+})
+
+# The same rule as the set of eligible (exam, state) pairs.
+ELIGIBLE: frozenset[tuple[str, State]] = frozenset(
+    (exam, state) for state, exams in ELIGIBLE_EXAMS_BY_STATE.items() for exam in exams
+)
+
+# States in which some candidature gives an account (« Inscrit », « Pré-inscrit »).
+ELIGIBLE_STATES: tuple[State, ...] = tuple(ELIGIBLE_EXAMS_BY_STATE)
+
+
 def is_eligible(exam: str, state: State) -> bool:
     """True when a candidature in ``state`` for ``exam`` entitles its candidate to an account."""
-    if state is State.INSCRIT:
-        return True
-    return state is State.PRE_INSCRIT and exam in PRE_REGISTERED_EXAMS
+    return (exam, state) in ELIGIBLE

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import peewee
 
 from cyclades_tui.domain.errors import DomainError
-from cyclades_tui.domain.exams import EXAMS, State, parse_state
+from cyclades_tui.domain.exams import ELIGIBLE_STATES, EXAMS, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.login import first_free_login, login_base
 from cyclades_tui.domain.names import clean_name
@@ -297,8 +297,9 @@ def find_for_regeneration(
         raise BadInput(str(error), [str(error)]) from None
     school = require_school(actor, uai)
     require_service(school)
-    if wanted is not None and wanted not in (State.INSCRIT, State.PRE_INSCRIT):
-        raise BadInput("Etat : « Inscrit » ou « Pré-inscrit » attendu.")
+    if wanted is not None and wanted not in ELIGIBLE_STATES:
+        expected = " ou ".join(f"« {s.value} »" for s in ELIGIBLE_STATES)
+        raise BadInput(f"Etat : {expected} attendu.")
     with db_errors():
         views = find_by_ine(school, code)
     if not views:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 import peewee
 
-from cyclades_tui.domain.exams import EXAMS, PRE_REGISTERED_EXAMS, State, is_eligible
+from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, is_eligible
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.schools import require_school
@@ -41,11 +43,16 @@ class CandidateView:
 
 
 def eligible_condition() -> peewee.Expression:
-    """SQL form of domain.exams.is_eligible, so that counts are made by the database."""
-    return (Candidature.state == State.INSCRIT.value) | (
-        (Candidature.state == State.PRE_INSCRIT.value)
-        & Candidature.exam.in_(sorted(PRE_REGISTERED_EXAMS))
-    )
+    """SQL form of domain.exams.is_eligible, so that counts are made by the database.
+
+    Built from the domain's table, one ``state = … AND exam IN (…)`` per state: each term
+    reads the (school, state, exam) index, and the rule is not written a second time.
+    """
+    terms = [
+        (Candidature.state == state.value) & Candidature.exam.in_(sorted(exams))
+        for state, exams in ELIGIBLE_EXAMS_BY_STATE.items()
+    ]
+    return reduce(operator.or_, terms)
 
 
 def _views(query: peewee.ModelSelect[Candidate]) -> list[CandidateView]:

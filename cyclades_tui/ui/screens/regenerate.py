@@ -10,6 +10,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
 from cyclades_tui.domain.errors import DomainError
+from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import RunResult
@@ -18,7 +19,8 @@ from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
 
-STATES = [("Inscrit", "inscrit"), ("Pré-inscrit", "pre-inscrit")]
+# The states that can give an account: label, and the short form parse_state reads.
+STATES = [(s.value, fold(s.value)) for s in ELIGIBLE_STATES]
 
 
 class IneValidator(Validator):
