@@ -11,9 +11,10 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from cyclades_tui.domain.names import local_time
+from cyclades_tui.domain.safe_text import safe_json, safe_text
 from cyclades_tui.services import accounts, audit, documents, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
@@ -162,20 +163,24 @@ def _progress_printer(stream: TextIO) -> Callable[[int, int], None] | None:
     if not stream.isatty():
         return None
 
+    # The carriage return is the app's own: written past the terminal-safe gate.
+    raw: TextIO = getattr(stream, "own", stream)
+
     def show(done: int, total: int) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        stream.write(f"\rMots de passe : [{'#' * filled}{'.' * (width - filled)}] "
+        raw.write(f"\rMots de passe : [{'#' * filled}{'.' * (width - filled)}] "
                      f"{done}/{total}")
         if done == total:
-            stream.write("\n")
-        stream.flush()
+            raw.write("\n")
+        raw.flush()
 
     return show
 
 
 def _print_json(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
+    # C1 and bidi controls as \u escapes: the same values, nothing a terminal obeys.
+    print(safe_json(json.dumps(value, ensure_ascii=False, indent=2)))
 
 
 def _check_out_dir(out: Path | None) -> Path | None:
@@ -364,7 +369,7 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
     if siecle.skipped:
         print(f"{len(siecle.skipped)} élève(s) ignoré(s) faute d'INE valide :")
         for line in siecle.skipped:
-            print(f"  - {line}")
+            print(f"  - {safe_text(line)}")
     return EXIT_OK
 
 
@@ -414,19 +419,57 @@ def run_tui(db_url: str | None, demo: bool) -> int:
     return run(db_url, demo)
 
 
+class TerminalSafeWriter:
+    """A text stream that spells out every control character written to it (``\\x1b``).
+
+    The CLI's one gate: whatever a command prints (file values in error messages, names,
+    paths, the database's contents) reaches the terminal without an escape sequence, a C1
+    control or a bidi override. Line feeds pass; the app's own other controls (the progress
+    bar's carriage return) go through ``own``, the stream underneath.
+    """
+
+    def __init__(self, own: TextIO) -> None:
+        self.own = own
+
+    def write(self, text: str) -> int:
+        """Write ``text`` made safe; returns the length of ``text`` as streams do."""
+        self.own.write(safe_text(text, keep_newlines=True))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        # flush, isatty, fileno, encoding… are the underlying stream's.
+        return getattr(self.own, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, TerminalSafeWriter(out))
+    sys.stderr = cast(TextIO, TerminalSafeWriter(err))
+    try:
+        return _run(build_parser().parse_args(argv), out, err)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run the TUI or a subcommand; an expected failure becomes a French message and a code."""
     try:
         if args.command is None:
-            return run_tui(args.db, args.demo)
+            # Textual draws the screen itself, through its own gate (ui.text).
+            gated = sys.stdout, sys.stderr
+            sys.stdout, sys.stderr = out, err
+            try:
+                return run_tui(args.db, args.demo)
+            finally:
+                sys.stdout, sys.stderr = gated
         return dispatch(args)
     except ServiceError as error:
-        print(error.message, file=sys.stderr)
+        print(safe_text(error.message), file=sys.stderr)
         for fault in getattr(error, "faults", []):
             if fault != error.message:
-                print(f"  - {fault}", file=sys.stderr)
+                # One fault a line: a line feed inside a value is spelled out too.
+                print(f"  - {safe_text(fault)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("\nInterrompu.", file=sys.stderr)

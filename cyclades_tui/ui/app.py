@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from cyclades_tui.services import staff
@@ -26,6 +27,7 @@ from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
+from cyclades_tui.ui.text import TerminalSafeFilter
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
@@ -49,6 +51,11 @@ class CycladesApp(App[None]):
         self.db_url = db_url
         self.session: UiSession | None = None
         self._demo_actor = demo_actor
+        self._terminal_safe = TerminalSafeFilter()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the last barrier against control characters."""
+        return [*super().get_line_filters(), self._terminal_safe]
 
     def on_mount(self) -> None:
         """Open on the login screen, or straight on the home screen for the demo."""
