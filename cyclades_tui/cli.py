@@ -141,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("disable", "désactiver un compte du personnel", st_sub)
     p.add_argument("login")
 
-    p = command("audit", "journal des actions")
-    p.add_argument("--school", required=True, metavar="UAI")
+    p = command("audit", "journal des actions (sans --school : tous, y compris ceux sans "
+                         "établissement)")
+    p.add_argument("--school", metavar="UAI")
     p.add_argument("--since", metavar="AAAA-MM-JJ")
     p.add_argument("--json", action="store_true")
     return parser
@@ -337,15 +338,17 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
             since = datetime.fromisoformat(args.since)
         except ValueError:
             raise BadInput(f"Date « {args.since} » invalide : AAAA-MM-JJ attendu.") from None
-    events = audit.for_school(actor, args.school, since)
+    events = (audit.for_school(actor, args.school, since) if args.school
+              else audit.every_event(actor, since))
     if args.json:
         _print_json([{"at": e.at.isoformat(timespec="seconds") + "Z", "actor": e.actor,
                       "school": e.school, "action": e.action, "detail": e.detail,
                       "success": e.success} for e in events])
     else:
         for e in events:
-            print(f"{local_time(e.at):%Y-%m-%d %H:%M:%S}  {e.actor:<16} {e.action:<22} "
-                  f"{'' if e.success else 'ÉCHEC '}{e.detail}")
+            print(f"{local_time(e.at):%Y-%m-%d %H:%M:%S}  {e.school or '-':<8}  "
+                  f"{safe_text(e.actor):<16} {e.action:<22} "
+                  f"{'' if e.success else 'ÉCHEC '}{safe_text(e.detail)}")
     return EXIT_OK
 
 

@@ -95,6 +95,12 @@ class LoginScreen(BaseScreen):
 
         self.app.push_screen(SchoolPickerScreen(actor))
 
+    def reset(self, message: str) -> None:
+        """Empty the password field and say why the session ended (idle logout)."""
+        self.query_one("#password", Input).value = ""
+        self.query_one("#login", Input).focus()
+        self.show_info(message)
+
     def worker_failed(self, name: str) -> None:
         self.checking = False
         self.query_one("#connect", Button).disabled = False
