@@ -347,7 +347,7 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
     else:
         for e in events:
             print(f"{local_time(e.at):%Y-%m-%d %H:%M:%S}  {e.school or '-':<8}  "
-                  f"{safe_text(e.actor):<16} {e.action:<22} "
+                  f"{safe_text(e.actor):<16} {safe_text(e.action):<22} "
                   f"{'' if e.success else 'ÉCHEC '}{safe_text(e.detail)}")
     return EXIT_OK
 
