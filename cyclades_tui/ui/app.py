@@ -27,6 +27,7 @@ from cyclades_tui.ui.screens.generate import GenerateScreen
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
+from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
@@ -70,9 +71,7 @@ class CycladesApp(App[None]):
 
     def on_mount(self) -> None:
         """Open on the login screen, or straight on the home screen for the demo."""
-        if self.idle_logout_seconds > 0:
-            self._idle_timer = self.set_interval(self.idle_logout_seconds, self._idle_elapsed,
-                                                 name="idle-logout")
+        self.set_idle_logout(self.idle_logout_seconds)
         self.push_screen(LoginScreen())
         if self._demo_actor is not None and self._demo_actor.school_uai:
             self.start_session(self._demo_actor, self._demo_actor.school_uai,
@@ -113,6 +112,16 @@ class CycladesApp(App[None]):
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Screenshots are disabled: the screen may show passwords."""
 
+    def set_idle_logout(self, seconds: float) -> None:
+        """(Re)start the idle countdown with a period of ``seconds`` (0: never log out)."""
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        self.idle_logout_seconds = seconds
+        if seconds > 0:
+            self._idle_timer = self.set_interval(seconds, self._idle_elapsed,
+                                                 name="idle-logout")
+
     async def on_event(self, event: events.Event) -> None:
         """Every key pressed restarts the idle countdown."""
         if isinstance(event, events.Key) and self._idle_timer is not None:
@@ -143,6 +152,9 @@ class CycladesApp(App[None]):
     def log_out(self, message: str = "") -> None:
         """End the session: every screen above the login screen closes (with its data)."""
         self.session = None
+        for screen in self.screen_stack:
+            if isinstance(screen, PreviewScreen):
+                screen.forget_passwords()  # at once, not when Textual gets to unmount it
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if isinstance(self.screen, LoginScreen):
