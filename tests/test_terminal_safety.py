@@ -277,3 +277,11 @@ def test_check_in_a_real_terminal_sends_no_escape(school_db: str, tmp_path: Path
     output = tui.output
     assert not [s for s in FOREIGN if s in output]
     assert b"\\x1b]52" in output  # shown as text
+
+
+def test_school_name_with_an_escape_is_refused_and_shown(sqlite_url: str) -> None:
+    code, text = run_main("school", "add", "0750001U", f"Lycée{OSC2}", "--db", sqlite_url)
+    connect(sqlite_url)
+    assert code == 2
+    assert "caractère interdit (\\x1b)" in text and "\x1b" not in text
+    assert schools.list_schools(operator()) == []
