@@ -13,10 +13,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
 from cyclades_tui.domain.names import local_time
+from cyclades_tui.domain.safe_text import safe_json, safe_text
 from cyclades_tui.services import accounts, audit, documents, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
@@ -155,8 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("disable", "désactiver un compte du personnel", st_sub)
     p.add_argument("login")
 
-    p = command("audit", "journal des actions")
-    p.add_argument("--school", required=True, metavar="UAI")
+    p = command("audit", "journal des actions (sans --school : tous, y compris ceux sans "
+                         "établissement)")
+    p.add_argument("--school", metavar="UAI")
     p.add_argument("--since", metavar="AAAA-MM-JJ")
     p.add_argument("--json", action="store_true")
 
@@ -182,20 +184,24 @@ def _progress_printer(stream: TextIO) -> Callable[[int, int], None] | None:
     if not stream.isatty():
         return None
 
+    # The carriage return is the app's own: written past the terminal-safe gate.
+    raw: TextIO = getattr(stream, "own", stream)
+
     def show(done: int, total: int) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        stream.write(f"\rMots de passe : [{'#' * filled}{'.' * (width - filled)}] "
+        raw.write(f"\rMots de passe : [{'#' * filled}{'.' * (width - filled)}] "
                      f"{done}/{total}")
         if done == total:
-            stream.write("\n")
-        stream.flush()
+            raw.write("\n")
+        raw.flush()
 
     return show
 
 
 def _print_json(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
+    # C1 and bidi controls as \u escapes: the same values, nothing a terminal obeys.
+    print(safe_json(json.dumps(value, ensure_ascii=False, indent=2)))
 
 
 def _check_out_dir(out: Path | None) -> Path | None:
@@ -355,15 +361,17 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
             since = datetime.fromisoformat(args.since)
         except ValueError:
             raise BadInput(f"Date « {args.since} » invalide : AAAA-MM-JJ attendu.") from None
-    events = audit.for_school(actor, args.school, since)
+    events = (audit.for_school(actor, args.school, since) if args.school
+              else audit.every_event(actor, since))
     if args.json:
         _print_json([{"at": e.at.isoformat(timespec="seconds") + "Z", "actor": e.actor,
                       "school": e.school, "action": e.action, "detail": e.detail,
                       "success": e.success} for e in events])
     else:
         for e in events:
-            print(f"{local_time(e.at):%Y-%m-%d %H:%M:%S}  {e.actor:<16} {e.action:<22} "
-                  f"{'' if e.success else 'ÉCHEC '}{e.detail}")
+            print(f"{local_time(e.at):%Y-%m-%d %H:%M:%S}  {e.school or '-':<8}  "
+                  f"{safe_text(e.actor):<16} {safe_text(e.action):<22} "
+                  f"{'' if e.success else 'ÉCHEC '}{safe_text(e.detail)}")
     return EXIT_OK
 
 
@@ -387,12 +395,12 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
     if siecle.skipped:
         print(f"{len(siecle.skipped)} élève(s) ignoré(s) faute d'INE valide :")
         for line in siecle.skipped:
-            print(f"  - {line}")
+            print(f"  - {safe_text(line)}")
     if siecle.left:
         print(f"{len(siecle.left)} élève(s) sorti(s) de l'établissement avant l'export, "
               "laissé(s) de côté :")
         for line in siecle.left:
-            print(f"  - {line}")
+            print(f"  - {safe_text(line)}")
     return EXIT_OK
 
 
@@ -498,10 +506,44 @@ def entry() -> int:
     return main()
 
 
+class TerminalSafeWriter:
+    """A text stream that spells out every control character written to it (``\\x1b``).
+
+    The CLI's one gate: whatever a command prints (file values in error messages, names,
+    paths, the database's contents) reaches the terminal without an escape sequence, a C1
+    control or a bidi override. Line feeds pass; the app's own other controls (the progress
+    bar's carriage return) go through ``own``, the stream underneath.
+    """
+
+    def __init__(self, own: TextIO) -> None:
+        self.own = own
+
+    def write(self, text: str) -> int:
+        """Write ``text`` made safe; returns the length of ``text`` as streams do."""
+        self.own.write(safe_text(text, keep_newlines=True))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        # flush, isatty, fileno, encoding… are the underlying stream's.
+        return getattr(self.own, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse, check the settings once, then run the TUI or one subcommand; the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Parse, check the settings once, then run the TUI or one subcommand; the exit status.
+
+    Everything a command prints goes through the terminal gate (``TerminalSafeWriter``).
+    """
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, TerminalSafeWriter(out))
+    sys.stderr = cast(TextIO, TerminalSafeWriter(err))
+    try:
+        return _run(build_parser().parse_args(argv), out, err)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run the TUI or a subcommand; an expected failure becomes a French message and a code."""
     if args.command is None and not terminal_attached():
         # Without a terminal Textual would spin on end-of-file for ever (ssh host, scp, sftp).
         print(NO_TERMINAL, file=sys.stderr)
@@ -515,13 +557,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_config(loaded)
     try:
         if args.command is None:
-            return run_tui(args.db, args.demo, loaded.settings)
+            # Textual draws the screen itself, through its own gate (ui.text).
+            gated = sys.stdout, sys.stderr
+            sys.stdout, sys.stderr = out, err
+            try:
+                return run_tui(args.db, args.demo, loaded.settings)
+            finally:
+                sys.stdout, sys.stderr = gated
         return dispatch(args, loaded.settings)
     except ServiceError as error:
-        print(error.message, file=sys.stderr)
+        print(safe_text(error.message), file=sys.stderr)
         for fault in getattr(error, "faults", []):
             if fault != error.message:
-                print(f"  - {fault}", file=sys.stderr)
+                # One fault a line: a line feed inside a value is spelled out too.
+                print(f"  - {safe_text(fault)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("\nInterrompu.", file=sys.stderr)

@@ -21,7 +21,7 @@ from cyclades_tui.services.actor import ROLE_MANAGER, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.siecle_import import import_siecle
-from cyclades_tui.store.models import Staff, utcnow
+from cyclades_tui.store.models import AuditEvent, Staff, utcnow
 from tests.conftest import Cli
 from tests.helpers import FAST_SETTINGS, csv_bytes
 from tests.siecle_factory import Pupil, export_zip
@@ -101,8 +101,12 @@ def test_five_failures_lock_the_account(two_schools: tuple[Actor, Actor, int]) -
     for _ in range(5):
         with pytest.raises(Refused, match="incorrect"):
             staff.authenticate("secretariat.a", "mauvais", settings=FAST_SETTINGS)
-    with pytest.raises(Refused, match="verrouillé"):
+    with pytest.raises(Refused) as locked:
         staff.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS)
+    # The same answer as a wrong password; only the audit trail tells the cause.
+    assert locked.value.message == staff.refusal_message(FAST_SETTINGS)
+    assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().detail == (
+        "compte verrouillé")
     # Once the lock has expired, the right password works again.
     Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
         Staff.login == "secretariat.a").execute()
@@ -117,11 +121,16 @@ def test_five_failures_lock_the_account(two_schools: tuple[Actor, Actor, int]) -
 
 
 def test_unknown_login_and_disabled_account(two_schools: tuple[Actor, Actor, int]) -> None:
-    with pytest.raises(Refused, match="incorrect"):
+    with pytest.raises(Refused, match="incorrect") as unknown:
         staff.authenticate("personne", PASSWORD, settings=FAST_SETTINGS)
     staff.disable(operator(), "secretariat.b")
-    with pytest.raises(Refused, match="désactivé"):
+    with pytest.raises(Refused) as disabled:
         staff.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
+    # One answer for both: it must not tell which logins exist or are disabled.
+    assert disabled.value.message == unknown.value.message
+    causes = [e.detail for e in AuditEvent.select().where(AuditEvent.action == "login")
+              .order_by(AuditEvent.id)]
+    assert causes[-2:] == ["identifiant inconnu : « personne »", "compte désactivé"]
 
 
 def test_exam_manager_acts_for_any_school(two_schools: tuple[Actor, Actor, int]) -> None:

@@ -6,6 +6,7 @@ import unicodedata
 from datetime import UTC, date, datetime
 
 from cyclades_tui.domain.errors import DomainError
+from cyclades_tui.domain.safe_text import first_unsafe
 
 MAX_NAME_LENGTH = 100
 
@@ -13,9 +14,15 @@ MAX_NAME_LENGTH = 100
 def clean_name(raw: str, field: str, required: bool) -> str:
     """Return a name trimmed and NFC-normalised, or raise DomainError naming ``field``.
 
-    Control characters (C0, C1, escape sequences, NUL) and bidirectional controls are
-    refused: they would corrupt terminals and slips, and no real name has them.
+    Control characters (C0, C1, escape sequences, NUL, tabs and line breaks) and
+    bidirectional controls are refused: they would corrupt terminals and slips, and no real
+    name has them. The raw text is checked before spaces are collapsed, since Python counts
+    some controls (U+001C to U+001F, U+0085) as spaces; the message spells the character
+    out (« \\x1b », « U+202E »), never sends it.
     """
+    unsafe = first_unsafe(raw)
+    if unsafe is not None:
+        raise DomainError(f"{field} contient un caractère interdit ({unsafe}).")
     name = unicodedata.normalize("NFC", " ".join(raw.split()))
     if required and not name:
         raise DomainError(f"{field} manquant.")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from dataclasses import dataclass
 
 ROLE_SCHOOL = "etablissement"
@@ -29,9 +30,14 @@ class Actor:
 
 
 def operator() -> Actor:
-    """The actor of a command typed on the server itself (`cyclades-tui` CLI)."""
+    """The actor of a command typed on the server itself (`cyclades-tui` CLI).
+
+    The real user of the process, from its uid: not LOGNAME or USER, which anyone sets
+    (``LOGNAME=alice cyclades-tui …`` must not be recorded as alice).
+    """
+    uid = os.getuid()
     try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "inconnu"
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid without a passwd entry (a container): its number
+        user = f"uid{uid}"
     return Actor(login=f"cli:{user}"[:64], role=ROLE_OPERATOR)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+import peewee
 
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.errors import AccessDenied
 from cyclades_tui.store.models import AuditEvent, School
 
 
@@ -45,10 +49,36 @@ def for_school(actor: Actor, uai: str, since: datetime | None = None) -> list[Au
     return entries(require_school(actor, uai), since)
 
 
+def every_event(actor: Actor, since: datetime | None = None) -> list[AuditEntry]:
+    """Every event of every school, and those of no school (exam-manager logins, failures
+    for unknown logins): what the operator and the exam manager watch."""
+    if actor.is_school_staff:
+        raise AccessDenied("Seul le gestionnaire des examens voit le journal de tous les "
+                           "établissements.")
+    return _select(None, since)
+
+
+def for_journal(actor: Actor, uai: str, since: datetime | None = None) -> list[AuditEntry]:
+    """The « Journal » screen: the school's events; for an exam manager, also those of no
+    school, where brute-force attempts on unknown logins and manager logins are."""
+    from cyclades_tui.services.schools import require_school
+
+    school = require_school(actor, uai)
+    if actor.is_school_staff:
+        return entries(school, since)
+    return _select((AuditEvent.school == school) | AuditEvent.school.is_null(), since)
+
+
 def entries(school: School, since: datetime | None = None) -> list[AuditEntry]:
     """The school's events in time order, optionally from one date."""
-    query = (AuditEvent.select(AuditEvent, School.uai).join(School)
-             .where(AuditEvent.school == school))
+    return _select(AuditEvent.school == school, since)
+
+
+def _select(condition: Any, since: datetime | None) -> list[AuditEntry]:
+    query = (AuditEvent.select(AuditEvent, School.uai)
+             .join(School, join_type=peewee.JOIN.LEFT_OUTER))
+    if condition is not None:
+        query = query.where(condition)
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     return [

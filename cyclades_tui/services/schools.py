@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.identifiers import validate_uai
+from cyclades_tui.domain.safe_text import first_unsafe
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import ROLE_OPERATOR, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
@@ -82,6 +83,10 @@ def add_school(actor: Actor, uai: str, name: str) -> SchoolInfo:
     code = parse_uai(uai)
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut ajouter un établissement.")
+    unsafe = first_unsafe(name)  # it reaches terminals and slips: no control character
+    if unsafe is not None:
+        message = f"Le nom de l'établissement contient un caractère interdit ({unsafe})."
+        raise BadInput(message, [f"NOM : caractère interdit ({unsafe})"])
     label = " ".join(name.split())
     if not label:
         raise BadInput("Le nom de l'établissement est vide.", ["NOM : vide"])

@@ -26,6 +26,7 @@ from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import State, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
+from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.csv_import import (
     CandidateRecord,
@@ -93,7 +94,7 @@ class SieclePupil:
     def name(self) -> str:
         """Family and first name, saying so when the family name is missing.
 
-        Shown as read, before any check: control characters are masked.
+        Shown as read, before any check: control characters are spelled out, never sent.
         """
         family, first = _printable(self.family_name, 100), _printable(self.first_name, 100)
         if not family:
@@ -173,8 +174,8 @@ def _parse_day(raw: str, what: str) -> date:
 
 
 def _printable(text: str, limit: int = 40) -> str:
-    """A value of the file fit to be quoted in a message (no control characters)."""
-    return "".join(c if c.isprintable() else "?" for c in text[:limit])
+    """A value of the file fit to be quoted in a message: controls spelled out (``U+202E``)."""
+    return safe_text(text[:limit])
 
 
 def _xml_bytes(data: bytes) -> bytes:

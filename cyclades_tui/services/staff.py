@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NoReturn
 
 import peewee
 
@@ -19,11 +23,17 @@ from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import School, Staff, utcnow
 
 MIN_STAFF_PASSWORD = 12
-# A hash that no password matches: used to spend the same bcrypt time on unknown logins,
-# so response time does not tell which logins exist.
-_DUMMY_HASH = "$2b$12$imGD90iuTcsTN4qe8zx4aOPk6hRCwv6Nu3FRdYBiZg0UczAL4joB6"
 
-WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+
+
+def refusal_message(settings: Settings) -> str:
+    """The one answer to every refused login.
+
+    It must not tell whether the login exists, is disabled or is locked (the audit trail
+    says which), so it states the rule that covers every case.
+    """
+    return (f"Identifiant ou mot de passe incorrect. Après {settings.lockout_attempts} échecs "
+            f"de suite, le compte est verrouillé {settings.lockout_minutes} minute(s).")
 
 
 @dataclass(frozen=True)
@@ -92,44 +102,101 @@ def set_password(
 
 
 def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
-    """Check a staff login; five failures in a row lock the account for a while."""
+    """Check a staff login; ``lockout_attempts`` failures in a row lock the account a while.
+
+    Every refusal says the same thing and costs the same bcrypt check, whatever its cause
+    (unknown login, disabled or locked account, wrong password): the answer tells nothing
+    of which logins exist. The audit trail records the true cause.
+
+    The lock cannot be raced: before its password is checked, an attempt takes one of the
+    account's ``lockout_attempts`` slots by one conditional UPDATE (counted as a failure
+    until it succeeds). Attempts made at once, by many processes, can thus evaluate at
+    most that many passwords; the others are refused without being evaluated.
+    """
     name = login.strip().lower()
     with db_errors():
         staff = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).where(
             Staff.login == name).first()
     if staff is None:
-        verify_password(password, _DUMMY_HASH)
-        with db_errors():
-            # Not the typed text: people type their password in the login field by mistake.
-            audit.record("?", "login", None, "identifiant inconnu", success=False)
-        raise Refused(WRONG_CREDENTIALS)
+        _refuse_unevaluated(password, settings, "?", None,
+                            f"identifiant inconnu{_attempted_login(login)}")
     now = utcnow()
-    if staff.locked_until is not None and staff.locked_until > now:
-        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-        with db_errors():
-            audit.record(name, "login", staff.school, "compte verrouillé", success=False)
-        raise Refused(
-            f"Compte verrouillé après {settings.lockout_attempts} échecs : "
-            f"réessayez dans {minutes} minute(s)."
-        )
     if staff.disabled:
-        raise Refused("Ce compte est désactivé.")
+        _refuse_unevaluated(password, settings, name, staff.school, "compte désactivé")
+    if not _take_attempt_slot(staff.id, now, settings.lockout_attempts):
+        _refuse_unevaluated(password, settings, name, staff.school, "compte verrouillé")
     if not verify_password(password, staff.password_hash):
-        # Counted by the database: attempts made in parallel must all count.
         with write_transaction(Staff._meta.database):
-            Staff.update(failed_attempts=Staff.failed_attempts + 1).where(
-                Staff.id == staff.id).execute()
-            failures = Staff.get_by_id(staff.id).failed_attempts
-            if failures >= settings.lockout_attempts:
-                Staff.update(failed_attempts=0, locked_until=now + timedelta(
-                    minutes=settings.lockout_minutes)).where(Staff.id == staff.id).execute()
-            audit.record(name, "login", staff.school, "mot de passe incorrect", success=False)
-        raise Refused(WRONG_CREDENTIALS)
-    with db_errors():
+            # The attempt keeps its slot; once every slot is spent the account is locked
+            # (and its count starts again from zero when the lock ends).
+            locked = Staff.update(
+                failed_attempts=0,
+                locked_until=utcnow() + timedelta(minutes=settings.lockout_minutes),
+            ).where(
+                (Staff.id == staff.id)
+                & (Staff.failed_attempts >= max(1, settings.lockout_attempts))
+            ).execute()
+            detail = "mot de passe incorrect" + (
+                f" ; compte verrouillé {settings.lockout_minutes} minute(s) après "
+                f"{settings.lockout_attempts} échecs" if locked else "")
+            audit.record(name, "login", staff.school, detail, success=False)
+        raise Refused(refusal_message(settings))
+    with write_transaction(Staff._meta.database):
         Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
         audit.record(name, "login", staff.school, "connexion")
     return Actor(login=staff.login, role=staff.role,
                  school_uai=staff.school.uai if staff.school is not None else None)
+
+
+def _take_attempt_slot(staff_id: int, now: datetime, attempts: int) -> bool:
+    """Reserve one password evaluation for the account; False when it is locked.
+
+    One statement: the database checks the lock and counts the attempt atomically (SQLite
+    serialises writers; PostgreSQL re-checks the condition on the row once a concurrent
+    update commits), so no two attempts can take the last slot.
+    """
+    with write_transaction(Staff._meta.database):
+        taken = Staff.update(failed_attempts=Staff.failed_attempts + 1).where(
+            (Staff.id == staff_id)
+            & (Staff.locked_until.is_null() | (Staff.locked_until <= now))
+            & (Staff.failed_attempts < max(1, attempts))
+        ).execute()
+    return bool(taken)
+
+
+def _refuse_unevaluated(
+    password: str, settings: Settings, actor: str, school: School | None, cause: str
+) -> NoReturn:
+    """Refuse an attempt whose password is not evaluated, as slowly as one that is.
+
+    The bcrypt check against a dummy hash at the staff cost makes the refusal take the
+    time of a wrong password; the message is the same; only the audit trail says why.
+    """
+    verify_password(password, _dummy_hash(settings.chosen_cost))
+    with db_errors():
+        audit.record(actor, "login", school, cause, success=False)
+    raise Refused(refusal_message(settings))
+
+
+@functools.cache
+def _dummy_hash(cost: int) -> str:
+    """A hash no typed password matches (its secret is random), at ``cost``."""
+    return hash_password(secrets.token_urlsafe(32), cost)
+
+
+_LOGIN_SHAPE = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+
+
+def _attempted_login(typed: str) -> str:
+    """The login an unknown attempt used, for the audit trail, when it looks like one.
+
+    People type their password in the login field by mistake: text that does not have a
+    login's shape (lower case letters, digits, « . _ - @ », no space) is not kept.
+    """
+    text = typed.strip()
+    if _LOGIN_SHAPE.fullmatch(text) is None:
+        return ""
+    return f" : « {text} »"
 
 
 def actor_for(login: str) -> Actor:

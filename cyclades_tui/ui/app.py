@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.screen import Screen
+from textual.timer import Timer
 
 from cyclades_tui.services import staff
 from cyclades_tui.services.actor import Actor
@@ -24,9 +27,11 @@ from cyclades_tui.ui.screens.generate import GenerateScreen
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
+from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
+from cyclades_tui.ui.text import TerminalSafeFilter
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
@@ -49,16 +54,30 @@ class CycladesApp(App[None]):
     ]
 
     def __init__(
-        self, db_url: str | None = None, demo_actor: Actor | None = None, *, settings: Settings
+        self, db_url: str | None = None, demo_actor: Actor | None = None, *, settings: Settings,
+        idle_logout_seconds: float | None = None,
     ) -> None:
         super().__init__()
         self.db_url = db_url
         self.settings = settings
         self.session: UiSession | None = None
         self._demo_actor = demo_actor
+        self._terminal_safe = TerminalSafeFilter()
+        # A session left open on a staff-room PC ends after this long without a key
+        # (the setting is in minutes; tests pass seconds).
+        self.idle_logout_seconds = (idle_logout_seconds if idle_logout_seconds is not None
+                                    else settings.idle_logout_minutes * 60.0)
+        self._idle_timer: Timer | None = None
+        self._idle_recheck: Timer | None = None
+        self.idle_checks = 0
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the last barrier against control characters."""
+        return [*super().get_line_filters(), self._terminal_safe]
 
     def on_mount(self) -> None:
         """Open on the login screen, or straight on the home screen for the demo."""
+        self.set_idle_logout(self.idle_logout_seconds)
         self.push_screen(LoginScreen())
         if self._demo_actor is not None and self._demo_actor.school_uai:
             self.start_session(self._demo_actor, self._demo_actor.school_uai,
@@ -84,11 +103,68 @@ class CycladesApp(App[None]):
         self.push_screen(factory())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette offers every activity, then Textual's own commands."""
+        """The command palette offers every activity, then Textual's own commands.
+
+        Not Textual's « Screenshot »: it writes the screen, revealed passwords included,
+        to an SVG file nobody audits.
+        """
         if self.session is not None:
             for key, (label, help_text) in ACTIVITIES.items():
                 yield SystemCommand(label, help_text, lambda key=key: self.open_activity(key))
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Screenshots are disabled: the screen may show passwords."""
+
+    def set_idle_logout(self, seconds: float) -> None:
+        """(Re)start the idle countdown with a period of ``seconds`` (0: never log out)."""
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        self.idle_logout_seconds = seconds
+        if seconds > 0:
+            self._idle_timer = self.set_interval(seconds, self._idle_elapsed,
+                                                 name="idle-logout")
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key pressed restarts the idle countdown."""
+        if isinstance(event, events.Key) and self._idle_timer is not None:
+            self._idle_timer.reset()
+            if self._idle_recheck is not None:
+                self._idle_recheck.stop()
+                self._idle_recheck = None
+        await super().on_event(event)
+
+    def _idle_elapsed(self) -> None:
+        """No key for ``idle_logout_seconds``: back to the login screen.
+
+        A running task (a generation above all) finishes first: the check comes back
+        until no worker runs, then the session ends.
+        """
+        self.idle_checks += 1
+        self._idle_recheck = None
+        if self.session is None and not isinstance(self.screen, SchoolPickerScreen):
+            return
+        if any(worker.is_running for worker in self.workers):
+            # Look again soon, not a whole idle period later.
+            self._idle_recheck = self.set_timer(min(1.0, self.idle_logout_seconds),
+                                                self._idle_elapsed)
+            return
+        self.log_out(f"Session fermée après {self.idle_logout_seconds / 60:g} minute(s) sans "
+                     "activité : reconnectez-vous.")
+
+    def log_out(self, message: str = "") -> None:
+        """End the session: every screen above the login screen closes (with its data)."""
+        self.session = None
+        for screen in self.screen_stack:
+            if isinstance(screen, PreviewScreen):
+                screen.forget_passwords()  # at once, not when Textual gets to unmount it
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if isinstance(self.screen, LoginScreen):
+            self.screen.reset(message)
 
 
 def run(db_url: str | None, demo: bool, settings: Settings) -> int:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from cyclades_tui.domain.names import local_time
+from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.audit import AuditEntry
 from cyclades_tui.ui.screens.base import ActivityScreen
@@ -28,10 +29,13 @@ ACTION_LABELS = {
 
 
 def row(entry: AuditEntry) -> tuple[str, ...]:
-    """One line of the journal."""
+    """One line of the journal (its values made terminal-safe)."""
     detail = entry.detail if entry.success else f"ÉCHEC : {entry.detail}"
-    return (f"{local_time(entry.at):%d/%m/%Y %H:%M}", entry.actor, ACTION_LABELS.get(entry.action,
-                                                                        entry.action), detail)
+    if entry.school is None:
+        detail = f"{detail} (sans établissement)"
+    return tuple(safe_text(cell) for cell in (
+        f"{local_time(entry.at):%d/%m/%Y %H:%M}", entry.actor,
+        ACTION_LABELS.get(entry.action, entry.action), detail))
 
 
 class JournalScreen(ActivityScreen):
@@ -58,8 +62,8 @@ class JournalScreen(ActivityScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self) -> None:
-        """Read the school's events."""
-        events = audit.for_school(self.session.actor, self.session.uai)
+        """Read the school's events (an exam manager also sees those of no school)."""
+        events = audit.for_journal(self.session.actor, self.session.uai)
         self.app.call_from_thread(self._show, events)
 
     def _show(self, events: list[AuditEntry]) -> None:

@@ -37,6 +37,12 @@ class LoginScreen(BaseScreen):
             yield Static("", id="message")
         yield Footer()
 
+    def __init__(self) -> None:
+        super().__init__()
+        # One attempt at a time: Enter typed while a password is being checked is ignored
+        # (a burst of Enter must not start attempts in parallel).
+        self.checking = False
+
     class SubmitRequested(Message):
         """Log in once the focused field has handled the keys typed before Enter."""
 
@@ -57,11 +63,14 @@ class LoginScreen(BaseScreen):
     @on(Button.Pressed, "#connect")
     def submit(self) -> None:
         """Check the credentials in a worker: bcrypt at cost 12 takes a quarter of a second."""
+        if self.checking:
+            return
         login = self.query_one("#login", Input).value
         password_input = self.query_one("#password", Input)
         if not login.strip() or not password_input.value:
             self.show_error("Saisissez votre identifiant et votre mot de passe.")
             return
+        self.checking = True
         self.query_one("#connect", Button).disabled = True
         self.show_info("Vérification…")
         self.authenticate(login, password_input.value)
@@ -76,6 +85,7 @@ class LoginScreen(BaseScreen):
         self.app.call_from_thread(self._logged_in, actor, name)
 
     def _logged_in(self, actor: Actor, school_name: str) -> None:
+        self.checking = False
         self.query_one("#connect", Button).disabled = False
         self.show_info("")
         if actor.school_uai is not None:
@@ -85,6 +95,13 @@ class LoginScreen(BaseScreen):
 
         self.app.push_screen(SchoolPickerScreen(actor))
 
+    def reset(self, message: str) -> None:
+        """Empty the password field and say why the session ended (idle logout)."""
+        self.query_one("#password", Input).value = ""
+        self.query_one("#login", Input).focus()
+        self.show_info(message)
+
     def worker_failed(self, name: str) -> None:
+        self.checking = False
         self.query_one("#connect", Button).disabled = False
         self.query_one("#password", Input).focus()

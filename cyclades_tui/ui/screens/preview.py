@@ -62,6 +62,17 @@ class PreviewScreen(ActivityScreen):
 
     def action_close(self) -> None:
         """Close the preview; the passwords leave the screen with it."""
+        self.forget_passwords()
+        self.app.pop_screen()
+
+    def forget_passwords(self) -> None:
+        """Drop every plain password this screen holds: its slips and the table's cells."""
         self.revealed = False
         self.slips = []
-        self.app.pop_screen()
+        for table in self.query("#slips").results(DataTable):
+            table.clear()
+
+    def on_unmount(self) -> None:
+        """However the screen goes (Escape, idle logout, another activity), forget them."""
+        self.revealed = False
+        self.slips = []

@@ -18,6 +18,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from cyclades_tui.domain.safe_text import safe_text
+
 
 class VirtualTable(ScrollView, can_focus=True):
     """Columns of fixed width, a sticky header line, a row cursor moved by the keyboard."""
@@ -58,7 +60,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _line(self, cells: Sequence[str], style_name: str | None) -> Strip:
-        text = "".join(" " + set_cell_size(cell, width) + " "
+        # safe_text: a control character in the data shows as « \x1b », never sent.
+        text = "".join(" " + set_cell_size(safe_text(cell), width) + " "
                        for cell, (_, width) in zip(cells, self.columns, strict=False))
         style = self.get_component_rich_style(style_name) if style_name else self.rich_style
         scroll_x = int(self.scroll_offset.x)
