@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from cyclades_tui.services import staff
@@ -34,6 +39,15 @@ ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
     "journal": JournalScreen,
 }
 
+# Background tasks that keys do not wait for: a generation runs for minutes while the user
+# goes on working; every other task (a look-up, a page, a check) decides where keys go next.
+KEYS_DO_NOT_WAIT_FOR = frozenset({"generate", "send"})
+# A task that takes longer than this (a locked database) no longer holds the keys back.
+KEY_WAIT_LIMIT_S = 15.0
+# Rounds of « let everything pending run » before a key is handed over anyway.
+SETTLE_ROUNDS = 12
+
+
 class CycladesApp(App[None]):
     """cyclades-tui's TUI; ``session`` is set once a staff member has logged in."""
 
@@ -49,6 +63,76 @@ class CycladesApp(App[None]):
         self.db_url = db_url
         self.session: UiSession | None = None
         self._demo_actor = demo_actor
+        # Burst-safe input: keys wait here and are handed over one at a time (see on_event).
+        self._keys: deque[events.Key | events.Paste] = deque()
+        self._releasing: events.Event | None = None
+        self._key_task: asyncio.Task[None] | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        """Hand keys over one at a time, each once the previous one has had all its effects.
+
+        Over SSH, keys typed quickly (or pasted) arrive in one packet; Textual would forward
+        them all at once to the widget focused at that moment, before the first of them has
+        moved the focus, pushed a screen or started a look-up. Here each key from the
+        terminal waits in a queue until the app has settled (screens mounted, focus set,
+        look-ups finished), so it reaches the screen and field it would reach if typed slowly.
+        """
+        if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+                and event is not self._releasing):
+            self._keys.append(event)
+            if self._key_task is None or self._key_task.done():
+                self._key_task = asyncio.create_task(self._hand_over_keys())
+            return
+        await super().on_event(event)
+
+    async def _hand_over_keys(self) -> None:
+        """Release the queued keys in order, settling before and after each one."""
+        while self._keys:
+            await self._settle()
+            if not self._keys:
+                break
+            event = self._keys.popleft()
+            self._releasing = event
+            try:
+                self.post_message(event)
+                await self._round_trip(self)
+            finally:
+                self._releasing = None
+            await self._settle()
+
+    async def _round_trip(self, node: DOMNode) -> None:
+        """Wait until ``node`` has handled every message posted to it so far."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def mark() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        if (node is not self and not node.is_attached) or not node.call_later(mark):
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done, KEY_WAIT_LIMIT_S)
+
+    def _input_state(self) -> tuple[int, int, int]:
+        screen = self.screen
+        return id(screen), id(screen.focused), len(self.screen_stack)
+
+    async def _settle(self) -> None:
+        """Let the last key's effects finish: bubbling, actions, screens, focus, look-ups."""
+        for _ in range(SETTLE_ROUNDS):
+            before = self._input_state()
+            target: DOMNode = self.screen.focused or self.screen
+            for node in [target, *target.ancestors]:
+                await self._round_trip(node)
+            await self._round_trip(self.screen)
+            waiting = [w for w in self.workers
+                       if not w.is_finished and w.group not in KEYS_DO_NOT_WAIT_FOR]
+            for worker in waiting:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(worker.wait(), KEY_WAIT_LIMIT_S)
+            await self._round_trip(self)
+            if not waiting and self._input_state() == before:
+                return
 
     def on_mount(self) -> None:
         """Open on the login screen, or straight on the home screen for the demo."""
