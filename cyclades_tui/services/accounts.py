@@ -133,13 +133,19 @@ def _hash_all(
 
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         futures = [pool.submit(job, cid) for cid in todo]
-        for count, future in enumerate(as_completed(futures), start=1):
-            cid, password, hashed = future.result()
-            result[cid] = (password, hashed)
-            if count == total // 2 + 1:
-                checkpoint("generate.hashing")
-            if progress is not None:
-                progress(count, total)
+        try:
+            for count, future in enumerate(as_completed(futures), start=1):
+                cid, password, hashed = future.result()
+                result[cid] = (password, hashed)
+                if count == total // 2 + 1:
+                    checkpoint("generate.hashing")
+                if progress is not None:
+                    progress(count, total)
+        except BaseException:
+            # An abandoned generation (its progress callback raised) stops hashing at once.
+            for future in futures:
+                future.cancel()
+            raise
     return result
 
 

@@ -15,10 +15,11 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from cyclades_tui.services import staff
+from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.ui.activities import ACTIVITIES
+from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.paths import stylesheets
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
@@ -31,6 +32,7 @@ from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
+from cyclades_tui.ui.widgets.modals import ConfirmModal
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
@@ -67,6 +69,9 @@ class CycladesApp(App[None]):
         self._keys: deque[events.Key | events.Paste] = deque()
         self._releasing: events.Event | None = None
         self._key_task: asyncio.Task[None] | None = None
+        # UAI -> its generation (the running one, or the last one of this session).
+        self.generations: dict[str, Generation] = {}
+        self._quit_after_generations = False
 
     async def on_event(self, event: events.Event) -> None:
         """Hand keys over one at a time, each once the previous one has had all its effects.
@@ -150,15 +155,90 @@ class CycladesApp(App[None]):
             self.pop_screen()
         self.push_screen(HomeScreen())
 
-    def open_activity(self, key: str) -> None:
-        """Show one activity screen above the home screen."""
+    def open_activity(self, key: str, above: bool = False) -> None:
+        """Show one activity screen above the home screen (``above``: above this screen,
+        so that « Retour » comes back to it, as « Afficher le compte rendu » from « Générer »).
+        """
         if self.session is None:
             self.notify("Connectez-vous d'abord.", severity="warning")
             return
         factory = ACTIVITY_SCREENS[key]
-        while not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 2:
-            self.pop_screen()
+        if not above:
+            while not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 2:
+                self.pop_screen()
         self.push_screen(factory())
+
+    def log_out(self) -> None:
+        """Close the session and go back to the login screen, its fields empty."""
+        self.session = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if isinstance(self.screen, LoginScreen):
+            self.screen.reset()
+
+    def start_generation(self, actor: Actor, uai: str) -> Generation | None:
+        """Generate ``uai``'s missing accounts in a thread; None while one already runs."""
+        current = self.generations.get(uai)
+        if current is not None and current.running:
+            return None
+        generation = Generation(uai)
+        self.generations[uai] = generation
+
+        def run() -> None:
+            try:
+                generation.result = accounts.generate(actor, uai, progress=generation.progress)
+            except BaseException as error:  # reported by the screen, in French
+                generation.error = error
+            finally:
+                generation.finished.set()
+                self.call_from_thread(self._generation_finished, generation)
+
+        self.run_worker(run, thread=True, group="generate", name=f"generate-{uai}",
+                        exit_on_error=False)
+        return generation
+
+    def _generation_finished(self, generation: Generation) -> None:
+        """Tell the user, wherever they are, that the generation has ended."""
+        from cyclades_tui.ui.screens.generate import GenerateScreen
+
+        if self._quit_after_generations:
+            if not self.generation_running():
+                self.exit(message=(
+                    f"Génération terminée avant l'arrêt : {generation.result.message}"
+                    if generation.result is not None else
+                    "Génération interrompue avant l'enregistrement : aucun compte n'a été "
+                    "créé ; relancez « Générer » pour la faire."))
+            return
+        if isinstance(self.screen, GenerateScreen):
+            return  # the screen shows the outcome itself
+        if generation.error is None and generation.result is not None:
+            self.notify(f"Génération terminée ({generation.uai}) : {generation.result.message}",
+                        timeout=10)
+        else:
+            self.notify(f"La génération ({generation.uai}) n'a pas abouti : ouvrez « Générer ».",
+                        severity="error", timeout=10)
+
+    def generation_running(self) -> bool:
+        """True while any generation of this session runs."""
+        return any(g.running for g in self.generations.values())
+
+    async def action_quit(self) -> None:
+        """Quit; while a generation runs, only after confirmation (it would be abandoned)."""
+        if not self.generation_running():
+            self.exit()
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                # Stop hashing, then quit once the thread has let go (see _generation_finished).
+                self._quit_after_generations = True
+                for generation in self.generations.values():
+                    generation.cancelled = True
+                self.notify("Arrêt de la génération en cours…", timeout=30)
+
+        self.push_screen(ConfirmModal(
+            "Une génération est en cours. Quitter l'abandonne (rien n'est enregistré à "
+            "moitié ; il faudra la relancer). Quitter quand même ?", "Quitter"), confirmed)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every activity, then Textual's own commands."""

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, HelpPanel, Static
 from textual.worker import Worker, WorkerState
 
 from cyclades_tui.services.errors import ServiceError
 from cyclades_tui.services.runtime import describe_db_error
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.modals import ConfirmModal
 
 if TYPE_CHECKING:
     from cyclades_tui.ui.app import CycladesApp
@@ -47,9 +48,31 @@ class BaseScreen(Screen[None]):
         return session
 
     def action_back(self) -> None:
-        """Return to the previous screen (never below the home screen)."""
+        """« Retour »: close what is open (the keys panel), else go back one screen.
+
+        Never below the home screen: logging out is a key of its own, with a confirmation.
+        """
+        if self.close_panels():
+            return
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+
+    def close_panels(self) -> bool:
+        """Close the keys panel if it is open; True when something was closed."""
+        if self.query(HelpPanel):
+            self.app.action_hide_help_panel()
+            return True
+        return False
+
+    def action_logout(self) -> None:
+        """« Déconnexion », after a confirmation."""
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.cyc.log_out()
+
+        self.app.push_screen(ConfirmModal("Se déconnecter ? Il faudra saisir à nouveau "
+                                          "votre identifiant et votre mot de passe.",
+                                          "Se déconnecter"), confirmed)
 
     def show_error(self, message: str) -> None:
         """Tell the user what went wrong, in the screen's message line (else as a toast)."""
@@ -92,8 +115,8 @@ class ActivityScreen(BaseScreen):
         )
 
     def action_report(self) -> None:
-        """Open « Afficher le compte rendu » (offered after every generation)."""
-        self.cyc.open_activity("documents")
+        """Open « Afficher le compte rendu » above this screen: « Retour » comes back here."""
+        self.cyc.open_activity("documents", above=True)
 
     def compose_footer(self) -> ComposeResult:
         """The footer listing the screen's bindings."""

@@ -37,6 +37,14 @@ class LoginScreen(BaseScreen):
             yield Static("", id="message")
         yield Footer()
 
+    def reset(self) -> None:
+        """Empty both fields after a logout; the identifier field has the focus."""
+        self.query_one("#password", Input).value = ""
+        login = self.query_one("#login", Input)
+        login.value = ""
+        login.focus()
+        self.show_info("")
+
     class SubmitRequested(Message):
         """Log in once the focused field has handled the keys typed before Enter."""
 

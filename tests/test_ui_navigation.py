@@ -1,0 +1,118 @@
+"""Échap is « Retour », never « Déconnexion »; a generation outlives its screen."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from textual.widgets import HelpPanel, Input
+
+from cyclades_tui.services import accounts
+from cyclades_tui.services.actor import operator
+from cyclades_tui.services.demo import DEMO_UAI
+from cyclades_tui.ui.screens.documents import DocumentsScreen
+from cyclades_tui.ui.screens.generate import GenerateScreen
+from cyclades_tui.ui.screens.home import HomeScreen
+from cyclades_tui.ui.screens.login import LoginScreen
+from cyclades_tui.ui.widgets.modals import ConfirmModal
+from tests.test_ui import SIZE, demo_app, demo_url  # noqa: F401 - the fixture
+from tests.ui_helpers import settle, text_of
+
+
+async def test_escape_on_home_does_not_log_out(demo_url: str) -> None:  # noqa: F811
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, HomeScreen) and app.session is not None
+        assert "ctrl+d" in text_of(pilot, "#message")
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")  # Échap cancels the dialog
+        assert isinstance(app.screen, HomeScreen) and app.session is not None
+        await pilot.press("ctrl+d", "o")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and app.session is None
+        assert app.screen.query_one("#login", Input).value == ""
+        assert app.screen.focused is app.screen.query_one("#login", Input)
+
+
+async def test_escape_closes_the_keys_panel_first(demo_url: str) -> None:  # noqa: F811
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        app.action_show_help_panel()
+        await pilot.pause()
+        assert app.screen.query(HelpPanel)
+        await pilot.press("escape")
+        assert isinstance(app.screen, GenerateScreen) and not app.screen.query(HelpPanel)
+
+
+async def test_report_opened_from_generate_returns_to_generate(demo_url: str) -> None:  # noqa: F811
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentsScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, GenerateScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def wait_until(condition: object, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition jamais remplie"
+        await asyncio.sleep(0.05)
+
+
+async def test_generation_goes_on_when_its_screen_is_left(
+        demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    # The real cost: the generation lasts long enough to leave and reopen its screen.
+    monkeypatch.setenv("CYCLADES_PROVISIONAL_COST", "12")
+    monkeypatch.setenv("CYCLADES_WORKERS", "1")
+    eligible = accounts.status(operator(), DEMO_UAI).without_account
+    assert eligible >= 10
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("g", "escape")
+        assert isinstance(app.screen, HomeScreen)
+        generation = app.generations[DEMO_UAI]
+        assert generation.running
+        await pilot.press("g")  # reopened: shows the running generation
+        await pilot.pause()
+        assert isinstance(app.screen, GenerateScreen)
+        assert app.screen.query_one("#progress").display
+        await pilot.press("g")  # a second one is refused while it runs
+        assert "déjà en cours" in text_of(pilot, "#message")
+        await pilot.press("ctrl+q")  # quitting asks first
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        await wait_until(lambda: not generation.running)
+        await wait_until(lambda: "compte(s) créé(s)" in text_of(pilot, "#message"))
+    status = accounts.status(operator(), DEMO_UAI)
+    assert status.without_account == 0 and status.with_account == eligible
+
+
+async def test_quitting_during_a_generation_abandons_it_cleanly(
+        demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setenv("CYCLADES_PROVISIONAL_COST", "12")
+    monkeypatch.setenv("CYCLADES_WORKERS", "1")
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("g", "ctrl+q")
+        assert isinstance(app.screen, ConfirmModal)
+        started = time.monotonic()
+        await pilot.press("o")
+        await wait_until(lambda: not app.is_running, timeout=10)
+        # Only the hash in flight finishes (cost 12 ≈ 0.25 s), not the whole generation.
+        assert time.monotonic() - started < 5
+    assert accounts.status(operator(), DEMO_UAI).with_account == 0
