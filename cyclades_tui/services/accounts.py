@@ -310,14 +310,24 @@ def find_for_regeneration(
     if not views:
         raise Refused(f"Aucun candidat de votre établissement n'a l'INE {code}.")
     if wanted is not None:
-        views = [v for v in views if v.state == wanted.value]
-        if not views:
-            raise Refused(f"Le candidat {code} n'a pas de candidature à l'état « {wanted.value} ».")
+        matching = [v for v in views if v.state == wanted.value]
+        if not matching:
+            found = ", ".join(f"« {v.state} » ({v.exam})" for v in views)
+            raise Refused(f"Le candidat {code} ({views[0].display_name}) n'a pas de candidature "
+                          f"à l'état « {wanted.value} » : sa candidature est {found}.")
+        views = matching
     view = views[0]
     if view.login is None:
+        if not view.eligible:
+            # Generating will never create this account: say why, not « générez d'abord ».
+            raise Refused(
+                f"Le candidat {code} ({view.display_name}) n'a pas de compte : sa candidature "
+                f"« {view.state} » au {view.exam} n'est pas éligible (il faut « Inscrit », ou "
+                "« Pré-inscrit » au BCP, BP ou MCP)."
+            )
         raise Refused(
             f"Le candidat {code} ({view.display_name}) n'a pas encore de compte : "
-            "générez d'abord les comptes."
+            "générez d'abord les comptes (« Générer »)."
         )
     return view
 

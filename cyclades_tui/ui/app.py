@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -58,6 +59,9 @@ class CycladesApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quitter", priority=True, id="quit",
                 tooltip="Quitter cyclades-tui"),
+        # Declared here (Textual would add its own, in English).
+        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True,
+                id="palette", tooltip="Ouvrir la palette de commandes"),
     ]
 
     def __init__(self, db_url: str | None = None, demo_actor: Actor | None = None) -> None:
@@ -89,6 +93,11 @@ class CycladesApp(App[None]):
                 self._key_task = asyncio.create_task(self._hand_over_keys())
             return
         await super().on_event(event)
+
+    @property
+    def input_pending(self) -> bool:
+        """True while typed keys wait to be handed over (tests wait on it)."""
+        return bool(self._keys) or (self._key_task is not None and not self._key_task.done())
 
     async def _hand_over_keys(self) -> None:
         """Release the queued keys in order, settling before and after each one."""
@@ -241,11 +250,34 @@ class CycladesApp(App[None]):
             "moitié ; il faudra la relancer). Quitter quand même ?", "Quitter"), confirmed)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette offers every activity, then Textual's own commands."""
+        """The command palette offers every activity, then « Quitter ».
+
+        Textual's own commands are left out: they are in English, and « Screenshot » would
+        write the screen (revealed passwords included) to a file; « Theme », « Keys » and
+        « Maximize » serve nothing here (the footer lists every key).
+        """
         if self.session is not None:
             for key, (label, help_text) in ACTIVITIES.items():
                 yield SystemCommand(label, help_text, lambda key=key: self.open_activity(key))
-        yield from super().get_system_commands(screen)
+            yield SystemCommand("Déconnexion", "Se déconnecter (demande confirmation)",
+                                self._palette_logout)
+        yield SystemCommand("Quitter", "Quitter cyclades-tui", self.action_quit)
+
+    def _palette_logout(self) -> None:
+        from cyclades_tui.ui.screens.base import BaseScreen
+
+        if isinstance(self.screen, BaseScreen):
+            self.screen.action_logout()
+
+    def action_command_palette(self) -> None:
+        """The command palette, with a French placeholder."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder="Rechercher une commande…"))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies in a field): say which key does, in French."""
+        self.notify("Appuyez sur ctrl+q pour quitter cyclades-tui.", title="Quitter ?")
 
 
 def run(db_url: str | None, demo: bool) -> int:

@@ -1,0 +1,87 @@
+"""Finding a pupil again: « Regénérer » by INE or by name, with the real reason of a refusal."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import OptionList
+
+from cyclades_tui.services import accounts
+from cyclades_tui.services.actor import operator
+from cyclades_tui.services.candidates import list_candidates
+from cyclades_tui.services.demo import DEMO_UAI
+from cyclades_tui.services.errors import Refused
+from cyclades_tui.store.models import Candidature
+from cyclades_tui.ui.screens.regenerate import RegenerateScreen
+from cyclades_tui.ui.widgets.modals import ConfirmModal
+from tests.test_ui import SIZE, demo_app, demo_url  # noqa: F401 - the fixture
+from tests.ui_helpers import settle, text_of
+
+
+def test_a_pupil_who_will_never_get_an_account_is_told_why(demo_url: str) -> None:  # noqa: F811
+    view = next(v for v in list_candidates(operator(), DEMO_UAI) if not v.eligible)
+    with pytest.raises(Refused) as refused:
+        accounts.find_for_regeneration(operator(), DEMO_UAI, view.ine, None)
+    assert "n'est pas éligible" in refused.value.message
+    assert "générez d'abord" not in refused.value.message
+
+
+def test_a_pre_registered_pupil_searched_as_registered_is_told_her_state(
+        demo_url: str) -> None:  # noqa: F811
+    first = list_candidates(operator(), DEMO_UAI)[0]
+    Candidature.update(state="Pré-inscrit", exam="BCP").where(
+        Candidature.candidate == first.candidate_id).execute()
+    with pytest.raises(Refused) as refused:
+        accounts.find_for_regeneration(operator(), DEMO_UAI, first.ine, "inscrit")
+    assert "« Pré-inscrit » (BCP)" in refused.value.message
+
+
+async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:  # noqa: F811
+    accounts.generate(operator(), DEMO_UAI)
+    nakamura = next(v for v in list_candidates(operator(), DEMO_UAI)
+                    if v.family_name == "Nakamura")
+    assert nakamura.login
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", *"nakamura")
+        await settle(pilot)
+        assert isinstance(app.screen, RegenerateScreen)
+        shown = text_of(pilot, "#candidate")
+        assert nakamura.login in shown and nakamura.ine in shown
+        await pilot.press("ctrl+g")
+        assert isinstance(app.screen, ConfirmModal)
+
+
+async def test_homonyms_are_listed_with_their_birth_dates(demo_url: str) -> None:  # noqa: F811
+    accounts.generate(operator(), DEMO_UAI)
+    aubins = [v for v in list_candidates(operator(), DEMO_UAI)
+              if v.family_name == "Aubin" and v.first_name == "Antoine"]
+    assert len(aubins) == 3
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", *"aubin antoine")
+        await settle(pilot)
+        matches = app.screen.query_one("#matches", OptionList)
+        assert matches.display and matches.option_count == 3
+        lines = [str(matches.get_option_at_index(i).prompt) for i in range(3)]
+        for view in aubins:
+            assert any(view.birth_label in line and view.ine in line for line in lines)
+        await pilot.press("tab", "down", "enter")
+        await settle(pilot)
+        chosen = text_of(pilot, "#candidate")
+        assert sum(view.ine in chosen for view in aubins) == 1
+
+
+async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:  # noqa: F811
+    accounts.generate(operator(), DEMO_UAI)
+    views = [v for v in list_candidates(operator(), DEMO_UAI) if v.login]
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", *views[1].ine)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RegenerateScreen)
+        assert screen.candidate is not None and screen.candidate.ine == views[1].ine
+        # The answer of a look-up made for an earlier INE arrives late: it is ignored.
+        screen._answered((views[0].ine, "inscrit"), views[0], None)
+        assert screen.candidate.ine == views[1].ine
+        assert views[0].ine not in text_of(pilot, "#candidate")
