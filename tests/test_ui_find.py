@@ -85,3 +85,61 @@ async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:  # noqa: F811
         screen._answered((views[0].ine, "inscrit"), views[0], None)
         assert screen.candidate.ine == views[1].ine
         assert views[0].ine not in text_of(pilot, "#candidate")
+
+
+async def test_report_names_the_pupil_and_filters_by_pupil_or_class(
+        demo_url: str) -> None:  # noqa: F811
+    from cyclades_tui.services import documents
+    from cyclades_tui.ui.screens.documents import DocumentsScreen
+    from cyclades_tui.ui.screens.preview import PreviewScreen
+    from tests.ui_helpers import table_rows
+
+    accounts.generate(operator(), DEMO_UAI)
+    views = [v for v in list_candidates(operator(), DEMO_UAI) if v.login]
+    nakamura = next(v for v in views if v.family_name == "Nakamura")
+    other = next(v for v in views if v.division != nakamura.division)
+    for view in (nakamura, other, other):
+        accounts.regenerate(operator(), DEMO_UAI, view.ine)
+    listed = documents.list_documents(operator(), DEMO_UAI)
+    assert listed[2].pupil == f"Nakamura ({nakamura.division})"
+    assert listed[3].pupil == ""  # a whole-school document names no one
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentsScreen)
+        rows = table_rows(pilot, "#documents")
+        assert rows[2][:4] == ["Papillon de connexion", "1/page", "1",
+                               f"Nakamura ({nakamura.division})"]
+        assert {r[1] for r in rows[3:]} == {"1/page", "2/page"}
+        await pilot.press("ctrl+f", *"nakamura")
+        await settle(pilot)
+        rows = table_rows(pilot, "#documents")
+        # Her own slip, and the two whole-school documents that also hold her slip.
+        assert len(rows) == 3 and rows[0][3].startswith("Nakamura")
+        await pilot.press("enter", "v")
+        await settle(pilot)
+        assert isinstance(app.screen, PreviewScreen)
+        ((login, _, _, name, division, ine),) = table_rows(pilot, "#slips")
+        assert (login, name, division, ine) == (nakamura.login, "Nakamura",
+                                                 nakamura.division, nakamura.ine)
+
+
+async def test_page_down_turns_the_page_of_documents(demo_url: str) -> None:  # noqa: F811
+    from cyclades_tui.ui.screens.documents import DocumentsScreen
+
+    accounts.generate(operator(), DEMO_UAI)
+    ine = next(v.ine for v in list_candidates(operator(), DEMO_UAI) if v.login)
+    for _ in range(9):
+        accounts.regenerate(operator(), DEMO_UAI, ine)
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentsScreen)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert "Affichage de l'élément 11 à 11 sur 11" in text_of(pilot, "#range")
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert "Affichage de l'élément 1 à 10 sur 11" in text_of(pilot, "#range")
