@@ -143,3 +143,31 @@ async def test_page_down_turns_the_page_of_documents(demo_url: str) -> None:  # 
         await pilot.press("pageup")
         await settle(pilot)
         assert "Affichage de l'élément 1 à 10 sur 11" in text_of(pilot, "#range")
+
+
+async def test_candidates_show_exam_state_reason_and_birth_date(
+        demo_url: str) -> None:  # noqa: F811
+    from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+
+    views = list_candidates(operator(), DEMO_UAI)
+    refused = next(v for v in views if not v.eligible)
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *refused.ine)
+        await settle(pilot)
+        table = app.screen.query_one("#candidates", VirtualTable)
+        ((_, _, _, exam, state, account, born, ine),) = table.rows
+        assert (exam, ine, born) == (refused.exam, refused.ine, refused.birth_label)
+        assert account.startswith("non éligible (")
+        assert state in refused.state  # « En cours » for « En cours d'inscription »
+        # At 80 columns the exam and state columns are on screen, not cut away.
+        header = [title for title, _ in table.columns]
+        shown = sum(width + 2 for _, width in table.columns[:header.index("Compte") + 1])
+        assert shown <= table.size.width
+    wide = demo_app(demo_url)
+    async with wide.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        table = wide.screen.query_one("#candidates", VirtualTable)
+        assert sum(width + 2 for _, width in table.columns) >= table.size.width - 1
+        assert table.columns[0][1] > 14  # names get the room

@@ -218,8 +218,11 @@ class CycladesApp(App[None]):
                     "Génération interrompue avant l'enregistrement : aucun compte n'a été "
                     "créé ; relancez « Générer » pour la faire."))
             return
+        for screen in self.screen_stack:
+            if isinstance(screen, GenerateScreen) and screen.generation is generation:
+                screen.follow_up()  # shows the outcome now, not at its timer's next tick
         if isinstance(self.screen, GenerateScreen):
-            return  # the screen shows the outcome itself
+            return
         if generation.error is None and generation.result is not None:
             self.notify(f"Génération terminée ({generation.uai}) : {generation.result.message}",
                         timeout=10)

@@ -133,9 +133,10 @@ class GenerateScreen(ActivityScreen):
         self.show_info("Génération en cours : hachage des mots de passe…")
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_interval(0.2, self._tick)
+        self._timer = self.set_interval(0.2, self.follow_up)
 
-    def _tick(self) -> None:
+    def follow_up(self) -> None:
+        """Show where the followed generation stands; its outcome once it has ended."""
         generation = self.generation
         if generation is None:
             return
@@ -148,6 +149,7 @@ class GenerateScreen(ActivityScreen):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        self.generation = None  # shown once, whether by the timer or by the app
         self._finished(generation)
 
     def _finished(self, generation: Generation) -> None:
