@@ -34,6 +34,7 @@ class Settings:
     workers: int = field(default_factory=_default_workers)
     lockout_attempts: int = 5
     lockout_minutes: int = 15
+    cursor_blink: bool = False
 
 
 def load_settings() -> Settings:
@@ -46,4 +47,6 @@ def load_settings() -> Settings:
         workers=max(1, _int_env("CYCLADES_WORKERS", base.workers)),
         lockout_attempts=_int_env("CYCLADES_LOCKOUT_ATTEMPTS", base.lockout_attempts),
         lockout_minutes=_int_env("CYCLADES_LOCKOUT_MINUTES", base.lockout_minutes),
+        cursor_blink=os.environ.get("CYCLADES_CURSOR_BLINK", "").strip().lower()
+        in ("1", "true", "yes", "oui", "on"),
     )

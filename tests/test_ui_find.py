@@ -171,3 +171,17 @@ async def test_candidates_show_exam_state_reason_and_birth_date(
         table = wide.screen.query_one("#candidates", VirtualTable)
         assert sum(width + 2 for _, width in table.columns) >= table.size.width - 1
         assert table.columns[0][1] > 14  # names get the room
+
+
+async def test_right_arrow_reaches_birth_date_and_ine_at_80_columns(
+        demo_url: str) -> None:  # noqa: F811
+    from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", "ctrl+t")
+        await settle(pilot)
+        table = app.screen.query_one("#candidates", VirtualTable)
+        assert table.scroll_offset.x == 0
+        await pilot.press("right", "right", "right")
+        assert table.scroll_offset.x > 0

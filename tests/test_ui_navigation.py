@@ -116,3 +116,18 @@ async def test_quitting_during_a_generation_abandons_it_cleanly(
         # Only the hash in flight finishes (cost 12 ≈ 0.25 s), not the whole generation.
         assert time.monotonic() - started < 5
     assert accounts.status(operator(), DEMO_UAI).with_account == 0
+
+
+async def test_text_cursor_is_steady_unless_the_setting_asks(
+        demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).cursor_blink is False
+    monkeypatch.setenv("CYCLADES_CURSOR_BLINK", "1")
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen.query_one("#ine", Input).cursor_blink is True

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import connect
+from cyclades_tui.settings import load_settings
 from cyclades_tui.ui.activities import ACTIVITIES
 from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.paths import stylesheets
@@ -69,6 +70,8 @@ class CycladesApp(App[None]):
         self.db_url = db_url
         self.session: UiSession | None = None
         self._demo_actor = demo_actor
+        # A steady text cursor by default (CYCLADES_CURSOR_BLINK=1 to make it blink).
+        self.cursor_blink = load_settings().cursor_blink
         # Burst-safe input: keys wait here and are handed over one at a time (see on_event).
         self._keys: deque[events.Key | events.Paste] = deque()
         self._releasing: events.Event | None = None

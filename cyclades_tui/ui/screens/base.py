@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, HelpPanel, Static
+from textual.widgets import Footer, HelpPanel, Input, Static
 from textual.worker import Worker, WorkerState
 
 from cyclades_tui.services.errors import ServiceError
@@ -30,8 +30,20 @@ def friendly_error(error: BaseException | None) -> str:
             "rien n'a été enregistré à moitié.")
 
 
+def apply_cursor_setting(screen: Screen[Any]) -> None:
+    """Steady text cursors unless the ``cursor_blink`` setting asks otherwise: a blinking
+    cursor redraws twice a second, which over SSH is traffic for nothing."""
+    blink = bool(getattr(screen.app, "cursor_blink", False))
+    for field in screen.query(Input).results(Input):
+        field.cursor_blink = blink
+
+
 class BaseScreen(Screen[None]):
     """A screen of the app with the standard footer and error reporting."""
+
+    def on_mount(self) -> None:
+        """Textual calls this as well as a subclass's own ``on_mount``."""
+        apply_cursor_setting(self)
 
     @property
     def cyc(self) -> CycladesApp:

@@ -58,7 +58,9 @@ class CandidatesScreen(ActivityScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Mes candidats", classes="heading")
-        yield Input(id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…")
+        # Compact (no border): each keystroke redraws one line, not three (SSH traffic).
+        yield Input(id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…",
+                    compact=True)
         yield VirtualTable(COLUMNS, id="candidates", flexible=FLEXIBLE)
         yield Static("Chargement…", id="message")
         yield from self.compose_footer()

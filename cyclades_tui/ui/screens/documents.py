@@ -63,7 +63,7 @@ class DocumentsScreen(ActivityScreen):
         yield from self.compose_banner()
         yield Static("Liste des documents générés", classes="heading")
         yield Input(id="search", placeholder="Filtrer par élève (nom, INE) ou classe ; "
-                                             "Entrée : liste")
+                                             "Entrée : liste", compact=True)
         table: DataTable[object] = DataTable(id="documents", cursor_type="row",
                                              zebra_stripes=True)
         yield table
