@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from textual.widgets import OptionList
 
@@ -185,3 +188,29 @@ async def test_right_arrow_reaches_birth_date_and_ine_at_80_columns(
         assert table.scroll_offset.x == 0
         await pilot.press("right", "right", "right")
         assert table.scroll_offset.x > 0
+
+
+def test_homonyms_slips_show_their_birth_dates_and_two_per_page_fills_pages(
+        demo_url: str, tmp_path: Path) -> None:  # noqa: F811
+    from cyclades_tui.services import documents
+    from tests.helpers import pdf_text
+
+    result = accounts.generate(operator(), DEMO_UAI)
+    views = {v.login: v for v in list_candidates(operator(), DEMO_UAI) if v.login}
+    aubins = [v for v in views.values() if (v.family_name, v.first_name) == ("Aubin", "Antoine")]
+    assert len(aubins) == 3
+    one_per_page = next(d for d in result.documents if d.layout == 1)
+    two_per_page = next(d for d in result.documents if d.layout == 2)
+    _, data = documents.fetch(operator(), one_per_page.id)
+    text = pdf_text(data, tmp_path)
+    for view in aubins:
+        assert f"Aubin Antoine, né(e) le {view.birth_label}" in text
+    others = [v for v in views.values() if v not in aubins]
+    assert f"{others[0].family_name} {others[0].first_name}, né(e)" not in text
+    _, data = documents.fetch(operator(), two_per_page.id)
+    path = tmp_path / "two.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    pages = int(next(line.split()[-1] for line in info.stdout.splitlines()
+                     if line.startswith("Pages:")))
+    assert pages == (len(views) + 1) // 2  # full pages, whatever the classes

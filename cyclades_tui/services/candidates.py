@@ -131,10 +131,12 @@ def find_by_name(actor: Actor, uai: str, text: str) -> list[CandidateView]:
     return [v for v in list_candidates(actor, uai) if all(w in name_key(v) for w in words)]
 
 
-def homonyms(views: list[CandidateView]) -> set[int]:
-    """Ids of the candidates who share first and family name with another of the list."""
+def school_homonyms(school: School) -> set[int]:
+    """Ids of the candidates of ``school`` who share first and family name with another one
+    (their slips and lists show the date of birth)."""
+    rows = tuples(Candidate.select(Candidate.id, Candidate.family_name, Candidate.first_name)
+                  .where(Candidate.school == school))
     seen: dict[tuple[str, str], set[int]] = {}
-    for view in views:
-        seen.setdefault((fold(view.family_name), fold(view.first_name)), set()).add(
-            view.candidate_id)
+    for cid, family, first in rows:
+        seen.setdefault((fold(family), fold(first)), set()).add(cid)
     return {cid for ids in seen.values() if len(ids) > 1 for cid in ids}
