@@ -1,0 +1,43 @@
+"""Every state fits 80x24: the SIECLE screen scrolls so that its buttons stay reachable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Button, Select
+
+from cyclades_tui.services import staff
+from cyclades_tui.ui.app import CycladesApp
+from cyclades_tui.ui.screens.bee_import import BeeImportScreen
+from tests.siecle_factory import Pupil, export_zip
+from tests.test_csv_import import bea
+from tests.test_ui_admin import SIZE, UAI, school_db  # noqa: F401 - the fixture
+from tests.ui_helpers import settle, text_of
+
+
+async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
+        school_db: str, tmp_path: Path) -> None:  # noqa: F811
+    pupils = [Pupil(str(n), bea(100 + n) if n % 2 else "", f"Nom{n}", "Prénom", "01/01/2011",
+                    f"3{chr(65 + n % 8)}") for n in range(40)]
+    export = tmp_path / "ElevesSansAdresses.zip"
+    export.write_bytes(export_zip(UAI, pupils))
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_activity("import_bee")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BeeImportScreen)
+        await pilot.press(*str(export), "enter")
+        await settle(pilot)
+        screen.query_one("#exam", Select).value = "DNB"
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert "sans INE valide" in text_of(pilot, "#message")
+        for button_id in ("#check", "#import"):
+            button = screen.query_one(button_id, Button)
+            button.focus()
+            await pilot.pause()
+            region = button.region
+            # On screen, above the message line and the footer.
+            assert region.height > 0 and region.y >= 0 and region.bottom <= SIZE[1] - 3, (
+                button_id, region)
