@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Button, Select
 
 from cyclades_tui.services import staff
@@ -41,3 +42,20 @@ async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
             # On screen, above the message line and the footer.
             assert region.height > 0 and region.y >= 0 and region.bottom <= SIZE[1] - 3, (
                 button_id, region)
+
+
+async def test_linux_console_gets_the_16_colour_theme(
+        school_db: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setenv("TERM", "linux")
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "cyclades-16"
+        variables = app.theme_variables
+        # Titles and footer keys are not painted red like errors.
+        assert "red" not in variables["accent"] and "red" not in variables["footer-key-foreground"]
+        assert "red" in variables["error"]
+    monkeypatch.setenv("TERM", "xterm-256color")
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=SIZE):
+        assert app.theme != "cyclades-16"

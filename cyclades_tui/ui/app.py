@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
@@ -15,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.theme import Theme
 
 from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
@@ -50,6 +52,36 @@ KEYS_DO_NOT_WAIT_FOR = frozenset({"generate", "send"})
 KEY_WAIT_LIMIT_S = 15.0
 # Rounds of « let everything pending run » before a key is handed over anyway.
 SETTLE_ROUNDS = 12
+
+
+# For terminals of 16 colours (the Linux console): the terminal's own colours, titles and
+# footer keys in cyan (the default theme's orange becomes bright red there, like an error),
+# red kept for errors.
+SIXTEEN_COLOURS = Theme(
+    name="cyclades-16", ansi=True, dark=True,
+    primary="ansi_blue", secondary="ansi_cyan", accent="ansi_bright_cyan",
+    warning="ansi_yellow", error="ansi_red", success="ansi_green",
+    foreground="ansi_default", background="ansi_default", surface="ansi_default",
+    panel="ansi_default", boost="ansi_default",
+    variables={
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "border-blurred": "ansi_black",
+        "footer-key-foreground": "ansi_bright_cyan",
+        "block-cursor-foreground": "ansi_black",
+        "block-cursor-background": "ansi_white",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-selection-background": "ansi_bright_blue",
+        "input-selection-foreground": "ansi_black",
+    },
+)
+
+
+def few_colours_terminal() -> bool:
+    """True on a terminal known to show 16 colours only (TERM=linux, *-16color)."""
+    term = os.environ.get("TERM", "")
+    return term == "linux" or term.endswith("-16color")
 
 
 class CycladesApp(App[None]):
@@ -153,6 +185,9 @@ class CycladesApp(App[None]):
 
     def on_mount(self) -> None:
         """Open on the login screen, or straight on the home screen for the demo."""
+        if few_colours_terminal():
+            self.register_theme(SIXTEEN_COLOURS)
+            self.theme = SIXTEEN_COLOURS.name
         self.push_screen(LoginScreen())
         if self._demo_actor is not None and self._demo_actor.school_uai:
             self.start_session(self._demo_actor, self._demo_actor.school_uai,
