@@ -15,7 +15,7 @@ from cyclades_tui.services.candidates import list_candidates
 from cyclades_tui.services.demo import DEMO_UAI
 from cyclades_tui.services.runtime import connect
 from tests.conftest import Cli
-from tests.pty_terminal import CTRL_G, ENTER, TAB, Terminal
+from tests.pty_terminal import CTRL_G, ENTER, ESC, TAB, Terminal
 
 PASSWORD = "Examens2026!Juin"
 
@@ -90,3 +90,13 @@ def test_ine_then_ctrl_g_asks_for_confirmation(demo_db: str, terminals: list[Ter
     term.write(b"r" + view.ine.encode() + CTRL_G)
     screen = term.wait_for("Générer un nouveau mot de passe pour")
     assert view.login is not None and view.login in screen
+
+
+def test_escape_then_a_letter_in_one_packet(demo_db: str, terminals: list[Terminal]) -> None:
+    """Échap then `c` arrive as ESC c, which terminals also use for alt+c."""
+    term = start(terminals, "--demo", "--db", demo_db)
+    term.wait_for("Mon établissement")
+    term.write(b"g")
+    term.wait_for("Candidats éligibles")
+    term.write(ESC + b"c" + b"Nakamura")
+    term.wait_for(lambda s: "1 candidature(s) affichée(s) sur 300" in s and "Nakamura" in s)

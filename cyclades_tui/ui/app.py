@@ -123,7 +123,13 @@ class CycladesApp(App[None]):
         """
         if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
                 and event is not self._releasing):
-            self._keys.append(event)
+            if isinstance(event, events.Key) and event.key.startswith("alt+"):
+                # « Échap » then a key, in one packet, reads as alt+key: the app binds no
+                # alt+ key, so it is what was typed (Échap to go back, then the letter).
+                self._keys.append(events.Key("escape", "\x1b"))
+                self._keys.append(events.Key(event.key.removeprefix("alt+"), event.character))
+            else:
+                self._keys.append(event)
             if self._key_task is None or self._key_task.done():
                 self._key_task = asyncio.create_task(self._hand_over_keys())
             return

@@ -44,8 +44,8 @@ class HomeScreen(ActivityScreen):
               for key, (label, _) in ACTIVITIES.items()],
             id="menu",
         )
-        yield Static("Flèches et Entrée pour choisir, ou la lettre de l'activité.",
-                     classes="hint")
+        yield Static("Flèches et Entrée pour choisir, ou la lettre de l'activité ; "
+                     "ctrl+p : toutes les commandes.", classes="hint")
         yield Static("", id="message")
         yield from self.compose_footer()
 
