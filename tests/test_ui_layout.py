@@ -59,3 +59,20 @@ async def test_linux_console_gets_the_16_colour_theme(
     app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
     async with app.run_test(size=SIZE):
         assert app.theme != "cyclades-16"
+
+
+async def test_ticked_and_unticked_marks_differ(school_db: str) -> None:  # noqa: F811
+    from textual.widgets import RadioSet
+
+    from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
+
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_activity("regenerate")
+        await settle(pilot)
+        inscrit, pre = app.screen.query(MarkedRadioButton).results(MarkedRadioButton)
+        assert "●" in str(inscrit.render()) and "●" not in str(pre.render())
+        app.screen.query_one("#state", RadioSet).focus()
+        await pilot.press("right", "enter")
+        await settle(pilot)
+        assert pre.value and "●" in str(pre.render()) and "●" not in str(inscrit.render())

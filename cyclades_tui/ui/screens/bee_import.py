@@ -21,6 +21,7 @@ from cyclades_tui.services.siecle_import import (
 )
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.toggles import MarkedCheckbox
 
 EXAM_OPTIONS = [(f"{code} — {label}", code) for code, label in EXAMS.items()]
 STATE_OPTIONS = [(state.value, state.value) for state in State]
@@ -59,7 +60,7 @@ class BeeImportScreen(ActivityScreen):
                 yield Select(STATE_OPTIONS, id="state", value=State.INSCRIT.value,
                              allow_blank=False)
             yield SelectionList[str](id="divisions")
-            yield Checkbox("Ignorer les élèves sans INE valide", id="skip")
+            yield MarkedCheckbox("Ignorer les élèves sans INE valide", id="skip")
             with Horizontal(classes="buttons"):
                 yield Button("Vérifier", id="check")
                 yield Button("Importer", id="import", variant="primary", disabled=True)

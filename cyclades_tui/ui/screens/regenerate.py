@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from cyclades_tui.domain.errors import DomainError
@@ -17,6 +17,7 @@ from cyclades_tui.services.candidates import CandidateView, find_by_name
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
 
 # Most candidates a name search lists (a longer name narrows it).
 MAX_MATCHES = 50
@@ -52,11 +53,11 @@ class RegenerateScreen(ActivityScreen):
         yield Static("Regénérer le mot de passe d'un compte d'un élève", classes="heading")
         yield Static("Titre édition : Papillon de connexion", id="edition-title")
         yield Static("Critères de sélection", classes="subheading")
-        with Horizontal(classes="criteria"):
+        with Horizontal(classes="criteria", id="state-row"):
             yield Label("Etat", classes="field-label")
             with RadioSet(id="state"):
-                yield RadioButton("Inscrit", value=True, id="inscrit")
-                yield RadioButton("Pré-inscrit", id="pre-inscrit")
+                yield MarkedRadioButton("Inscrit", value=True, id="inscrit")
+                yield MarkedRadioButton("Pré-inscrit", id="pre-inscrit")
         with Horizontal(classes="criteria"):
             yield Label("INE ou nom", classes="field-label")
             yield Input(id="ine", placeholder="ex. 0228191520L, ou Martin Inès")
