@@ -195,7 +195,9 @@ class RegenerateScreen(ActivityScreen):
         if view is None:
             self.show_error("Saisissez d'abord l'INE ou le nom d'un candidat qui a un compte.")
             return
+        born = f", né(e) le {view.birth_label}" if view.birth_label else ""
         question = (f"Générer un nouveau mot de passe pour {view.display_name} ({view.login}) ?"
+                    f"\nClasse {view.division}, INE {view.ine}{born}."
                     "\nL'ancien mot de passe cessera de fonctionner immédiatement.")
 
         def confirmed(answer: bool | None) -> None:
