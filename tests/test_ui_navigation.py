@@ -131,3 +131,23 @@ async def test_text_cursor_is_steady_unless_the_setting_asks(
         await pilot.press("r")
         await settle(pilot)
         assert app.screen.query_one("#ine", Input).cursor_blink is True
+
+
+async def test_textual_words_are_french_and_screenshot_is_gone(demo_url: str) -> None:  # noqa: F811
+    from textual.command import CommandPalette
+    from textual.widgets import Input as TextInput
+
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Quitter" in titles and "Déconnexion" in titles
+        for english in ("Screenshot", "Theme", "Keys", "Maximize", "Quit"):
+            assert english not in titles
+        await pilot.press("ctrl+c")  # Textual's « Do you want to quit? Press ctrl+q »
+        await pilot.pause()
+        notices = [(n.title, n.message) for n in app._notifications]
+        assert ("Quitter ?", "Appuyez sur ctrl+q pour quitter cyclades-tui.") in notices
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(TextInput).placeholder == "Rechercher une commande…"
