@@ -76,3 +76,18 @@ async def test_ticked_and_unticked_marks_differ(school_db: str) -> None:  # noqa
         await pilot.press("right", "enter")
         await settle(pilot)
         assert pre.value and "●" in str(pre.render()) and "●" not in str(inscrit.render())
+
+
+async def test_open_select_list_says_fermer_in_french(school_db: str) -> None:  # noqa: F811
+    from textual.widgets import Footer
+
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_activity("import_bee")
+        await settle(pilot)
+        app.screen.query_one("#exam", Select).focus()
+        await pilot.press("enter")  # opens the list of exams
+        await settle(pilot)
+        descriptions = {a.binding.description for a in app.screen.active_bindings.values()}
+        assert "Fermer la liste" in descriptions and "Dismiss menu" not in descriptions
+        assert app.screen.query_one(Footer) is not None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, HelpPanel, Input, Static
 from textual.worker import Worker, WorkerState
@@ -38,8 +39,29 @@ def apply_cursor_setting(screen: Screen[Any]) -> None:
         field.cursor_blink = blink
 
 
+# Footer words of Textual's own widgets, in French (the Select's open list, the text fields).
+FRENCH_BINDINGS = {
+    "Dismiss menu": "Fermer la liste",
+    "Focus Next": "Champ suivant",
+    "Focus Previous": "Champ précédent",
+    "Copy selected text": "Copier",
+    "Quit": "Quitter",
+}
+
+
 class BaseScreen(Screen[None]):
     """A screen of the app with the standard footer and error reporting."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The footer's bindings, Textual's English descriptions put into French."""
+        bindings = super().active_bindings
+        for key, active in bindings.items():
+            french = FRENCH_BINDINGS.get(active.binding.description)
+            if french is not None:
+                bindings[key] = active._replace(binding=replace(active.binding,
+                                                                description=french))
+        return bindings
 
     def on_mount(self) -> None:
         """Textual calls this as well as a subclass's own ``on_mount``."""
