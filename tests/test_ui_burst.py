@@ -100,3 +100,14 @@ def test_escape_then_a_letter_in_one_packet(demo_db: str, terminals: list[Termin
     term.wait_for("Candidats éligibles")
     term.write(ESC + b"c" + b"Nakamura")
     term.wait_for(lambda s: "1 candidature(s) affichée(s) sur 300" in s and "Nakamura" in s)
+
+
+def test_name_then_ctrl_g_asks_for_confirmation(demo_db: str, terminals: list[Terminal]) -> None:
+    """A name search then its look-up both finish before ctrl+g is handled."""
+    cli = Cli(demo_db)
+    assert cli("accounts", "generate", "--school", DEMO_UAI).code == 0
+    term = start(terminals, "--demo", "--db", demo_db)
+    term.wait_for("Mon établissement")
+    term.write(b"rnakamura" + CTRL_G)
+    screen = term.wait_for("Générer un nouveau mot de passe pour")
+    assert "Nakamura" in screen
