@@ -151,3 +151,4 @@ async def test_textual_words_are_french_and_screenshot_is_gone(demo_url: str) ->
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         assert app.screen.query_one(TextInput).placeholder == "Rechercher une commande…"
+        assert app.screen.query_one(TextInput).cursor_blink is False

@@ -17,6 +17,7 @@ from textual.command import CommandPalette
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import Input
 
 from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
@@ -319,8 +320,15 @@ class CycladesApp(App[None]):
     def action_command_palette(self) -> None:
         """The command palette, with a French placeholder."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
-            self.push_screen(CommandPalette(id="--command-palette",
-                                            placeholder="Rechercher une commande…"))
+            palette = CommandPalette(id="--command-palette",
+                                     placeholder="Rechercher une commande…")
+            self.push_screen(palette)
+
+            def steady_cursor() -> None:
+                for field in palette.query(Input).results(Input):
+                    field.cursor_blink = self.cursor_blink
+
+            palette.call_after_refresh(steady_cursor)
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies in a field): say which key does, in French."""
