@@ -1,8 +1,11 @@
-"""Snapshots of every screen at 80x24 (pytest-textual-snapshot); update with --snapshot-update."""
+"""Snapshots of every screen, dialog and error state at 80x24 and 120x40
+(pytest-textual-snapshot); update with --snapshot-update after an intended change."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,11 @@ from tests.helpers import FAST_SETTINGS
 from tests.ui_helpers import settle
 
 SIZE = (80, 24)
+# The school folder's path shows in the save dialog: the same on every machine and run,
+# and never the user's own data folder.
+SNAPSHOT_SETTINGS = replace(
+    FAST_SETTINGS, files=Path(tempfile.gettempdir()) / "cyclades-tui-snapshots" / "fichiers")
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
 @pytest.fixture
@@ -27,7 +35,7 @@ def snapshot_app(tmp_path: Path) -> Iterator[Callable[[bool], CycladesApp]]:
 
     def make(logged_in: bool = True) -> CycladesApp:
         return CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF) if logged_in else None,
-                           settings=FAST_SETTINGS)
+                           settings=SNAPSHOT_SETTINGS)
 
     yield make
     db.close()
@@ -47,22 +55,74 @@ def keys_then_settle(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     return run_before
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(
     ("name", "keys"),
     [
         ("home", ()),
+        ("home_logout_dialog", ("ctrl+d",)),
         ("generate", ("g",)),
         ("regenerate", ("r",)),
+        ("regenerate_bad_ine", ("r", *"0228191520A")),
+        ("regenerate_homonyms", ("r", *"aubin antoine")),
         ("documents", ("d",)),
         ("candidates", ("c",)),
+        ("candidates_filtered", ("c", *"aubin")),
         ("import_bee", ("down", "down", "down", "down", "enter")),
         ("import_csv", ("down", "down", "down", "down", "down", "enter")),
+        ("palette", ("ctrl+p",)),
     ],
 )
-def test_screen_at_80x24(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
-                         name: str, keys: tuple[str, ...]) -> None:
-    assert snap_compare(snapshot_app(True), terminal_size=SIZE, run_before=keys_then_settle(*keys))
+def test_screen(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
+                name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
+    assert snap_compare(snapshot_app(True), terminal_size=size, run_before=keys_then_settle(*keys))
 
 
-def test_login_at_80x24(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp]) -> None:
-    assert snap_compare(snapshot_app(False), terminal_size=SIZE, run_before=keys_then_settle())
+@pytest.mark.parametrize("size", SIZES)
+def test_login(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
+               size: tuple[int, int]) -> None:
+    assert snap_compare(snapshot_app(False), terminal_size=size, run_before=keys_then_settle())
+
+
+@pytest.fixture
+def app_with_documents(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]]:
+    """The same school with its accounts generated and one regeneration; dates and sizes of
+    the documents fixed (they would change with every run)."""
+    from datetime import datetime
+
+    from cyclades_tui.services import accounts
+    from cyclades_tui.services.actor import operator
+    from cyclades_tui.services.demo import DEMO_UAI
+    from cyclades_tui.store.models import Document
+
+    db = connect(f"sqlite:///{tmp_path / 'snap-docs.db'}")
+    seed_demo(40, seed=11, settings=FAST_SETTINGS)
+    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    from cyclades_tui.services.candidates import list_candidates
+
+    view = next(v for v in list_candidates(operator(), DEMO_UAI) if v.login)
+    accounts.regenerate(operator(), DEMO_UAI, view.ine, settings=FAST_SETTINGS)
+    Document.update(created_at=datetime(2026, 6, 2, 8, 30), size=54321).execute()
+
+    yield lambda: CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF),
+                            settings=SNAPSHOT_SETTINGS)
+    db.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("documents", ("d",)),
+        ("documents_filtered", ("d", "ctrl+f", *"aubin")),
+        ("preview", ("d", "v")),
+        ("save_dialog", ("d", "s")),
+        ("generate_done", ("g",)),
+        ("regenerate_found", ("r", *"nakamura")),
+        ("regenerate_confirm", ("r", *"nakamura", "ctrl+g")),
+    ],
+)
+def test_screen_with_documents(snap_compare: Any, app_with_documents: Callable[[], CycladesApp],
+                               name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
+    assert snap_compare(app_with_documents(), terminal_size=size,
+                        run_before=keys_then_settle(*keys))

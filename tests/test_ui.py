@@ -14,6 +14,7 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI, seed_demo
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.staff import actor_for, set_password
+from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import Account, Candidate, School
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
@@ -42,8 +43,8 @@ def demo_url(tmp_path: Path) -> Iterator[str]:
     db.close()
 
 
-def demo_app(url: str) -> CycladesApp:
-    return CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=FAST_SETTINGS)
+def demo_app(url: str, settings: Settings = FAST_SETTINGS) -> CycladesApp:
+    return CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=settings)
 
 
 async def test_login_refuses_then_accepts(demo_url: str) -> None:
@@ -213,7 +214,7 @@ async def test_markup_in_names_is_shown_literally(demo_url: str) -> None:
         assert isinstance(app.screen, CandidatesScreen)
         await pilot.press(*"malin")
         rows = table_rows(pilot, "#candidates")
-        assert len(rows) == 1 and rows[0][1] == evil and rows[0][2] == "[/]"
+        assert len(rows) == 1 and rows[0][0] == evil and rows[0][1] == "[/]"
         await pilot.press("escape", "g")
         await settle(pilot)
         assert any(r[1] == evil for r in table_rows(pilot, "#pending"))
@@ -228,9 +229,9 @@ async def test_candidates_filter_as_you_type(demo_url: str) -> None:
         assert len(everyone) == 40
         await pilot.press(*"aubin")
         aubins = table_rows(pilot, "#candidates")
-        assert len(aubins) == 3 and all(r[1] == "Aubin" for r in aubins)
+        assert len(aubins) == 3 and all(r[0] == "Aubin" for r in aubins)
         await pilot.press(*" 3b")
-        assert all(r[3] == "3B" for r in table_rows(pilot, "#candidates"))
+        assert all(r[2] == "3B" for r in table_rows(pilot, "#candidates"))
         assert "affichée(s) sur 40" in text_of(pilot, "#message")
 
 

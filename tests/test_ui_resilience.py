@@ -58,7 +58,7 @@ async def test_outage_then_recovery(proxied_pg: tuple[str, TcpProxy]) -> None:
         proxy.restore()
         await pilot.press("escape", "c")
         await settle(pilot)
-        assert [r[0] for r in table_rows(pilot, "#candidates")] == [bea(1)]
+        assert [r[-1] for r in table_rows(pilot, "#candidates")] == [bea(1)]
         await pilot.press("escape", "g")
         await settle(pilot)
         await pilot.press("g")

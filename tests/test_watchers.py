@@ -115,7 +115,7 @@ async def test_palette_offers_no_screenshot(tmp_path: Path) -> None:
     app = CycladesApp(settings=load_settings())
     async with app.run_test(size=SIZE):
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Quit" in titles and "Screenshot" not in titles
+        assert "Quitter" in titles and "Screenshot" not in titles
         # The action itself (a key binding could call it) writes nothing either.
         app.action_screenshot(path=str(tmp_path))
     assert list(tmp_path.iterdir()) == []

@@ -9,11 +9,14 @@ from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker has finished and the messages they posted are handled."""
-    for _ in range(5):
+    """Wait until typed keys are handed over, every worker has finished and the messages
+    they posted are handled."""
+    pending = getattr(pilot.app, "input_pending", False)
+    for _ in range(50):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        pending = getattr(pilot.app, "input_pending", False)
+        if not pending and not any(w.is_running for w in pilot.app.workers):
             return
 
 

@@ -13,7 +13,6 @@ and small.
 from __future__ import annotations
 
 import io
-import itertools
 import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -45,6 +44,9 @@ class SlipData:
     exam_code: str  # e.g. "DNB"
     exam_label: str  # e.g. "Diplôme national du brevet"
     division: str  # class, e.g. "3EB"
+    # « JJ/MM/AAAA » for a pupil who shares first and family name with another pupil of the
+    # school (homonyms must tell their slips apart), else "".
+    birth_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -381,6 +383,8 @@ def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
     """Draw one candidate's own values, in slip-local coordinates."""
     w = _TextWriter(canvas, style.fonts)
     candidate = f"{slip.family_name} {slip.first_name}" if slip.first_name else slip.family_name
+    if slip.birth_date:
+        candidate += f", né(e) le {slip.birth_date}"
     w.bold(style.name_x, _Y_CANDIDATE, candidate, _NAME_SIZE, _RIGHT - style.name_x)
     w.bold(style.ine_x, _Y_INE, slip.ine, _VALUE_SIZE, _DIVISION_LABEL_X - 10 - style.ine_x)
     w.bold(style.division_x, _Y_INE, slip.division, _VALUE_SIZE, _RIGHT - style.division_x)
@@ -406,15 +410,14 @@ def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
 
 
 def _pages(slips: Sequence[SlipData], layout: int) -> Iterator[Sequence[SlipData]]:
-    """Group sorted slips into pages; with two per page, each class starts a new page."""
-    if layout == 1:
-        for slip in slips:
-            yield (slip,)
-        return
-    for _, group in itertools.groupby(slips, key=lambda slip: _fold(slip.division)):
-        members = list(group)
-        for start in range(0, len(members), 2):
-            yield members[start : start + 2]
+    """Group sorted slips into pages of ``layout`` slips.
+
+    With two per page every page is full (but perhaps the last): a class may end on the top
+    half and the next begin on the bottom one; each slip prints its class, and the order by
+    class keeps each class's slips together for cutting.
+    """
+    for start in range(0, len(slips), layout):
+        yield slips[start : start + layout]
 
 
 def _document_texts(slips: Sequence[SlipData], info: DocumentInfo) -> Iterator[str]:
@@ -431,8 +434,8 @@ def render_slips(slips: Sequence[SlipData], info: DocumentInfo, layout: int) -> 
     """Render login slips to a PDF document and return its bytes.
 
     ``layout`` is the number of slips per A4 page: 1 (top half of each page) or 2 (top and
-    bottom halves, separated by a dashed cut line; each class starts on a new page, so a
-    page may hold a single slip). Slips are printed in :func:`sort_slips` order.
+    bottom halves, separated by a dashed cut line; every page is full but perhaps the last).
+    Slips are printed in :func:`sort_slips` order, each with its class.
 
     The standard PDF fonts are used when every text of the document fits in cp1252, else
     Noto Sans is embedded (as a subset). Output is deterministic: same input, same bytes.

@@ -34,6 +34,7 @@ from cyclades_tui.services.candidates import (
     eligible_condition,
     eligible_without_account,
     find_by_ine,
+    school_homonyms,
 )
 from cyclades_tui.services.documents import DocumentSummary, summary
 from cyclades_tui.services.errors import BadInput, Refused
@@ -133,13 +134,19 @@ def _hash_all(
 
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         futures = [pool.submit(job, cid) for cid in todo]
-        for count, future in enumerate(as_completed(futures), start=1):
-            cid, password, hashed = future.result()
-            result[cid] = (password, hashed)
-            if count == total // 2 + 1:
-                checkpoint("generate.hashing")
-            if progress is not None:
-                progress(count, total)
+        try:
+            for count, future in enumerate(as_completed(futures), start=1):
+                cid, password, hashed = future.result()
+                result[cid] = (password, hashed)
+                if count == total // 2 + 1:
+                    checkpoint("generate.hashing")
+                if progress is not None:
+                    progress(count, total)
+        except BaseException:
+            # An abandoned generation (its progress callback raised) stops hashing at once.
+            for future in futures:
+                future.cancel()
+            raise
     return result
 
 
@@ -183,7 +190,8 @@ def _assign_logins(todo: list[CandidateView]) -> list[tuple[str, str]]:
         taken |= clashes
 
 
-def _slip(view: CandidateView, login: str, password: PlainPassword) -> SlipData:
+def _slip(view: CandidateView, login: str, password: PlainPassword,
+          homonyms: set[int] | None = None) -> SlipData:
     # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf import SlipData
 
@@ -192,6 +200,8 @@ def _slip(view: CandidateView, login: str, password: PlainPassword) -> SlipData:
         usage_name=view.usage_name, first_name=view.first_name, ine=view.ine,
         exam_code=view.exam, exam_label=EXAMS.get(view.exam, view.exam),
         division=view.division,
+        # Homonyms of the school are told apart by their date of birth.
+        birth_date=view.birth_label if homonyms and view.candidate_id in homonyms else "",
     )
 
 
@@ -249,6 +259,7 @@ def _write_generation(
     secrets_by_id: dict[int, tuple[PlainPassword, str]], settings: Settings,
 ) -> RunResult:
     logins = _assign_logins(todo)
+    homonyms = school_homonyms(school)
     now = utcnow()
     run = Run.create(school=school, kind="generate", created_by=actor.login,
                      accounts=len(todo), created_at=now)
@@ -259,7 +270,7 @@ def _write_generation(
         rows.append({"candidate": view.candidate_id, "login": login, "login_base": base,
                      "password_hash": hashed, "provisional": True, "password_version": 1,
                      "created_at": now, "password_changed_at": now})
-        slips.append(_slip(view, login, password))
+        slips.append(_slip(view, login, password, homonyms))
     for start in range(0, len(rows), 500):
         Account.insert_many(rows[start:start + 500]).execute()
     checkpoint("generate.accounts-written")
@@ -305,14 +316,24 @@ def find_for_regeneration(
     if not views:
         raise Refused(f"Aucun candidat de votre établissement n'a l'INE {code}.")
     if wanted is not None:
-        views = [v for v in views if v.state == wanted.value]
-        if not views:
-            raise Refused(f"Le candidat {code} n'a pas de candidature à l'état « {wanted.value} ».")
+        matching = [v for v in views if v.state == wanted.value]
+        if not matching:
+            found = ", ".join(f"« {v.state} » ({v.exam})" for v in views)
+            raise Refused(f"Le candidat {code} ({views[0].display_name}) n'a pas de candidature "
+                          f"à l'état « {wanted.value} » : sa candidature est {found}.")
+        views = matching
     view = views[0]
     if view.login is None:
+        if not view.eligible:
+            # Generating will never create this account: say why, not « générez d'abord ».
+            raise Refused(
+                f"Le candidat {code} ({view.display_name}) n'a pas de compte : sa candidature "
+                f"« {view.state} » au {view.exam} n'est pas éligible (il faut « Inscrit », ou "
+                "« Pré-inscrit » au BCP, BP ou MCP)."
+            )
         raise Refused(
             f"Le candidat {code} ({view.display_name}) n'a pas encore de compte : "
-            "générez d'abord les comptes."
+            "générez d'abord les comptes (« Générer »)."
         )
     return view
 
@@ -343,7 +364,8 @@ def regenerate(
 
         doc_info = DocumentInfo(title=TITLE_ONE, school_name=school.name,
                                 school_uai=school.uai, site_url=settings.site_url)
-        data = render_slips([_slip(view, account.login, password)], doc_info, 1)
+        data = render_slips([_slip(view, account.login, password, school_homonyms(school))],
+                            doc_info, 1)
         document = _store_document(school, run, actor, TITLE_ONE, 1, data,
                                    [(account.id, version)])
         audit.record(actor, "accounts.regenerate", school,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from datetime import date
 from functools import reduce
 
 import peewee
 
-from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, is_eligible
+from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, fold, is_eligible
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.schools import require_school
@@ -29,6 +30,7 @@ class CandidateView:
     state: str
     eligible: bool
     login: str | None
+    birth_date: date | None = None
 
     @property
     def exam_label(self) -> str:
@@ -40,6 +42,20 @@ class CandidateView:
         """« NOM Prénom » as lists show it (usage name in brackets when there is one)."""
         usage = f" ({self.usage_name})" if self.usage_name else ""
         return f"{self.family_name}{usage} {self.first_name}".strip()
+
+    @property
+    def ineligibility(self) -> str:
+        """Why this candidature gets no account (empty when it is eligible)."""
+        if self.eligible:
+            return ""
+        if self.state == State.PRE_INSCRIT.value:
+            return f"pré-inscrit au {self.exam} (seuls BCP, BP, MCP)"
+        return f"état « {self.state} »"
+
+    @property
+    def birth_label(self) -> str:
+        """JJ/MM/AAAA, or empty when unknown."""
+        return f"{self.birth_date:%d/%m/%Y}" if self.birth_date else ""
 
 
 def eligible_condition() -> peewee.Expression:
@@ -61,9 +77,9 @@ def _views(query: peewee.ModelSelect[Candidate]) -> list[CandidateView]:
         CandidateView(
             candidate_id=cid, ine=ine, family_name=family, usage_name=usage, first_name=first,
             division=division, exam=exam, state=state,
-            eligible=is_eligible(exam, State(state)), login=login,
+            eligible=is_eligible(exam, State(state)), login=login, birth_date=born,
         )
-        for cid, ine, family, usage, first, division, exam, state, login in rows
+        for cid, ine, family, usage, first, division, exam, state, login, born in rows
     ]
 
 
@@ -72,7 +88,7 @@ def _base_query(school: School) -> peewee.ModelSelect[Candidate]:
         Candidate.select(
             Candidate.id, Candidate.ine, Candidate.family_name, Candidate.usage_name,
             Candidate.first_name, Candidate.division, Candidature.exam, Candidature.state,
-            Account.login,
+            Account.login, Candidate.birth_date,
         )
         .join(Candidature)
         .switch(Candidate)
@@ -106,3 +122,28 @@ def eligible_without_account(school: School) -> list[CandidateView]:
 def find_by_ine(school: School, ine: str) -> list[CandidateView]:
     """The candidatures of the candidate of ``school`` with this INE (empty if none)."""
     return _views(_base_query(school).where(Candidate.ine == ine))
+
+
+def name_key(view: CandidateView) -> str:
+    """Names, INE and class folded, for matching what a person types."""
+    return fold(" ".join((view.family_name, view.usage_name, view.first_name, view.ine,
+                          view.division)))
+
+
+def find_by_name(actor: Actor, uai: str, text: str) -> list[CandidateView]:
+    """Candidates of the school whose names (or INE, class) contain every word of ``text``."""
+    words = [fold(w) for w in text.split()]
+    if not words:
+        return []
+    return [v for v in list_candidates(actor, uai) if all(w in name_key(v) for w in words)]
+
+
+def school_homonyms(school: School) -> set[int]:
+    """Ids of the candidates of ``school`` who share first and family name with another one
+    (their slips and lists show the date of birth)."""
+    rows = tuples(Candidate.select(Candidate.id, Candidate.family_name, Candidate.first_name)
+                  .where(Candidate.school == school))
+    seen: dict[tuple[str, str], set[int]] = {}
+    for cid, family, first in rows:
+        seen.setdefault((fold(family), fold(first)), set()).add(cid)
+    return {cid for ids in seen.values() if len(ids) > 1 for cid in ids}

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import peewee
+
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
@@ -29,6 +31,8 @@ class DocumentSummary:
     created_at: datetime
     created_by: str
     school: str = ""
+    # The pupil of a one-slip document (« NOM Prénom (classe) »), to find a slip again.
+    pupil: str = ""
 
     def as_json(self) -> dict[str, object]:
         """The JSON shape of `documents list --json` (docs/cli.md)."""
@@ -53,35 +57,69 @@ _SUMMARY_FIELDS = (
 )
 
 
-def summary(document: Document, school_uai: str | None = None) -> DocumentSummary:
+def summary(document: Document, school_uai: str | None = None,
+            pupil: str = "") -> DocumentSummary:
     """The bytes-free view of a document row."""
     uai = school_uai if school_uai is not None else (
         document.school.uai if document.school_id is not None else "")
     return DocumentSummary(
         id=document.id, title=document.title, layout=document.layout, slips=document.slips,
         size=document.size, type=document.type, created_at=document.created_at,
-        created_by=document.created_by, school=uai,
+        created_by=document.created_by, school=uai, pupil=pupil,
     )
 
 
-def count_documents(actor: Actor, uai: str) -> int:
-    """How many documents the school has."""
+def _matching(school: School, search: str | None) -> peewee.Expression:
+    """Documents of ``school``, and when ``search`` is given, only those holding the slip of
+    a pupil whose name, INE or class contains every word of it."""
+    from cyclades_tui.store.models import Account, Candidate, Slip
+
+    condition = Document.school == school
+    for word in (search or "").split():
+        pupils = (Candidate.family_name.contains(word) | Candidate.usage_name.contains(word)
+                  | Candidate.first_name.contains(word) | Candidate.ine.contains(word)
+                  | Candidate.division.contains(word))
+        holding = (Slip.select(Slip.document).join(Account).join(Candidate)
+                   .where((Candidate.school == school) & pupils))
+        condition &= Document.id.in_(holding)
+    return condition
+
+
+def count_documents(actor: Actor, uai: str, search: str | None = None) -> int:
+    """How many documents the school has (matching ``search``: see list_documents)."""
     school = require_school(actor, uai)
     with db_errors():
-        return int(Document.select().where(Document.school == school).count())
+        return int(Document.select().where(_matching(school, search)).count())
 
 
 def list_documents(
-    actor: Actor, uai: str, offset: int = 0, limit: int | None = None
+    actor: Actor, uai: str, offset: int = 0, limit: int | None = None,
+    search: str | None = None,
 ) -> list[DocumentSummary]:
-    """The school's documents, newest first, without loading their bytes."""
+    """The school's documents, newest first, without loading their bytes.
+
+    A one-slip document names its pupil; ``search`` keeps the documents holding the slip of
+    a pupil whose name, INE or class contains every word of it.
+    """
+    from cyclades_tui.store.models import Account, Candidate, Slip, tuples
+
     school = require_school(actor, uai)
     with db_errors():
-        query = (Document.select(*_SUMMARY_FIELDS).where(Document.school == school)
+        query = (Document.select(*_SUMMARY_FIELDS).where(_matching(school, search))
                  .order_by(Document.created_at.desc(), Document.id.desc()).offset(offset))
         if limit is not None:
             query = query.limit(limit)
-        return [summary(d, school.uai) for d in query]
+        docs = list(query)
+        single = [d.id for d in docs if d.slips == 1]
+        pupils: dict[int, str] = {}
+        if single:
+            for doc_id, family, usage, first, division in tuples(
+                    Slip.select(Slip.document, Candidate.family_name, Candidate.usage_name,
+                                Candidate.first_name, Candidate.division)
+                    .join(Account).join(Candidate).where(Slip.document.in_(single))):
+                name = f"{family}{f' ({usage})' if usage else ''} {first}".strip()
+                pupils[doc_id] = f"{name} ({division})"
+        return [summary(d, school.uai, pupils.get(d.id, "")) for d in docs]
 
 
 def _owned_document(actor: Actor, document_id: int) -> tuple[Document, School]:
@@ -147,6 +185,10 @@ class SlipPreview:
     login: str
     password: str
     current: bool
+    # Who the slip is for, from the database (a slip's login names its account).
+    name: str = ""
+    division: str = ""
+    ine: str = ""
 
     def __repr__(self) -> str:  # the password must not leak into logs or tracebacks
         return f"SlipPreview(login={self.login!r}, current={self.current})"
@@ -156,7 +198,7 @@ def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
     """The slips of a document as text, each marked current or replaced by a newer password."""
     # pypdf is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf.readback import read_credentials
-    from cyclades_tui.store.models import Account, Slip, tuples
+    from cyclades_tui.store.models import Account, Candidate, Slip, tuples
 
     info, data = fetch(actor, document_id)
     with db_errors():
@@ -166,10 +208,20 @@ def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
                 .where((Slip.document == info.id)
                        & (Slip.password_version == Account.password_version)))
         }
+        pupils = {
+            login: (f"{family}{f' ({usage})' if usage else ''} {first}".strip(), division, ine)
+            for login, family, usage, first, division, ine in tuples(
+                Slip.select(Account.login, Candidate.family_name, Candidate.usage_name,
+                            Candidate.first_name, Candidate.division, Candidate.ine)
+                .join(Account).join(Candidate).where(Slip.document == info.id))
+        }
     with db_errors():
         school = require_school(actor, info.school)
         audit.record(actor, "document.preview", school, f"document {document_id}")
-    return [SlipPreview(login=login, password=password, current=login in current_logins)
+    return [SlipPreview(login=login, password=password, current=login in current_logins,
+                        name=pupils.get(login, ("", "", ""))[0],
+                        division=pupils.get(login, ("", "", ""))[1],
+                        ine=pupils.get(login, ("", "", ""))[2])
             for login, password in read_credentials(data)]
 
 

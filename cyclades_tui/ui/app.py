@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 from typing import ClassVar
@@ -9,15 +13,20 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.dom import DOMNode
 from textual.filter import LineFilter
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.timer import Timer
+from textual.widgets import Input
 
-from cyclades_tui.services import staff
+from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.activities import ACTIVITIES
+from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.paths import stylesheets
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
@@ -32,6 +41,7 @@ from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import TerminalSafeFilter
+from cyclades_tui.ui.widgets.modals import ConfirmModal
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
@@ -39,6 +49,45 @@ ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
     "candidates": CandidatesScreen, "import_csv": CsvImportScreen, "import_bee": BeeImportScreen,
     "journal": JournalScreen,
 }
+
+# Background tasks that keys do not wait for: a generation runs for minutes while the user
+# goes on working; every other task (a look-up, a page, a check) decides where keys go next.
+KEYS_DO_NOT_WAIT_FOR = frozenset({"generate", "send"})
+# A task that takes longer than this (a locked database) no longer holds the keys back.
+KEY_WAIT_LIMIT_S = 15.0
+# Rounds of « let everything pending run » before a key is handed over anyway.
+SETTLE_ROUNDS = 12
+
+
+# For terminals of 16 colours (the Linux console): the terminal's own colours, titles and
+# footer keys in cyan (the default theme's orange becomes bright red there, like an error),
+# red kept for errors.
+SIXTEEN_COLOURS = Theme(
+    name="cyclades-16", ansi=True, dark=True,
+    primary="ansi_blue", secondary="ansi_cyan", accent="ansi_bright_cyan",
+    warning="ansi_yellow", error="ansi_red", success="ansi_green",
+    foreground="ansi_default", background="ansi_default", surface="ansi_default",
+    panel="ansi_default", boost="ansi_default",
+    variables={
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "border-blurred": "ansi_black",
+        "footer-key-foreground": "ansi_bright_cyan",
+        "block-cursor-foreground": "ansi_black",
+        "block-cursor-background": "ansi_white",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-selection-background": "ansi_bright_blue",
+        "input-selection-foreground": "ansi_black",
+    },
+)
+
+
+def few_colours_terminal() -> bool:
+    """True on a terminal known to show 16 colours only (TERM=linux, *-16color)."""
+    term = os.environ.get("TERM", "")
+    return term == "linux" or term.endswith("-16color")
+
 
 class CycladesApp(App[None]):
     """cyclades-tui's TUI; ``session`` is set once a staff member has logged in.
@@ -51,6 +100,9 @@ class CycladesApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quitter", priority=True, id="quit",
                 tooltip="Quitter cyclades-tui"),
+        # Declared here (Textual would add its own, in English).
+        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True,
+                id="palette", tooltip="Ouvrir la palette de commandes"),
     ]
 
     def __init__(
@@ -70,13 +122,105 @@ class CycladesApp(App[None]):
         self._idle_timer: Timer | None = None
         self._idle_recheck: Timer | None = None
         self.idle_checks = 0
+        # A steady text cursor by default (CYCLADES_CURSOR_BLINK=1 to make it blink).
+        self.cursor_blink = settings.cursor_blink
+        # Burst-safe input: keys wait here and are handed over one at a time (see on_event).
+        self._keys: deque[events.Key | events.Paste] = deque()
+        self._releasing: events.Event | None = None
+        self._key_task: asyncio.Task[None] | None = None
+        # UAI -> its generation (the running one, or the last one of this session).
+        self.generations: dict[str, Generation] = {}
+        self._quit_after_generations = False
+
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, then the last barrier against control characters."""
         return [*super().get_line_filters(), self._terminal_safe]
 
+    async def on_event(self, event: events.Event) -> None:
+        """Hand keys over one at a time, each once the previous one has had all its effects.
+
+        Over SSH, keys typed quickly (or pasted) arrive in one packet; Textual would forward
+        them all at once to the widget focused at that moment, before the first of them has
+        moved the focus, pushed a screen or started a look-up. Here each key from the
+        terminal waits in a queue until the app has settled (screens mounted, focus set,
+        look-ups finished), so it reaches the screen and field it would reach if typed slowly.
+        """
+        if isinstance(event, events.Key) and event is not self._releasing:
+            self._restart_idle_countdown()
+        if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+                and event is not self._releasing):
+            if isinstance(event, events.Key) and event.key.startswith("alt+"):
+                # « Échap » then a key, in one packet, reads as alt+key: the app binds no
+                # alt+ key, so it is what was typed (Échap to go back, then the letter).
+                self._keys.append(events.Key("escape", "\x1b"))
+                self._keys.append(events.Key(event.key.removeprefix("alt+"), event.character))
+            else:
+                self._keys.append(event)
+            if self._key_task is None or self._key_task.done():
+                self._key_task = asyncio.create_task(self._hand_over_keys())
+            return
+        await super().on_event(event)
+
+    @property
+    def input_pending(self) -> bool:
+        """True while typed keys wait to be handed over (tests wait on it)."""
+        return bool(self._keys) or (self._key_task is not None and not self._key_task.done())
+
+    async def _hand_over_keys(self) -> None:
+        """Release the queued keys in order, settling before and after each one."""
+        while self._keys:
+            await self._settle()
+            if not self._keys:
+                break
+            event = self._keys.popleft()
+            self._releasing = event
+            try:
+                self.post_message(event)
+                await self._round_trip(self)
+            finally:
+                self._releasing = None
+            await self._settle()
+
+    async def _round_trip(self, node: DOMNode) -> None:
+        """Wait until ``node`` has handled every message posted to it so far."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def mark() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        if (node is not self and not node.is_attached) or not node.call_later(mark):
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done, KEY_WAIT_LIMIT_S)
+
+    def _input_state(self) -> tuple[int, int, int]:
+        screen = self.screen
+        return id(screen), id(screen.focused), len(self.screen_stack)
+
+    async def _settle(self) -> None:
+        """Let the last key's effects finish: bubbling, actions, screens, focus, look-ups."""
+        for _ in range(SETTLE_ROUNDS):
+            before = self._input_state()
+            target: DOMNode = self.screen.focused or self.screen
+            for node in [target, *target.ancestors]:
+                await self._round_trip(node)
+            await self._round_trip(self.screen)
+            waiting = [w for w in self.workers
+                       if not w.is_finished and w.group not in KEYS_DO_NOT_WAIT_FOR]
+            for worker in waiting:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(worker.wait(), KEY_WAIT_LIMIT_S)
+            await self._round_trip(self)
+            if not waiting and self._input_state() == before:
+                return
+
     def on_mount(self) -> None:
         """Open on the login screen, or straight on the home screen for the demo."""
+        if few_colours_terminal():
+            self.register_theme(SIXTEEN_COLOURS)
+            self.theme = SIXTEEN_COLOURS.name
         self.set_idle_logout(self.idle_logout_seconds)
         self.push_screen(LoginScreen())
         if self._demo_actor is not None and self._demo_actor.school_uai:
@@ -92,28 +236,123 @@ class CycladesApp(App[None]):
             self.pop_screen()
         self.push_screen(HomeScreen())
 
-    def open_activity(self, key: str) -> None:
-        """Show one activity screen above the home screen."""
+    def open_activity(self, key: str, above: bool = False) -> None:
+        """Show one activity screen above the home screen (``above``: above this screen,
+        so that « Retour » comes back to it, as « Afficher le compte rendu » from « Générer »).
+        """
         if self.session is None:
             self.notify("Connectez-vous d'abord.", severity="warning")
             return
         factory = ACTIVITY_SCREENS[key]
-        while not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 2:
-            self.pop_screen()
+        if not above:
+            while not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 2:
+                self.pop_screen()
         self.push_screen(factory())
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette offers every activity, then Textual's own commands.
+    def start_generation(self, actor: Actor, uai: str) -> Generation | None:
+        """Generate ``uai``'s missing accounts in a thread; None while one already runs."""
+        current = self.generations.get(uai)
+        if current is not None and current.running:
+            return None
+        generation = Generation(uai)
+        self.generations[uai] = generation
 
-        Not Textual's « Screenshot »: it writes the screen, revealed passwords included,
-        to an SVG file nobody audits.
+        def run() -> None:
+            try:
+                generation.result = accounts.generate(actor, uai, progress=generation.progress,
+                                                       settings=self.settings)
+            except BaseException as error:  # reported by the screen, in French
+                generation.error = error
+            finally:
+                generation.finished.set()
+                self.call_from_thread(self._generation_finished, generation)
+
+        self.run_worker(run, thread=True, group="generate", name=f"generate-{uai}",
+                        exit_on_error=False)
+        return generation
+
+    def _generation_finished(self, generation: Generation) -> None:
+        """Tell the user, wherever they are, that the generation has ended."""
+        from cyclades_tui.ui.screens.generate import GenerateScreen
+
+        if self._quit_after_generations:
+            if not self.generation_running():
+                self.exit(message=(
+                    f"Génération terminée avant l'arrêt : {generation.result.message}"
+                    if generation.result is not None else
+                    "Génération interrompue avant l'enregistrement : aucun compte n'a été "
+                    "créé ; relancez « Générer » pour la faire."))
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, GenerateScreen) and screen.generation is generation:
+                screen.follow_up()  # shows the outcome now, not at its timer's next tick
+        if isinstance(self.screen, GenerateScreen):
+            return
+        if generation.error is None and generation.result is not None:
+            self.notify(f"Génération terminée ({generation.uai}) : {generation.result.message}",
+                        timeout=10)
+        else:
+            self.notify(f"La génération ({generation.uai}) n'a pas abouti : ouvrez « Générer ».",
+                        severity="error", timeout=10)
+
+    def generation_running(self) -> bool:
+        """True while any generation of this session runs."""
+        return any(g.running for g in self.generations.values())
+
+    async def action_quit(self) -> None:
+        """Quit; while a generation runs, only after confirmation (it would be abandoned)."""
+        if not self.generation_running():
+            self.exit()
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                # Stop hashing, then quit once the thread has let go (see _generation_finished).
+                self._quit_after_generations = True
+                for generation in self.generations.values():
+                    generation.cancelled = True
+                self.notify("Arrêt de la génération en cours…", timeout=30)
+
+        self.push_screen(ConfirmModal(
+            "Une génération est en cours. Quitter l'abandonne (rien n'est enregistré à "
+            "moitié ; il faudra la relancer). Quitter quand même ?", "Quitter"), confirmed)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette offers every activity, then « Quitter ».
+
+        Textual's own commands are left out: they are in English, and « Screenshot » would
+        write the screen (revealed passwords included) to a file; « Theme », « Keys » and
+        « Maximize » serve nothing here (the footer lists every key).
         """
         if self.session is not None:
             for key, (label, help_text) in ACTIVITIES.items():
                 yield SystemCommand(label, help_text, lambda key=key: self.open_activity(key))
-        for command in super().get_system_commands(screen):
-            if command.title != "Screenshot":
-                yield command
+            yield SystemCommand("Déconnexion", "Se déconnecter (demande confirmation)",
+                                self._palette_logout)
+        yield SystemCommand("Quitter", "Quitter cyclades-tui", self.action_quit)
+
+    def _palette_logout(self) -> None:
+        from cyclades_tui.ui.screens.base import BaseScreen
+
+        if isinstance(self.screen, BaseScreen):
+            self.screen.action_logout()
+
+    def action_command_palette(self) -> None:
+        """The command palette, with a French placeholder."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            palette = CommandPalette(id="--command-palette",
+                                     placeholder="Rechercher une commande…")
+            self.push_screen(palette)
+
+            def steady_cursor() -> None:
+                for field in palette.query(Input).results(Input):
+                    field.cursor_blink = self.cursor_blink
+
+            palette.call_after_refresh(steady_cursor)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies in a field): say which key does, in French."""
+        self.notify("Appuyez sur ctrl+q pour quitter cyclades-tui.", title="Quitter ?")
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Screenshots are disabled: the screen may show passwords."""
@@ -128,14 +367,13 @@ class CycladesApp(App[None]):
             self._idle_timer = self.set_interval(seconds, self._idle_elapsed,
                                                  name="idle-logout")
 
-    async def on_event(self, event: events.Event) -> None:
-        """Every key pressed restarts the idle countdown."""
-        if isinstance(event, events.Key) and self._idle_timer is not None:
+    def _restart_idle_countdown(self) -> None:
+        """A key pressed: the idle countdown starts again."""
+        if self._idle_timer is not None:
             self._idle_timer.reset()
             if self._idle_recheck is not None:
                 self._idle_recheck.stop()
                 self._idle_recheck = None
-        await super().on_event(event)
 
     def _idle_elapsed(self) -> None:
         """No key for ``idle_logout_seconds``: back to the login screen.
@@ -145,6 +383,8 @@ class CycladesApp(App[None]):
         """
         self.idle_checks += 1
         self._idle_recheck = None
+        if not self.screen_stack:  # the app is closing: nothing left to log out of
+            return
         if self.session is None and not isinstance(self.screen, SchoolPickerScreen):
             return
         if any(worker.is_running for worker in self.workers):

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, HelpPanel, Input, Static
 from textual.worker import Worker, WorkerState
 
 from cyclades_tui.services.errors import ServiceError
 from cyclades_tui.services.runtime import describe_db_error
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.modals import ConfirmModal
 
 if TYPE_CHECKING:
     from cyclades_tui.ui.app import CycladesApp
@@ -29,8 +31,41 @@ def friendly_error(error: BaseException | None) -> str:
             "rien n'a été enregistré à moitié.")
 
 
+def apply_cursor_setting(screen: Screen[Any]) -> None:
+    """Steady text cursors unless the ``cursor_blink`` setting asks otherwise: a blinking
+    cursor redraws twice a second, which over SSH is traffic for nothing."""
+    blink = bool(getattr(screen.app, "cursor_blink", False))
+    for field in screen.query(Input).results(Input):
+        field.cursor_blink = blink
+
+
+# Footer words of Textual's own widgets, in French (the Select's open list, the text fields).
+FRENCH_BINDINGS = {
+    "Dismiss menu": "Fermer la liste",
+    "Focus Next": "Champ suivant",
+    "Focus Previous": "Champ précédent",
+    "Copy selected text": "Copier",
+    "Quit": "Quitter",
+}
+
+
 class BaseScreen(Screen[None]):
     """A screen of the app with the standard footer and error reporting."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The footer's bindings, Textual's English descriptions put into French."""
+        bindings = super().active_bindings
+        for key, active in bindings.items():
+            french = FRENCH_BINDINGS.get(active.binding.description)
+            if french is not None:
+                bindings[key] = active._replace(binding=replace(active.binding,
+                                                                description=french))
+        return bindings
+
+    def on_mount(self) -> None:
+        """Textual calls this as well as a subclass's own ``on_mount``."""
+        apply_cursor_setting(self)
 
     @property
     def cyc(self) -> CycladesApp:
@@ -47,9 +82,31 @@ class BaseScreen(Screen[None]):
         return session
 
     def action_back(self) -> None:
-        """Return to the previous screen (never below the home screen)."""
+        """« Retour »: close what is open (the keys panel), else go back one screen.
+
+        Never below the home screen: logging out is a key of its own, with a confirmation.
+        """
+        if self.close_panels():
+            return
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+
+    def close_panels(self) -> bool:
+        """Close the keys panel if it is open; True when something was closed."""
+        if self.query(HelpPanel):
+            self.app.action_hide_help_panel()
+            return True
+        return False
+
+    def action_logout(self) -> None:
+        """« Déconnexion », after a confirmation."""
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.cyc.log_out()
+
+        self.app.push_screen(ConfirmModal("Se déconnecter ? Il faudra saisir à nouveau "
+                                          "votre identifiant et votre mot de passe.",
+                                          "Se déconnecter"), confirmed)
 
     def show_error(self, message: str) -> None:
         """Tell the user what went wrong, in the screen's message line (else as a toast)."""
@@ -92,9 +149,11 @@ class ActivityScreen(BaseScreen):
         )
 
     def action_report(self) -> None:
-        """Open « Afficher le compte rendu » (offered after every generation)."""
-        self.cyc.open_activity("documents")
+        """Open « Afficher le compte rendu » above this screen: « Retour » comes back here."""
+        self.cyc.open_activity("documents", above=True)
 
     def compose_footer(self) -> ComposeResult:
         """The footer listing the screen's bindings."""
-        yield Footer(compact=True)
+        # The palette (ctrl+p) is announced on the menu, not here: at 80 columns its footer
+        # entry pushed « ctrl+q Quitter » off the edge.
+        yield Footer(compact=True, show_command_palette=False)

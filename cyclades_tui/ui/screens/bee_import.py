@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from cyclades_tui.domain.exams import EXAMS, State
@@ -21,6 +21,7 @@ from cyclades_tui.services.siecle_import import (
 )
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.toggles import MarkedCheckbox
 
 EXAM_OPTIONS = [(f"{code} — {label}", code) for code, label in EXAMS.items()]
 STATE_OPTIONS = [(state.value, state.value) for state in State]
@@ -44,23 +45,26 @@ class BeeImportScreen(ActivityScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
-        yield Static("Importer mes élèves depuis la BEE", classes="heading")
-        with Horizontal(classes="criteria"):
-            yield Label("Export", classes="field-label")
-            yield Input(id="path", placeholder="ElevesSansAdresses.zip")
-        with Horizontal(classes="criteria"):
-            yield Label("Examen", classes="field-label")
-            yield Select(EXAM_OPTIONS, id="exam", prompt="Choisir l'examen")
-        with Horizontal(classes="criteria"):
-            yield Label("Etat initial", classes="field-label")
-            yield Select(STATE_OPTIONS, id="state", value=State.INSCRIT.value,
-                         allow_blank=False)
-        yield SelectionList[str](id="divisions")
-        yield Checkbox("Ignorer les élèves sans INE valide", id="skip")
-        with Horizontal(classes="buttons"):
-            yield Button("Vérifier", id="check")
-            yield Button("Importer", id="import", variant="primary", disabled=True)
-        yield Static("", id="faults")
+        # Scrolls at 80x24 once classes and faults are listed: the focused field and the
+        # buttons stay reachable (Textual scrolls the focused widget into view).
+        with VerticalScroll(id="body"):
+            yield Static("Importer mes élèves depuis la BEE", classes="heading")
+            with Horizontal(classes="criteria"):
+                yield Label("Export", classes="field-label")
+                yield Input(id="path", placeholder="ElevesSansAdresses.zip")
+            with Horizontal(classes="criteria"):
+                yield Label("Examen", classes="field-label")
+                yield Select(EXAM_OPTIONS, id="exam", prompt="Choisir l'examen")
+            with Horizontal(classes="criteria"):
+                yield Label("Etat initial", classes="field-label")
+                yield Select(STATE_OPTIONS, id="state", value=State.INSCRIT.value,
+                             allow_blank=False)
+            yield SelectionList[str](id="divisions")
+            yield MarkedCheckbox("Ignorer les élèves sans INE valide", id="skip")
+            with Horizontal(classes="buttons"):
+                yield Button("Vérifier", id="check")
+                yield Button("Importer", id="import", variant="primary", disabled=True)
+            yield Static("", id="faults")
         yield Static("Export SIECLE (.zip ou .xml) déposé dans depot/ puis Entrée.", id="message")
         yield from self.compose_footer()
 

@@ -13,9 +13,23 @@ from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
 Row = tuple[str, ...]
-# (title, width): the account column comes before exam and state so it shows at 80 columns.
-COLUMNS = [("INE", 11), ("Nom", 16), ("Prénom", 12), ("Classe", 6), ("Identifiant", 20),
-           ("Examen", 6), ("Etat", 22)]
+# (title, width): at 80 columns names, class, exam, state and account show; the date of
+# birth (homonyms) and the INE follow (→ scrolls, or a wider terminal shows them). Names
+# and account widen with the terminal.
+COLUMNS = [("Nom", 14), ("Prénom", 10), ("Classe", 6), ("Exam", 4), ("Etat", 11),
+           ("Compte", 18), ("Né(e) le", 10), ("INE", 11)]
+FLEXIBLE = (0, 1, 5)
+# The state as the list shows it (the full words stay searchable).
+SHORT_STATES = {"En cours d'inscription": "En cours"}
+
+
+def account_cell(view: CandidateView) -> str:
+    """The login, or why there is none."""
+    if view.login:
+        return view.login
+    if view.eligible:
+        return "— à générer"
+    return "non éligible (examen)" if view.state == "Pré-inscrit" else "non éligible (état)"
 
 
 def search_key(view: CandidateView) -> str:
@@ -44,8 +58,10 @@ class CandidatesScreen(ActivityScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Mes candidats", classes="heading")
-        yield Input(id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…")
-        yield VirtualTable(COLUMNS, id="candidates")
+        # Compact (no border): each keystroke redraws one line, not three (SSH traffic).
+        yield Input(id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…",
+                    compact=True)
+        yield VirtualTable(COLUMNS, id="candidates", flexible=FLEXIBLE)
         yield Static("Chargement…", id="message")
         yield from self.compose_footer()
 
@@ -58,10 +74,9 @@ class CandidatesScreen(ActivityScreen):
         views = list_candidates(self.session.actor, self.session.uai)
         rows = [
             (search_key(v), (
-                v.ine, v.family_name + (f" ({v.usage_name})" if v.usage_name else ""),
-                v.first_name, v.division,
-                v.login or ("— à générer" if v.eligible else "— non éligible"),
-                v.exam, v.state,
+                v.family_name + (f" ({v.usage_name})" if v.usage_name else ""),
+                v.first_name, v.division, v.exam, SHORT_STATES.get(v.state, v.state),
+                account_cell(v), v.birth_label, v.ine,
             ))
             for v in views
         ]

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from cyclades_tui.domain.exams import State, is_eligible
 from cyclades_tui.services import files
 from cyclades_tui.services.csv_import import ImportReport, import_csv
 from cyclades_tui.services.errors import BadInput
@@ -29,6 +30,7 @@ class CsvImportScreen(ActivityScreen):
     def __init__(self) -> None:
         super().__init__()
         self.checked: str | None = None
+        self.failed = False  # the last check found errors
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
@@ -47,8 +49,9 @@ class CsvImportScreen(ActivityScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        # Exam, state and eligibility before birth date and INE: they show at 80 columns.
         self.query_one("#preview", DataTable).add_columns(
-            "Ligne", "INE", "Nom", "Prénom", "Naissance", "Classe", "Examen", "Etat")
+            "Ligne", "Nom", "Prénom", "Classe", "Examen", "Etat", "Compte", "Naissance", "INE")
         self.query_one("#preview", DataTable).display = False
         self.query_one("#path", Input).focus()
 
@@ -56,6 +59,7 @@ class CsvImportScreen(ActivityScreen):
     def path_changed(self) -> None:
         """A new path must be checked again before importing."""
         self.checked = None
+        self.failed = False
         self.query_one("#import", Button).disabled = True
 
     @on(Input.Submitted, "#path")
@@ -82,6 +86,7 @@ class CsvImportScreen(ActivityScreen):
         self.app.call_from_thread(self._checked, path, report)
 
     def _faults(self, error: BadInput) -> None:
+        self.failed = True
         self.query_one("#preview", DataTable).display = False
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))
         self.show_error(error.message)
@@ -90,12 +95,17 @@ class CsvImportScreen(ActivityScreen):
         table = self.query_one("#preview", DataTable)
         table.clear()
         for r in report.records[:PREVIEW_ROWS]:
+            eligible = is_eligible(r.exam, r.state)
             table.add_row(*(literal(x) for x in (
-                r.line, r.ine, r.family_name, r.first_name, f"{r.birth_date:%d/%m/%Y}",
-                r.division, r.exam, r.state.value)))
+                r.line, r.family_name, r.first_name, r.division, r.exam, r.state.value,
+                "éligible" if eligible else
+                "non éligible (examen)" if r.state is State.PRE_INSCRIT else
+                "non éligible (état)",
+                f"{r.birth_date:%d/%m/%Y}", r.ine)))
         table.display = True
         self.query_one("#faults", Static).update("")
         self.checked = path
+        self.failed = False
         self.query_one("#import", Button).disabled = False
         self.show_info(f"Fichier valide : {report.total} ligne(s), {report.added} à ajouter, "
                        f"{report.updated} à mettre à jour, {report.unchanged} inchangée(s). "
@@ -105,7 +115,9 @@ class CsvImportScreen(ActivityScreen):
     def action_import_file(self) -> None:
         """Import the checked file."""
         if self.checked is None:
-            self.show_error("Vérifiez d'abord le fichier.")
+            self.show_error("Le fichier contient des erreurs (listées ci-dessus) : rien n'est "
+                            "importé ; corrigez-le puis vérifiez-le à nouveau (ctrl+o)."
+                            if self.failed else "Vérifiez d'abord le fichier (ctrl+o).")
             return
         self.query_one("#import", Button).disabled = True
         self.run_import(self.checked)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import documents, files, printing
@@ -15,6 +15,8 @@ from cyclades_tui.ui.text import literal, size_label
 from cyclades_tui.ui.widgets.modals import PathModal, PrinterModal
 
 PAGE_SIZE = 10
+# A long name is cut: the date must stay on an 80-column screen.
+PUPIL_WIDTH = 26
 
 
 def range_label(offset: int, shown: int, total: int) -> str:
@@ -29,10 +31,17 @@ class DocumentsScreen(ActivityScreen):
 
     # Short labels: the footer must show every binding in 80 columns.
     BINDINGS = [
-        Binding("pagedown,n", "next_page", "Suiv.", id="next-page", key_display="n",
-                tooltip="Page suivante (ou Page suivante du clavier)"),
-        Binding("pageup,p", "previous_page", "Préc.", id="previous-page", key_display="p",
-                tooltip="Page précédente (ou Page précédente du clavier)"),
+        Binding("n", "next_page", "Suiv.", id="next-page",
+                tooltip="Page suivante (ou PgSuiv)"),
+        Binding("p", "previous_page", "Préc.", id="previous-page",
+                tooltip="Page précédente (ou PgPréc)"),
+        # Priority: the table would take PgSuiv/PgPréc to scroll its ten rows.
+        Binding("pagedown", "next_page", "Suiv.", show=False, priority=True,
+                id="next-page-key"),
+        Binding("pageup", "previous_page", "Préc.", show=False, priority=True,
+                id="previous-page-key"),
+        Binding("ctrl+f", "focus_filter", "Filtrer", id="filter",
+                tooltip="Filtrer par nom d'élève, INE ou classe"),
         Binding("s", "save", "Sauver", id="save",
                 tooltip="Enregistrer le document sélectionné dans un fichier"),
         Binding("i", "print", "Imprimer", id="print", tooltip="Imprimer avec CUPS (lp)"),
@@ -45,10 +54,13 @@ class DocumentsScreen(ActivityScreen):
         self.page_start = 0
         self.total = 0
         self.rows: list[DocumentSummary] = []
+        self.search = ""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Liste des documents générés", classes="heading")
+        yield Input(id="search", placeholder="Filtrer par élève (nom, INE) ou classe ; "
+                                             "Entrée : liste", compact=True)
         table: DataTable[object] = DataTable(id="documents", cursor_type="row",
                                              zebra_stripes=True)
         yield table
@@ -58,22 +70,26 @@ class DocumentsScreen(ActivityScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#documents", DataTable)
+        # Most telling first: at 80 columns the layout and the pupil always show; wider
+        # terminals also show author, size and type.
         table.add_column("Document", key="title")
-        table.add_column("Taille", key="size")
-        table.add_column("Type", key="type")
+        table.add_column("Page", key="layout")
+        table.add_column("Nb", key="slips")
+        table.add_column("Élève (classe)", key="pupil")
         table.add_column("Date", key="date")
         table.add_column("Auteur", key="author")
-        table.add_column("Papillons", key="slips")
+        table.add_column("Taille", key="size")
+        table.add_column("Type", key="type")
         table.focus()
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self) -> None:
         """Read one page of documents."""
-        actor, uai = self.session.actor, self.session.uai
-        total = documents.count_documents(actor, uai)
+        actor, uai, search = self.session.actor, self.session.uai, self.search
+        total = documents.count_documents(actor, uai, search)
         offset = min(self.page_start, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
-        rows = documents.list_documents(actor, uai, offset, PAGE_SIZE)
+        rows = documents.list_documents(actor, uai, offset, PAGE_SIZE, search)
         self.app.call_from_thread(self._show, offset, total, rows)
 
     def _show(self, offset: int, total: int, rows: list[DocumentSummary]) -> None:
@@ -82,13 +98,33 @@ class DocumentsScreen(ActivityScreen):
         table.clear()
         for doc in rows:
             table.add_row(
-                literal(doc.title), literal(size_label(doc.size)), literal(doc.type),
+                literal(doc.title), literal(f"{doc.layout}/page"), literal(str(doc.slips)),
+                literal(doc.pupil[:PUPIL_WIDTH]),
                 literal(f"{local_time(doc.created_at):%d/%m/%Y %H:%M}"), literal(doc.created_by),
-                literal(f"{doc.slips} ({doc.layout}/page)"), key=str(doc.id),
+                literal(size_label(doc.size)), literal(doc.type), key=str(doc.id),
             )
         self.query_one("#range", Static).update(range_label(offset, len(rows), total))
         if not rows:
-            self.show_info("Aucun document généré pour l'instant.")
+            self.show_info("Aucun document ne correspond au filtre." if self.search else
+                           "Aucun document généré pour l'instant.")
+        else:
+            self.show_info("")
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        """Filter the documents as the pupil's name or class is typed (back to page 1)."""
+        self.search = event.value.strip()
+        self.page_start = 0
+        self.load()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        """Entrée in the filter: go to the list."""
+        self.query_one("#documents", DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        """Move to the filter."""
+        self.query_one("#search", Input).focus()
 
     def action_next_page(self) -> None:
         """Show the next ten documents."""

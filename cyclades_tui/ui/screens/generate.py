@@ -6,34 +6,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
 from cyclades_tui.services import accounts
-from cyclades_tui.services.accounts import AccountStatus, RunResult
+from cyclades_tui.services.accounts import AccountStatus
 from cyclades_tui.services.candidates import CandidateView
-from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.generations import Generation
+from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
 
 PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établissement est "
                    "positionné par le gestionnaire des examens.")
-
-
-class GenerationProgress(Message):
-    """Posted by the generation worker after each account hashed."""
-
-    def __init__(self, done: int, total: int) -> None:
-        super().__init__()
-        self.done = done
-        self.total = total
-
-
-class GenerationFinished(Message):
-    """Posted by the generation worker once accounts and documents are stored."""
-
-    def __init__(self, result: RunResult) -> None:
-        super().__init__()
-        self.result = result
 
 
 class GenerateScreen(ActivityScreen):
@@ -49,7 +33,13 @@ class GenerateScreen(ActivityScreen):
     def __init__(self) -> None:
         super().__init__()
         self.status: AccountStatus | None = None
-        self.running = False
+        self.generation: Generation | None = None
+        self._timer: Timer | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while this school's generation runs (started here or before)."""
+        return self.generation is not None and self.generation.running
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
@@ -69,6 +59,10 @@ class GenerateScreen(ActivityScreen):
         table = self.query_one("#pending", DataTable)
         table.add_columns("INE", "Nom", "Prénom", "Classe", "Examen", "Etat")
         self.query_one("#progress", ProgressBar).display = False
+        # A generation left running (« Retour ») goes on: show where it stands.
+        generation = self.cyc.generations.get(self.session.uai)
+        if generation is not None and generation.running:
+            self._follow(generation)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
@@ -111,39 +105,61 @@ class GenerateScreen(ActivityScreen):
 
     @on(Button.Pressed, "#generate")
     def action_generate(self) -> None:
-        """Start the generation in a worker thread."""
+        """Start the generation (run by the app: it goes on if this screen is left)."""
+        if self.running:
+            self.show_info("Une génération est déjà en cours pour cet établissement : "
+                           "attendez qu'elle se termine.")
+            return
         if not self._can_generate():
             if self.status is not None and self.status.without_account == 0:
                 self.show_info(accounts.ALL_GENERATED)
             return
         assert self.status is not None
-        self.running = True
+        generation = self.cyc.start_generation(self.session.actor, self.session.uai)
+        if generation is None:
+            self.show_info("Une génération est déjà en cours pour cet établissement : "
+                           "attendez qu'elle se termine.")
+            return
+        generation.total = self.status.without_account
+        self._follow(generation)
+
+    def _follow(self, generation: Generation) -> None:
+        """Show the progress of ``generation`` until it ends (a timer reads its counters)."""
+        self.generation = generation
         self.query_one("#generate", Button).disabled = True
         bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=self.status.without_account, progress=0)
+        bar.update(total=max(generation.total, 1), progress=generation.done)
         bar.display = True
         self.show_info("Génération en cours : hachage des mots de passe…")
-        self.generate()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(0.2, self.follow_up)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="generate", group="generate")
-    def generate(self) -> None:
-        """Hash, store accounts and documents; progress and result are posted as messages."""
-        def progress(done: int, total: int) -> None:
-            self.post_message(GenerationProgress(done, total))
-
-        result = accounts.generate(self.session.actor, self.session.uai, progress=progress,
-                                   settings=self.cyc.settings)
-        self.post_message(GenerationFinished(result))
-
-    def on_generation_progress(self, message: GenerationProgress) -> None:
+    def follow_up(self) -> None:
+        """Show where the followed generation stands; its outcome once it has ended."""
+        generation = self.generation
+        if generation is None:
+            return
         bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=message.total, progress=message.done)
-        if message.done == message.total:
-            self.show_info("Enregistrement des comptes et des papillons…")
+        bar.update(total=max(generation.total, 1), progress=generation.done)
+        if generation.running:
+            if generation.total and generation.done == generation.total:
+                self.show_info("Enregistrement des comptes et des papillons…")
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.generation = None  # shown once, whether by the timer or by the app
+        self._finished(generation)
 
-    def on_generation_finished(self, message: GenerationFinished) -> None:
-        self.running = False
-        result = message.result
+    def _finished(self, generation: Generation) -> None:
+        if generation.error is not None or generation.result is None:
+            self.show_error(friendly_error(generation.error))
+            bar = self.query_one("#progress", ProgressBar)
+            bar.display = False
+            self.query_one("#generate", Button).disabled = not self._can_generate()
+            return
+        result = generation.result
         text = result.message
         if result.documents:
             text += (f" {len(result.documents)} documents « {result.documents[0].title} » "
@@ -151,11 +167,6 @@ class GenerateScreen(ActivityScreen):
         self.show_info(text)
         self.query_one("#report", Button).focus()
         self.load()
-
-    def worker_failed(self, name: str) -> None:
-        self.running = False
-        self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#generate", Button).disabled = not self._can_generate()
 
     @on(Button.Pressed, "#report")
     def report_pressed(self) -> None:

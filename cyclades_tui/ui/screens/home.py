@@ -29,8 +29,10 @@ class HomeScreen(ActivityScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *[Binding(SHORTCUTS[key], f"open('{key}')", SHORT_LABELS[key], id=key, tooltip=help_text)
           for key, (_, help_text) in ACTIVITIES.items() if key in SHORTCUTS],
-        Binding("escape", "logout", "Sortir", id="logout",
-                tooltip="Revenir à l'écran de connexion (ou au choix de l'établissement)"),
+        Binding("escape", "back", "Retour", id="back", show=False,
+                tooltip="Revenir au choix de l'établissement (gestionnaire)"),
+        Binding("ctrl+d", "logout", "Déconnexion", id="logout",
+                tooltip="Se déconnecter (demande confirmation)"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -42,8 +44,9 @@ class HomeScreen(ActivityScreen):
               for key, (label, _) in ACTIVITIES.items()],
             id="menu",
         )
-        yield Static("Flèches et Entrée pour choisir, ou la lettre de l'activité.",
-                     classes="hint")
+        yield Static("Flèches et Entrée pour choisir, ou la lettre de l'activité ; "
+                     "ctrl+p : toutes les commandes.", classes="hint")
+        yield Static("", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -59,7 +62,16 @@ class HomeScreen(ActivityScreen):
         """Shortcut key of an activity."""
         self.cyc.open_activity(key)
 
-    def action_logout(self) -> None:
-        """Back to the login screen (an exam manager: to the choice of school)."""
-        self.cyc.session = None
-        self.app.pop_screen()
+    def action_back(self) -> None:
+        """« Retour »: an exam manager goes back to the choice of school; school staff stay
+        here (the screen below is the login screen: Échap never logs out)."""
+        from cyclades_tui.ui.screens.schools import SchoolPickerScreen
+
+        if self.close_panels():
+            return
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, SchoolPickerScreen):
+            self.cyc.session = None
+            self.app.pop_screen()
+            return
+        self.show_info("Vous êtes sur le menu. Pour vous déconnecter : ctrl+d.")

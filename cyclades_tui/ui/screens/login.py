@@ -43,6 +43,15 @@ class LoginScreen(BaseScreen):
         # (a burst of Enter must not start attempts in parallel).
         self.checking = False
 
+    def reset(self, message: str = "") -> None:
+        """Empty both fields after a logout (the identifier field has the focus) and say why
+        the session ended when it was not the user's doing (idle logout)."""
+        self.query_one("#password", Input).value = ""
+        login = self.query_one("#login", Input)
+        login.value = ""
+        login.focus()
+        self.show_info(message)
+
     class SubmitRequested(Message):
         """Log in once the focused field has handled the keys typed before Enter."""
 
@@ -94,12 +103,6 @@ class LoginScreen(BaseScreen):
         from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 
         self.app.push_screen(SchoolPickerScreen(actor))
-
-    def reset(self, message: str) -> None:
-        """Empty the password field and say why the session ended (idle logout)."""
-        self.query_one("#password", Input).value = ""
-        self.query_one("#login", Input).focus()
-        self.show_info(message)
 
     def worker_failed(self, name: str) -> None:
         self.checking = False

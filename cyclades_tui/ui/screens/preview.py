@@ -42,6 +42,9 @@ class PreviewScreen(ActivityScreen):
         table.add_column("Identifiant", key="login")
         table.add_column("Mot de passe", key="password")
         table.add_column("Validité", key="current")
+        table.add_column("Élève", key="name")
+        table.add_column("Classe", key="division")
+        table.add_column("INE", key="ine")
         self._fill()
         table.focus()
 
@@ -52,7 +55,8 @@ class PreviewScreen(ActivityScreen):
             table.add_row(
                 literal(slip.login),
                 literal(slip.password if self.revealed else HIDDEN),
-                literal("valide" if slip.current else "remplacé (mot de passe changé)"),
+                literal("valide" if slip.current else "remplacé"),
+                literal(slip.name), literal(slip.division), literal(slip.ine),
             )
 
     def action_toggle_passwords(self) -> None:

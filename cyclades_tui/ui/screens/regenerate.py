@@ -6,32 +6,32 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, OptionList, RadioSet, Static
+from textual.widgets.option_list import Option
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import RunResult
-from cyclades_tui.services.candidates import CandidateView
-from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.services.candidates import CandidateView, find_by_name
+from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
 
 # The states that can give an account: label, and the short form parse_state reads.
 STATES = [(s.value, fold(s.value)) for s in ELIGIBLE_STATES]
+# Most candidates a name search lists (a longer name narrows it).
+MAX_MATCHES = 50
 
 
-class IneValidator(Validator):
-    """Validates an INE as it is typed, with the domain's own check."""
-
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            validate_ine(value)
-        except DomainError as error:
-            return self.failure(str(error))
-        return self.success()
+def candidate_line(view: CandidateView) -> str:
+    """One line naming a candidate: enough to tell two homonyms apart."""
+    born = f"  ·  né(e) le {view.birth_label}" if view.birth_label else ""
+    account = view.login or "sans compte"
+    return (f"{view.display_name}  ·  {view.division}  ·  INE {view.ine}{born}  ·  "
+            f"{view.exam} {view.state}  ·  {account}")
 
 
 class RegenerateScreen(ActivityScreen):
@@ -47,19 +47,24 @@ class RegenerateScreen(ActivityScreen):
     def __init__(self) -> None:
         super().__init__()
         self.candidate: CandidateView | None = None
+        self.matches: list[CandidateView] = []
+        # What the last look-up was asked for: an older look-up's answer is dropped.
+        self._asked: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Regénérer le mot de passe d'un compte d'un élève", classes="heading")
         yield Static("Titre édition : Papillon de connexion", id="edition-title")
         yield Static("Critères de sélection", classes="subheading")
-        with Horizontal(classes="criteria"):
+        with Horizontal(classes="criteria", id="state-row"):
             yield Label("Etat", classes="field-label")
-            yield Select(STATES, value="inscrit", allow_blank=False, id="state")
+            with RadioSet(id="state"):
+                for index, (label, key) in enumerate(STATES):
+                    yield MarkedRadioButton(label, value=index == 0, id=key)
         with Horizontal(classes="criteria"):
-            yield Label("INE", classes="field-label")
-            yield Input(id="ine", placeholder="ex. 0228191520L", max_length=11,
-                        validators=[IneValidator()], valid_empty=True)
+            yield Label("INE ou nom", classes="field-label")
+            yield Input(id="ine", placeholder="ex. 0228191520L, ou Martin Inès")
+        yield OptionList(id="matches")
         yield Static("", id="candidate")
         with Horizontal(classes="buttons"):
             yield Button("Générer", id="generate", variant="primary", disabled=True)
@@ -68,70 +73,141 @@ class RegenerateScreen(ActivityScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        self.query_one("#matches", OptionList).display = False
         self.query_one("#ine", Input).focus()
 
-    def _criteria(self) -> tuple[str, str]:
-        state = self.query_one("#state", Select).value
-        return self.query_one("#ine", Input).value.strip().upper(), str(state)
+    def _state(self) -> str:
+        pressed = self.query_one("#state", RadioSet).pressed_button
+        return pressed.id if pressed is not None and pressed.id else STATES[0][1]
 
-    @on(Input.Changed, "#ine")
-    @on(Select.Changed, "#state")
-    def criteria_changed(self) -> None:
-        """Look the candidate up as soon as the INE is valid."""
+    def _criteria(self) -> tuple[str, str]:
+        return self.query_one("#ine", Input).value.strip(), self._state()
+
+    def _clear(self) -> None:
         self.candidate = None
         self.query_one("#generate", Button).disabled = True
-        ine, state = self._criteria()
-        field = self.query_one("#ine", Input)
-        result = field.validate(field.value)
-        if not ine:
-            self.query_one("#candidate", Static).update("")
+        self.query_one("#candidate", Static).update("")
+
+    @on(Input.Changed, "#ine")
+    @on(RadioSet.Changed, "#state")
+    def criteria_changed(self) -> None:
+        """Look the candidate up as soon as the INE is valid, or the name long enough."""
+        self._clear()
+        text, state = self._criteria()
+        self._asked = (text, state)
+        matches = self.query_one("#matches", OptionList)
+        if not text:
+            matches.display = False
             self.show_info("")
             return
-        if result is not None and not result.is_valid:
-            self.query_one("#candidate", Static).update("")
-            if len(ine) == 11:
-                self.show_error(result.failure_descriptions[0])
-            else:
+        if text[0].isdigit():  # an INE: checked as it is typed
+            matches.display = False
+            ine = text.upper()
+            if len(ine) < 11:
                 self.show_info("INE : 11 caractères attendus.")
+                return
+            try:
+                validate_ine(ine)
+            except DomainError as error:
+                self.show_error(str(error))
+                return
+            self.show_info("Recherche du candidat…")
+            self.lookup(text, ine, state)
             return
-        self.show_info("Recherche du candidat…")
-        self.lookup(ine, state)
+        if len(text) < 2:
+            matches.display = False
+            self.show_info("Saisissez au moins deux lettres du nom, ou l'INE.")
+            return
+        self.show_info("Recherche…")
+        self.search(text, state)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="lookup", group="lookup")
-    def lookup(self, ine: str, state: str) -> None:
-        """Find the candidate matching the criteria."""
-        view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine, state)
-        self.app.call_from_thread(self._found, view)
+    def lookup(self, asked: str, ine: str, state: str) -> None:
+        """Find the candidate matching the criteria (the answer names the real obstacle)."""
+        try:
+            view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine,
+                                                  state)
+        except Exception as error:  # shown only if still relevant (see _answered)
+            self.app.call_from_thread(self._answered, (asked, state), None, error)
+            return
+        self.app.call_from_thread(self._answered, (asked, state), view, None)
 
-    def _found(self, view: CandidateView) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, name="search", group="lookup")
+    def search(self, text: str, state: str) -> None:
+        """Candidates whose name contains what was typed."""
+        try:
+            found = find_by_name(self.session.actor, self.session.uai, text)
+        except Exception as error:
+            self.app.call_from_thread(self._answered, (text, state), None, error)
+            return
+        self.app.call_from_thread(self._listed, (text, state), found)
+
+    def _listed(self, asked: tuple[str, str], found: list[CandidateView]) -> None:
+        if asked != self._asked:
+            return  # the criteria changed while searching
+        matches = self.query_one("#matches", OptionList)
+        self.matches = found[:MAX_MATCHES]
+        matches.clear_options()
+        if not found:
+            matches.display = False
+            self.show_error(f"Aucun candidat de votre établissement ne correspond à "
+                            f"« {asked[0]} ».")
+            return
+        if len(found) == 1:
+            matches.display = False
+            self.show_info("Recherche du candidat…")
+            self.lookup(asked[0], found[0].ine, asked[1])
+            return
+        matches.add_options([Option(literal(candidate_line(v)), id=str(i))
+                             for i, v in enumerate(self.matches)])
+        matches.display = True
+        more = f" (les {MAX_MATCHES} premiers)" if len(found) > MAX_MATCHES else ""
+        self.show_info(f"{len(found)} candidats correspondent{more} : Tab puis flèches et "
+                       "Entrée pour choisir.")
+
+    @on(OptionList.OptionSelected, "#matches")
+    def match_chosen(self, event: OptionList.OptionSelected) -> None:
+        """One of several homonyms chosen: check it can be regenerated."""
+        view = self.matches[int(event.option.id or 0)]
+        text, state = self._criteria()
+        self._clear()
+        self.show_info("Recherche du candidat…")
+        self.lookup(text, view.ine, state)
+
+    def _answered(self, asked: tuple[str, str], view: CandidateView | None,
+                  error: BaseException | None) -> None:
+        if asked != self._asked:
+            return  # a stale answer: the INE or the state changed while it was looked up
+        if view is None:
+            self._clear()
+            self.show_error(friendly_error(error))
+            return
         self.candidate = view
         self.query_one("#candidate", Static).update(literal(
-            f"Candidat : {view.display_name}  ·  INE {view.ine}  ·  classe {view.division}\n"
-            f"Examen : {view.exam} — {view.exam_label}  ·  état {view.state}\n"
+            f"Candidat : {view.display_name}  ·  INE {view.ine}  ·  classe {view.division}"
+            + (f"  ·  né(e) le {view.birth_label}" if view.birth_label else "")
+            + f"\nExamen : {view.exam} — {view.exam_label}  ·  état {view.state}\n"
             f"Compte : {view.login}"))
         self.query_one("#generate", Button).disabled = False
-        self.show_info("Candidat trouvé : « Générer » crée un nouveau mot de passe.")
-
-    def worker_failed(self, name: str) -> None:
-        if name == "lookup":
-            self.query_one("#candidate", Static).update("")
+        self.show_info("Candidat trouvé : « Générer » (ctrl+g) crée un nouveau mot de passe.")
 
     @on(Button.Pressed, "#generate")
     def action_generate(self) -> None:
         """Ask for confirmation, then regenerate."""
         view = self.candidate
         if view is None:
-            self.show_error("Saisissez d'abord l'INE d'un candidat qui a un compte.")
+            self.show_error("Saisissez d'abord l'INE ou le nom d'un candidat qui a un compte.")
             return
+        born = f", né(e) le {view.birth_label}" if view.birth_label else ""
         question = (f"Générer un nouveau mot de passe pour {view.display_name} ({view.login}) ?"
+                    f"\nClasse {view.division}, INE {view.ine}{born}."
                     "\nL'ancien mot de passe cessera de fonctionner immédiatement.")
 
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.query_one("#generate", Button).disabled = True
                 self.show_info("Génération du papillon…")
-                _, state = self._criteria()
-                self.regenerate(view.ine, state)
+                self.regenerate(view.ine, self._state())
 
         self.app.push_screen(ConfirmModal(question, "Générer"), confirmed)
 

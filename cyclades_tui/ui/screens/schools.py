@@ -13,6 +13,7 @@ from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.schools import SchoolInfo
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.modals import ConfirmModal
 
 
 def _label(school: SchoolInfo) -> str:
@@ -26,7 +27,8 @@ class SchoolPickerScreen(BaseScreen):
     BINDINGS = [
         Binding("p", "toggle_service", "Positionner / retirer le service", id="toggle-service",
                 tooltip="Positionner ou retirer le service de gestion des candidats"),
-        Binding("escape", "back", "Retour", id="back"),
+        Binding("ctrl+d", "logout", "Déconnexion", id="logout",
+                tooltip="Se déconnecter (demande confirmation)"),
     ]
 
     def __init__(self, actor: Actor) -> None:
@@ -84,5 +86,10 @@ class SchoolPickerScreen(BaseScreen):
         self.app.call_from_thread(self.show_info, f"Service {word} pour {info.uai}.")
         self.app.call_from_thread(self.load)
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
+    def action_logout(self) -> None:
+        """« Déconnexion », after a confirmation."""
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.cyc.log_out()
+
+        self.app.push_screen(ConfirmModal("Se déconnecter ?", "Se déconnecter"), confirmed)

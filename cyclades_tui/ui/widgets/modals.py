@@ -69,6 +69,8 @@ class PathModal(ModalScreen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#path", Input).cursor_blink = bool(
+            getattr(self.app, "cursor_blink", False))
         self.query_one("#path", Input).focus()
 
     @on(Input.Submitted, "#path")

@@ -40,11 +40,31 @@ class VirtualTable(ScrollView, can_focus=True):
 
     cursor = reactive(0)
 
-    def __init__(self, columns: Sequence[tuple[str, int]], *, id: str | None = None) -> None:
+    def __init__(self, columns: Sequence[tuple[str, int]], *, id: str | None = None,
+                 flexible: Sequence[int] = ()) -> None:
         super().__init__(id=id)
+        self.base_columns = list(columns)
         self.columns = list(columns)
+        # Indexes of the columns that share the room a wider terminal gives.
+        self.flexible = list(flexible)
         self.rows: list[tuple[str, ...]] = []
         self._row_width = sum(width + 2 for _, width in self.columns)
+
+    def on_resize(self) -> None:
+        """Wider than the columns: widen the flexible ones (long names stop being cut)."""
+        base = sum(width + 2 for _, width in self.base_columns)
+        extra = max(0, self.size.width - base)
+        columns = list(self.base_columns)
+        if extra and self.flexible:
+            share, rest = divmod(extra, len(self.flexible))
+            for n, index in enumerate(self.flexible):
+                title, width = columns[index]
+                columns[index] = (title, width + share + (1 if n < rest else 0))
+        if columns != self.columns:
+            self.columns = columns
+            self._row_width = sum(width + 2 for _, width in columns)
+            self.virtual_size = Size(self._row_width, len(self.rows) + 1)
+            self.refresh()
 
     @property
     def row_count(self) -> int:

@@ -1,0 +1,40 @@
+"""Generations run by the app, not by a screen: they go on when « Générer » is left.
+
+The screen shows the progress of its school's generation whenever it is (re)opened, and a
+second generation for the same school is refused while one runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from cyclades_tui.services.accounts import RunResult
+
+
+class GenerationCancelled(Exception):
+    """Raised from the progress callback to abandon a generation before anything is stored."""
+
+
+@dataclass
+class Generation:
+    """Where one school's generation stands; written by its thread, read by the screens."""
+
+    uai: str
+    done: int = 0
+    total: int = 0
+    result: RunResult | None = None
+    error: BaseException | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+    cancelled: bool = False
+
+    @property
+    def running(self) -> bool:
+        """True until the accounts and documents are stored (or the generation failed)."""
+        return not self.finished.is_set()
+
+    def progress(self, done: int, total: int) -> None:
+        """The hashing callback: plain assignments, read by the screen's timer."""
+        if self.cancelled:
+            raise GenerationCancelled
+        self.done, self.total = done, total

@@ -1,0 +1,174 @@
+"""Échap is « Retour », never « Déconnexion »; a generation outlives its screen."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from textual.widgets import HelpPanel, Input
+
+from cyclades_tui.services import accounts
+from cyclades_tui.services.actor import operator
+from cyclades_tui.services.demo import DEMO_UAI
+from cyclades_tui.ui.generations import Generation
+from cyclades_tui.ui.screens.documents import DocumentsScreen
+from cyclades_tui.ui.screens.generate import GenerateScreen
+from cyclades_tui.ui.screens.home import HomeScreen
+from cyclades_tui.ui.screens.login import LoginScreen
+from cyclades_tui.ui.widgets.modals import ConfirmModal
+from tests.helpers import FAST_SETTINGS
+from tests.test_ui import SIZE, demo_app, demo_url  # noqa: F401 - the fixture
+from tests.ui_helpers import settle, text_of
+
+
+async def test_escape_on_home_does_not_log_out(demo_url: str) -> None:  # noqa: F811
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, HomeScreen) and app.session is not None
+        assert "ctrl+d" in text_of(pilot, "#message")
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")  # Échap cancels the dialog
+        assert isinstance(app.screen, HomeScreen) and app.session is not None
+        await pilot.press("ctrl+d", "o")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and app.session is None
+        assert app.screen.query_one("#login", Input).value == ""
+        assert app.screen.focused is app.screen.query_one("#login", Input)
+
+
+async def test_escape_closes_the_keys_panel_first(demo_url: str) -> None:  # noqa: F811
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        app.action_show_help_panel()
+        await pilot.pause()
+        assert app.screen.query(HelpPanel)
+        await pilot.press("escape")
+        assert isinstance(app.screen, GenerateScreen) and not app.screen.query(HelpPanel)
+
+
+async def test_report_opened_from_generate_returns_to_generate(demo_url: str) -> None:  # noqa: F811
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentsScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, GenerateScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def wait_until(condition: object, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition jamais remplie"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def held_generation(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Generations pause after their first hash until the test sets the returned event.
+
+    The test decides when the generation may go on: no race between its keys and the
+    hashing, whatever the load of the machine.
+    """
+    release = threading.Event()
+    progress = Generation.progress
+
+    def held(self: Generation, done: int, total: int) -> None:
+        progress(self, done, total)
+        if done >= 1:
+            assert release.wait(60), "génération jamais relâchée"
+
+    monkeypatch.setattr(Generation, "progress", held)
+    yield release
+    release.set()
+
+
+async def test_generation_goes_on_when_its_screen_is_left(
+        demo_url: str, held_generation: threading.Event) -> None:  # noqa: F811
+    eligible = accounts.status(operator(), DEMO_UAI).without_account
+    assert eligible >= 10
+    app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("g", "escape")
+        assert isinstance(app.screen, HomeScreen)
+        generation = app.generations[DEMO_UAI]
+        assert generation.running
+        await pilot.press("g")  # reopened: shows the running generation
+        await pilot.pause()
+        assert isinstance(app.screen, GenerateScreen)
+        assert app.screen.query_one("#progress").display
+        await pilot.press("g")  # a second one is refused while it runs
+        assert "déjà en cours" in text_of(pilot, "#message")
+        await pilot.press("ctrl+q")  # quitting asks first
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        held_generation.set()
+        await wait_until(lambda: not generation.running)
+        await wait_until(lambda: "compte(s) créé(s)" in text_of(pilot, "#message"))
+    status = accounts.status(operator(), DEMO_UAI)
+    assert status.without_account == 0 and status.with_account == eligible
+
+
+async def test_quitting_during_a_generation_abandons_it_cleanly(
+        demo_url: str, held_generation: threading.Event) -> None:  # noqa: F811
+    app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("g", "ctrl+q")
+        assert isinstance(app.screen, ConfirmModal)
+        generation = app.generations[DEMO_UAI]
+        await pilot.press("o")
+        held_generation.set()
+        await wait_until(lambda: not app.is_running, timeout=30)
+    # Hashing stopped at the next hash, long before the end, and nothing was stored.
+    assert generation.error is not None and generation.done < generation.total
+    assert accounts.status(operator(), DEMO_UAI).with_account == 0
+
+
+async def test_text_cursor_is_steady_unless_the_setting_asks(demo_url: str) -> None:  # noqa: F811
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).cursor_blink is False
+    app = demo_app(demo_url, replace(FAST_SETTINGS, cursor_blink=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen.query_one("#ine", Input).cursor_blink is True
+
+
+async def test_textual_words_are_french_and_screenshot_is_gone(demo_url: str) -> None:  # noqa: F811
+    from textual.command import CommandPalette
+    from textual.widgets import Input as TextInput
+
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Quitter" in titles and "Déconnexion" in titles
+        for english in ("Screenshot", "Theme", "Keys", "Maximize", "Quit"):
+            assert english not in titles
+        await pilot.press("ctrl+c")  # Textual's « Do you want to quit? Press ctrl+q »
+        await pilot.pause()
+        notices = [(n.title, n.message) for n in app._notifications]
+        assert ("Quitter ?", "Appuyez sur ctrl+q pour quitter cyclades-tui.") in notices
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(TextInput).placeholder == "Rechercher une commande…"
+        assert app.screen.query_one(TextInput).cursor_blink is False
