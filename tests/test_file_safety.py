@@ -1,0 +1,181 @@
+"""Files staff and the operator read and write: no escape through a folder swapped after the
+check, no crash or hang on a folder or a FIFO, and no half-written file left under a
+finished file's name when the process is killed (a dropped SSH connection)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from cyclades_tui.services import accounts, files, staff
+from cyclades_tui.services.actor import Actor, operator
+from cyclades_tui.services.errors import BadInput
+from cyclades_tui.services.newfile import TEMP_PREFIX
+from cyclades_tui.store.models import Document
+from tests.helpers import FAST_SETTINGS, pdf_text, slips_in
+from tests.resilience_helpers import cli_process, run_cli
+from tests.test_resilience import school_with_pupils
+from tests.test_terminal_session import until
+
+UAI = "0392689L"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return files.school_folder(tmp_path / "fichiers", UAI)
+
+
+@pytest.fixture
+def secretariat(sqlite_url: str) -> Actor:
+    school_with_pupils(UAI, 3)
+    staff.add_staff(operator(), "secretariat", "mot-de-passe-du-personnel", UAI,
+                    settings=FAST_SETTINGS)
+    return staff.actor_for("secretariat")
+
+
+def swap_after_check(monkeypatch: pytest.MonkeyPatch, inside: Path, outside: Path) -> None:
+    """The school's SFTP account replaces the folder ``inside`` by a link to ``outside``
+    right after each check of the typed path (the race, made deterministic): whatever is
+    opened after the last check must be refused."""
+    checked = files.confine
+    kept = inside.with_name(inside.name + ".old")
+
+    def confine_then_swap(*args: object) -> Path:
+        if inside.is_symlink():  # put the folder back for the check
+            inside.unlink()
+            kept.rename(inside)
+        path = checked(*args)  # type: ignore[arg-type]
+        inside.rename(kept)
+        inside.symlink_to(outside)
+        return path
+
+    monkeypatch.setattr(files, "confine", confine_then_swap)
+
+
+def test_a_folder_swapped_for_a_link_after_the_check_is_not_read(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "x.csv").write_text("SECRET HORS DU DOSSIER\n")
+    sub = folder / "depot" / "sous"
+    sub.mkdir()
+    (sub / "x.csv").write_text("dedans\n")
+    swap_after_check(monkeypatch, sub, secret)
+    with pytest.raises(BadInput) as error:
+        files.read_confined(folder, "sous/x.csv")
+    assert error.value.message == files.outside(folder)
+    assert "SECRET" not in " ".join([error.value.message, *error.value.faults])
+
+
+def test_a_folder_swapped_for_a_link_after_the_check_is_not_written(
+        secretariat: Actor, folder: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    sub = folder / "documents" / "classe"
+    sub.mkdir()
+    swap_after_check(monkeypatch, sub, elsewhere)
+    with pytest.raises(BadInput) as error:
+        files.save_document(secretariat, document.id, folder, "classe/papillons.pdf")
+    assert error.value.message == files.outside(folder)
+    assert list(elsewhere.iterdir()) == []
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_folder_or_a_fifo_is_refused_in_french_without_leaking(folder: Path) -> None:
+    (folder / "depot" / "dossier").mkdir()
+    os.mkfifo(folder / "depot" / "tube")  # opening it must not wait for a writer
+    before = open_fds()
+    for typed in ("dossier", "tube", "dossier/", ".", str(folder)) * 5:
+        with pytest.raises(BadInput) as error:
+            files.read_confined(folder, typed)
+        assert "n'est pas un fichier" in error.value.message, typed
+    assert open_fds() == before
+
+
+def test_saving_under_a_file_used_as_a_folder_says_so(secretariat: Actor,
+                                                      folder: Path) -> None:
+    document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
+    (folder / "documents" / "p.pdf").write_bytes(b"premier")
+    for typed in ("p.pdf/", "p.pdf/sous/x.pdf", "p.pdf/x.pdf"):
+        with pytest.raises(BadInput) as error:
+            files.save_document(secretariat, document.id, folder, typed)
+        assert error.value.message == "« documents/p.pdf » n'est pas un dossier.", typed
+    assert (folder / "documents" / "p.pdf").read_bytes() == b"premier"
+    # The normal case still works, into a new sub-folder.
+    saved = files.save_document(secretariat, document.id, folder, "a/b/")
+    assert saved.parent == folder / "documents" / "a" / "b"
+    assert len(slips_in(pdf_text(saved))) == 3
+
+
+def test_system_errors_are_in_french(secretariat: Actor, folder: Path, sqlite_url: str,
+                                     tmp_path: Path) -> None:
+    document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
+    too_long = "x" * 300 + ".pdf"
+    with pytest.raises(BadInput) as error:
+        files.save_document(secretariat, document.id, folder, too_long)
+    assert error.value.message.endswith(" : nom trop long."), error.value.message
+    for args in (["documents", "export", str(document.id), str(tmp_path / too_long)],
+                 ["backup", str(tmp_path / too_long)]):
+        done = run_cli(sqlite_url, *args)
+        assert done.returncode == 2 and "nom trop long" in done.stderr, done.stderr
+        assert "too long" not in done.stderr
+    assert leftovers(tmp_path) == []
+
+
+def leftovers(directory: Path) -> list[Path]:
+    return [p for p in directory.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_a_killed_export_leaves_no_file_under_its_name(sqlite_url: str, tmp_path: Path) -> None:
+    school_with_pupils(UAI, 30)
+    accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
+    document = Document.select().first()
+    size = len(bytes(document.data))
+    out = tmp_path / "sortie"
+    out.mkdir()
+    # 1. SIGKILL half-way through writing.
+    killed = run_cli(sqlite_url, "documents", "export", str(document.id), str(out / "a.pdf"),
+                     env={"CYCLADES_FAULT": "newfile.half"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not (out / "a.pdf").exists()
+    (temp,) = leftovers(out)
+    assert 0 < temp.stat().st_size < size  # it was stopped in the middle indeed
+    # 2. A hang-up (the SSH connection drops) at the same moment.
+    mark = tmp_path / "a-mi-chemin"
+    held = cli_process(sqlite_url, "documents", "export", str(document.id), str(out / "b.pdf"),
+                       env={"CYCLADES_FAULT": "hold:newfile.half",
+                            "CYCLADES_FAULT_MARK": str(mark)})
+    try:
+        assert until(mark.exists)
+        held.send_signal(signal.SIGHUP)
+        held.communicate(timeout=60)
+    finally:
+        held.kill()
+    assert held.returncode == -signal.SIGHUP
+    assert not (out / "b.pdf").exists()
+    # 3. Uninterrupted: the whole document under its name, no temporary file added.
+    done = run_cli(sqlite_url, "documents", "export", str(document.id), str(out / "c.pdf"))
+    assert done.returncode == 0, done.stderr
+    assert (out / "c.pdf").read_bytes() == bytes(document.data)
+    assert (out / "c.pdf").stat().st_mode & 0o777 == 0o600
+    assert len(leftovers(out)) == 2
+
+
+def test_a_killed_backup_leaves_no_file_under_its_name(sqlite_url: str, tmp_path: Path) -> None:
+    school_with_pupils(UAI, 3)
+    target = tmp_path / "sauvegarde.db"
+    killed = run_cli(sqlite_url, "backup", str(target), env={"CYCLADES_FAULT": "backup.copied"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not target.exists()
+    assert leftovers(tmp_path)
+    done = run_cli(sqlite_url, "backup", str(target))
+    assert done.returncode == 0, done.stderr
+    assert target.stat().st_size > 0
