@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services import accounts, files, staff
+from cyclades_tui.services import accounts, files, schools, staff
 from cyclades_tui.services.actor import Actor, operator
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.newfile import TEMP_PREFIX
@@ -179,3 +179,41 @@ def test_a_killed_backup_leaves_no_file_under_its_name(sqlite_url: str, tmp_path
     done = run_cli(sqlite_url, "backup", str(target))
     assert done.returncode == 0, done.stderr
     assert target.stat().st_size > 0
+
+
+async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str,
+                                                       tmp_path: Path) -> None:
+    """A file replaced (over SFTP) between « Vérifier » and « Importer » is not imported."""
+    from textual.widgets import Input
+
+    from cyclades_tui.store.models import Candidate
+    from cyclades_tui.ui.app import CycladesApp
+    from tests.helpers import csv_bytes
+    from tests.test_csv_import import bea
+    from tests.ui_helpers import settle, text_of
+
+    schools.add_school(operator(), UAI, "École")
+    schools.set_service(operator(), UAI, True)
+    staff.add_staff(operator(), "secretariat", "mot-de-passe-du-personnel", UAI,
+                    settings=FAST_SETTINGS)
+    depot = tmp_path / "fichiers" / UAI / "depot"
+    depot.mkdir(parents=True)
+    export = depot / "eleves.csv"
+    export.write_bytes(csv_bytes(*[f"{bea(50 + i)};Vu{i};;Prénom;;02/02/2010;3A;DNB;Inscrit"
+                                   for i in range(3)]))
+    app = CycladesApp(db_url=sqlite_url, demo_actor=staff.actor_for("secretariat"),
+                      settings=FAST_SETTINGS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_activity("import_csv")
+        await settle(pilot)
+        app.screen.query_one("#path", Input).value = export.name
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "3 ligne(s), 3 à ajouter" in text_of(pilot, "#message")
+        export.write_bytes(csv_bytes(*[f"{bea(70 + i)};Jamais{i};;Prénom;;02/02/2010;3A;DNB;"
+                                       "Inscrit" for i in range(9)]))
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert "Import terminé : 3 ajouté(s)" in text_of(pilot, "#message")
+    names = sorted(c.family_name for c in Candidate.select())
+    assert names == ["Vu0", "Vu1", "Vu2"]
