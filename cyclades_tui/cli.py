@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
 from cyclades_tui.domain.names import local_time
+from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.domain.safe_text import safe_json, safe_text
 from cyclades_tui.services import accounts, audit, documents, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
@@ -212,7 +213,8 @@ def _check_out_dir(out: Path | None) -> Path | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise BadInput(f"Dossier « {folder} » impossible à créer : {error.strerror}.") from None
+        raise BadInput(f"Dossier « {folder} » impossible à créer : {os_error_text(error)}."
+                       ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise BadInput(f"Dossier « {folder} » : écriture impossible.")
     return folder

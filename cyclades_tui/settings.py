@@ -22,6 +22,7 @@ from urllib.parse import urlparse, urlunparse
 
 from platformdirs import user_data_dir
 
+from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.domain.passwords import CHOSEN_COST, PROVISIONAL_COST
 from cyclades_tui.store.database import (
     SQLITE_BUSY_TIMEOUT_MS,
@@ -218,6 +219,7 @@ _NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
 
 # --- reading the file -----------------------------------------------------------------
 
+# Reading the file: more precise words than the shared table (domain/os_errors.py).
 _OS_ERRORS = {
     errno.ENOENT: "fichier introuvable",
     errno.EACCES: "lecture non autorisée (droits du fichier)",
@@ -239,7 +241,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        reason = _OS_ERRORS.get(error.errno or 0, error.strerror or type(error).__name__)
+        reason = _OS_ERRORS.get(error.errno or 0) or os_error_text(error)
         raise SettingsError(f"Fichier de configuration {path} illisible : {reason}.") from None
     try:
         text = data.decode("utf-8")

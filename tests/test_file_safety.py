@@ -128,6 +128,36 @@ def test_system_errors_are_in_french(secretariat: Actor, folder: Path, sqlite_ur
         assert done.returncode == 2 and "nom trop long" in done.stderr, done.stderr
         assert "too long" not in done.stderr
     assert leftovers(tmp_path) == []
+    a_file = tmp_path / "un-fichier"
+    a_file.write_text("")
+    for args, env in (
+            (["import", str(tmp_path / too_long), "--school", UAI], {}),
+            (["accounts", "status", "--school", UAI],
+             {"CYCLADES_CONFIG": str(tmp_path / too_long)}),
+            (["accounts", "generate", "--school", UAI, "--out", str(a_file / "x")], {})):
+        done = run_cli(sqlite_url, *args, env=env)
+        assert done.returncode == 2, done.stderr
+        assert "nom trop long" in done.stderr or "n'est pas un dossier" in done.stderr, done.stderr
+        assert "too long" not in done.stderr and "Not a directory" not in done.stderr
+
+
+def test_every_system_error_has_french_words() -> None:
+    import errno
+
+    from cyclades_tui.domain.os_errors import os_error_text
+
+    for code in (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR,
+                 errno.ENOSPC, errno.EROFS, errno.EEXIST, errno.ELOOP, errno.ENAMETOOLONG,
+                 errno.EDQUOT):
+        text = os_error_text(OSError(code, os.strerror(code)))
+        assert text and os.strerror(code).lower() not in text.lower(), code
+    assert os_error_text(OSError(errno.ENOTSOCK, "Socket operation on non-socket")) == (
+        "erreur système ENOTSOCK")
+    # No message quotes the English strerror any more.
+    package = Path(files.__file__).resolve().parents[1]
+    quoting = [p.name for p in package.rglob("*.py")
+               if ".strerror" in p.read_text(encoding="utf-8")]
+    assert quoting == []
 
 
 def leftovers(directory: Path) -> list[Path]:
