@@ -116,15 +116,21 @@ class LoadedSettings:
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password (if any) replaced by ``***``."""
-    parsed = urlparse(url)
-    if parsed.password is None:
+    """The URL with its password (if any) replaced by ``***``; everything after ``://``
+    when the URL does not parse (a password may be in it)."""
+    try:
+        parsed = urlparse(url)
+        password, port = parsed.password, parsed.port
+    except ValueError:
+        scheme, separator, _ = url.partition("://")
+        return f"{scheme}://***" if separator else "***"
+    if password is None:
         return url
     host = parsed.hostname or ""
     if ":" in host:  # an IPv6 address keeps its brackets
         host = f"[{host}]"
-    if parsed.port is not None:
-        host += f":{parsed.port}"
+    if port is not None:
+        host += f":{port}"
     user = parsed.username or ""
     return urlunparse(parsed._replace(netloc=f"{user}:***@{host}"))
 
@@ -316,4 +322,6 @@ def _checked(name: str, raw: object, source: str, typed: bool = False) -> object
             raise ValueError(f"{_shown(raw)} est entre guillemets : {_NOT_TEXT[name]} attendu")
         return CHECKS[name](raw)
     except ValueError as error:
-        raise SettingsError(f"Réglage {name} invalide ({source}) : {error}.") from None
+        # Some reasons end with a full stop already: one, not two.
+        raise SettingsError(f"Réglage {name} invalide ({source}) : "
+                            f"{str(error).rstrip('.')}.") from None
