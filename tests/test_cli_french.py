@@ -72,3 +72,21 @@ def test_without_a_terminal_it_only_says_to_use_ssh_t() -> None:
     assert "terminal interactif" in done.stderr and "ssh -t" in done.stderr
     # Over SSH (ForceCommand), staff cannot run subcommands: do not send them there.
     assert "sous-commande" not in done.stderr
+
+
+def test_docs_cli_names_every_command() -> None:
+    """docs/cli.md is the scripts' contract: every subcommand is in its table."""
+    import argparse
+
+    from cyclades_tui.cli import build_parser
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    (top,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    missing = []
+    for name, sub in top.choices.items():
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        names = [f"{name} {action}" for action in nested[0].choices] if nested else [name]
+        missing += [n for n in names if f"`{n}" not in doc and f"· `{n}" not in doc]
+    assert missing == []
+    assert "`audit [--school UAI]" in doc and "CYCLADES_CONFIG" in doc
