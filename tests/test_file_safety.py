@@ -247,3 +247,27 @@ async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str,
         assert "Import terminé : 3 ajouté(s)" in text_of(pilot, "#message")
     names = sorted(c.family_name for c in Candidate.select())
     assert names == ["Vu0", "Vu1", "Vu2"]
+
+
+def test_without_hard_links_the_file_is_renamed_but_never_replaces(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FAT USB key has no hard links: link() fails with EPERM there; the new file is then
+    renamed into place, still never over an existing file."""
+    import errno
+
+    from cyclades_tui.services import newfile
+
+    def no_link(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(newfile.os, "link", no_link)
+    folder = newfile.open_folder(tmp_path)
+    try:
+        newfile.write_new(folder, "copie.db", b"contenu", 0o600)
+        assert (tmp_path / "copie.db").read_bytes() == b"contenu"
+        with pytest.raises(FileExistsError):
+            newfile.write_new(folder, "copie.db", b"autre", 0o600)
+    finally:
+        os.close(folder)
+    assert (tmp_path / "copie.db").read_bytes() == b"contenu"
+    assert leftovers(tmp_path) == []

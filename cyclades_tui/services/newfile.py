@@ -13,6 +13,7 @@ opened, a link swapped in for it cannot redirect the writing.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from contextlib import suppress
@@ -50,13 +51,34 @@ def discard(dir_fd: int, temp: str) -> None:
         os.unlink(temp, dir_fd=dir_fd)
 
 
+# What link() says on a file system that has no hard links.
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK}
+
+
+def _exists(dir_fd: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def publish(dir_fd: int, temp: str, name: str) -> None:
     """Give the finished temporary file its final ``name``; FileExistsError if taken.
 
     The temporary name is removed either way.
     """
     try:
-        os.link(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+        try:
+            os.link(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                raise
+            # A file system without hard links (a FAT USB key for backups): rename, after
+            # checking the name is free (only a file created in between could be replaced).
+            if _exists(dir_fd, name):
+                raise FileExistsError(errno.EEXIST, "exists", name) from None
+            os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     finally:
         discard(dir_fd, temp)
     with suppress(OSError):  # the new name itself reaches the disk
