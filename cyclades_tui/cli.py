@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import resource
 import signal
 import sys
@@ -17,6 +18,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
 from cyclades_tui.domain.names import local_time
+from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.domain.safe_text import safe_json, safe_text
 from cyclades_tui.services import accounts, audit, documents, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
@@ -32,25 +34,73 @@ from cyclades_tui.settings import (
 )
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
+# Staff connect over SSH, where ForceCommand starts the TUI whatever they type: the way out
+# is a terminal (ssh -t). The operator, on the server itself, has the subcommands.
 NO_TERMINAL = (
     "cyclades-tui a besoin d'un terminal interactif : connectez-vous avec « ssh -t » "
-    "(par exemple « ssh -t cyclades@serveur »). Sans terminal, seules les sous-commandes "
-    "fonctionnent (cyclades-tui --help)."
+    "(par exemple « ssh -t cyclades@serveur »)."
+)
+
+# argparse's English messages (Python 3.11 to 3.13 wordings), in French. Applied in order.
+_ARGPARSE_FRENCH: tuple[tuple[str, str], ...] = (
+    (r"invalid choice: (.*?) \(choose from (.*)\)$",
+     r"choix invalide : \1 (valeurs possibles : \2)"),
+    (r"invalid int value: (.*)$", r"nombre entier invalide : \1"),
+    (r"invalid (\w+) value: (.*)$", r"valeur invalide : \2"),
+    (r"expected one argument", "une valeur est attendue"),
+    (r"expected at most one argument", "au plus une valeur est attendue"),
+    (r"expected at least one argument", "au moins une valeur est attendue"),
+    (r"expected (\d+) arguments?", r"\1 valeur(s) attendue(s)"),
+    (r"unrecognized arguments: ", "arguments non reconnus : "),
+    (r"ambiguous option: (\S+) could match (.*)$", r"option ambiguë : \1 peut désigner \2"),
+    (r"not allowed with argument ", "incompatible avec "),
+    (r"ignored explicit argument (.*)$", r"valeur inattendue : \1"),
+    (r"one of the arguments (.*) is required", r"l'une des options \1 est obligatoire"),
 )
 
 
+# The names argparse gives the positional arguments in its messages (their dest).
+_ARGUMENT_NAMES = {"command": "sous-commande", "action": "sous-commande", "name": "nom",
+                   "state": "état", "file": "fichier", "path": "chemin",
+                   "login": "identifiant", "id": "numéro du document"}
+
+
+def french_usage_error(message: str) -> str:
+    """An argparse error message in French (names and values quoted as typed)."""
+    message = re.sub(r"^argument ([^:]+): ",
+                     lambda m: f"« {_ARGUMENT_NAMES.get(m[1], m[1])} » : ", message)
+    message = re.sub(r"the following arguments are required: (.*)$", lambda m: (
+        "arguments obligatoires manquants : "
+        + ", ".join(_ARGUMENT_NAMES.get(n, n) for n in m[1].split(", "))), message)
+    for pattern, replacement in _ARGPARSE_FRENCH:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+class _FrenchFormatter(argparse.HelpFormatter):
+    """Help text with a French « Utilisation : » line."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any,
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups,
+                          "Utilisation : " if prefix is None else prefix)
+
+
 class FrenchParser(argparse.ArgumentParser):
-    """argparse with usage errors in French and exit status 2."""
+    """argparse with help and usage errors in French and exit status 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _FrenchFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="afficher cette aide et quitter")
 
     def error(self, message: str) -> NoReturn:
-        translated = (message.replace("the following arguments are required",
-                                      "arguments obligatoires manquants")
-                      .replace("unrecognized arguments", "arguments non reconnus")
-                      .replace("invalid choice", "choix invalide")
-                      .replace("invalid int value", "nombre entier invalide")
-                      .replace("expected one argument", "une valeur est attendue"))
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"Erreur d'utilisation : {translated}\n")
+        self.exit(EXIT_BAD_INPUT, f"Erreur d'utilisation : {french_usage_error(message)}\n")
 
 
 def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
@@ -212,7 +262,8 @@ def _check_out_dir(out: Path | None) -> Path | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise BadInput(f"Dossier « {folder} » impossible à créer : {error.strerror}.") from None
+        raise BadInput(f"Dossier « {folder} » impossible à créer : {os_error_text(error)}."
+                       ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise BadInput(f"Dossier « {folder} » : écriture impossible.")
     return folder

@@ -22,6 +22,7 @@ from urllib.parse import urlparse, urlunparse
 
 from platformdirs import user_data_dir
 
+from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.domain.passwords import CHOSEN_COST, PROVISIONAL_COST
 from cyclades_tui.store.database import (
     SQLITE_BUSY_TIMEOUT_MS,
@@ -115,15 +116,21 @@ class LoadedSettings:
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password (if any) replaced by ``***``."""
-    parsed = urlparse(url)
-    if parsed.password is None:
+    """The URL with its password (if any) replaced by ``***``; everything after ``://``
+    when the URL does not parse (a password may be in it)."""
+    try:
+        parsed = urlparse(url)
+        password, port = parsed.password, parsed.port
+    except ValueError:
+        scheme, separator, _ = url.partition("://")
+        return f"{scheme}://***" if separator else "***"
+    if password is None:
         return url
     host = parsed.hostname or ""
     if ":" in host:  # an IPv6 address keeps its brackets
         host = f"[{host}]"
-    if parsed.port is not None:
-        host += f":{parsed.port}"
+    if port is not None:
+        host += f":{port}"
     user = parsed.username or ""
     return urlunparse(parsed._replace(netloc=f"{user}:***@{host}"))
 
@@ -218,6 +225,7 @@ _NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
 
 # --- reading the file -----------------------------------------------------------------
 
+# Reading the file: more precise words than the shared table (domain/os_errors.py).
 _OS_ERRORS = {
     errno.ENOENT: "fichier introuvable",
     errno.EACCES: "lecture non autorisée (droits du fichier)",
@@ -239,7 +247,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        reason = _OS_ERRORS.get(error.errno or 0, error.strerror or type(error).__name__)
+        reason = _OS_ERRORS.get(error.errno or 0) or os_error_text(error)
         raise SettingsError(f"Fichier de configuration {path} illisible : {reason}.") from None
     try:
         text = data.decode("utf-8")
@@ -314,4 +322,6 @@ def _checked(name: str, raw: object, source: str, typed: bool = False) -> object
             raise ValueError(f"{_shown(raw)} est entre guillemets : {_NOT_TEXT[name]} attendu")
         return CHECKS[name](raw)
     except ValueError as error:
-        raise SettingsError(f"Réglage {name} invalide ({source}) : {error}.") from None
+        # Some reasons end with a full stop already: one, not two.
+        raise SettingsError(f"Réglage {name} invalide ({source}) : "
+                            f"{str(error).rstrip('.')}.") from None

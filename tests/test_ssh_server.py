@@ -243,7 +243,7 @@ Match User {server.service}
 Match Group {sftp_group}
     AuthorizedKeysFile {keys}/%u
     ChrootDirectory %h
-    ForceCommand internal-sftp -u 0027 -d /depot
+    ForceCommand internal-sftp -P symlink,hardlink -u 0027 -d /depot
     DisableForwarding yes
     PermitTTY no
 """
@@ -407,6 +407,12 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
                  "../../leurs-eleves.csv"):
         done = server.sftp_batch(mine, f"lcd {back}\nget {path} vol.csv\n")
         assert done.returncode != 0 and not (back / "vol.csv").exists(), path
+    # Nor can it make links (-P symlink,hardlink): a link swapped in for a folder would make
+    # the app open a file elsewhere on the server.
+    for request in ("symlink /etc", "ln /depot/eleves.csv"):
+        done = server.sftp_batch(mine, f"{request} /depot/lien\n")
+        assert done.returncode != 0 and not os.path.lexists(
+            server.files / DEMO_UAI / "depot" / "lien"), request
     done = server.sftp_batch(theirs, "ls /depot\n")
     assert done.returncode == 0 and "leurs-eleves.csv" in done.stdout
     assert "eleves.csv" not in done.stdout.replace("leurs-eleves.csv", "")

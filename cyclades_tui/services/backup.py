@@ -15,12 +15,17 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-from contextlib import closing, suppress
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from cyclades_tui.domain.os_errors import os_error_text
+from cyclades_tui.services import faults, newfile
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.store.database import SQLITE_BUSY_TIMEOUT_MS, DatabaseUrl, parse_url
+
+# Where a test kills a backup that is copied but not yet given its name.
+FAULT_COPIED = "backup.copied"
 
 
 @dataclass(frozen=True)
@@ -44,22 +49,45 @@ class PgDumpMissing(Refused):
         self.command = command
 
 
-def _new_private_file(target: Path) -> int:
-    """Create ``target`` (mode 0600), failing if anything exists there; returns its fd."""
-    if target.is_dir():
-        raise BadInput(f"« {target} » est un dossier : donnez le nom du fichier de sauvegarde.")
-    if not target.parent.is_dir():
-        raise BadInput(f"Dossier « {target.parent} » introuvable : créez-le d'abord.")
+def _exists(target: Path) -> BadInput:
+    return BadInput(f"« {target} » existe déjà : une sauvegarde ne remplace jamais un "
+                    "fichier ; choisissez un autre nom.")
+
+
+def _new_private_file(target: Path) -> tuple[int, str, int]:
+    """A temporary file (mode 0600) beside ``target``: (folder fd, its name, its fd).
+
+    The copy is written there and only takes the name ``target`` once complete (see
+    ``_publish``): a backup cut short (a dropped SSH connection) never looks finished.
+    """
     try:
-        # O_EXCL: never replace a file (nor follow a symbolic link to one), even one created
-        # a moment ago by someone else.
-        return os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW,
-                       stat.S_IRUSR | stat.S_IWUSR)
-    except FileExistsError:
-        raise BadInput(f"« {target} » existe déjà : une sauvegarde ne remplace jamais un "
-                       "fichier ; choisissez un autre nom.") from None
+        if target.is_dir():
+            raise BadInput(f"« {target} » est un dossier : donnez le nom du fichier de "
+                           "sauvegarde.")
+        if not target.parent.is_dir():
+            raise BadInput(f"Dossier « {target.parent} » introuvable : créez-le d'abord.")
+        if os.path.lexists(target):  # said before copying; _publish checks again at the end
+            raise _exists(target)
+        folder = newfile.open_folder(target.parent)
     except OSError as error:
-        raise BadInput(f"Impossible de créer « {target} » : {error.strerror}.") from None
+        raise BadInput(f"Impossible de créer « {target} » : {os_error_text(error)}.") from None
+    try:
+        temp, fd = newfile.create_temp(folder, stat.S_IRUSR | stat.S_IWUSR)
+    except OSError as error:
+        os.close(folder)
+        raise BadInput(f"Impossible de créer « {target} » : {os_error_text(error)}.") from None
+    return folder, temp, fd
+
+
+def _publish(folder: int, temp: str, target: Path) -> None:
+    """Give the finished copy its name; never replaces a file, even one created meanwhile."""
+    faults.checkpoint(FAULT_COPIED)
+    try:
+        newfile.publish(folder, temp, target.name)
+    except FileExistsError:
+        raise _exists(target) from None
+    except OSError as error:
+        raise BadInput(f"Impossible de créer « {target} » : {os_error_text(error)}.") from None
 
 
 def backup(url: str, target: Path | str, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> BackupResult:
@@ -77,33 +105,38 @@ def _backup_sqlite(source: Path, target: Path, busy_ms: int) -> BackupResult:
         raise BadInput(f"Base de données « {source} » introuvable : rien à sauvegarder.")
     if source.resolve() == target.resolve():
         raise BadInput("La sauvegarde doit être un autre fichier que la base elle-même.")
-    fd = _new_private_file(target)
+    folder, temp, fd = _new_private_file(target)
     os.close(fd)
+    copy = target.parent / temp
     try:
-        with closing(sqlite3.connect(source, timeout=busy_ms / 1000)) as src, \
-                closing(sqlite3.connect(target)) as dst:
-            # pages=-1: the whole database in one step, i.e. from one read transaction,
-            # hence one consistent snapshot even while a generation is writing.
-            src.backup(dst, pages=-1)
-            # The copy is one self-contained file (no -wal beside it), checked before we say
-            # it is done.
-            dst.execute("PRAGMA journal_mode=DELETE")
-            verdict = dst.execute("PRAGMA quick_check").fetchone()[0]
-            if verdict != "ok":
-                raise Refused(f"La copie ne se relit pas correctement ({verdict}) ; "
-                              "elle a été supprimée.")
-        with open(target, "rb+") as written:
-            os.fsync(written.fileno())
-    except sqlite3.Error as error:
-        target.unlink(missing_ok=True)
-        text = str(error).lower()
-        reason = ("la base est verrouillée depuis trop longtemps" if "locked" in text or
-                  "busy" in text else "la base n'a pas pu être lue")
-        raise Refused(f"Sauvegarde impossible : {reason} ; rien n'a été écrit.") from None
-    except BaseException:
-        # Interrupted or failed: no half-written copy stays behind.
-        target.unlink(missing_ok=True)
-        raise
+        try:
+            with closing(sqlite3.connect(source, timeout=busy_ms / 1000)) as src, \
+                    closing(sqlite3.connect(copy)) as dst:
+                # pages=-1: the whole database in one step, i.e. from one read transaction,
+                # hence one consistent snapshot even while a generation is writing.
+                src.backup(dst, pages=-1)
+                # The copy is one self-contained file (no -wal beside it), checked before we
+                # say it is done.
+                dst.execute("PRAGMA journal_mode=DELETE")
+                verdict = dst.execute("PRAGMA quick_check").fetchone()[0]
+                if verdict != "ok":
+                    raise Refused(f"La copie ne se relit pas correctement ({verdict}) ; "
+                                  "elle a été supprimée.")
+            with open(copy, "rb+") as written:
+                os.fsync(written.fileno())
+        except sqlite3.Error as error:
+            newfile.discard(folder, temp)
+            text = str(error).lower()
+            reason = ("la base est verrouillée depuis trop longtemps" if "locked" in text or
+                      "busy" in text else "la base n'a pas pu être lue")
+            raise Refused(f"Sauvegarde impossible : {reason} ; rien n'a été écrit.") from None
+        except BaseException:
+            # Interrupted or failed: no half-written copy stays behind.
+            newfile.discard(folder, temp)
+            raise
+        _publish(folder, temp, target)
+    finally:
+        os.close(folder)
     return BackupResult(path=target, size=target.stat().st_size, method="sqlite")
 
 
@@ -126,27 +159,30 @@ def _backup_postgresql(info: DatabaseUrl, target: Path) -> BackupResult:
     if program is None:
         raise PgDumpMissing(shlex.join(["pg_dump", *pg_dump_options(info), "-f", str(target),
                                         info.name]))
-    fd = _new_private_file(target)
+    folder, temp, fd = _new_private_file(target)
     env = dict(os.environ)
     if info.password:
         env["PGPASSWORD"] = info.password  # the child's environment, never its command line
     # pg_dump writes to our 0600 file through its standard output, not to a file it creates.
     args = [program, *pg_dump_options(info), "--no-password", info.name]
     try:
-        with os.fdopen(fd, "wb") as out:
-            done = subprocess.run(args, stdout=out, stderr=subprocess.PIPE, env=env,
-                                  stdin=subprocess.DEVNULL, check=False)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    if done.returncode != 0:
-        target.unlink(missing_ok=True)
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise Refused(
-            f"La sauvegarde PostgreSQL a échoué (pg_dump, code {done.returncode}) ; rien n'a "
-            "été écrit." + (f"\nDétail technique de pg_dump : {detail[-1]}" if detail else ""))
-    with suppress(OSError):
-        os.chmod(target, stat.S_IRUSR | stat.S_IWUSR)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                done = subprocess.run(args, stdout=out, stderr=subprocess.PIPE, env=env,
+                                      stdin=subprocess.DEVNULL, check=False)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            newfile.discard(folder, temp)
+            raise
+        if done.returncode != 0:
+            newfile.discard(folder, temp)
+            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise Refused(
+                f"La sauvegarde PostgreSQL a échoué (pg_dump, code {done.returncode}) ; rien "
+                "n'a été écrit." + (f"\nDétail technique de pg_dump : {detail[-1]}"
+                                    if detail else ""))
+        _publish(folder, temp, target)
+    finally:
+        os.close(folder)
     return BackupResult(path=target, size=target.stat().st_size, method="pg_dump")

@@ -16,6 +16,7 @@ from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import State, fold, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
+from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput, Refused
@@ -99,8 +100,9 @@ def read_input(source: Path | bytes, limit: int) -> bytes:
         with source.open("rb") as handle:
             return handle.read(limit + 1)
     except OSError as error:
-        raise BadInput(f"Fichier « {source} » illisible : {error.strerror}.",
-                       [f"Fichier : {error.strerror}"]) from None
+        reason = os_error_text(error)
+        raise BadInput(f"Fichier « {source} » illisible : {reason}.",
+                       [f"Fichier : {reason}"]) from None
 
 
 def decode(data: bytes) -> str:

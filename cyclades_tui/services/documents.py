@@ -10,7 +10,8 @@ from pathlib import Path
 
 import peewee
 
-from cyclades_tui.services import audit
+from cyclades_tui.domain.os_errors import os_error_text
+from cyclades_tui.services import audit, newfile
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors
@@ -140,21 +141,19 @@ def fetch(actor: Actor, document_id: int) -> tuple[DocumentSummary, bytes]:
     return summary(document, school.uai), bytes(document.data)
 
 
-def write_private(path: Path, data: bytes, overwrite: bool = False) -> None:
-    """Write ``data`` to ``path`` readable by its owner only (a slip holds passwords).
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to the new file ``path`` readable by its owner only (a slip holds
+    passwords).
 
-    An existing file is never replaced unless ``overwrite`` (a typo must not destroy the
-    database or another document), and a symbolic link is never followed.
+    An existing file is never replaced (FileExistsError: a typo must not destroy the
+    database or another document), a symbolic link is never followed, and the file appears
+    whole or not at all (services/newfile.py: a hang-up leaves no truncated document).
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW
-    flags |= os.O_TRUNC if overwrite else os.O_EXCL
-    fd = os.open(path, flags, stat.S_IRUSR | stat.S_IWUSR)
+    folder = newfile.open_folder(path.parent)
     try:
-        os.fchmod(fd, stat.S_IRUSR | stat.S_IWUSR)
-        with os.fdopen(fd, "wb", closefd=False) as handle:
-            handle.write(data)
+        newfile.write_new(folder, path.name, data, stat.S_IRUSR | stat.S_IWUSR)
     finally:
-        os.close(fd)
+        os.close(folder)
 
 
 def export(actor: Actor, document_id: int, path: Path | str) -> Path:
@@ -162,16 +161,16 @@ def export(actor: Actor, document_id: int, path: Path | str) -> Path:
     existing folder, or a path ending in « / »)."""
     info, data = fetch(actor, document_id)
     target = Path(path).expanduser()
-    if target.is_dir() or str(path).endswith(os.sep):
-        target = target / info.file_name
     try:
+        if str(path).endswith(os.sep) or target.is_dir():
+            target = target / info.file_name
         target.parent.mkdir(parents=True, exist_ok=True)
         write_private(target, data)
     except FileExistsError:
         raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "
                        "remplacé).") from None
     except OSError as error:
-        raise BadInput(f"Impossible d'écrire « {target} » : {error.strerror}.") from None
+        raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.") from None
     with db_errors():
         school = require_school(actor, info.school)
         audit.record(actor, "document.export", school, f"document {document_id} -> {target}")

@@ -19,9 +19,11 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
-from cyclades_tui.services import audit
+from cyclades_tui.domain.os_errors import os_error_text
+from cyclades_tui.services import audit, newfile
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.documents import fetch
 from cyclades_tui.services.errors import BadInput
@@ -55,7 +57,8 @@ def school_folder(root: Path, uai: str) -> Path:
             (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise BadInput(f"Le dossier de l'établissement « {folder} » n'existe pas et ne peut pas "
-                       f"être créé ({error.strerror}) : prévenez l'administrateur.") from None
+                       f"être créé ({os_error_text(error)}) : prévenez l'administrateur."
+                       ) from None
     return folder
 
 
@@ -100,47 +103,132 @@ def shown(folder: Path, path: Path) -> str:
         return str(path)
 
 
+def _parts(folder: Path, path: Path) -> tuple[str, ...]:
+    """The components of ``path`` (as :func:`confine` returns it) below the school's folder."""
+    return Path(path).relative_to(os.path.realpath(folder)).parts
+
+
+def _open_folders(folder: Path, parts: Sequence[str], create: bool = False) -> int:
+    """An fd of ``folder/parts…``, each component opened without following a link.
+
+    :func:`confine` checked a path with its links resolved; a link swapped in for one of its
+    folders since then (the school's SFTP account owns depot/) is refused here, so the file
+    is opened where it was checked or not at all. ``create``: missing folders are made
+    with their parent's mode (setgid included: a sub-folder of a folder shared with the
+    SFTP account is shared too).
+    """
+    walked: list[str] = []
+    try:
+        fd = newfile.open_folder(os.path.realpath(folder))
+    except OSError as error:
+        raise _folder_error(folder, (), error) from None
+    try:
+        for part in parts:
+            walked.append(part)
+            made = False
+            if create:
+                try:
+                    os.mkdir(part, 0o700, dir_fd=fd)
+                    made = True
+                except FileExistsError:
+                    pass
+            try:
+                child = newfile.open_folder(part, dir_fd=fd, follow=False)
+            except NotADirectoryError:
+                # O_NOFOLLOW | O_DIRECTORY on a link fails with ENOTDIR, as on a file.
+                if stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode):
+                    raise OSError(errno.ELOOP, "link") from None
+                raise
+            if made:
+                os.fchmod(child, stat.S_IMODE(os.fstat(fd).st_mode))
+            os.close(fd)
+            fd = child
+    except OSError as error:
+        os.close(fd)
+        raise _folder_error(folder, walked, error) from None
+    return fd
+
+
+def _folder_error(folder: Path, parts: Sequence[str], error: OSError) -> BadInput:
+    name = str(Path(*parts)) if parts else str(folder)
+    if error.errno == errno.ELOOP:  # a link appeared after the check
+        return BadInput(outside(folder))
+    if error.errno == errno.ENOTDIR:
+        return BadInput(f"« {name} » n'est pas un dossier.", [f"Fichier : {name} n'est pas un "
+                                                              "dossier"])
+    if error.errno == errno.ENOENT:
+        return BadInput(f"Dossier « {name} » introuvable dans le dossier de l'établissement "
+                        f"« {folder} ».", [f"Fichier : {name} introuvable"])
+    reason = os_error_text(error)
+    return BadInput(f"Dossier « {name} » inaccessible : {reason}.", [f"Fichier : {reason}"])
+
+
 def read_confined(folder: Path, typed: str, base: str = INCOMING) -> bytes:
     """The bytes of a file of the school's folder (an import), without following a link
-    swapped in after the check."""
+    swapped in after the check; a folder, a FIFO or a device is refused without waiting."""
     path = confine(folder, typed, base)
     name = shown(folder, path)
+    parts = _parts(folder, path)
+    if not parts:
+        raise BadInput(f"« {name} » n'est pas un fichier.", [f"Fichier : {name}"])
+    dir_fd = _open_folders(folder, parts[:-1])
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        # O_NONBLOCK: opening a FIFO does not wait for a writer (it is refused just below).
+        fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                     dir_fd=dir_fd)
     except FileNotFoundError:
         raise BadInput(f"Fichier « {name} » introuvable dans le dossier de l'établissement "
                        f"« {folder} ».", [f"Fichier : {name} introuvable"]) from None
     except OSError as error:
         if error.errno == errno.ELOOP:  # the last component became a link after the check
             raise BadInput(outside(folder)) from None
-        raise BadInput(f"Fichier « {name} » illisible : {error.strerror}.",
-                       [f"Fichier : {error.strerror}"]) from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        reason = os_error_text(error)
+        raise BadInput(f"Fichier « {name} » illisible : {reason}.",
+                       [f"Fichier : {reason}"]) from None
+    finally:
+        os.close(dir_fd)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise BadInput(f"« {name} » n'est pas un fichier.", [f"Fichier : {name}"])
-        return handle.read(READ_LIMIT + 1)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= READ_LIMIT:
+            chunk = os.read(fd, min(1 << 20, READ_LIMIT + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        reason = os_error_text(error)
+        raise BadInput(f"Fichier « {name} » illisible : {reason}.",
+                       [f"Fichier : {reason}"]) from None
+    finally:
+        os.close(fd)
 
 
-def free_name(directory: Path, name: str) -> str:
-    """``name``, or ``stem-2.ext``, ``stem-3.ext``… : the first one not taken in ``directory``."""
+def _taken(directory: Path | int, name: str) -> bool:
+    try:
+        if isinstance(directory, int):
+            os.stat(name, dir_fd=directory, follow_symlinks=False)
+        else:
+            os.lstat(directory / name)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def free_name(directory: Path | int, name: str) -> str:
+    """``name``, or ``stem-2.ext``, ``stem-3.ext``… : the first one not taken in ``directory``
+    (a path, or an open folder)."""
     candidate, number = name, 1
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    while os.path.lexists(directory / candidate):
+    while _taken(directory, candidate):
         number += 1
         candidate = f"{stem}-{number}{dot}{ext}"
     return candidate
-
-
-def _make_folders(path: Path) -> None:
-    """Create ``path`` and its missing parents with their parent's mode (setgid included):
-    in a folder shared with the school's SFTP account, a new sub-folder is shared too."""
-    if path.is_dir():
-        return
-    _make_folders(path.parent)
-    path.mkdir()
-    os.chmod(path, stat.S_IMODE(path.parent.stat().st_mode))
 
 
 def proposed_name(actor: Actor, document_id: int, folder: Path) -> str:
@@ -151,37 +239,43 @@ def proposed_name(actor: Actor, document_id: int, folder: Path) -> str:
 
 def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> Path:
     """Write a stored document into the school's folder (a name or a folder ending in « / »,
-    relative to documents/); never replaces a file, never follows a link."""
+    relative to documents/); never replaces a file, never follows a link, never leaves a
+    half-written file under the document's name."""
     info, data = fetch(actor, document_id)
     target = confine(folder, typed, DOCUMENTS)
-    if typed.rstrip().endswith("/") or target.is_dir():
-        _make_folders(target)
-        target = target / free_name(target, info.file_name)
-    name = shown(folder, target)
+    parts = _parts(folder, target)
+    into_folder = typed.rstrip().endswith("/") or not parts
+    folder_parts = parts if into_folder else parts[:-1]
+    dir_fd = _open_folders(folder, folder_parts, create=True)
     try:
-        _make_folders(target.parent)
-        confine(folder, str(target), DOCUMENTS)  # a link may have appeared on the way
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
-    except FileExistsError:
-        free = free_name(target.parent, target.name)
-        raise BadInput(f"« {name} » existe déjà : choisissez un autre nom (rien n'a été "
-                       f"remplacé ; « {free} » est libre).") from None
-    except OSError as error:
-        raise BadInput(f"Impossible d'écrire « {name} » : {error.strerror}.") from None
-    try:
-        # Readable by the folder's group: the school's SFTP account takes the PDF back.
-        os.fchmod(fd, 0o640)
-        with os.fdopen(fd, "wb", closefd=False) as handle:
-            handle.write(data)
-    except OSError as error:
-        target.unlink(missing_ok=True)  # no half-written document
-        raise BadInput(f"Impossible d'écrire « {name} » : {error.strerror}.") from None
+        file_name = None
+        if not into_folder:
+            try:  # an existing folder: the document goes in it, under a free name
+                inner = newfile.open_folder(parts[-1], dir_fd=dir_fd, follow=False)
+            except OSError:
+                file_name = parts[-1]
+            else:
+                os.close(dir_fd)
+                dir_fd, folder_parts = inner, parts
+        if file_name is None:
+            file_name = free_name(dir_fd, info.file_name)
+        name = str(Path(*folder_parts, file_name))
+        try:
+            # Readable by the folder's group: the school's SFTP account takes the PDF back.
+            newfile.write_new(dir_fd, file_name, data, 0o640)
+        except FileExistsError:
+            free = free_name(dir_fd, file_name)
+            raise BadInput(f"« {name} » existe déjà : choisissez un autre nom (rien n'a été "
+                           f"remplacé ; « {free} » est libre).") from None
+        except OSError as error:
+            raise BadInput(f"Impossible d'écrire « {name} » : {os_error_text(error)}.") from None
     finally:
-        os.close(fd)
+        os.close(dir_fd)
+    written = Path(os.path.realpath(folder), *folder_parts, file_name)
     with db_errors():
         audit.record(actor, "document.export", require_school(actor, info.school),
-                     f"document {document_id} -> {target}")
-    return target
+                     f"document {document_id} -> {written}")
+    return written
 
 
 def folder_for(db_url: str | None, uai: str, settings: Settings) -> Path:

@@ -53,7 +53,14 @@ def demo_url() -> str:
 
 def parse_url(url: str) -> DatabaseUrl:
     """Parse ``sqlite:///path`` or ``postgresql://user@host:port/name[?schema=s]``."""
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+        port = parsed.port if parsed.scheme in ("postgresql", "postgres") else None
+    except ValueError:  # « Port could not be cast… », « Invalid IPv6 URL »: said in French
+        raise DatabaseUrlError(
+            f"URL de base de données « {url} » invalide : hôte ou port illisible (le port est "
+            "un nombre de 1 à 65535 ; postgresql://utilisateur@hôte:port/nom attendu)."
+        ) from None
     if parsed.scheme == "sqlite":
         # sqlite:///relative.db -> "relative.db"; sqlite:////abs/path.db -> "/abs/path.db"
         path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
@@ -75,7 +82,7 @@ def parse_url(url: str) -> DatabaseUrl:
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname,
-            port=parsed.port,
+            port=port,
             name=name,
             schema=schema,
         )

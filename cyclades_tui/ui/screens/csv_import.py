@@ -29,7 +29,9 @@ class CsvImportScreen(ActivityScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.checked: str | None = None
+        # The bytes checked and previewed: « Importer » imports these, not the file again
+        # (it may have been replaced over SFTP since).
+        self.checked: bytes | None = None
         self.failed = False  # the last check found errors
 
     def compose(self) -> ComposeResult:
@@ -83,7 +85,7 @@ class CsvImportScreen(ActivityScreen):
         except BadInput as error:
             self.app.call_from_thread(self._faults, error)
             return
-        self.app.call_from_thread(self._checked, path, report)
+        self.app.call_from_thread(self._checked, data, report)
 
     def _faults(self, error: BadInput) -> None:
         self.failed = True
@@ -91,7 +93,7 @@ class CsvImportScreen(ActivityScreen):
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))
         self.show_error(error.message)
 
-    def _checked(self, path: str, report: ImportReport) -> None:
+    def _checked(self, data: bytes, report: ImportReport) -> None:
         table = self.query_one("#preview", DataTable)
         table.clear()
         for r in report.records[:PREVIEW_ROWS]:
@@ -104,7 +106,7 @@ class CsvImportScreen(ActivityScreen):
                 f"{r.birth_date:%d/%m/%Y}", r.ine)))
         table.display = True
         self.query_one("#faults", Static).update("")
-        self.checked = path
+        self.checked = data
         self.failed = False
         self.query_one("#import", Button).disabled = False
         self.show_info(f"Fichier valide : {report.total} ligne(s), {report.added} à ajouter, "
@@ -123,12 +125,10 @@ class CsvImportScreen(ActivityScreen):
         self.run_import(self.checked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
-    def run_import(self, path: str) -> None:
-        """Import for real, all or nothing."""
+    def run_import(self, data: bytes) -> None:
+        """Import for real, all or nothing, the bytes that were checked."""
         try:
-            folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
-            report = import_csv(self.session.actor, self.session.uai,
-                                files.read_confined(folder, path))
+            report = import_csv(self.session.actor, self.session.uai, data)
         except BadInput as error:
             self.app.call_from_thread(self._faults, error)
             return
