@@ -1,3 +1,3 @@
 """cyclades-tui: CYCLADES candidate accounts, login slips and documents in a terminal."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
