@@ -1,9 +1,10 @@
 """The services' boundary: callers (CLI, screens) see only ServiceError subclasses.
 
 Every public service function is called with its database unreachable (a SQLite file in a
-folder that does not exist); each must fail with a ServiceError (DatabaseUnavailable when it
-got as far as the database), never a driver's exception. A new public function must be added
-to CALLS (or to PURE, saying why it needs no database), or the coverage test fails.
+folder that does not exist, a PostgreSQL server on a closed port); each must fail with a
+ServiceError (DatabaseUnavailable when it got as far as the database), never a driver's
+exception. A new public function must be added to CALLS (or to PURE, saying why it needs no
+database), or the coverage test fails.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -162,10 +164,22 @@ def public_functions() -> set[str]:
     return found
 
 
-@pytest.fixture
-def unreachable(tmp_path: Path) -> Iterator[Path]:
-    """The models pointed at a SQLite file that cannot be opened."""
-    db = open_database(f"sqlite:///{tmp_path / 'missing' / 'cyclades.db'}")
+def closed_port() -> int:
+    """A loopback port nothing listens on (picked by the system, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unreachable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """The models pointed at a SQLite file that cannot be opened, or at a PostgreSQL server
+    that is not there (a closed loopback port)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'missing' / 'cyclades.db'}"
+    else:
+        url = f"postgresql://postgres@127.0.0.1:{closed_port()}/test"
+    db = open_database(url)
     yield tmp_path
     db.close()
 
