@@ -22,8 +22,10 @@ from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.domain.safe_text import safe_json, safe_text
 from cyclades_tui.services import accounts, audit, documents, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
+from cyclades_tui.services.backup import backup
 from cyclades_tui.services.csv_import import import_csv
-from cyclades_tui.services.errors import BadInput, ServiceError
+from cyclades_tui.services.demo import reset_demo_password, seed_demo
+from cyclades_tui.services.errors import BadInput, PupilsWithoutIne, ServiceError
 from cyclades_tui.services.runtime import connect, init_schema
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.settings import (
@@ -439,8 +441,15 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
     if not args.exam or not args.state:
         raise BadInput("Import SIECLE : --exam CODE et --state ETAT sont obligatoires "
                        "(l'export ne dit rien des examens).")
-    siecle = import_siecle(actor, args.school, args.file, args.exam, args.state,
-                           args.division, skip_invalid_ine=args.yes, dry_run=args.dry_run)
+    try:
+        siecle = import_siecle(actor, args.school, args.file, args.exam, args.state,
+                               args.division, skip_invalid_ine=args.yes, dry_run=args.dry_run)
+    except PupilsWithoutIne as error:
+        # The service says what to confirm; how to confirm it on the command line is ours.
+        raise PupilsWithoutIne(
+            f"{len(error.pupils)} élève(s) sans INE valide ne peuvent pas être candidats : "
+            "relancez avec --yes pour les ignorer, rien n'a été importé.", error.pupils,
+        ) from None
     print(f"{prefix}{siecle.total} élève(s) : {siecle.added} ajouté(s), {siecle.updated} mis à "
           f"jour, {siecle.unchanged} inchangé(s).")
     if siecle.skipped:
@@ -456,7 +465,6 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from cyclades_tui.services.demo import reset_demo_password, seed_demo
 
     if args.candidates < 0:
         raise BadInput("--candidates : un nombre positif est attendu.")
@@ -513,7 +521,6 @@ def _cmd_config(loaded: LoadedSettings) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from cyclades_tui.services.backup import backup
 
     result = backup(settings.db, args.path, settings.sqlite_busy_ms)
     how = "pg_dump -Fc" if result.method == "pg_dump" else "copie SQLite cohérente"
@@ -535,6 +542,7 @@ def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:
     # ends the process at once, threads included; every write is one transaction, so the
     # database stays as if the interrupted work had finished or not started.
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    # Textual is loaded only for the TUI: every other command starts faster without it.
     from cyclades_tui.ui.app import run
 
     return run(db_url, demo, settings)

@@ -11,16 +11,16 @@ import pytest
 
 from cyclades_tui.domain.passwords import hash_cost
 from cyclades_tui.store.models import Account, AuditEvent, Document, Slip
-from tests.conftest import Cli, example
-from tests.helpers import csv_bytes, pdf_text, slips_in
-from tests.test_csv_import import add_school, bea, sample_uai
-
-
-def import_sample(cli: Cli) -> str:
-    uai = sample_uai()
-    add_school(cli, uai)
-    assert cli("import", str(example("candidats-exemple.csv")), "--school", uai).code == 0
-    return uai
+from tests.helpers import (
+    Cli,
+    add_school,
+    bea,
+    csv_bytes,
+    import_sample,
+    pdf_text,
+    sample_uai,
+    slips_in,
+)
 
 
 def test_generate_then_log_in_with_every_password_read_back(cli: Cli, tmp_path: Path) -> None:
@@ -196,3 +196,19 @@ def test_installed_console_script_runs(db_url: str) -> None:
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "lettre de contrôle" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_bad_ine_is_bad_input_before_any_refusal(cli: Cli) -> None:
+    add_school(cli, "0392689L")
+    assert cli("school", "service", "0392689L", "off").code == 0
+    result = cli("accounts", "regenerate", "--school", "0392689L", "--ine", "XYZ")
+    assert result.code == 2
+
+
+def test_unusable_out_folder_stops_before_generating(cli: Cli, tmp_path: Path) -> None:
+    uai = import_sample(cli)
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x")
+    result = cli("accounts", "generate", "--school", uai, "--out", str(blocker / "sous"))
+    assert result.code == 2
+    assert Account.select().count() == 0

@@ -12,9 +12,7 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.store.models import Account, AuditEvent, Staff
-from tests.conftest import Cli
-from tests.helpers import FAST_SETTINGS, csv_bytes, pdf_text, slips_in
-from tests.test_csv_import import add_school, bea
+from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, csv_bytes, pdf_text, slips_in
 
 UAI = "0392689L"
 STAFF_PASSWORD = "secret du secretariat"

@@ -13,15 +13,13 @@ import pytest
 
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.store.models import Account, Document
-from tests.conftest import Cli
+from tests.helpers import Cli, school_with_pupils, until
 from tests.resilience_helpers import (
     check_every_account_has_its_slip,
     cli_process,
     eligible_count,
     run_cli,
 )
-from tests.test_resilience import school_with_pupils
-from tests.test_terminal_session import until
 
 UAI = "0392689L"
 

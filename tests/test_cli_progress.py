@@ -7,8 +7,8 @@ import pty
 import subprocess
 import sys
 
+from tests.helpers import school_with_pupils
 from tests.resilience_helpers import ROOT, run_cli
-from tests.test_resilience import school_with_pupils
 
 
 def test_progress_bar_on_a_terminal_only(sqlite_url: str) -> None:

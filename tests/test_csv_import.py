@@ -5,24 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cyclades_tui.domain.identifiers import CHECK_LETTERS
-from tests.conftest import Cli, example
-from tests.helpers import csv_bytes
-
-
-def bea(number: int) -> str:
-    """A valid INE-BEA for a number."""
-    digits = f"{number:010d}"
-    return digits + CHECK_LETTERS[int(digits) % 23]
-
-
-def sample_uai() -> str:
-    return example("candidats-exemple.uai").read_text().strip()
-
-
-def add_school(cli: Cli, uai: str, name: str = "Lycée Pasteur") -> None:
-    assert cli("school", "add", uai, name).code == 0
-    assert cli("school", "service", uai, "on").code == 0
+from tests.helpers import (
+    Cli,
+    add_school,
+    bea,
+    csv_bytes,
+    example,
+    sample_uai,
+)
 
 
 def test_sample_file_imports(cli: Cli) -> None:
@@ -107,3 +97,10 @@ def test_missing_columns_and_garbage(cli: Cli, tmp_path: Path) -> None:
     assert missing.code == 2 and "illisible" in missing.err
     bad_uai = cli("import", str(path), "--school", "0392689M")
     assert bad_uai.code == 2 and "lettre de contrôle" in bad_uai.err
+
+
+def test_import_refuses_what_is_not_a_file(cli: Cli) -> None:
+    add_school(cli, "0392689L")
+    for special in ("/dev/zero", "/tmp"):
+        result = cli("import", special, "--school", "0392689L")
+        assert result.code == 2 and "n'est pas un fichier" in result.err

@@ -113,3 +113,11 @@ def test_dates_and_names() -> None:
         clean_name("   ", "Nom", required=True)
     # Markup characters are legitimate text: kept as typed, displayed literally by the UI.
     assert clean_name("[bold]Léa[/]", "Prénom", required=True) == "[bold]Léa[/]"
+
+
+def test_identifiers_are_ascii_digits_only() -> None:
+    with pytest.raises(DomainError):
+        validate_ine("０２２８１９１５２０L")
+    with pytest.raises(DomainError):
+        validate_uai("０３９２６８９L")
+    assert validate_ine("0228191520L") == "0228191520L"

@@ -15,10 +15,8 @@ from cyclades_tui.services.actor import Actor, operator
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.newfile import TEMP_PREFIX
 from cyclades_tui.store.models import Document
-from tests.helpers import FAST_SETTINGS, pdf_text, slips_in
+from tests.helpers import FAST_SETTINGS, bea, pdf_text, school_with_pupils, slips_in, until
 from tests.resilience_helpers import cli_process, run_cli
-from tests.test_resilience import school_with_pupils
-from tests.test_terminal_session import until
 
 UAI = "0392689L"
 
@@ -219,7 +217,6 @@ async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str,
     from cyclades_tui.store.models import Candidate
     from cyclades_tui.ui.app import CycladesApp
     from tests.helpers import csv_bytes
-    from tests.test_csv_import import bea
     from tests.ui_helpers import settle, text_of
 
     schools.add_school(operator(), UAI, "École")

@@ -19,8 +19,7 @@ from cyclades_tui.store.models import AuditEvent, Candidate
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.documents import DocumentsScreen
 from cyclades_tui.ui.widgets.modals import PathModal
-from tests.helpers import FAST_SETTINGS, csv_bytes, pdf_text, slips_in
-from tests.test_csv_import import bea
+from tests.helpers import FAST_SETTINGS, Cli, bea, csv_bytes, import_sample, pdf_text, slips_in
 from tests.ui_helpers import settle, text_of
 
 UAI, OTHER = "0392689L", "0750001U"
@@ -201,3 +200,20 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
         assert saved == sorted(names)
         assert all(os.stat(base / UAI / "documents" / n).st_mode & 0o777 == 0o640
                    for n in saved)
+
+
+def test_export_never_replaces_a_file_and_understands_folders(cli: Cli, tmp_path: Path) -> None:
+    uai = import_sample(cli)
+    result = accounts.generate(operator(), uai, settings=FAST_SETTINGS)
+    victim = tmp_path / "precieux.db"
+    victim.write_bytes(b"ne pas toucher")
+    refused = cli("documents", "export", str(result.documents[0].id), str(victim))
+    assert refused.code == 2 and "existe déjà" in refused.err
+    assert victim.read_bytes() == b"ne pas toucher"
+    link = tmp_path / "lien.pdf"
+    link.symlink_to(victim)
+    assert cli("documents", "export", str(result.documents[0].id), str(link)).code == 2
+    assert victim.read_bytes() == b"ne pas toucher"
+    folder = tmp_path / "nouveau"
+    done = cli("documents", "export", str(result.documents[0].id), f"{folder}/")
+    assert done.code == 0 and folder.is_dir() and len(list(folder.glob("*.pdf"))) == 1

@@ -23,9 +23,8 @@ from cyclades_tui.services.csv_import import ImportReport, import_csv
 from cyclades_tui.services.errors import BadInput, ServiceError
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import Candidate, Candidature
-from tests.helpers import HEADER, csv_bytes
+from tests.helpers import HEADER, bea, csv_bytes
 from tests.siecle_factory import Pupil, export_xml, export_zip
-from tests.test_csv_import import bea
 
 UAI = "0392689L"
 NASTY = ["\x00", "\x1b[31m", "\x1b]0;titre\x07", "[bold]", "[/]", "[link=x]", "\u202e", "\u200f",

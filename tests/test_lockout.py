@@ -24,7 +24,8 @@ from cyclades_tui.settings import Settings, load_settings
 from cyclades_tui.store.models import AuditEvent, Staff, utcnow
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.login import LoginScreen
-from tests.pty_helpers import PtyApp
+from tests.helpers import FAST_SETTINGS
+from tests.pty_terminal import PtyApp
 from tests.resilience_helpers import ROOT, cli_env
 from tests.ui_helpers import text_of
 
@@ -255,3 +256,23 @@ async def test_enter_while_a_password_is_checked_starts_nothing(
         assert started == ["mauvais1"]
         assert "incorrect" in text_of(pilot, "#message")
     assert login_causes() == ["mot de passe incorrect"]
+
+
+def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
+    schools.add_school(operator(), "0392689L", "Lycée")
+    staff.add_staff(operator(), "cible", PASSWORD, "0392689L", settings=FAST_SETTINGS)
+    barrier = threading.Barrier(8, timeout=30)
+
+    def attempt() -> None:
+        barrier.wait()
+        with pytest.raises(Refused):
+            staff.authenticate("cible", "mauvais", settings=FAST_SETTINGS)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Staff.get(Staff.login == "cible").locked_until is not None
+    with pytest.raises(Refused, match="verrouillé"):
+        staff.authenticate("cible", PASSWORD, settings=FAST_SETTINGS)

@@ -6,8 +6,7 @@ from cyclades_tui.services import accounts, schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.store.models import Account
-from tests.helpers import FAST_SETTINGS, csv_bytes
-from tests.test_csv_import import bea
+from tests.helpers import FAST_SETTINGS, bea, csv_bytes
 
 
 def school(uai: str, *rows: tuple[str, str]) -> None:

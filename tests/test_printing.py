@@ -23,9 +23,7 @@ from cyclades_tui.services import accounts, documents, printing
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.store.models import AuditEvent
-from tests.conftest import Cli
-from tests.helpers import FAST_SETTINGS
-from tests.test_accounts import import_sample
+from tests.helpers import FAST_SETTINGS, Cli, import_sample
 
 
 class Listener:

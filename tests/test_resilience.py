@@ -18,34 +18,20 @@ import peewee
 import pytest
 
 from cyclades_tui.domain import passwords
-from cyclades_tui.services import accounts, documents, schools
+from cyclades_tui.services import accounts, documents
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import DatabaseUnavailable
 from cyclades_tui.store.models import Account, Candidate, Document
-from tests.helpers import FAST_SETTINGS, csv_bytes
+from tests.helpers import FAST_SETTINGS, bea, school_with_pupils
 from tests.resilience_helpers import (
     check_every_account_has_its_slip,
     cli_process,
     eligible_count,
     run_cli,
 )
-from tests.test_csv_import import bea
 
 UAI = "0392689L"
 OTHERS = ["0750001U", "0690001B"]
-
-
-def school_with_pupils(uai: str, count: int, offset: int = 0, homonyms: int = 0) -> None:
-    """A school (service positioned) with ``count`` registered pupils."""
-    op = operator()
-    schools.add_school(op, uai, f"École {uai}")
-    schools.set_service(op, uai, True)
-    rows = [f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit"
-            for i in range(homonyms)]
-    rows += [f"{bea(offset + homonyms + i)};Nom{i};;Élève;;02/02/2010;3{chr(65 + i % 3)};DNB;"
-             "Inscrit" for i in range(count - homonyms)]
-    import_csv(op, uai, csv_bytes(*rows))
 
 
 def test_two_generations_of_one_school_at_once(db_url: str) -> None:

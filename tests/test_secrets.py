@@ -17,13 +17,11 @@ from cyclades_tui.pdf import DocumentInfo, SlipData
 from cyclades_tui.pdf.readback import read_credentials
 from cyclades_tui.services import accounts, documents, staff
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.errors import ServiceError
+from cyclades_tui.services.errors import Refused, ServiceError
 from cyclades_tui.store.models import AuditEvent, Document, utcnow
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.preview import PreviewScreen
-from tests.conftest import Cli
-from tests.helpers import FAST_SETTINGS, csv_bytes
-from tests.test_csv_import import add_school, bea
+from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, csv_bytes
 from tests.ui_helpers import settle
 
 UAI, OTHER = "0392689L", "0750001U"
@@ -144,3 +142,10 @@ async def test_passwords_leave_the_screen_with_the_preview(sqlite_url: str) -> N
         await pilot.pause()
         assert not isinstance(app.screen, PreviewScreen)
         assert not [p for p in passwords if p in screen_text(app)]
+
+
+def test_a_password_typed_as_login_is_not_audited(db_url: str) -> None:
+    with pytest.raises(Refused):
+        staff.authenticate("Mon Secret 2026!", "x", settings=FAST_SETTINGS)
+    trail = [(e.actor, e.detail) for e in AuditEvent.select()]
+    assert trail == [("?", "identifiant inconnu")]

@@ -18,9 +18,9 @@ from cyclades_tui.settings import (
     load_settings_with_sources,
     mask_url,
 )
-from tests.conftest import Cli
-from tests.helpers import FAST_SETTINGS
-from tests.test_resilience import school_with_pupils
+from cyclades_tui.store.database import demo_url
+from cyclades_tui.store.models import Account
+from tests.helpers import FAST_SETTINGS, Cli, school_with_pupils
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -233,7 +233,6 @@ def test_the_file_reaches_the_services(cli: Cli, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A ForceCommand session has no environment: the costs come from the file."""
     from cyclades_tui.domain.passwords import hash_cost
-    from cyclades_tui.store.models import Account
 
     school_with_pupils("0392689L", 2)
     monkeypatch.delenv("CYCLADES_PROVISIONAL_COST")
@@ -241,3 +240,10 @@ def test_the_file_reaches_the_services(cli: Cli, tmp_path: Path,
     monkeypatch.setenv("CYCLADES_CONFIG", str(config))
     assert cli("accounts", "generate", "--school", "0392689L").code == 0
     assert {hash_cost(a.password_hash) for a in Account.select()} == {5}
+
+
+def test_demo_never_uses_the_configured_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CYCLADES_DB", "postgresql://prod@academie/cyclades")
+    assert demo_url().startswith("sqlite:///") and demo_url().endswith("cyclades-demo.db")
+    assert "academie" not in demo_url()
+    assert os.environ["CYCLADES_DB"] not in demo_url()

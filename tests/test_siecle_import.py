@@ -21,10 +21,8 @@ from cyclades_tui.services.siecle_import import parse_siecle
 from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
-from tests.conftest import Cli, example
-from tests.helpers import FAST_SETTINGS
+from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, example
 from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
-from tests.test_csv_import import add_school, bea
 from tests.ui_helpers import settle, text_of
 
 UAI = "0392689L"
@@ -417,3 +415,16 @@ async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
         assert "Vérifié : 3 élève(s) à ajouter" in text_of(pilot, "#message")
         assert "Élève 9 (Parti Jean), 3A : sorti(e) le 01/10/2026" in text_of(pilot, "#faults")
     db.close()
+
+
+def test_siecle_duplicate_ine_is_a_fault(cli: Cli, tmp_path: Path) -> None:
+    add_school(cli, "0392689L")
+    path = tmp_path / "e.zip"
+    path.write_bytes(export_zip("0392689L", [
+        Pupil("1", bea(5), "Un", "A", "01/01/2011", "3A"),
+        Pupil("2", bea(5), "Deux", "B", "01/01/2011", "3A")]))
+    args = ("import", str(path), "--school", "0392689L", "--exam", "DNB", "--state", "inscrit")
+    for extra in (("--dry-run",), ()):
+        result = cli(*args, *extra)
+        assert result.code == 2 and "déjà porté par Élève 1 (Un A)" in result.err
+    assert Candidate.select().count() == 0

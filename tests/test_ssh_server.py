@@ -40,8 +40,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from tests.helpers import csv_bytes, pdf_text, slips_in
-from tests.test_csv_import import bea
+from tests.helpers import bea, csv_bytes, pdf_text, slips_in
 
 DEMO_UAI, OTHER_UAI = "0999999F", "0392689L"
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")

@@ -22,10 +22,8 @@ from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import AuditEvent, Staff, utcnow
-from tests.conftest import Cli
-from tests.helpers import FAST_SETTINGS, csv_bytes
+from tests.helpers import FAST_SETTINGS, Cli, bea, csv_bytes
 from tests.siecle_factory import Pupil, export_zip
-from tests.test_csv_import import bea
 
 SCHOOL_A, SCHOOL_B = "0392689L", "0750001U"
 PASSWORD = "un mot de passe long"
@@ -176,3 +174,13 @@ def test_staff_cli(cli: Cli) -> None:
     assert cli("staff", "disable", "agent").code == 0
     assert "désactivé" in cli("staff", "list").out
     assert cli("staff", "disable", "inconnu").code == 1
+
+
+def test_a_disabled_staff_member_is_stopped_mid_session(db_url: str) -> None:
+    schools.add_school(operator(), "0392689L", "Lycée")
+    staff.add_staff(operator(), "agent", PASSWORD, "0392689L", settings=FAST_SETTINGS)
+    actor = staff.authenticate("agent", PASSWORD, settings=FAST_SETTINGS)
+    assert accounts.status(actor, "0392689L").eligible == 0
+    staff.disable(operator(), "agent")
+    with pytest.raises(AccessDenied, match="désactivé"):
+        accounts.status(actor, "0392689L")

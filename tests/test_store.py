@@ -10,8 +10,7 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.store.database import DatabaseUrlError, parse_url
 from cyclades_tui.store.migrations import LATEST, applied_versions, migrate
 from cyclades_tui.store.models import Candidate, Candidature, SchemaVersion, School
-from tests.conftest import Cli
-from tests.test_csv_import import bea
+from tests.helpers import Cli, bea
 
 
 def test_urls() -> None:

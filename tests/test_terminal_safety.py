@@ -37,11 +37,10 @@ from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.csv_import import CsvImportScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
-from tests.helpers import FAST_SETTINGS, csv_bytes
-from tests.pty_helpers import PtyApp
+from tests.helpers import FAST_SETTINGS, bea, csv_bytes
+from tests.pty_terminal import PtyApp
 from tests.resilience_helpers import ROOT, cli_env
 from tests.siecle_factory import Pupil, export_zip
-from tests.test_csv_import import bea
 from tests.ui_helpers import settle
 
 UAI = "0392689L"

@@ -8,19 +8,14 @@ when the connection drops.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import pty
 import re
-import select
 import signal
-import struct
 import subprocess
 import sys
-import termios
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,103 +23,14 @@ import pytest
 from cyclades_tui.services.demo import seed_demo
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.store.models import Account
-from tests.helpers import FAST_SETTINGS
+from tests.helpers import FAST_SETTINGS, until
+from tests.pty_terminal import TuiOnPty
 from tests.resilience_helpers import (
     ROOT,
     check_every_account_has_its_slip,
     eligible_count,
     run_cli,
 )
-
-ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
-DEADLINE = 60.0
-
-
-def until(condition: Callable[[], bool], timeout: float = DEADLINE) -> bool:
-    """Poll ``condition`` until it holds or the deadline passes."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
-class TuiOnPty:
-    """`cyclades-tui ARGS` on a pseudo-terminal that is its controlling terminal."""
-
-    def __init__(self, args: list[str], env: dict[str, str], ignore_hangup: bool = False,
-                 size: tuple[int, int] = (100, 30)) -> None:
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: become cyclades-tui
-            try:
-                os.chdir(ROOT)
-                if ignore_hangup:  # as under nohup: the app must not rely on the default
-                    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-                os.execve(sys.executable, [sys.executable, "-m", "cyclades_tui", *args], env)
-            finally:
-                os._exit(127)
-        self.pid, self.fd = pid, fd
-        cols, rows = size
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        self.output = bytearray()
-        self.status: int | None = None
-        self._stop = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        # select() with a timeout, not a blocking read: a read in progress would keep the
-        # master open after close(), and the hang-up would never happen.
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self.fd], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.output += chunk
-
-    def screen_text(self) -> str:
-        """Everything shown so far, without the terminal's control sequences."""
-        return ANSI.sub("", bytes(self.output).decode("utf-8", "replace"))
-
-    def shows(self, text: str, timeout: float = DEADLINE) -> bool:
-        return until(lambda: text in self.screen_text(), timeout)
-
-    def press(self, keys: str) -> None:
-        os.write(self.fd, keys.encode())
-
-    def hang_up(self) -> None:
-        """Close the master side, as sshd does when the connection drops."""
-        self._stop.set()
-        self._reader.join(timeout=5)
-        os.close(self.fd)
-        self.fd = -1
-
-    def exited(self, timeout: float) -> bool:
-        """True once the process has ended (reaped) within ``timeout`` seconds."""
-        def reaped() -> bool:
-            if self.status is None:
-                done, status = os.waitpid(self.pid, os.WNOHANG)
-                if done:
-                    self.status = status
-            return self.status is not None
-        return until(reaped, timeout)
-
-    def kill(self) -> None:
-        if self.status is None:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.status = -1
-        if self.fd >= 0:
-            self._stop.set()
-            self._reader.join(timeout=5)
-            os.close(self.fd)
-            self.fd = -1
 
 
 @pytest.fixture

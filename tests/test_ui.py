@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.events import Key
 
 from cyclades_tui.pdf.readback import read_credentials
 from cyclades_tui.services import accounts, documents
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI, seed_demo
-from cyclades_tui.services.runtime import connect
-from cyclades_tui.services.staff import actor_for, set_password
-from cyclades_tui.settings import Settings
+from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI
 from cyclades_tui.store.models import Account, Candidate, School
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
@@ -25,26 +20,8 @@ from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.preview import HIDDEN, PreviewScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.widgets.modals import ConfirmModal, PathModal
-from tests.helpers import FAST_SETTINGS, pdf_text, slips_in
-from tests.ui_helpers import settle, table_rows, text_of
-
-SIZE = (80, 24)
-STAFF_PASSWORD = "mot-de-passe-du-personnel"
-
-
-@pytest.fixture
-def demo_url(tmp_path: Path) -> Iterator[str]:
-    """A SQLite demo database with 40 candidates and a known staff password."""
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    db = connect(url)
-    seed_demo(40, seed=7, settings=FAST_SETTINGS)
-    set_password(operator(), DEMO_STAFF, STAFF_PASSWORD, settings=FAST_SETTINGS)
-    yield url
-    db.close()
-
-
-def demo_app(url: str, settings: Settings = FAST_SETTINGS) -> CycladesApp:
-    return CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=settings)
+from tests.helpers import FAST_SETTINGS, SIZE, STAFF_PASSWORD, pdf_text, slips_in
+from tests.ui_helpers import demo_app, settle, table_rows, text_of
 
 
 async def test_login_refuses_then_accepts(demo_url: str) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, SelectionList
 
-from cyclades_tui.services import schools, staff
-from cyclades_tui.services.actor import ROLE_MANAGER, operator
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services import staff
+from cyclades_tui.services.actor import operator
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import Candidate, Candidature, School
 from cyclades_tui.ui.app import CycladesApp
@@ -20,14 +17,20 @@ from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
-from tests.helpers import FAST_SETTINGS, csv_bytes
+from tests.helpers import (
+    FAST_SETTINGS,
+    OTHER_UAI,
+    SCHOOL_PASSWORD,
+    SCHOOL_UAI,
+    SIZE,
+    bea,
+    csv_bytes,
+    depot,
+)
 from tests.siecle_factory import Pupil, export_zip
-from tests.test_csv_import import bea
 from tests.ui_helpers import settle, table_rows, text_of
 
-SIZE = (80, 24)
-UAI, OTHER = "0392689L", "0750001U"
-PASSWORD = "un mot de passe long"
+UAI, OTHER, PASSWORD = SCHOOL_UAI, OTHER_UAI, SCHOOL_PASSWORD
 PUPILS = [
     Pupil("1", bea(11), "Lefèvre", "Anaïs", "15/04/2011", "3A"),
     Pupil("2", bea(12), "Dubois", "Hugo", "13/09/2011", "3A"),
@@ -42,26 +45,6 @@ def snapshot_of_candidates() -> list[tuple[str, ...]]:
         (c.candidate.ine, c.candidate.family_name, c.candidate.first_name,
          c.candidate.division, c.exam, c.state)
         for c in Candidature.select(Candidature, Candidate).join(Candidate))
-
-
-@pytest.fixture
-def school_db(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'ecole.db'}"
-    db = connect(url)
-    for uai in (UAI, OTHER):
-        schools.add_school(operator(), uai, f"École {uai}")
-        schools.set_service(operator(), uai, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS)
-    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER, settings=FAST_SETTINGS)
-    yield url
-    db.close()
-
-
-def depot(tmp_path: Path) -> Path:
-    """The school's incoming folder, where the TUI's import prompts read (beside the db)."""
-    folder = tmp_path / "fichiers" / UAI / "depot"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 async def log_in(pilot: Pilot[None], login: str, password: str) -> None:

@@ -14,7 +14,7 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.candidates import list_candidates
 from cyclades_tui.services.demo import DEMO_UAI
 from cyclades_tui.services.runtime import connect
-from tests.conftest import Cli
+from tests.helpers import Cli
 from tests.pty_terminal import CTRL_G, ENTER, ESC, TAB, Terminal
 
 PASSWORD = "Examens2026!Juin"

@@ -16,12 +16,11 @@ from cyclades_tui.services.errors import Refused
 from cyclades_tui.store.models import Candidature
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.widgets.modals import ConfirmModal
-from tests.helpers import FAST_SETTINGS
-from tests.test_ui import SIZE, demo_app, demo_url  # noqa: F401 - the fixture
-from tests.ui_helpers import settle, text_of
+from tests.helpers import FAST_SETTINGS, SIZE
+from tests.ui_helpers import demo_app, settle, text_of
 
 
-def test_a_pupil_who_will_never_get_an_account_is_told_why(demo_url: str) -> None:  # noqa: F811
+def test_a_pupil_who_will_never_get_an_account_is_told_why(demo_url: str) -> None:
     view = next(v for v in list_candidates(operator(), DEMO_UAI) if not v.eligible)
     with pytest.raises(Refused) as refused:
         accounts.find_for_regeneration(operator(), DEMO_UAI, view.ine, None)
@@ -30,7 +29,7 @@ def test_a_pupil_who_will_never_get_an_account_is_told_why(demo_url: str) -> Non
 
 
 def test_a_pre_registered_pupil_searched_as_registered_is_told_her_state(
-        demo_url: str) -> None:  # noqa: F811
+        demo_url: str) -> None:
     first = list_candidates(operator(), DEMO_UAI)[0]
     Candidature.update(state="Pré-inscrit", exam="BCP").where(
         Candidature.candidate == first.candidate_id).execute()
@@ -39,7 +38,7 @@ def test_a_pre_registered_pupil_searched_as_registered_is_told_her_state(
     assert "« Pré-inscrit » (BCP)" in refused.value.message
 
 
-async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:  # noqa: F811
+async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     nakamura = next(v for v in list_candidates(operator(), DEMO_UAI)
                     if v.family_name == "Nakamura")
@@ -55,7 +54,7 @@ async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:  # noqa:
         assert isinstance(app.screen, ConfirmModal)
 
 
-async def test_homonyms_are_listed_with_their_birth_dates(demo_url: str) -> None:  # noqa: F811
+async def test_homonyms_are_listed_with_their_birth_dates(demo_url: str) -> None:
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     aubins = [v for v in list_candidates(operator(), DEMO_UAI)
               if v.family_name == "Aubin" and v.first_name == "Antoine"]
@@ -75,7 +74,7 @@ async def test_homonyms_are_listed_with_their_birth_dates(demo_url: str) -> None
         assert sum(view.ine in chosen for view in aubins) == 1
 
 
-async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:  # noqa: F811
+async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     views = [v for v in list_candidates(operator(), DEMO_UAI) if v.login]
     app = demo_app(demo_url)
@@ -92,7 +91,7 @@ async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:  # noqa: F811
 
 
 async def test_report_names_the_pupil_and_filters_by_pupil_or_class(
-        demo_url: str) -> None:  # noqa: F811
+        demo_url: str) -> None:
     from cyclades_tui.services import documents
     from cyclades_tui.ui.screens.documents import DocumentsScreen
     from cyclades_tui.ui.screens.preview import PreviewScreen
@@ -129,7 +128,7 @@ async def test_report_names_the_pupil_and_filters_by_pupil_or_class(
                                                  nakamura.division, nakamura.ine)
 
 
-async def test_page_down_turns_the_page_of_documents(demo_url: str) -> None:  # noqa: F811
+async def test_page_down_turns_the_page_of_documents(demo_url: str) -> None:
     from cyclades_tui.ui.screens.documents import DocumentsScreen
 
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
@@ -150,7 +149,7 @@ async def test_page_down_turns_the_page_of_documents(demo_url: str) -> None:  # 
 
 
 async def test_candidates_show_exam_state_reason_and_birth_date(
-        demo_url: str) -> None:  # noqa: F811
+        demo_url: str) -> None:
     from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
     views = list_candidates(operator(), DEMO_UAI)
@@ -178,7 +177,7 @@ async def test_candidates_show_exam_state_reason_and_birth_date(
 
 
 async def test_right_arrow_reaches_birth_date_and_ine_at_80_columns(
-        demo_url: str) -> None:  # noqa: F811
+        demo_url: str) -> None:
     from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
     app = demo_app(demo_url)
@@ -192,7 +191,7 @@ async def test_right_arrow_reaches_birth_date_and_ine_at_80_columns(
 
 
 def test_homonyms_slips_show_their_birth_dates_and_two_per_page_fills_pages(
-        demo_url: str, tmp_path: Path) -> None:  # noqa: F811
+        demo_url: str, tmp_path: Path) -> None:
     from cyclades_tui.services import documents
     from tests.helpers import pdf_text
 

@@ -10,15 +10,14 @@ from textual.widgets import Button, Select
 from cyclades_tui.services import staff
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
-from tests.helpers import FAST_SETTINGS
+from tests.helpers import FAST_SETTINGS, SIZE, bea, depot
+from tests.helpers import SCHOOL_UAI as UAI
 from tests.siecle_factory import Pupil, export_zip
-from tests.test_csv_import import bea
-from tests.test_ui_admin import SIZE, UAI, depot, school_db  # noqa: F401 - the fixture
 from tests.ui_helpers import settle, text_of
 
 
 async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
-        school_db: str, tmp_path: Path) -> None:  # noqa: F811
+        school_db: str, tmp_path: Path) -> None:
     pupils = [Pupil(str(n), bea(100 + n) if n % 2 else "", f"Nom{n}", "Prénom", "01/01/2011",
                     f"3{chr(65 + n % 8)}") for n in range(40)]
     export = depot(tmp_path) / "ElevesSansAdresses.zip"  # the school's incoming folder
@@ -47,7 +46,7 @@ async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
 
 
 async def test_linux_console_gets_the_16_colour_theme(
-        school_db: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        school_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "linux")
     app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
                       settings=FAST_SETTINGS)
@@ -65,7 +64,7 @@ async def test_linux_console_gets_the_16_colour_theme(
         assert app.theme != "cyclades-16"
 
 
-async def test_ticked_and_unticked_marks_differ(school_db: str) -> None:  # noqa: F811
+async def test_ticked_and_unticked_marks_differ(school_db: str) -> None:
     from textual.widgets import RadioSet
 
     from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
@@ -83,7 +82,7 @@ async def test_ticked_and_unticked_marks_differ(school_db: str) -> None:  # noqa
         assert pre.value and "●" in str(pre.render()) and "●" not in str(inscrit.render())
 
 
-async def test_open_select_list_says_fermer_in_french(school_db: str) -> None:  # noqa: F811
+async def test_open_select_list_says_fermer_in_french(school_db: str) -> None:
     from textual.widgets import Footer
 
     app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),

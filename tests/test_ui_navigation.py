@@ -20,12 +20,11 @@ from cyclades_tui.ui.screens.generate import GenerateScreen
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.widgets.modals import ConfirmModal
-from tests.helpers import FAST_SETTINGS
-from tests.test_ui import SIZE, demo_app, demo_url  # noqa: F401 - the fixture
-from tests.ui_helpers import settle, text_of
+from tests.helpers import FAST_SETTINGS, SIZE
+from tests.ui_helpers import demo_app, settle, text_of
 
 
-async def test_escape_on_home_does_not_log_out(demo_url: str) -> None:  # noqa: F811
+async def test_escape_on_home_does_not_log_out(demo_url: str) -> None:
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("escape", "escape")
@@ -42,7 +41,7 @@ async def test_escape_on_home_does_not_log_out(demo_url: str) -> None:  # noqa: 
         assert app.screen.focused is app.screen.query_one("#login", Input)
 
 
-async def test_escape_closes_the_keys_panel_first(demo_url: str) -> None:  # noqa: F811
+async def test_escape_closes_the_keys_panel_first(demo_url: str) -> None:
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
@@ -54,7 +53,7 @@ async def test_escape_closes_the_keys_panel_first(demo_url: str) -> None:  # noq
         assert isinstance(app.screen, GenerateScreen) and not app.screen.query(HelpPanel)
 
 
-async def test_report_opened_from_generate_returns_to_generate(demo_url: str) -> None:  # noqa: F811
+async def test_report_opened_from_generate_returns_to_generate(demo_url: str) -> None:
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
@@ -96,7 +95,7 @@ def held_generation(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event
 
 
 async def test_generation_goes_on_when_its_screen_is_left(
-        demo_url: str, held_generation: threading.Event) -> None:  # noqa: F811
+        demo_url: str, held_generation: threading.Event) -> None:
     eligible = accounts.status(operator(), DEMO_UAI).without_account
     assert eligible >= 10
     app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
@@ -124,7 +123,7 @@ async def test_generation_goes_on_when_its_screen_is_left(
 
 
 async def test_quitting_during_a_generation_abandons_it_cleanly(
-        demo_url: str, held_generation: threading.Event) -> None:  # noqa: F811
+        demo_url: str, held_generation: threading.Event) -> None:
     app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
@@ -140,7 +139,7 @@ async def test_quitting_during_a_generation_abandons_it_cleanly(
     assert accounts.status(operator(), DEMO_UAI).with_account == 0
 
 
-async def test_text_cursor_is_steady_unless_the_setting_asks(demo_url: str) -> None:  # noqa: F811
+async def test_text_cursor_is_steady_unless_the_setting_asks(demo_url: str) -> None:
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
@@ -153,7 +152,7 @@ async def test_text_cursor_is_steady_unless_the_setting_asks(demo_url: str) -> N
         assert app.screen.query_one("#ine", Input).cursor_blink is True
 
 
-async def test_textual_words_are_french_and_screenshot_is_gone(demo_url: str) -> None:  # noqa: F811
+async def test_textual_words_are_french_and_screenshot_is_gone(demo_url: str) -> None:
     from textual.command import CommandPalette
     from textual.widgets import Input as TextInput
 

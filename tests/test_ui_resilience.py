@@ -13,10 +13,8 @@ from cyclades_tui.services.runtime import connect
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
 from cyclades_tui.ui.screens.generate import GenerateScreen
-from tests.conftest import drop_pg_schema, new_pg_schema
-from tests.helpers import FAST_SETTINGS, csv_bytes
+from tests.helpers import FAST_SETTINGS, bea, csv_bytes, drop_pg_schema, new_pg_schema
 from tests.tcp_proxy import TcpProxy
-from tests.test_csv_import import bea
 from tests.ui_helpers import settle, table_rows, text_of
 
 UAI = "0392689L"

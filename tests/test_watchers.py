@@ -29,7 +29,7 @@ from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
-from tests.conftest import Cli
+from tests.helpers import Cli
 from tests.resilience_helpers import run_cli
 from tests.ui_helpers import settle, table_rows, text_of
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from cyclades_tui.services.demo import DEMO_STAFF
+from cyclades_tui.services.staff import actor_for
+from cyclades_tui.settings import Settings
+from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+from tests.helpers import FAST_SETTINGS
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -33,3 +38,8 @@ def table_rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
         return [list(row) for row in widget.rows]
     assert isinstance(widget, DataTable)
     return [[str(cell) for cell in widget.get_row_at(i)] for i in range(widget.row_count)]
+
+
+def demo_app(url: str, settings: Settings = FAST_SETTINGS) -> CycladesApp:
+    """The app on the demo database (demo_url fixture), logged in as the demo staff member."""
+    return CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=settings)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from itertools import combinations
 
 import bcrypt
 
@@ -60,8 +61,6 @@ def entropy_bits() -> float:
 
     Counted by inclusion-exclusion over the four classes that must each appear.
     """
-    from itertools import combinations
-
     groups = [LOWER, UPPER, DIGITS, SYMBOLS]
     valid = 0
     for k in range(len(groups) + 1):

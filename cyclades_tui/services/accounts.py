@@ -28,6 +28,7 @@ from cyclades_tui.domain.passwords import (
     verify_password,
 )
 from cyclades_tui.services import audit
+from cyclades_tui.services.access import require_school, require_service
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.candidates import (
     CandidateView,
@@ -40,7 +41,7 @@ from cyclades_tui.services.documents import DocumentSummary, summary
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.faults import checkpoint
 from cyclades_tui.services.runtime import db_errors, write_transaction
-from cyclades_tui.services.schools import SchoolInfo, info, require_school, require_service
+from cyclades_tui.services.schools import SchoolInfo, info
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import (
     Account,
@@ -280,6 +281,7 @@ def _write_generation(
             .where(Account.candidate.in_([v.candidate_id for v in todo])))
     }
     versions = [(ids[v.candidate_id], 1) for v in todo]
+    # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf import DocumentInfo, render_slips
 
     doc_info = DocumentInfo(title=TITLE_MASS, school_name=school.name,
@@ -360,6 +362,7 @@ def regenerate(
         ).where(Account.id == account.id).execute()
         version = Account.get_by_id(account.id).password_version
         run = Run.create(school=school, kind="regenerate", created_by=actor.login, accounts=1)
+        # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
         from cyclades_tui.pdf import DocumentInfo, render_slips
 
         doc_info = DocumentInfo(title=TITLE_ONE, school_name=school.name,

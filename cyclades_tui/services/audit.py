@@ -8,8 +8,10 @@ from typing import Any
 
 import peewee
 
+from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import AccessDenied
+from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.store.models import AuditEvent, School
 
 
@@ -44,8 +46,6 @@ def record(
 
 def for_school(actor: Actor, uai: str, since: datetime | None = None) -> list[AuditEntry]:
     """The school's events, if ``actor`` may act for it."""
-    from cyclades_tui.services.schools import require_school
-
     return entries(require_school(actor, uai), since)
 
 
@@ -61,8 +61,6 @@ def every_event(actor: Actor, since: datetime | None = None) -> list[AuditEntry]
 def for_journal(actor: Actor, uai: str, since: datetime | None = None) -> list[AuditEntry]:
     """The « Journal » screen: the school's events; for an exam manager, also those of no
     school, where brute-force attempts on unknown logins and manager logins are."""
-    from cyclades_tui.services.schools import require_school
-
     school = require_school(actor, uai)
     if actor.is_school_staff:
         return entries(school, since)
@@ -81,14 +79,15 @@ def _select(condition: Any, since: datetime | None) -> list[AuditEntry]:
         query = query.where(condition)
     if since is not None:
         query = query.where(AuditEvent.at >= since)
-    return [
-        AuditEntry(
-            at=e.at,
-            actor=e.actor,
-            school=e.school.uai if e.school is not None else None,
-            action=e.action,
-            detail=e.detail,
-            success=e.success,
-        )
-        for e in query.order_by(AuditEvent.at, AuditEvent.id)
-    ]
+    with db_errors():
+        return [
+            AuditEntry(
+                at=e.at,
+                actor=e.actor,
+                school=e.school.uai if e.school is not None else None,
+                action=e.action,
+                detail=e.detail,
+                success=e.success,
+            )
+            for e in query.order_by(AuditEvent.at, AuditEvent.id)
+        ]

@@ -10,9 +10,9 @@ from functools import reduce
 import peewee
 
 from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, fold, is_eligible
+from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import db_errors
-from cyclades_tui.services.schools import require_school
 from cyclades_tui.store.models import Account, Candidate, Candidature, School, tuples
 
 
@@ -112,7 +112,9 @@ def eligible_without_account(school: School) -> list[CandidateView]:
     query = _base_query(school).where(eligible_condition() & Account.id.is_null())
     seen: set[int] = set()
     result = []
-    for view in _views(query):
+    with db_errors():
+        views = _views(query)
+    for view in views:
         if view.candidate_id not in seen:
             seen.add(view.candidate_id)
             result.append(view)
@@ -121,7 +123,8 @@ def eligible_without_account(school: School) -> list[CandidateView]:
 
 def find_by_ine(school: School, ine: str) -> list[CandidateView]:
     """The candidatures of the candidate of ``school`` with this INE (empty if none)."""
-    return _views(_base_query(school).where(Candidate.ine == ine))
+    with db_errors():
+        return _views(_base_query(school).where(Candidate.ine == ine))
 
 
 def name_key(view: CandidateView) -> str:
@@ -141,8 +144,9 @@ def find_by_name(actor: Actor, uai: str, text: str) -> list[CandidateView]:
 def school_homonyms(school: School) -> set[int]:
     """Ids of the candidates of ``school`` who share first and family name with another one
     (their slips and lists show the date of birth)."""
-    rows = tuples(Candidate.select(Candidate.id, Candidate.family_name, Candidate.first_name)
-                  .where(Candidate.school == school))
+    with db_errors():
+        rows = tuples(Candidate.select(Candidate.id, Candidate.family_name,
+                                       Candidate.first_name).where(Candidate.school == school))
     seen: dict[tuple[str, str], set[int]] = {}
     for cid, family, first in rows:
         seen.setdefault((fold(family), fold(first)), set()).add(cid)

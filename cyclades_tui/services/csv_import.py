@@ -18,10 +18,10 @@ from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit
+from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
-from cyclades_tui.services.schools import require_school
 from cyclades_tui.store.models import Candidate, Candidature, School, utcnow
 
 # Files larger than this are not candidate lists (a big lycée has 3,000 pupils).

@@ -12,11 +12,11 @@ import peewee
 
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit, newfile
+from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
-from cyclades_tui.services.runtime import db_errors
-from cyclades_tui.services.schools import require_school
-from cyclades_tui.store.models import Document, School
+from cyclades_tui.services.runtime import db_errors, write_transaction
+from cyclades_tui.store.models import Account, Candidate, Document, School, Slip, tuples, utcnow
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,6 @@ def summary(document: Document, school_uai: str | None = None,
 def _matching(school: School, search: str | None) -> peewee.Expression:
     """Documents of ``school``, and when ``search`` is given, only those holding the slip of
     a pupil whose name, INE or class contains every word of it."""
-    from cyclades_tui.store.models import Account, Candidate, Slip
-
     condition = Document.school == school
     for word in (search or "").split():
         pupils = (Candidate.family_name.contains(word) | Candidate.usage_name.contains(word)
@@ -102,8 +100,6 @@ def list_documents(
     A one-slip document names its pupil; ``search`` keeps the documents holding the slip of
     a pupil whose name, INE or class contains every word of it.
     """
-    from cyclades_tui.store.models import Account, Candidate, Slip, tuples
-
     school = require_school(actor, uai)
     with db_errors():
         query = (Document.select(*_SUMMARY_FIELDS).where(_matching(school, search))
@@ -197,7 +193,6 @@ def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
     """The slips of a document as text, each marked current or replaced by a newer password."""
     # pypdf is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf.readback import read_credentials
-    from cyclades_tui.store.models import Account, Candidate, Slip, tuples
 
     info, data = fetch(actor, document_id)
     with db_errors():
@@ -231,9 +226,6 @@ def purge(actor: Actor, older_than_days: int, uai: str | None = None) -> int:
     A stored document holds the only copies of passwords: once purged, a pupil who lost
     their slip gets a new password by regeneration.
     """
-    from cyclades_tui.services.runtime import write_transaction
-    from cyclades_tui.store.models import Slip, utcnow
-
     if older_than_days < 0:
         raise BadInput("--older-than : un nombre de jours positif ou nul est attendu.")
     if uai is not None:

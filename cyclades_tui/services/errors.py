@@ -31,5 +31,17 @@ class BadInput(ServiceError):
         self.faults = faults or []
 
 
+class PupilsWithoutIne(BadInput):
+    """A SIECLE export holds pupils without a valid INE: the caller may confirm skipping them.
+
+    ``pupils`` names each one (line and reason); nothing was imported. The CLI asks for
+    ``--yes``, the screen shows its « Ignorer les élèves sans INE valide » box.
+    """
+
+    def __init__(self, message: str, pupils: list[str]) -> None:
+        super().__init__(message, pupils)
+        self.pupils = list(pupils)
+
+
 class DatabaseUnavailable(ServiceError):
     """The database cannot be reached or stayed locked too long."""

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit, newfile
+from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.documents import fetch
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import db_errors
-from cyclades_tui.services.schools import require_school
 from cyclades_tui.settings import Settings
 
 INCOMING = "depot"

@@ -8,7 +8,7 @@ from typing import Any
 
 import peewee
 
-from cyclades_tui.services.errors import DatabaseUnavailable
+from cyclades_tui.services.errors import BadInput, DatabaseUnavailable
 from cyclades_tui.store.database import (
     SQLITE_BUSY_TIMEOUT_MS,
     DatabaseUrlError,
@@ -52,10 +52,15 @@ def _drop_broken_connection() -> None:
 
 @contextmanager
 def db_errors() -> Iterator[None]:
-    """Turn driver errors into DatabaseUnavailable with a French message."""
+    """Turn driver errors into DatabaseUnavailable with a French message.
+
+    Every service wraps its database access in this, so that callers see only ServiceError
+    subclasses. A ProgrammingError (PostgreSQL's « no such table »: a schema not brought up to
+    date) is one too; an IntegrityError is not: the services that race other writers catch it.
+    """
     try:
         yield
-    except (peewee.OperationalError, peewee.InterfaceError) as error:
+    except (peewee.OperationalError, peewee.InterfaceError, peewee.ProgrammingError) as error:
         _drop_broken_connection()
         raise DatabaseUnavailable(describe_db_error(error)) from None
 
@@ -67,8 +72,6 @@ def connect(
     try:
         db = open_database(url, busy_ms)
     except DatabaseUrlError as error:
-        from cyclades_tui.services.errors import BadInput
-
         raise BadInput(str(error)) from None
     with db_errors():
         db.connect(reuse_if_open=True)

@@ -27,6 +27,7 @@ from cyclades_tui.domain.exams import State, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
 from cyclades_tui.domain.safe_text import safe_text
+from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.csv_import import (
     CandidateRecord,
@@ -34,8 +35,7 @@ from cyclades_tui.services.csv_import import (
     read_input,
     store_records,
 )
-from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.schools import require_school
+from cyclades_tui.services.errors import BadInput, PupilsWithoutIne
 
 # A SIECLE export of a big lycée is a few megabytes; beyond this it is not one.
 MAX_XML_BYTES = 64 * 1024 * 1024
@@ -407,9 +407,9 @@ def import_siecle(
         first_with_ine[record.ine] = pupil
         records.append(record)
     if skipped and not skip_invalid_ine:
-        raise BadInput(
+        raise PupilsWithoutIne(
             f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "
-            "confirmez pour les ignorer (--yes), rien n'a été importé.", skipped)
+            "confirmez pour les ignorer, rien n'a été importé.", skipped)
     report = store_records(actor, school, records, faults, dry_run, origin="siecle",
                            keep_existing_state=True)
     return SiecleReport(school=report.school, added=report.added, updated=report.updated,

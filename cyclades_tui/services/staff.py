@@ -15,10 +15,10 @@ from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.names import clean_name
 from cyclades_tui.domain.passwords import MAX_PASSWORD_BYTES, hash_password, verify_password
 from cyclades_tui.services import audit
+from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
-from cyclades_tui.services.schools import require_school
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import School, Staff, utcnow
 

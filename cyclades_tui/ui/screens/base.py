@@ -12,7 +12,6 @@ from textual.widgets import Footer, HelpPanel, Input, Static
 from textual.worker import Worker, WorkerState
 
 from cyclades_tui.services.errors import ServiceError
-from cyclades_tui.services.runtime import describe_db_error
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
@@ -23,10 +22,8 @@ if TYPE_CHECKING:
 
 def friendly_error(error: BaseException | None) -> str:
     """The French sentence shown for a failed background task; never a traceback."""
-    if isinstance(error, ServiceError):
+    if isinstance(error, ServiceError):  # services let no other error type escape
         return error.message
-    if error is not None and type(error).__module__.startswith(("peewee", "psycopg2", "sqlite3")):
-        return describe_db_error(error)
     return (f"Erreur inattendue ({type(error).__name__}) : l'opération n'a pas abouti ; "
             "rien n'a été enregistré à moitié.")
 

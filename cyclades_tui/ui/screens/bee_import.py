@@ -10,7 +10,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 
 from cyclades_tui.domain.exams import EXAMS, State
 from cyclades_tui.services import files
-from cyclades_tui.services.errors import BadInput
+from cyclades_tui.services.errors import BadInput, PupilsWithoutIne
 from cyclades_tui.services.siecle_import import (
     SiecleFile,
     SiecleReport,
@@ -177,11 +177,11 @@ class BeeImportScreen(ActivityScreen):
 
     def _faults(self, error: BadInput) -> None:
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))
-        if "--yes" in error.message:
+        if isinstance(error, PupilsWithoutIne):
             skip = self.query_one("#skip", Checkbox)
             skip.display = True
             skip.focus()
-            self.show_error(f"{len(error.faults)} élève(s) sans INE valide : cochez « Ignorer "
+            self.show_error(f"{len(error.pupils)} élève(s) sans INE valide : cochez « Ignorer "
                             "les élèves sans INE valide » pour importer les autres.")
             return
         self.show_error(error.message)

@@ -1,0 +1,204 @@
+"""The services' boundary: callers (CLI, screens) see only ServiceError subclasses.
+
+Every public service function is called with its database unreachable (a SQLite file in a
+folder that does not exist, a PostgreSQL server on a closed port); each must fail with a
+ServiceError (DatabaseUnavailable when it got as far as the database), never a driver's
+exception. A new public function must be added to CALLS (or to PURE, saying why it needs no
+database), or the coverage test fails.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cyclades_tui.services as services_package
+from cyclades_tui.services import (
+    accounts,
+    audit,
+    candidates,
+    csv_import,
+    demo,
+    documents,
+    files,
+    printing,
+    schools,
+    siecle_import,
+    staff,
+)
+from cyclades_tui.services.access import require_active, require_school
+from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
+from cyclades_tui.services.errors import DatabaseUnavailable, PupilsWithoutIne, ServiceError
+from cyclades_tui.store.database import open_database
+from cyclades_tui.store.models import School
+from tests.helpers import FAST_SETTINGS, csv_bytes
+
+UAI = "0000001B"
+STAFF = Actor(login="secretariat", role=ROLE_SCHOOL, school_uai=UAI)
+SCHOOL = School(id=1, uai=UAI, name="Collège", service_enabled=True)
+CSV = csv_bytes("1234567890V;Dupont;;Jean;;01/02/2010;3A;DNB;inscrit")
+
+# Each public function that reads or writes the database, called with valid-looking input so
+# that it gets as far as the database. Actors: the operator (no staff row read) and a staff
+# member (whose row is read first).
+CALLS: dict[str, Callable[[Path], object]] = {
+    "accounts.status": lambda _: accounts.status(operator(), UAI),
+    "accounts.pending_candidates": lambda _: accounts.pending_candidates(STAFF, UAI),
+    "accounts.generate": lambda _: accounts.generate(operator(), UAI, settings=FAST_SETTINGS),
+    "accounts.find_for_regeneration":
+        lambda _: accounts.find_for_regeneration(operator(), UAI, "1234567890V"),
+    "accounts.regenerate":
+        lambda _: accounts.regenerate(operator(), UAI, "1234567890V", settings=FAST_SETTINGS),
+    "accounts.verify": lambda _: accounts.verify("jdupont", "x", settings=FAST_SETTINGS),
+    "accounts.change_password": lambda _: accounts.change_password(
+        "jdupont", "x", "Nouveau-mot-de-passe-42", settings=FAST_SETTINGS),
+    "access.require_active": lambda _: require_active(STAFF),
+    "access.require_school": lambda _: require_school(operator(), UAI),
+    "audit.for_school": lambda _: audit.for_school(operator(), UAI),
+    "audit.every_event": lambda _: audit.every_event(operator()),
+    "audit.for_journal": lambda _: audit.for_journal(operator(), UAI),
+    "audit.entries": lambda _: audit.entries(SCHOOL),
+    "candidates.list_candidates": lambda _: candidates.list_candidates(operator(), UAI),
+    "candidates.eligible_without_account": lambda _: candidates.eligible_without_account(SCHOOL),
+    "candidates.find_by_ine": lambda _: candidates.find_by_ine(SCHOOL, "1234567890V"),
+    "candidates.find_by_name": lambda _: candidates.find_by_name(operator(), UAI, "Dupont"),
+    "candidates.school_homonyms": lambda _: candidates.school_homonyms(SCHOOL),
+    "csv_import.import_csv": lambda _: csv_import.import_csv(operator(), UAI, CSV),
+    "csv_import.store_records": lambda _: csv_import.store_records(
+        operator(), SCHOOL, csv_import.parse_csv(CSV)[0], [], dry_run=False, origin="csv"),
+    "demo.seed_demo": lambda _: demo.seed_demo(3, settings=FAST_SETTINGS),
+    "demo.reset_demo_password": lambda _: demo.reset_demo_password(settings=FAST_SETTINGS),
+    "documents.count_documents": lambda _: documents.count_documents(operator(), UAI),
+    "documents.list_documents": lambda _: documents.list_documents(operator(), UAI),
+    "documents.fetch": lambda _: documents.fetch(operator(), 1),
+    "documents.export": lambda tmp: documents.export(operator(), 1, tmp / "out.pdf"),
+    "documents.preview": lambda _: documents.preview(operator(), 1),
+    "documents.purge": lambda _: documents.purge(operator(), 30, UAI),
+    "files.proposed_name": lambda tmp: files.proposed_name(operator(), 1, tmp),
+    "files.save_document": lambda tmp: files.save_document(operator(), 1, tmp, "out.pdf"),
+    "printing.print_document": lambda _: printing.print_document(operator(), 1),
+    "schools.add_school": lambda _: schools.add_school(operator(), UAI, "Collège"),
+    "schools.set_service": lambda _: schools.set_service(operator(), UAI, True),
+    "schools.list_schools": lambda _: schools.list_schools(operator()),
+    "siecle_import.import_siecle":
+        lambda _: siecle_import.import_siecle(operator(), UAI, b"<x/>", "DNB", "inscrit"),
+    "staff.add_staff": lambda _: staff.add_staff(
+        operator(), "secretariat", "Mot-de-passe-solide-42", UAI, settings=FAST_SETTINGS),
+    "staff.set_password": lambda _: staff.set_password(
+        operator(), "secretariat", "Mot-de-passe-solide-42", settings=FAST_SETTINGS),
+    "staff.authenticate":
+        lambda _: staff.authenticate("secretariat", "x", settings=FAST_SETTINGS),
+    "staff.actor_for": lambda _: staff.actor_for("secretariat"),
+    "staff.list_staff": lambda _: staff.list_staff(operator()),
+    "staff.school_name": lambda _: staff.school_name(UAI),
+    "staff.disable": lambda _: staff.disable(operator(), "secretariat"),
+}
+
+# Public functions that never touch the models' database, each with the reason.
+PURE = {
+    "access.parse_uai": "checks a code",
+    "access.require_service": "reads the School row it is given",
+    "actor.operator": "builds an Actor",
+    "audit.record": "called inside the caller's write_transaction, which maps its errors",
+    "backup.backup": "opens its own connection to the URL; tests in test_backup.py",
+    "backup.pg_dump_options": "builds a command line",
+    "candidates.eligible_condition": "builds an SQL expression",
+    "candidates.name_key": "folds a name",
+    "csv_import.read_input": "reads a file",
+    "csv_import.decode": "decodes bytes",
+    "csv_import.parse_csv": "parses bytes",
+    "demo.demo_records": "builds records",
+    "documents.summary": "reads the Document row it is given",
+    "documents.write_private": "writes a file",
+    "faults.checkpoint": "test fault injection",
+    "files.files_root": "computes a path",
+    "files.school_folder": "computes a path",
+    "files.outside": "describes a path",
+    "files.confine": "resolves a path",
+    "files.shown": "describes a path",
+    "files.read_confined": "reads a file",
+    "files.free_name": "lists a folder",
+    "files.folder_for": "computes a path",
+    "newfile.open_folder": "file system only",
+    "newfile.create_temp": "file system only",
+    "newfile.discard": "file system only",
+    "newfile.publish": "file system only",
+    "newfile.write_all": "file system only",
+    "newfile.write_new": "file system only",
+    "printing.no_such_printer": "a message",
+    "printing.printer_stopped": "a message",
+    "printing.printer_rejecting": "a message",
+    "printing.printing_available": "looks for lp",
+    "printing.list_printers": "asks CUPS",
+    "printing.check_queue": "asks CUPS",
+    "runtime.describe_db_error": "a message",
+    "runtime.db_errors": "the wrapper itself",
+    "runtime.connect": "maps its errors itself; tests in test_resilience.py",
+    "runtime.init_schema": "maps its errors itself",
+    "runtime.write_transaction": "the wrapper itself",
+    "schools.info": "reads the School row it is given",
+    "siecle_import.parse_siecle": "parses bytes",
+    "siecle_import.check_school": "compares codes",
+    "siecle_import.read_file": "reads a file",
+    "staff.refusal_message": "a message",
+    "staff.check_staff_password": "checks a password's strength",
+}
+
+
+def public_functions() -> set[str]:
+    """``module.function`` for every public function defined in cyclades_tui.services."""
+    found = set()
+    for module_info in pkgutil.iter_modules(services_package.__path__):
+        module = importlib.import_module(f"cyclades_tui.services.{module_info.name}")
+        for name, value in vars(module).items():
+            if (not name.startswith("_") and inspect.isfunction(value)
+                    and value.__module__ == module.__name__):
+                found.add(f"{module_info.name}.{name}")
+    return found
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (picked by the system, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unreachable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """The models pointed at a SQLite file that cannot be opened, or at a PostgreSQL server
+    that is not there (a closed loopback port)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'missing' / 'cyclades.db'}"
+    else:
+        url = f"postgresql://postgres@127.0.0.1:{closed_port()}/test"
+    db = open_database(url)
+    yield tmp_path
+    db.close()
+
+
+def test_every_public_service_function_is_listed() -> None:
+    assert public_functions() == set(CALLS) | set(PURE)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_only_service_errors_escape(name: str, unreachable: Path) -> None:
+    with pytest.raises(Exception) as raised:  # any type: which one is what is checked
+        CALLS[name](unreachable)
+    error: Any = raised.value
+    assert isinstance(error, ServiceError), f"{name} let {type(error).__name__} escape"
+    assert isinstance(error, DatabaseUnavailable), f"{name}: {error.message}"
+    assert "base de données" in error.message
+
+
+def test_pupils_without_ine_carry_the_list() -> None:
+    error = PupilsWithoutIne("2 élève(s) sans INE valide", ["Élève 1 : a", "Élève 2 : b"])
+    assert error.pupils == ["Élève 1 : a", "Élève 2 : b"]
+    assert error.exit_code == 2 and "--yes" not in error.message
