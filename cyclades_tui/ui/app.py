@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.dom import DOMNode
 from textual.filter import LineFilter
@@ -25,7 +25,7 @@ from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import Settings
-from cyclades_tui.ui.activities import ACTIVITIES
+from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, bindings
 from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.paths import stylesheets
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
@@ -97,13 +97,7 @@ class CycladesApp(App[None]):
 
     TITLE = "cyclades-tui"
     CSS_PATH: ClassVar[list[str | PurePath]] = list(stylesheets())
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quitter", priority=True, id="quit",
-                tooltip="Quitter cyclades-tui"),
-        # Declared here (Textual would add its own, in English).
-        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True,
-                id="palette", tooltip="Ouvrir la palette de commandes"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("quit", "palette")
 
     def __init__(
         self, db_url: str | None = None, demo_actor: Actor | None = None, *, settings: Settings,
@@ -325,8 +319,9 @@ class CycladesApp(App[None]):
         « Maximize » serve nothing here (the footer lists every key).
         """
         if self.session is not None:
-            for key, (label, help_text) in ACTIVITIES.items():
-                yield SystemCommand(label, help_text, lambda key=key: self.open_activity(key))
+            for activity in ACTIVITIES:
+                yield SystemCommand(activity.title, activity.help,
+                                    lambda key=activity.id: self.open_activity(key))
             yield SystemCommand("Déconnexion", "Se déconnecter (demande confirmation)",
                                 self._palette_logout)
         yield SystemCommand("Quitter", "Quitter cyclades-tui", self.action_quit)
@@ -352,7 +347,8 @@ class CycladesApp(App[None]):
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies in a field): say which key does, in French."""
-        self.notify("Appuyez sur ctrl+q pour quitter cyclades-tui.", title="Quitter ?")
+        self.notify(f"Appuyez sur {ACTIONS['quit'].key} pour quitter cyclades-tui.",
+                    title="Quitter ?")
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Screenshots are disabled: the screen may show passwords."""

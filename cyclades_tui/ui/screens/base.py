@@ -6,13 +6,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, HelpPanel, Input, Static
 from textual.worker import Worker, WorkerState
 
 from cyclades_tui.services.errors import ServiceError
 from cyclades_tui.services.runtime import describe_db_error
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
@@ -136,9 +137,7 @@ class BaseScreen(Screen[None]):
 class ActivityScreen(BaseScreen):
     """An activity of « Mon établissement »: banner with school and staff member on top."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Retour", id="back", tooltip="Revenir à l'écran précédent"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("back")
 
     def compose_banner(self) -> ComposeResult:
         """The line naming the school and who is logged in."""

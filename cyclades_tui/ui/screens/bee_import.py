@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
@@ -19,6 +18,7 @@ from cyclades_tui.services.siecle_import import (
     parse_siecle,
     read_file,
 )
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.toggles import MarkedCheckbox
@@ -30,12 +30,7 @@ STATE_OPTIONS = [(state.value, state.value) for state in State]
 class BeeImportScreen(ActivityScreen):
     """Read the export, choose classes, exam and initial state, check, then import."""
 
-    BINDINGS = [
-        Binding("ctrl+o", "check", "Vérifier", id="check",
-                tooltip="Vérifier l'import sans rien écrire"),
-        Binding("ctrl+l", "import_file", "Importer", id="import",
-                tooltip="Importer les élèves des classes cochées"),
-    ]
+    BINDINGS = bindings("check", "import")
 
     def __init__(self) -> None:
         super().__init__()

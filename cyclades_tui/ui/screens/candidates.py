@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from cyclades_tui.domain.exams import fold
 from cyclades_tui.services.candidates import CandidateView, list_candidates
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
@@ -41,15 +41,7 @@ def search_key(view: CandidateView) -> str:
 class CandidatesScreen(ActivityScreen):
     """All candidates with their account status."""
 
-    BINDINGS = [
-        Binding("ctrl+f", "focus_filter", "Filtrer", id="filter",
-                tooltip="Saisir un nom, un INE, une classe…"),
-        Binding("ctrl+t", "focus_table", "Liste", id="table", tooltip="Aller dans la liste"),
-        Binding("ctrl+b", "import_bee", "Import BEE", id="import-bee",
-                tooltip="Importer mes élèves depuis la BEE (export SIECLE)"),
-        Binding("ctrl+n", "import_csv", "Import CSV", id="import",
-                tooltip="Importer HORS BEE (fichier CSV)"),
-    ]
+    BINDINGS = bindings("candidates-filter", "table", "import-bee", "import-csv")
 
     def __init__(self) -> None:
         super().__init__()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Static
 
@@ -12,20 +11,18 @@ from cyclades_tui.domain.exams import State, is_eligible
 from cyclades_tui.services import files
 from cyclades_tui.services.csv_import import ImportReport, import_csv
 from cyclades_tui.services.errors import BadInput
+from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 
 PREVIEW_ROWS = 8
+CHECK_KEY = ACTIONS["check"].key
 
 
 class CsvImportScreen(ActivityScreen):
     """Check a candidate CSV (dry run), show what it holds, import it on confirmation."""
 
-    BINDINGS = [
-        Binding("ctrl+o", "check", "Vérifier", id="check", tooltip="Lire et vérifier le fichier"),
-        Binding("ctrl+l", "import_file", "Importer", id="import",
-                tooltip="Importer le fichier vérifié"),
-    ]
+    BINDINGS = bindings("check", "import")
 
     def __init__(self) -> None:
         super().__init__()
@@ -118,8 +115,8 @@ class CsvImportScreen(ActivityScreen):
         """Import the checked file."""
         if self.checked is None:
             self.show_error("Le fichier contient des erreurs (listées ci-dessus) : rien n'est "
-                            "importé ; corrigez-le puis vérifiez-le à nouveau (ctrl+o)."
-                            if self.failed else "Vérifiez d'abord le fichier (ctrl+o).")
+                            f"importé ; corrigez-le puis vérifiez-le à nouveau ({CHECK_KEY})."
+                            if self.failed else f"Vérifiez d'abord le fichier ({CHECK_KEY}).")
             return
         self.query_one("#import", Button).disabled = True
         self.run_import(self.checked)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import documents, files, printing
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal, size_label
 from cyclades_tui.ui.widgets.modals import PathModal, PrinterModal
@@ -30,24 +30,8 @@ class DocumentsScreen(ActivityScreen):
     """« Liste des documents générés », ten a page."""
 
     # Short labels: the footer must show every binding in 80 columns.
-    BINDINGS = [
-        Binding("n", "next_page", "Suiv.", id="next-page",
-                tooltip="Page suivante (ou PgSuiv)"),
-        Binding("p", "previous_page", "Préc.", id="previous-page",
-                tooltip="Page précédente (ou PgPréc)"),
-        # Priority: the table would take PgSuiv/PgPréc to scroll its ten rows.
-        Binding("pagedown", "next_page", "Suiv.", show=False, priority=True,
-                id="next-page-key"),
-        Binding("pageup", "previous_page", "Préc.", show=False, priority=True,
-                id="previous-page-key"),
-        Binding("ctrl+f", "focus_filter", "Filtrer", id="filter",
-                tooltip="Filtrer par nom d'élève, INE ou classe"),
-        Binding("s", "save", "Sauver", id="save",
-                tooltip="Enregistrer le document sélectionné dans un fichier"),
-        Binding("i", "print", "Imprimer", id="print", tooltip="Imprimer avec CUPS (lp)"),
-        Binding("v", "preview", "Voir", id="preview",
-                tooltip="Voir les papillons en texte, mots de passe masqués"),
-    ]
+    BINDINGS = bindings("next-page", "previous-page", "next-page-key", "previous-page-key",
+                        "filter", "save", "print", "preview")
 
     def __init__(self) -> None:
         super().__init__()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, ProgressBar, Static
@@ -12,6 +11,7 @@ from textual.widgets import Button, DataTable, ProgressBar, Static
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import AccountStatus
 from cyclades_tui.services.candidates import CandidateView
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
@@ -23,12 +23,7 @@ PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établi
 class GenerateScreen(ActivityScreen):
     """Create the accounts of the eligible candidates who have none."""
 
-    BINDINGS = [
-        Binding("g", "generate", "Générer", id="generate",
-                tooltip="Créer les comptes manquants et leurs papillons"),
-        Binding("a", "report", "Afficher le compte rendu", id="report",
-                tooltip="Liste des documents générés"),
-    ]
+    BINDINGS = bindings("generate", "report")
 
     def __init__(self) -> None:
         super().__init__()

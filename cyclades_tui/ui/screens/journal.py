@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Static
 
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.audit import AuditEntry
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
@@ -41,9 +41,7 @@ def row(entry: AuditEntry) -> tuple[str, ...]:
 class JournalScreen(ActivityScreen):
     """Every login, import, generation, regeneration, export, print and service change."""
 
-    BINDINGS = [
-        Binding("ctrl+r", "reload", "Actualiser", id="reload"),
-    ]
+    BINDINGS = bindings("reload")
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from cyclades_tui.services import staff
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import BaseScreen
 
 
@@ -20,10 +20,7 @@ class LoginScreen(BaseScreen):
     # Enter is the screen's own (priority) binding, not the fields' « submitted » message:
     # the focus then moves while the key is handled, so a password typed straight after
     # the login (type-ahead over SSH) lands in the password field.
-    BINDINGS = [
-        Binding("enter", "enter", "Se connecter", priority=True, id="connect",
-                tooltip="Entrée : champ suivant, puis connexion"),
-    ]
+    BINDINGS = bindings("connect")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):

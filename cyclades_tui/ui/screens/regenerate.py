@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
@@ -15,6 +14,7 @@ from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import RunResult
 from cyclades_tui.services.candidates import CandidateView, find_by_name
+from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
@@ -37,12 +37,7 @@ def candidate_line(view: CandidateView) -> str:
 class RegenerateScreen(ActivityScreen):
     """New provisional password for one candidate who already has an account."""
 
-    BINDINGS = [
-        Binding("ctrl+g", "generate", "Générer", id="generate",
-                tooltip="Nouveau mot de passe pour le candidat affiché"),
-        Binding("ctrl+r", "report", "Afficher le compte rendu", id="report",
-                tooltip="Liste des documents générés"),
-    ]
+    BINDINGS = bindings("regenerate-one", "report")
 
     def __init__(self) -> None:
         super().__init__()
@@ -189,7 +184,8 @@ class RegenerateScreen(ActivityScreen):
             + f"\nExamen : {view.exam} — {view.exam_label}  ·  état {view.state}\n"
             f"Compte : {view.login}"))
         self.query_one("#generate", Button).disabled = False
-        self.show_info("Candidat trouvé : « Générer » (ctrl+g) crée un nouveau mot de passe.")
+        self.show_info(f"Candidat trouvé : « Générer » ({ACTIONS['regenerate-one'].key}) crée "
+                       "un nouveau mot de passe.")
 
     @on(Button.Pressed, "#generate")
     def action_generate(self) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cyclades_tui.services import schools
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.schools import SchoolInfo
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
@@ -24,12 +24,7 @@ def _label(school: SchoolInfo) -> str:
 class SchoolPickerScreen(BaseScreen):
     """Pick the school to act for (exam manager), or position its service."""
 
-    BINDINGS = [
-        Binding("p", "toggle_service", "Positionner / retirer le service", id="toggle-service",
-                tooltip="Positionner ou retirer le service de gestion des candidats"),
-        Binding("ctrl+d", "logout", "Déconnexion", id="logout",
-                tooltip="Se déconnecter (demande confirmation)"),
-    ]
+    BINDINGS = bindings("toggle-service", "logout")
 
     def __init__(self, actor: Actor) -> None:
         super().__init__()
