@@ -132,7 +132,8 @@ async def test_every_footer_fits_80_columns(demo_url: str) -> None:
         document = DocumentSummary(1, "Papillons de connexion", 1, 0, 0, "pdf",
                                    datetime.now(UTC), DEMO_STAFF)
         dialogs: list[Screen[object]] = [
-            PreviewScreen(document, []), SchoolPickerScreen(operator()),  # type: ignore[list-item]
+            PreviewScreen(app.context(), document, []),
+            SchoolPickerScreen(app.context(), operator()),  # type: ignore[list-item]
             ConfirmModal("Confirmer ?", "Oui"), PathModal("Enregistrer", "out/"),
             PrinterModal(["salle-prof"], "salle-prof"),
         ]

@@ -19,6 +19,7 @@ from cyclades_tui.services.siecle_import import (
     read_file,
 )
 from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.toggles import MarkedCheckbox
@@ -32,8 +33,8 @@ class BeeImportScreen(ActivityScreen):
 
     BINDINGS = bindings("check", "import")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.export: SiecleFile | None = None
         self.path: bytes | None = None  # the export's bytes, read once
         self.checked = False
@@ -80,7 +81,7 @@ class BeeImportScreen(ActivityScreen):
     def load(self, typed: str) -> None:
         """Read the file in the school's folder only and parse it (no database access);
         another school's export is refused here, before classes are offered."""
-        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
         path = files.read_confined(folder, typed)
         export = parse_siecle(read_file(path))  # read_file checks the size
         check_school(export, self.session.uai)

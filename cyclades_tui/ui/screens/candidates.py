@@ -9,6 +9,8 @@ from textual.widgets import Input, Static
 from cyclades_tui.domain.exams import fold
 from cyclades_tui.services.candidates import CandidateView, list_candidates
 from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
+from cyclades_tui.ui.messages import OpenActivity
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
@@ -43,8 +45,8 @@ class CandidatesScreen(ActivityScreen):
 
     BINDINGS = bindings("candidates-filter", "table", "import-bee", "import-csv")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.rows: list[tuple[str, Row]] = []
 
     def compose(self) -> ComposeResult:
@@ -100,15 +102,11 @@ class CandidatesScreen(ActivityScreen):
 
     def action_import_csv(self) -> None:
         """Open « Importer HORS BEE » above this list (it reloads on return)."""
-        from cyclades_tui.ui.screens.csv_import import CsvImportScreen
-
-        self.app.push_screen(CsvImportScreen())
+        self.post_message(OpenActivity("import_csv", above=True))
 
     def action_import_bee(self) -> None:
         """Open « Importer mes élèves depuis la BEE » above this list."""
-        from cyclades_tui.ui.screens.bee_import import BeeImportScreen
-
-        self.app.push_screen(BeeImportScreen())
+        self.post_message(OpenActivity("import_bee", above=True))
 
     def on_screen_resume(self) -> None:
         """Back from an import: show the new candidates."""

@@ -12,6 +12,7 @@ from cyclades_tui.services import files
 from cyclades_tui.services.csv_import import ImportReport, import_csv
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.ui.actions import ACTIONS, bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 
@@ -24,8 +25,8 @@ class CsvImportScreen(ActivityScreen):
 
     BINDINGS = bindings("check", "import")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         # The bytes checked and previewed: « Importer » imports these, not the file again
         # (it may have been replaced over SFTP since).
         self.checked: bytes | None = None
@@ -76,7 +77,7 @@ class CsvImportScreen(ActivityScreen):
     def check(self, path: str) -> None:
         """Read (in the school's folder only) and validate every line."""
         try:
-            folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+            folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
             data = files.read_confined(folder, path)
             report = import_csv(self.session.actor, self.session.uai, data, dry_run=True)
         except BadInput as error:
@@ -129,6 +130,5 @@ class CsvImportScreen(ActivityScreen):
         except BadInput as error:
             self.app.call_from_thread(self._faults, error)
             return
-        self.app.call_from_thread(
-            self.show_info, f"Import terminé : {report.added} ajouté(s), {report.updated} "
-                            f"mis à jour, {report.unchanged} inchangé(s).")
+        self.app.call_from_thread(self.show_info, f"Import terminé : {report.added} ajouté(s), "
+                f"{report.updated} mis à jour, {report.unchanged} inchangé(s).")

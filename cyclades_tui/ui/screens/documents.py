@@ -10,7 +10,9 @@ from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import documents, files, printing
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.text import literal, size_label
 from cyclades_tui.ui.widgets.modals import PathModal, PrinterModal
 
@@ -33,8 +35,8 @@ class DocumentsScreen(ActivityScreen):
     BINDINGS = bindings("next-page", "previous-page", "next-page-key", "previous-page-key",
                         "filter", "save", "print", "preview")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.page_start = 0
         self.total = 0
         self.rows: list[DocumentSummary] = []
@@ -140,7 +142,7 @@ class DocumentsScreen(ActivityScreen):
           group="prepare-save")
     def prepare_save(self, doc: DocumentSummary) -> None:
         """Offer a free name in the school's documents folder."""
-        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
         proposed = files.proposed_name(self.session.actor, doc.id, folder)
 
         def chosen(path: str | None) -> None:
@@ -156,7 +158,7 @@ class DocumentsScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save(self, document_id: int, path: str) -> None:
         """Write the document into the school's folder; a folder gets an automatic name."""
-        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
         written = files.save_document(self.session.actor, document_id, folder, path)
         self.app.call_from_thread(self.show_info, f"Document enregistré : "
                                   f"{files.shown(folder, written)} (dans « {folder} »)")
@@ -204,6 +206,4 @@ class DocumentsScreen(ActivityScreen):
         self.app.call_from_thread(self._open_preview, doc, slips)
 
     def _open_preview(self, doc: DocumentSummary, slips: list[SlipPreview]) -> None:
-        from cyclades_tui.ui.screens.preview import PreviewScreen
-
-        self.app.push_screen(PreviewScreen(doc, slips))
+        self.app.push_screen(PreviewScreen(self.ctx, doc, slips))

@@ -12,6 +12,7 @@ from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import AccountStatus
 from cyclades_tui.services.candidates import CandidateView
 from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
@@ -25,8 +26,8 @@ class GenerateScreen(ActivityScreen):
 
     BINDINGS = bindings("generate", "report")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.status: AccountStatus | None = None
         self.generation: Generation | None = None
         self._timer: Timer | None = None
@@ -55,7 +56,7 @@ class GenerateScreen(ActivityScreen):
         table.add_columns("INE", "Nom", "Prénom", "Classe", "Examen", "Etat")
         self.query_one("#progress", ProgressBar).display = False
         # A generation left running (« Retour ») goes on: show where it stands.
-        generation = self.cyc.generations.get(self.session.uai)
+        generation = self.ctx.generations.get(self.session.uai)
         if generation is not None and generation.running:
             self._follow(generation)
         self.load()
@@ -110,7 +111,7 @@ class GenerateScreen(ActivityScreen):
                 self.show_info(accounts.ALL_GENERATED)
             return
         assert self.status is not None
-        generation = self.cyc.start_generation(self.session.actor, self.session.uai)
+        generation = self.ctx.generations.start(self.session.actor, self.session.uai)
         if generation is None:
             self.show_info("Une génération est déjà en cours pour cet établissement : "
                            "attendez qu'elle se termine.")

@@ -11,7 +11,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, bindings
+from cyclades_tui.ui.messages import LeaveSchool, OpenActivity
 from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.text import literal
 
 
@@ -43,22 +45,19 @@ class HomeScreen(ActivityScreen):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         """Enter on a menu line opens that activity."""
         if event.option.id:
-            self.cyc.open_activity(event.option.id)
+            self.post_message(OpenActivity(event.option.id))
 
     def action_open(self, key: str) -> None:
         """Shortcut key of an activity."""
-        self.cyc.open_activity(key)
+        self.post_message(OpenActivity(key))
 
     def action_back(self) -> None:
         """« Retour »: an exam manager goes back to the choice of school; school staff stay
         here (the screen below is the login screen: Échap never logs out)."""
-        from cyclades_tui.ui.screens.schools import SchoolPickerScreen
-
         if self.close_panels():
             return
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         if isinstance(below, SchoolPickerScreen):
-            self.cyc.session = None
-            self.app.pop_screen()
+            self.post_message(LeaveSchool())
             return
         self.show_info(f"Vous êtes sur le menu. Pour vous déconnecter : {ACTIONS['logout'].key}.")

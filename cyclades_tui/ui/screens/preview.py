@@ -7,6 +7,7 @@ from textual.widgets import DataTable, Static
 
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.ui.actions import ACTIONS, bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 
@@ -18,8 +19,9 @@ class PreviewScreen(ActivityScreen):
 
     BINDINGS = bindings("toggle-passwords", "close")
 
-    def __init__(self, document: DocumentSummary, slips: list[SlipPreview]) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext, document: DocumentSummary,
+                 slips: list[SlipPreview]) -> None:
+        super().__init__(ctx)
         self.document = document
         self.slips = slips
         self.revealed = False

@@ -15,6 +15,7 @@ from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import RunResult
 from cyclades_tui.services.candidates import CandidateView, find_by_name
 from cyclades_tui.ui.actions import ACTIONS, bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
@@ -39,8 +40,8 @@ class RegenerateScreen(ActivityScreen):
 
     BINDINGS = bindings("regenerate-one", "report")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.candidate: CandidateView | None = None
         self.matches: list[CandidateView] = []
         # What the last look-up was asked for: an older look-up's answer is dropped.
@@ -211,7 +212,7 @@ class RegenerateScreen(ActivityScreen):
     def regenerate(self, ine: str, state: str) -> None:
         """New password, stored document."""
         result = accounts.regenerate(self.session.actor, self.session.uai, ine, state,
-                                     settings=self.cyc.settings)
+                                     settings=self.ctx.settings)
         self.app.call_from_thread(self._done, result)
 
     def _done(self, result: RunResult) -> None:

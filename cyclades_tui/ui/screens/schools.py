@@ -11,6 +11,8 @@ from cyclades_tui.services import schools
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.schools import SchoolInfo
 from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
+from cyclades_tui.ui.messages import LogOut, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
@@ -26,8 +28,8 @@ class SchoolPickerScreen(BaseScreen):
 
     BINDINGS = bindings("toggle-service", "logout")
 
-    def __init__(self, actor: Actor) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext, actor: Actor) -> None:
+        super().__init__(ctx)
         self.actor = actor
         self.schools: list[SchoolInfo] = []
 
@@ -63,7 +65,7 @@ class SchoolPickerScreen(BaseScreen):
     def choose(self, event: OptionList.OptionSelected) -> None:
         """Act for the chosen school."""
         school = next(s for s in self.schools if s.uai == event.option.id)
-        self.cyc.start_session(self.actor, school.uai, school.name)
+        self.post_message(StartSession(self.actor, school.uai, school.name))
 
     def action_toggle_service(self) -> None:
         """Position or withdraw the service of the highlighted school."""
@@ -85,6 +87,6 @@ class SchoolPickerScreen(BaseScreen):
         """« Déconnexion », after a confirmation."""
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.cyc.log_out()
+                self.post_message(LogOut())
 
         self.app.push_screen(ConfirmModal("Se déconnecter ?", "Se déconnecter"), confirmed)
