@@ -23,6 +23,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.toggles import MarkedCheckbox
+from cyclades_tui.ui.workers import deliver
 
 EXAM_OPTIONS = [(f"{code} — {label}", code) for code, label in EXAMS.items()]
 STATE_OPTIONS = [(state.value, state.value) for state in State]
@@ -85,7 +86,7 @@ class BeeImportScreen(ActivityScreen):
         path = files.read_confined(folder, typed)
         export = parse_siecle(read_file(path))  # read_file checks the size
         check_school(export, self.session.uai)
-        self.app.call_from_thread(self._loaded, path, export)
+        deliver(self, self._loaded, path, export)
 
     def worker_failed(self, name: str) -> None:
         """A file that could not be read leaves nothing chosen from an earlier one."""
@@ -167,9 +168,9 @@ class BeeImportScreen(ActivityScreen):
             report = import_siecle(self.session.actor, self.session.uai, path, exam, state,
                                    divisions, skip_invalid_ine=skip, dry_run=dry_run)
         except BadInput as error:
-            self.app.call_from_thread(self._faults, error)
+            deliver(self, self._faults, error)
             return
-        self.app.call_from_thread(self._reported, report, dry_run)
+        deliver(self, self._reported, report, dry_run)
 
     def _faults(self, error: BadInput) -> None:
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))

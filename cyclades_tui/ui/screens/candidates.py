@@ -13,6 +13,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import OpenActivity
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+from cyclades_tui.ui.workers import deliver
 
 Row = tuple[str, ...]
 # (title, width): at 80 columns names, class, exam, state and account show; the date of
@@ -74,7 +75,7 @@ class CandidatesScreen(ActivityScreen):
             ))
             for v in views
         ]
-        self.app.call_from_thread(self._loaded, rows)
+        deliver(self, self._loaded, rows)
 
     def _loaded(self, rows: list[tuple[str, Row]]) -> None:
         self.rows = rows

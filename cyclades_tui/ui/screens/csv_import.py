@@ -15,6 +15,7 @@ from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.workers import deliver
 
 PREVIEW_ROWS = 8
 CHECK_KEY = ACTIONS["check"].key
@@ -81,9 +82,9 @@ class CsvImportScreen(ActivityScreen):
             data = files.read_confined(folder, path)
             report = import_csv(self.session.actor, self.session.uai, data, dry_run=True)
         except BadInput as error:
-            self.app.call_from_thread(self._faults, error)
+            deliver(self, self._faults, error)
             return
-        self.app.call_from_thread(self._checked, data, report)
+        deliver(self, self._checked, data, report)
 
     def _faults(self, error: BadInput) -> None:
         self.failed = True
@@ -128,7 +129,7 @@ class CsvImportScreen(ActivityScreen):
         try:
             report = import_csv(self.session.actor, self.session.uai, data)
         except BadInput as error:
-            self.app.call_from_thread(self._faults, error)
+            deliver(self, self._faults, error)
             return
-        self.app.call_from_thread(self.show_info, f"Import terminé : {report.added} ajouté(s), "
+        deliver(self, self.show_info, f"Import terminé : {report.added} ajouté(s), "
                 f"{report.updated} mis à jour, {report.unchanged} inchangé(s).")

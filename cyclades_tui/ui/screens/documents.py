@@ -15,6 +15,7 @@ from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.text import literal, size_label
 from cyclades_tui.ui.widgets.modals import PathModal, PrinterModal
+from cyclades_tui.ui.workers import deliver
 
 PAGE_SIZE = 10
 # A long name is cut: the date must stay on an 80-column screen.
@@ -76,7 +77,7 @@ class DocumentsScreen(ActivityScreen):
         total = documents.count_documents(actor, uai, search)
         offset = min(self.page_start, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
         rows = documents.list_documents(actor, uai, offset, PAGE_SIZE, search)
-        self.app.call_from_thread(self._show, offset, total, rows)
+        deliver(self, self._show, offset, total, rows)
 
     def _show(self, offset: int, total: int, rows: list[DocumentSummary]) -> None:
         self.page_start, self.total, self.rows = offset, total, rows
@@ -149,8 +150,8 @@ class DocumentsScreen(ActivityScreen):
             if path:
                 self.save(doc.id, path)
 
-        self.app.call_from_thread(
-            self.app.push_screen,
+        deliver(
+            self, self.app.push_screen,
             PathModal(f"Enregistrer « {doc.title} » ({doc.layout} par page) dans "
                       f"« {folder / files.DOCUMENTS} »", proposed),
             chosen)
@@ -160,7 +161,7 @@ class DocumentsScreen(ActivityScreen):
         """Write the document into the school's folder; a folder gets an automatic name."""
         folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
         written = files.save_document(self.session.actor, document_id, folder, path)
-        self.app.call_from_thread(self.show_info, f"Document enregistré : "
+        deliver(self, self.show_info, f"Document enregistré : "
                                   f"{files.shown(folder, written)} (dans « {folder} »)")
 
     def action_print(self) -> None:
@@ -173,7 +174,7 @@ class DocumentsScreen(ActivityScreen):
     def prepare_print(self, document_id: int) -> None:
         """Find the printers, then ask or print at once."""
         if not printing.printing_available():
-            self.app.call_from_thread(self.show_error, printing.NO_CUPS)
+            deliver(self, self.show_error, printing.NO_CUPS)
             return
         printers, default = printing.list_printers()
         if len(printers) > 1:
@@ -181,17 +182,17 @@ class DocumentsScreen(ActivityScreen):
                 if printer:
                     self.send_to_printer(document_id, printer)
 
-            self.app.call_from_thread(self.app.push_screen, PrinterModal(printers, default),
+            deliver(self, self.app.push_screen, PrinterModal(printers, default),
                                       chosen)
             return
-        self.app.call_from_thread(self.send_to_printer, document_id,
+        deliver(self, self.send_to_printer, document_id,
                                   printers[0] if printers else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="send", group="send")
     def send_to_printer(self, document_id: int, printer: str | None) -> None:
         """Hand the document to lp."""
         job = printing.print_document(self.session.actor, document_id, printer)
-        self.app.call_from_thread(self.show_info, job.message)
+        deliver(self, self.show_info, job.message)
 
     def action_preview(self) -> None:
         """Show the slips of the selected document as text."""
@@ -203,7 +204,7 @@ class DocumentsScreen(ActivityScreen):
     def load_preview(self, doc: DocumentSummary) -> None:
         """Read the slips back from the stored PDF."""
         slips = documents.preview(self.session.actor, doc.id)
-        self.app.call_from_thread(self._open_preview, doc, slips)
+        deliver(self, self._open_preview, doc, slips)
 
     def _open_preview(self, doc: DocumentSummary, slips: list[SlipPreview]) -> None:
         self.app.push_screen(PreviewScreen(self.ctx, doc, slips))

@@ -16,6 +16,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.workers import deliver
 
 PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établissement est "
                    "positionné par le gestionnaire des examens.")
@@ -66,7 +67,7 @@ class GenerateScreen(ActivityScreen):
         """Read the counts and the candidates without an account."""
         status = accounts.status(self.session.actor, self.session.uai)
         pending = accounts.pending_candidates(self.session.actor, self.session.uai)
-        self.app.call_from_thread(self._show, status, pending)
+        deliver(self, self._show, status, pending)
 
     def _show(self, status: AccountStatus, pending: list[CandidateView]) -> None:
         self.status = status

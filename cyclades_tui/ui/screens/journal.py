@@ -13,6 +13,7 @@ from cyclades_tui.services.audit import AuditEntry
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+from cyclades_tui.ui.workers import deliver
 
 COLUMNS = [("Date", 16), ("Qui", 14), ("Action", 20), ("Détail", 60)]
 
@@ -62,7 +63,7 @@ class JournalScreen(ActivityScreen):
     def load(self) -> None:
         """Read the school's events (an exam manager also sees those of no school)."""
         events = audit.for_journal(self.session.actor, self.session.uai)
-        self.app.call_from_thread(self._show, events)
+        deliver(self, self._show, events)
 
     def _show(self, events: list[AuditEntry]) -> None:
         self.query_one("#journal", VirtualTable).set_rows([row(e) for e in reversed(events)])

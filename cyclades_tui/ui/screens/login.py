@@ -14,6 +14,7 @@ from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import ChooseSchool, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
+from cyclades_tui.ui.workers import deliver
 
 
 class LoginScreen(BaseScreen):
@@ -90,7 +91,7 @@ class LoginScreen(BaseScreen):
         """Check the password; on success open the home screen (or the school choice)."""
         actor = staff.authenticate(login, password, settings=self.ctx.settings)
         name = staff.school_name(actor.school_uai)
-        self.app.call_from_thread(self._logged_in, actor, name)
+        deliver(self, self._logged_in, actor, name)
 
     def _logged_in(self, actor: Actor, school_name: str) -> None:
         self.checking = False

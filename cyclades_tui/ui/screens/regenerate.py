@@ -20,6 +20,7 @@ from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
+from cyclades_tui.ui.workers import deliver
 
 # The states that can give an account: label, and the short form parse_state reads.
 STATES = [(s.value, fold(s.value)) for s in ELIGIBLE_STATES]
@@ -124,9 +125,9 @@ class RegenerateScreen(ActivityScreen):
             view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine,
                                                   state)
         except Exception as error:  # shown only if still relevant (see _answered)
-            self.app.call_from_thread(self._answered, (asked, state), None, error)
+            deliver(self, self._answered, (asked, state), None, error)
             return
-        self.app.call_from_thread(self._answered, (asked, state), view, None)
+        deliver(self, self._answered, (asked, state), view, None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="search", group="lookup")
     def search(self, text: str, state: str) -> None:
@@ -134,9 +135,9 @@ class RegenerateScreen(ActivityScreen):
         try:
             found = find_by_name(self.session.actor, self.session.uai, text)
         except Exception as error:
-            self.app.call_from_thread(self._answered, (text, state), None, error)
+            deliver(self, self._answered, (text, state), None, error)
             return
-        self.app.call_from_thread(self._listed, (text, state), found)
+        deliver(self, self._listed, (text, state), found)
 
     def _listed(self, asked: tuple[str, str], found: list[CandidateView]) -> None:
         if asked != self._asked:
@@ -213,7 +214,7 @@ class RegenerateScreen(ActivityScreen):
         """New password, stored document."""
         result = accounts.regenerate(self.session.actor, self.session.uai, ine, state,
                                      settings=self.ctx.settings)
-        self.app.call_from_thread(self._done, result)
+        deliver(self, self._done, result)
 
     def _done(self, result: RunResult) -> None:
         document = result.documents[0]

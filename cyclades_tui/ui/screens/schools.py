@@ -16,6 +16,7 @@ from cyclades_tui.ui.messages import LogOut, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.workers import deliver
 
 
 def _label(school: SchoolInfo) -> str:
@@ -47,7 +48,7 @@ class SchoolPickerScreen(BaseScreen):
     def load(self) -> None:
         """Read the schools."""
         found = schools.list_schools(self.actor)
-        self.app.call_from_thread(self._show, found)
+        deliver(self, self._show, found)
 
     def _show(self, found: list[SchoolInfo]) -> None:
         self.schools = found
@@ -80,8 +81,8 @@ class SchoolPickerScreen(BaseScreen):
         """Change the service, then reload the list."""
         info = schools.set_service(self.actor, uai, enabled)
         word = "positionné" if info.service_enabled else "retiré"
-        self.app.call_from_thread(self.show_info, f"Service {word} pour {info.uai}.")
-        self.app.call_from_thread(self.load)
+        deliver(self, self.show_info, f"Service {word} pour {info.uai}.")
+        deliver(self, self.load)
 
     def action_logout(self) -> None:
         """« Déconnexion », after a confirmation."""
