@@ -12,10 +12,29 @@ from textual.widgets.option_list import Option
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.text import literal
 
+# The dialogs' own look, next to them (Textual's convention for reusable widgets).
+DIALOG_CSS = """
+    {name} {{
+        align: center middle;
+    }}
+    {name} .dialog {{
+        width: 70;
+        max-width: 95%;
+        height: auto;
+        padding: 1 2;
+        border: thick $warning;
+        background: $surface;
+    }}
+    {name} .question {{
+        margin-bottom: 1;
+    }}
+"""
+
 
 class ConfirmModal(ModalScreen[bool]):
     """Ask a yes/no question; dismisses with True only on an explicit « Confirmer »."""
 
+    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmModal")
     BINDINGS = bindings("cancel", "confirm")
 
     def __init__(self, question: str, confirm_label: str = "Confirmer") -> None:
@@ -48,6 +67,7 @@ class ConfirmModal(ModalScreen[bool]):
 class PathModal(ModalScreen[str | None]):
     """Ask for a file path, pre-filled with a sensible default."""
 
+    DEFAULT_CSS = DIALOG_CSS.format(name="PathModal")
     BINDINGS = bindings("cancel")
 
     def __init__(self, title: str, default: str) -> None:
@@ -87,6 +107,7 @@ class PathModal(ModalScreen[str | None]):
 class PrinterModal(ModalScreen[str | None]):
     """Choose a printer among those CUPS knows (the default one first)."""
 
+    DEFAULT_CSS = DIALOG_CSS.format(name="PrinterModal")
     BINDINGS = bindings("cancel")
 
     def __init__(self, printers: list[str], default: str | None) -> None:
