@@ -349,9 +349,9 @@ class CycladesApp(App[None]):
             for activity in ACTIVITIES:
                 yield SystemCommand(activity.title, activity.help,
                                     lambda key=activity.id: self.open_activity(key))
-            yield SystemCommand("Déconnexion", "Se déconnecter (demande confirmation)",
-                                self._palette_logout)
-        yield SystemCommand("Quitter", "Quitter cyclades-tui", self.action_quit)
+            logout = ACTIONS["logout"]
+            yield SystemCommand(logout.label, logout.tooltip, self._palette_logout)
+        yield SystemCommand(ACTIONS["quit"].label, ACTIONS["quit"].tooltip, self.action_quit)
 
     def _palette_logout(self) -> None:
         if isinstance(self.screen, BaseScreen):
