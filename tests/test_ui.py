@@ -60,7 +60,7 @@ async def test_generate_then_save_a_document_and_log_in(demo_url: str, tmp_path:
         await pilot.press("g")
         await settle(pilot)
         assert accounts.status(operator(), DEMO_UAI).with_account == before.eligible
-        await pilot.press("a")
+        await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)
         rows = table_rows(pilot, "#documents")

@@ -58,7 +58,7 @@ async def test_report_opened_from_generate_returns_to_generate(demo_url: str) ->
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)
         await pilot.press("escape")

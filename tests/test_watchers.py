@@ -134,14 +134,14 @@ async def test_palette_search_finds_no_screenshot() -> None:
         assert "Screenshot" not in shown
 
 
-def preview_screen(count: int = 3) -> tuple[PreviewScreen, list[str]]:
+def preview_screen(app: CycladesApp, count: int = 3) -> tuple[PreviewScreen, list[str]]:
     passwords = [f"Secret{i}Abc!" for i in range(count)]
     document = DocumentSummary(id=1, title="Papillons de connexion", layout=1, slips=count,
                                size=1000, type="PDF", created_at=datetime(2026, 1, 1),
                                created_by="agent")
     slips = [SlipPreview(login=f"eleve.{i}", password=p, current=True)
              for i, p in enumerate(passwords)]
-    return PreviewScreen(document, slips), passwords
+    return PreviewScreen(app.context(), document, slips), passwords
 
 
 async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], what: str,
@@ -158,7 +158,7 @@ async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str
     app = CycladesApp(db_url=watched, demo_actor=staff.actor_for("secretariat"),
                       settings=load_settings(), idle_logout_seconds=3600)
     async with app.run_test(size=SIZE) as pilot:
-        preview, passwords = preview_screen()
+        preview, passwords = preview_screen(app)
         await app.push_screen(preview)
         await pilot.press("m")  # passwords revealed, then the user walks away
         table = preview.query_one("#slips", DataTable)

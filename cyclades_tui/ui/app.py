@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.dom import DOMNode
 from textual.filter import LineFilter
@@ -25,9 +25,12 @@ from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import Settings
-from cyclades_tui.ui.activities import ACTIVITIES
-from cyclades_tui.ui.generations import Generation
+from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, bindings
+from cyclades_tui.ui.context import ScreenContext
+from cyclades_tui.ui.generations import Generation, Generations
+from cyclades_tui.ui.messages import ChooseSchool, LeaveSchool, LogOut, OpenActivity, StartSession
 from cyclades_tui.ui.paths import stylesheets
+from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
 from cyclades_tui.ui.screens.csv_import import CsvImportScreen
@@ -44,7 +47,7 @@ from cyclades_tui.ui.text import TerminalSafeFilter
 from cyclades_tui.ui.widgets.modals import ConfirmModal
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
-ACTIVITY_SCREENS: dict[str, Callable[[], Screen[None]]] = {
+ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
     "generate": GenerateScreen, "regenerate": RegenerateScreen, "documents": DocumentsScreen,
     "candidates": CandidatesScreen, "import_csv": CsvImportScreen, "import_bee": BeeImportScreen,
     "journal": JournalScreen,
@@ -97,13 +100,7 @@ class CycladesApp(App[None]):
 
     TITLE = "cyclades-tui"
     CSS_PATH: ClassVar[list[str | PurePath]] = list(stylesheets())
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quitter", priority=True, id="quit",
-                tooltip="Quitter cyclades-tui"),
-        # Declared here (Textual would add its own, in English).
-        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True,
-                id="palette", tooltip="Ouvrir la palette de commandes"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("quit", "palette")
 
     def __init__(
         self, db_url: str | None = None, demo_actor: Actor | None = None, *, settings: Settings,
@@ -129,7 +126,7 @@ class CycladesApp(App[None]):
         self._releasing: events.Event | None = None
         self._key_task: asyncio.Task[None] | None = None
         # UAI -> its generation (the running one, or the last one of this session).
-        self.generations: dict[str, Generation] = {}
+        self.generations = Generations(self.start_generation)
         self._quit_after_generations = False
 
 
@@ -222,10 +219,36 @@ class CycladesApp(App[None]):
             self.register_theme(SIXTEEN_COLOURS)
             self.theme = SIXTEEN_COLOURS.name
         self.set_idle_logout(self.idle_logout_seconds)
-        self.push_screen(LoginScreen())
+        self.push_screen(LoginScreen(self.context()))
         if self._demo_actor is not None and self._demo_actor.school_uai:
             self.start_session(self._demo_actor, self._demo_actor.school_uai,
                                staff.school_name(self._demo_actor.school_uai))
+
+    def context(self) -> ScreenContext:
+        """What a screen made now needs: settings, database, generations, the session."""
+        return ScreenContext(settings=self.settings, db_url=self.db_url,
+                             generations=self.generations, session=self.session)
+
+    def on_open_activity(self, message: OpenActivity) -> None:
+        """A screen asked for an activity (a menu line, a key, « compte rendu »…)."""
+        self.open_activity(message.activity, above=message.above)
+
+    def on_start_session(self, message: StartSession) -> None:
+        """Logged in (or a school chosen): the home screen."""
+        self.start_session(message.actor, message.uai, message.school_name)
+
+    def on_choose_school(self, message: ChooseSchool) -> None:
+        """An exam manager logged in: the choice of school."""
+        self.push_screen(SchoolPickerScreen(self.context(), message.actor))
+
+    def on_leave_school(self, message: LeaveSchool) -> None:
+        """From the home screen back to the choice of school: the session ends there."""
+        self.session = None
+        self.pop_screen()
+
+    def on_log_out(self, message: LogOut) -> None:
+        """« Déconnexion » confirmed."""
+        self.log_out()
 
     def start_session(self, actor: Actor, uai: str, school_name: str) -> None:
         """Work for ``uai`` as ``actor`` and show the home screen."""
@@ -234,7 +257,7 @@ class CycladesApp(App[None]):
         # screen: « escape » on the home screen goes back to them.
         while len(self.screen_stack) > 2 and not isinstance(self.screen, SchoolPickerScreen):
             self.pop_screen()
-        self.push_screen(HomeScreen())
+        self.push_screen(HomeScreen(self.context()))
 
     def open_activity(self, key: str, above: bool = False) -> None:
         """Show one activity screen above the home screen (``above``: above this screen,
@@ -247,7 +270,7 @@ class CycladesApp(App[None]):
         if not above:
             while not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 2:
                 self.pop_screen()
-        self.push_screen(factory())
+        self.push_screen(factory(self.context()))
 
     def start_generation(self, actor: Actor, uai: str) -> Generation | None:
         """Generate ``uai``'s missing accounts in a thread; None while one already runs."""
@@ -273,8 +296,6 @@ class CycladesApp(App[None]):
 
     def _generation_finished(self, generation: Generation) -> None:
         """Tell the user, wherever they are, that the generation has ended."""
-        from cyclades_tui.ui.screens.generate import GenerateScreen
-
         if self._quit_after_generations:
             if not self.generation_running():
                 self.exit(message=(
@@ -325,15 +346,14 @@ class CycladesApp(App[None]):
         « Maximize » serve nothing here (the footer lists every key).
         """
         if self.session is not None:
-            for key, (label, help_text) in ACTIVITIES.items():
-                yield SystemCommand(label, help_text, lambda key=key: self.open_activity(key))
-            yield SystemCommand("Déconnexion", "Se déconnecter (demande confirmation)",
-                                self._palette_logout)
-        yield SystemCommand("Quitter", "Quitter cyclades-tui", self.action_quit)
+            for activity in ACTIVITIES:
+                yield SystemCommand(activity.title, activity.help,
+                                    lambda key=activity.id: self.open_activity(key))
+            logout = ACTIONS["logout"]
+            yield SystemCommand(logout.label, logout.tooltip, self._palette_logout)
+        yield SystemCommand(ACTIONS["quit"].label, ACTIONS["quit"].tooltip, self.action_quit)
 
     def _palette_logout(self) -> None:
-        from cyclades_tui.ui.screens.base import BaseScreen
-
         if isinstance(self.screen, BaseScreen):
             self.screen.action_logout()
 
@@ -352,7 +372,8 @@ class CycladesApp(App[None]):
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies in a field): say which key does, in French."""
-        self.notify("Appuyez sur ctrl+q pour quitter cyclades-tui.", title="Quitter ?")
+        self.notify(f"Appuyez sur {ACTIONS['quit'].key} pour quitter cyclades-tui.",
+                    title="Quitter ?")
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Screenshots are disabled: the screen may show passwords."""
@@ -414,6 +435,7 @@ def run(db_url: str | None, demo: bool, settings: Settings) -> int:
     """
     actor = None
     if demo:
+        # Imported here: only --demo needs the demo's data, not every start-up.
         from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
         from cyclades_tui.store.database import demo_url
 

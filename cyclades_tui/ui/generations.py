@@ -7,9 +7,11 @@ second generation for the same school is refused while one runs.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cyclades_tui.services.accounts import RunResult
+from cyclades_tui.services.actor import Actor
 
 
 class GenerationCancelled(Exception):
@@ -38,3 +40,19 @@ class Generation:
         if self.cancelled:
             raise GenerationCancelled
         self.done, self.total = done, total
+
+
+class Generations(dict[str, Generation]):
+    """UAI -> its generation (the running one, or the last one of this session).
+
+    ``starter`` (the app's) runs a generation in a worker: screens start one through
+    :meth:`start` without knowing the app.
+    """
+
+    def __init__(self, starter: Callable[[Actor, str], Generation | None]) -> None:
+        super().__init__()
+        self._starter = starter
+
+    def start(self, actor: Actor, uai: str) -> Generation | None:
+        """Generate ``uai``'s missing accounts in a thread; None while one already runs."""
+        return self._starter(actor, uai)

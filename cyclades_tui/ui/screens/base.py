@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, HelpPanel, Input, Static
 from textual.worker import Worker, WorkerState
 
 from cyclades_tui.services.errors import ServiceError
+from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
+from cyclades_tui.ui.messages import LogOut, OpenActivity
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
-
-if TYPE_CHECKING:
-    from cyclades_tui.ui.app import CycladesApp
 
 
 def friendly_error(error: BaseException | None) -> str:
@@ -47,7 +47,15 @@ FRENCH_BINDINGS = {
 
 
 class BaseScreen(Screen[None]):
-    """A screen of the app with the standard footer and error reporting."""
+    """A screen of the app with the standard footer and error reporting.
+
+    ``ctx`` is what the screen needs from the running TUI; it asks the app for anything
+    else by posting a message (ui/messages.py).
+    """
+
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__()
+        self.ctx = ctx
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -65,16 +73,9 @@ class BaseScreen(Screen[None]):
         apply_cursor_setting(self)
 
     @property
-    def cyc(self) -> CycladesApp:
-        """The app, typed."""
-        from cyclades_tui.ui.app import CycladesApp
-
-        return cast(CycladesApp, self.app)
-
-    @property
     def session(self) -> UiSession:
         """The logged-in session (every activity screen requires one)."""
-        session = self.cyc.session
+        session = self.ctx.session
         assert session is not None, "écran d'activité ouvert sans session"
         return session
 
@@ -99,7 +100,7 @@ class BaseScreen(Screen[None]):
         """« Déconnexion », after a confirmation."""
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.cyc.log_out()
+                self.post_message(LogOut())
 
         self.app.push_screen(ConfirmModal("Se déconnecter ? Il faudra saisir à nouveau "
                                           "votre identifiant et votre mot de passe.",
@@ -133,9 +134,7 @@ class BaseScreen(Screen[None]):
 class ActivityScreen(BaseScreen):
     """An activity of « Mon établissement »: banner with school and staff member on top."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Retour", id="back", tooltip="Revenir à l'écran précédent"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("back")
 
     def compose_banner(self) -> ComposeResult:
         """The line naming the school and who is logged in."""
@@ -147,7 +146,7 @@ class ActivityScreen(BaseScreen):
 
     def action_report(self) -> None:
         """Open « Afficher le compte rendu » above this screen: « Retour » comes back here."""
-        self.cyc.open_activity("documents", above=True)
+        self.post_message(OpenActivity("documents", above=True))
 
     def compose_footer(self) -> ComposeResult:
         """The footer listing the screen's bindings."""

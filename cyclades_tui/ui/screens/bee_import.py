@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
@@ -19,9 +18,12 @@ from cyclades_tui.services.siecle_import import (
     parse_siecle,
     read_file,
 )
+from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.toggles import MarkedCheckbox
+from cyclades_tui.ui.workers import deliver
 
 EXAM_OPTIONS = [(f"{code} — {label}", code) for code, label in EXAMS.items()]
 STATE_OPTIONS = [(state.value, state.value) for state in State]
@@ -30,15 +32,10 @@ STATE_OPTIONS = [(state.value, state.value) for state in State]
 class BeeImportScreen(ActivityScreen):
     """Read the export, choose classes, exam and initial state, check, then import."""
 
-    BINDINGS = [
-        Binding("ctrl+o", "check", "Vérifier", id="check",
-                tooltip="Vérifier l'import sans rien écrire"),
-        Binding("ctrl+l", "import_file", "Importer", id="import",
-                tooltip="Importer les élèves des classes cochées"),
-    ]
+    BINDINGS = bindings("check", "import")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.export: SiecleFile | None = None
         self.path: bytes | None = None  # the export's bytes, read once
         self.checked = False
@@ -85,11 +82,11 @@ class BeeImportScreen(ActivityScreen):
     def load(self, typed: str) -> None:
         """Read the file in the school's folder only and parse it (no database access);
         another school's export is refused here, before classes are offered."""
-        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
         path = files.read_confined(folder, typed)
         export = parse_siecle(read_file(path))  # read_file checks the size
         check_school(export, self.session.uai)
-        self.app.call_from_thread(self._loaded, path, export)
+        deliver(self, self._loaded, path, export)
 
     def worker_failed(self, name: str) -> None:
         """A file that could not be read leaves nothing chosen from an earlier one."""
@@ -171,9 +168,9 @@ class BeeImportScreen(ActivityScreen):
             report = import_siecle(self.session.actor, self.session.uai, path, exam, state,
                                    divisions, skip_invalid_ine=skip, dry_run=dry_run)
         except BadInput as error:
-            self.app.call_from_thread(self._faults, error)
+            deliver(self, self._faults, error)
             return
-        self.app.call_from_thread(self._reported, report, dry_run)
+        deliver(self, self._reported, report, dry_run)
 
     def _faults(self, error: BadInput) -> None:
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from cyclades_tui.domain.exams import fold
 from cyclades_tui.services.candidates import CandidateView, list_candidates
+from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
+from cyclades_tui.ui.messages import OpenActivity
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+from cyclades_tui.ui.workers import deliver
 
 Row = tuple[str, ...]
 # (title, width): at 80 columns names, class, exam, state and account show; the date of
@@ -41,18 +44,10 @@ def search_key(view: CandidateView) -> str:
 class CandidatesScreen(ActivityScreen):
     """All candidates with their account status."""
 
-    BINDINGS = [
-        Binding("ctrl+f", "focus_filter", "Filtrer", id="filter",
-                tooltip="Saisir un nom, un INE, une classe…"),
-        Binding("ctrl+t", "focus_table", "Liste", id="table", tooltip="Aller dans la liste"),
-        Binding("ctrl+b", "import_bee", "Import BEE", id="import-bee",
-                tooltip="Importer mes élèves depuis la BEE (export SIECLE)"),
-        Binding("ctrl+n", "import_csv", "Import CSV", id="import",
-                tooltip="Importer HORS BEE (fichier CSV)"),
-    ]
+    BINDINGS = bindings("candidates-filter", "table", "import-bee", "import-csv")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.rows: list[tuple[str, Row]] = []
 
     def compose(self) -> ComposeResult:
@@ -80,7 +75,7 @@ class CandidatesScreen(ActivityScreen):
             ))
             for v in views
         ]
-        self.app.call_from_thread(self._loaded, rows)
+        deliver(self, self._loaded, rows)
 
     def _loaded(self, rows: list[tuple[str, Row]]) -> None:
         self.rows = rows
@@ -108,15 +103,11 @@ class CandidatesScreen(ActivityScreen):
 
     def action_import_csv(self) -> None:
         """Open « Importer HORS BEE » above this list (it reloads on return)."""
-        from cyclades_tui.ui.screens.csv_import import CsvImportScreen
-
-        self.app.push_screen(CsvImportScreen())
+        self.post_message(OpenActivity("import_csv", above=True))
 
     def action_import_bee(self) -> None:
         """Open « Importer mes élèves depuis la BEE » above this list."""
-        from cyclades_tui.ui.screens.bee_import import BeeImportScreen
-
-        self.app.push_screen(BeeImportScreen())
+        self.post_message(OpenActivity("import_bee", above=True))
 
     def on_screen_resume(self) -> None:
         """Back from an import: show the new candidates."""

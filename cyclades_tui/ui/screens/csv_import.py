@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Static
 
@@ -12,23 +11,23 @@ from cyclades_tui.domain.exams import State, is_eligible
 from cyclades_tui.services import files
 from cyclades_tui.services.csv_import import ImportReport, import_csv
 from cyclades_tui.services.errors import BadInput
+from cyclades_tui.ui.actions import ACTIONS, bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.workers import deliver
 
 PREVIEW_ROWS = 8
+CHECK_KEY = ACTIONS["check"].key
 
 
 class CsvImportScreen(ActivityScreen):
     """Check a candidate CSV (dry run), show what it holds, import it on confirmation."""
 
-    BINDINGS = [
-        Binding("ctrl+o", "check", "Vérifier", id="check", tooltip="Lire et vérifier le fichier"),
-        Binding("ctrl+l", "import_file", "Importer", id="import",
-                tooltip="Importer le fichier vérifié"),
-    ]
+    BINDINGS = bindings("check", "import")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         # The bytes checked and previewed: « Importer » imports these, not the file again
         # (it may have been replaced over SFTP since).
         self.checked: bytes | None = None
@@ -79,13 +78,13 @@ class CsvImportScreen(ActivityScreen):
     def check(self, path: str) -> None:
         """Read (in the school's folder only) and validate every line."""
         try:
-            folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+            folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
             data = files.read_confined(folder, path)
             report = import_csv(self.session.actor, self.session.uai, data, dry_run=True)
         except BadInput as error:
-            self.app.call_from_thread(self._faults, error)
+            deliver(self, self._faults, error)
             return
-        self.app.call_from_thread(self._checked, data, report)
+        deliver(self, self._checked, data, report)
 
     def _faults(self, error: BadInput) -> None:
         self.failed = True
@@ -118,8 +117,8 @@ class CsvImportScreen(ActivityScreen):
         """Import the checked file."""
         if self.checked is None:
             self.show_error("Le fichier contient des erreurs (listées ci-dessus) : rien n'est "
-                            "importé ; corrigez-le puis vérifiez-le à nouveau (ctrl+o)."
-                            if self.failed else "Vérifiez d'abord le fichier (ctrl+o).")
+                            f"importé ; corrigez-le puis vérifiez-le à nouveau ({CHECK_KEY})."
+                            if self.failed else f"Vérifiez d'abord le fichier ({CHECK_KEY}).")
             return
         self.query_one("#import", Button).disabled = True
         self.run_import(self.checked)
@@ -130,8 +129,7 @@ class CsvImportScreen(ActivityScreen):
         try:
             report = import_csv(self.session.actor, self.session.uai, data)
         except BadInput as error:
-            self.app.call_from_thread(self._faults, error)
+            deliver(self, self._faults, error)
             return
-        self.app.call_from_thread(
-            self.show_info, f"Import terminé : {report.added} ajouté(s), {report.updated} "
-                            f"mis à jour, {report.unchanged} inchangé(s).")
+        deliver(self, self.show_info, f"Import terminé : {report.added} ajouté(s), "
+                f"{report.updated} mis à jour, {report.unchanged} inchangé(s).")

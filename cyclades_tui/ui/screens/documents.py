@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import documents, files, printing
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
+from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.text import literal, size_label
 from cyclades_tui.ui.widgets.modals import PathModal, PrinterModal
+from cyclades_tui.ui.workers import deliver
 
 PAGE_SIZE = 10
 # A long name is cut: the date must stay on an 80-column screen.
@@ -30,27 +33,11 @@ class DocumentsScreen(ActivityScreen):
     """« Liste des documents générés », ten a page."""
 
     # Short labels: the footer must show every binding in 80 columns.
-    BINDINGS = [
-        Binding("n", "next_page", "Suiv.", id="next-page",
-                tooltip="Page suivante (ou PgSuiv)"),
-        Binding("p", "previous_page", "Préc.", id="previous-page",
-                tooltip="Page précédente (ou PgPréc)"),
-        # Priority: the table would take PgSuiv/PgPréc to scroll its ten rows.
-        Binding("pagedown", "next_page", "Suiv.", show=False, priority=True,
-                id="next-page-key"),
-        Binding("pageup", "previous_page", "Préc.", show=False, priority=True,
-                id="previous-page-key"),
-        Binding("ctrl+f", "focus_filter", "Filtrer", id="filter",
-                tooltip="Filtrer par nom d'élève, INE ou classe"),
-        Binding("s", "save", "Sauver", id="save",
-                tooltip="Enregistrer le document sélectionné dans un fichier"),
-        Binding("i", "print", "Imprimer", id="print", tooltip="Imprimer avec CUPS (lp)"),
-        Binding("v", "preview", "Voir", id="preview",
-                tooltip="Voir les papillons en texte, mots de passe masqués"),
-    ]
+    BINDINGS = bindings("next-page", "previous-page", "next-page-key", "previous-page-key",
+                        "filter", "save", "print", "preview")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.page_start = 0
         self.total = 0
         self.rows: list[DocumentSummary] = []
@@ -90,7 +77,7 @@ class DocumentsScreen(ActivityScreen):
         total = documents.count_documents(actor, uai, search)
         offset = min(self.page_start, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
         rows = documents.list_documents(actor, uai, offset, PAGE_SIZE, search)
-        self.app.call_from_thread(self._show, offset, total, rows)
+        deliver(self, self._show, offset, total, rows)
 
     def _show(self, offset: int, total: int, rows: list[DocumentSummary]) -> None:
         self.page_start, self.total, self.rows = offset, total, rows
@@ -156,15 +143,15 @@ class DocumentsScreen(ActivityScreen):
           group="prepare-save")
     def prepare_save(self, doc: DocumentSummary) -> None:
         """Offer a free name in the school's documents folder."""
-        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
         proposed = files.proposed_name(self.session.actor, doc.id, folder)
 
         def chosen(path: str | None) -> None:
             if path:
                 self.save(doc.id, path)
 
-        self.app.call_from_thread(
-            self.app.push_screen,
+        deliver(
+            self, self.app.push_screen,
             PathModal(f"Enregistrer « {doc.title} » ({doc.layout} par page) dans "
                       f"« {folder / files.DOCUMENTS} »", proposed),
             chosen)
@@ -172,9 +159,9 @@ class DocumentsScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save(self, document_id: int, path: str) -> None:
         """Write the document into the school's folder; a folder gets an automatic name."""
-        folder = files.folder_for(self.cyc.db_url, self.session.uai, self.cyc.settings)
+        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
         written = files.save_document(self.session.actor, document_id, folder, path)
-        self.app.call_from_thread(self.show_info, f"Document enregistré : "
+        deliver(self, self.show_info, f"Document enregistré : "
                                   f"{files.shown(folder, written)} (dans « {folder} »)")
 
     def action_print(self) -> None:
@@ -187,7 +174,7 @@ class DocumentsScreen(ActivityScreen):
     def prepare_print(self, document_id: int) -> None:
         """Find the printers, then ask or print at once."""
         if not printing.printing_available():
-            self.app.call_from_thread(self.show_error, printing.NO_CUPS)
+            deliver(self, self.show_error, printing.NO_CUPS)
             return
         printers, default = printing.list_printers()
         if len(printers) > 1:
@@ -195,17 +182,17 @@ class DocumentsScreen(ActivityScreen):
                 if printer:
                     self.send_to_printer(document_id, printer)
 
-            self.app.call_from_thread(self.app.push_screen, PrinterModal(printers, default),
+            deliver(self, self.app.push_screen, PrinterModal(printers, default),
                                       chosen)
             return
-        self.app.call_from_thread(self.send_to_printer, document_id,
+        deliver(self, self.send_to_printer, document_id,
                                   printers[0] if printers else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="send", group="send")
     def send_to_printer(self, document_id: int, printer: str | None) -> None:
         """Hand the document to lp."""
         job = printing.print_document(self.session.actor, document_id, printer)
-        self.app.call_from_thread(self.show_info, job.message)
+        deliver(self, self.show_info, job.message)
 
     def action_preview(self) -> None:
         """Show the slips of the selected document as text."""
@@ -217,9 +204,7 @@ class DocumentsScreen(ActivityScreen):
     def load_preview(self, doc: DocumentSummary) -> None:
         """Read the slips back from the stored PDF."""
         slips = documents.preview(self.session.actor, doc.id)
-        self.app.call_from_thread(self._open_preview, doc, slips)
+        deliver(self, self._open_preview, doc, slips)
 
     def _open_preview(self, doc: DocumentSummary, slips: list[SlipPreview]) -> None:
-        from cyclades_tui.ui.screens.preview import PreviewScreen
-
-        self.app.push_screen(PreviewScreen(doc, slips))
+        self.app.push_screen(PreviewScreen(self.ctx, doc, slips))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, ProgressBar, Static
@@ -12,9 +11,12 @@ from textual.widgets import Button, DataTable, ProgressBar, Static
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import AccountStatus
 from cyclades_tui.services.candidates import CandidateView
+from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.workers import deliver
 
 PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établissement est "
                    "positionné par le gestionnaire des examens.")
@@ -23,15 +25,10 @@ PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établi
 class GenerateScreen(ActivityScreen):
     """Create the accounts of the eligible candidates who have none."""
 
-    BINDINGS = [
-        Binding("g", "generate", "Générer", id="generate",
-                tooltip="Créer les comptes manquants et leurs papillons"),
-        Binding("a", "report", "Afficher le compte rendu", id="report",
-                tooltip="Liste des documents générés"),
-    ]
+    BINDINGS = bindings("generate", "report")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.status: AccountStatus | None = None
         self.generation: Generation | None = None
         self._timer: Timer | None = None
@@ -60,7 +57,7 @@ class GenerateScreen(ActivityScreen):
         table.add_columns("INE", "Nom", "Prénom", "Classe", "Examen", "Etat")
         self.query_one("#progress", ProgressBar).display = False
         # A generation left running (« Retour ») goes on: show where it stands.
-        generation = self.cyc.generations.get(self.session.uai)
+        generation = self.ctx.generations.get(self.session.uai)
         if generation is not None and generation.running:
             self._follow(generation)
         self.load()
@@ -70,7 +67,7 @@ class GenerateScreen(ActivityScreen):
         """Read the counts and the candidates without an account."""
         status = accounts.status(self.session.actor, self.session.uai)
         pending = accounts.pending_candidates(self.session.actor, self.session.uai)
-        self.app.call_from_thread(self._show, status, pending)
+        deliver(self, self._show, status, pending)
 
     def _show(self, status: AccountStatus, pending: list[CandidateView]) -> None:
         self.status = status
@@ -115,7 +112,7 @@ class GenerateScreen(ActivityScreen):
                 self.show_info(accounts.ALL_GENERATED)
             return
         assert self.status is not None
-        generation = self.cyc.start_generation(self.session.actor, self.session.uai)
+        generation = self.ctx.generations.start(self.session.actor, self.session.uai)
         if generation is None:
             self.show_info("Une génération est déjà en cours pour cet établissement : "
                            "attendez qu'elle se termine.")

@@ -6,46 +6,35 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cyclades_tui.ui.activities import ACTIVITIES
+from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, bindings
+from cyclades_tui.ui.messages import LeaveSchool, OpenActivity
 from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.text import literal
-
-# Activity key -> shortcut shown in the menu and the footer.
-# « Importer HORS BEE » has no letter: the footer must fit 80 columns, and the import is
-# also offered by « Mes candidats » (ctrl+n) and the command palette.
-SHORTCUTS = {"generate": "g", "regenerate": "r", "documents": "d", "candidates": "c"}
-# Footer labels: the menu shows the full CYCLADES wording, the footer must fit 80 columns.
-SHORT_LABELS = {"generate": "Générer", "regenerate": "Regénérer", "documents": "Documents",
-                "candidates": "Candidats"}
 
 
 class HomeScreen(ActivityScreen):
     """The « Mon établissement » menu."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *[Binding(SHORTCUTS[key], f"open('{key}')", SHORT_LABELS[key], id=key, tooltip=help_text)
-          for key, (_, help_text) in ACTIVITIES.items() if key in SHORTCUTS],
-        Binding("escape", "back", "Retour", id="back", show=False,
-                tooltip="Revenir au choix de l'établissement (gestionnaire)"),
-        Binding("ctrl+d", "logout", "Déconnexion", id="logout",
-                tooltip="Se déconnecter (demande confirmation)"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        *[f"open-{activity.id}" for activity in ACTIVITIES if activity.key], "home-back",
+        "logout")
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Mon établissement", classes="heading")
         yield OptionList(
-            *[Option(literal(f"[{SHORTCUTS[key]}] {label}" if key in SHORTCUTS
-                             else f"    {label}"), id=key)
-              for key, (label, _) in ACTIVITIES.items()],
+            *[Option(literal(f"[{activity.key}] {activity.title}" if activity.key
+                             else f"    {activity.title}"), id=activity.id)
+              for activity in ACTIVITIES],
             id="menu",
         )
         yield Static("Flèches et Entrée pour choisir, ou la lettre de l'activité ; "
-                     "ctrl+p : toutes les commandes.", classes="hint")
+                     f"{ACTIONS['palette'].key} : toutes les commandes.", classes="hint")
         yield Static("", id="message")
         yield from self.compose_footer()
 
@@ -56,22 +45,19 @@ class HomeScreen(ActivityScreen):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         """Enter on a menu line opens that activity."""
         if event.option.id:
-            self.cyc.open_activity(event.option.id)
+            self.post_message(OpenActivity(event.option.id))
 
     def action_open(self, key: str) -> None:
         """Shortcut key of an activity."""
-        self.cyc.open_activity(key)
+        self.post_message(OpenActivity(key))
 
     def action_back(self) -> None:
         """« Retour »: an exam manager goes back to the choice of school; school staff stay
         here (the screen below is the login screen: Échap never logs out)."""
-        from cyclades_tui.ui.screens.schools import SchoolPickerScreen
-
         if self.close_panels():
             return
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         if isinstance(below, SchoolPickerScreen):
-            self.cyc.session = None
-            self.app.pop_screen()
+            self.post_message(LeaveSchool())
             return
-        self.show_info("Vous êtes sur le menu. Pour vous déconnecter : ctrl+d.")
+        self.show_info(f"Vous êtes sur le menu. Pour vous déconnecter : {ACTIONS['logout'].key}.")

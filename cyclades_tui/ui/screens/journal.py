@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Static
 
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.audit import AuditEntry
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
+from cyclades_tui.ui.workers import deliver
 
 COLUMNS = [("Date", 16), ("Qui", 14), ("Action", 20), ("Détail", 60)]
 
@@ -41,9 +42,7 @@ def row(entry: AuditEntry) -> tuple[str, ...]:
 class JournalScreen(ActivityScreen):
     """Every login, import, generation, regeneration, export, print and service change."""
 
-    BINDINGS = [
-        Binding("ctrl+r", "reload", "Actualiser", id="reload"),
-    ]
+    BINDINGS = bindings("reload")
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
@@ -64,7 +63,7 @@ class JournalScreen(ActivityScreen):
     def load(self) -> None:
         """Read the school's events (an exam manager also sees those of no school)."""
         events = audit.for_journal(self.session.actor, self.session.uai)
-        self.app.call_from_thread(self._show, events)
+        deliver(self, self._show, events)
 
     def _show(self, events: list[AuditEntry]) -> None:
         self.query_one("#journal", VirtualTable).set_rows([row(e) for e in reversed(events)])

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from cyclades_tui.services import staff
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
+from cyclades_tui.ui.messages import ChooseSchool, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
+from cyclades_tui.ui.workers import deliver
 
 
 class LoginScreen(BaseScreen):
@@ -20,10 +23,7 @@ class LoginScreen(BaseScreen):
     # Enter is the screen's own (priority) binding, not the fields' « submitted » message:
     # the focus then moves while the key is handled, so a password typed straight after
     # the login (type-ahead over SSH) lands in the password field.
-    BINDINGS = [
-        Binding("enter", "enter", "Se connecter", priority=True, id="connect",
-                tooltip="Entrée : champ suivant, puis connexion"),
-    ]
+    BINDINGS = bindings("connect")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -37,8 +37,8 @@ class LoginScreen(BaseScreen):
             yield Static("", id="message")
         yield Footer()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         # One attempt at a time: Enter typed while a password is being checked is ignored
         # (a burst of Enter must not start attempts in parallel).
         self.checking = False
@@ -89,20 +89,18 @@ class LoginScreen(BaseScreen):
           group="authenticate")
     def authenticate(self, login: str, password: str) -> None:
         """Check the password; on success open the home screen (or the school choice)."""
-        actor = staff.authenticate(login, password, settings=self.cyc.settings)
+        actor = staff.authenticate(login, password, settings=self.ctx.settings)
         name = staff.school_name(actor.school_uai)
-        self.app.call_from_thread(self._logged_in, actor, name)
+        deliver(self, self._logged_in, actor, name)
 
     def _logged_in(self, actor: Actor, school_name: str) -> None:
         self.checking = False
         self.query_one("#connect", Button).disabled = False
         self.show_info("")
         if actor.school_uai is not None:
-            self.cyc.start_session(actor, actor.school_uai, school_name)
+            self.post_message(StartSession(actor, actor.school_uai, school_name))
             return
-        from cyclades_tui.ui.screens.schools import SchoolPickerScreen
-
-        self.app.push_screen(SchoolPickerScreen(actor))
+        self.post_message(ChooseSchool(actor))
 
     def worker_failed(self, name: str) -> None:
         self.checking = False

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
+from cyclades_tui.ui.actions import ACTIONS, bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 
@@ -16,14 +17,11 @@ HIDDEN = "••••••••••"
 class PreviewScreen(ActivityScreen):
     """Logins and passwords of a document; « remplacé » marks slips no longer valid."""
 
-    BINDINGS = [
-        Binding("m", "toggle_passwords", "Mots de passe",
-                id="toggle-passwords", tooltip="Les mots de passe restent masqués par défaut"),
-        Binding("escape", "close", "Fermer", id="close"),
-    ]
+    BINDINGS = bindings("toggle-passwords", "close")
 
-    def __init__(self, document: DocumentSummary, slips: list[SlipPreview]) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext, document: DocumentSummary,
+                 slips: list[SlipPreview]) -> None:
+        super().__init__(ctx)
         self.document = document
         self.slips = slips
         self.revealed = False
@@ -34,7 +32,8 @@ class PreviewScreen(ActivityScreen):
                              f"{len(self.slips)} papillon(s)"), classes="heading")
         table: DataTable[object] = DataTable(id="slips", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Static("« m » affiche ou masque les mots de passe.", id="message")
+        yield Static(f"« {ACTIONS['toggle-passwords'].key} » affiche ou masque les mots de passe.",
+                     id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

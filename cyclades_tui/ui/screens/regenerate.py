@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
@@ -15,10 +14,13 @@ from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import RunResult
 from cyclades_tui.services.candidates import CandidateView, find_by_name
+from cyclades_tui.ui.actions import ACTIONS, bindings
+from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
+from cyclades_tui.ui.workers import deliver
 
 # The states that can give an account: label, and the short form parse_state reads.
 STATES = [(s.value, fold(s.value)) for s in ELIGIBLE_STATES]
@@ -37,15 +39,10 @@ def candidate_line(view: CandidateView) -> str:
 class RegenerateScreen(ActivityScreen):
     """New provisional password for one candidate who already has an account."""
 
-    BINDINGS = [
-        Binding("ctrl+g", "generate", "Générer", id="generate",
-                tooltip="Nouveau mot de passe pour le candidat affiché"),
-        Binding("ctrl+r", "report", "Afficher le compte rendu", id="report",
-                tooltip="Liste des documents générés"),
-    ]
+    BINDINGS = bindings("regenerate-one", "report")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext) -> None:
+        super().__init__(ctx)
         self.candidate: CandidateView | None = None
         self.matches: list[CandidateView] = []
         # What the last look-up was asked for: an older look-up's answer is dropped.
@@ -128,9 +125,9 @@ class RegenerateScreen(ActivityScreen):
             view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine,
                                                   state)
         except Exception as error:  # shown only if still relevant (see _answered)
-            self.app.call_from_thread(self._answered, (asked, state), None, error)
+            deliver(self, self._answered, (asked, state), None, error)
             return
-        self.app.call_from_thread(self._answered, (asked, state), view, None)
+        deliver(self, self._answered, (asked, state), view, None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="search", group="lookup")
     def search(self, text: str, state: str) -> None:
@@ -138,9 +135,9 @@ class RegenerateScreen(ActivityScreen):
         try:
             found = find_by_name(self.session.actor, self.session.uai, text)
         except Exception as error:
-            self.app.call_from_thread(self._answered, (text, state), None, error)
+            deliver(self, self._answered, (text, state), None, error)
             return
-        self.app.call_from_thread(self._listed, (text, state), found)
+        deliver(self, self._listed, (text, state), found)
 
     def _listed(self, asked: tuple[str, str], found: list[CandidateView]) -> None:
         if asked != self._asked:
@@ -189,7 +186,8 @@ class RegenerateScreen(ActivityScreen):
             + f"\nExamen : {view.exam} — {view.exam_label}  ·  état {view.state}\n"
             f"Compte : {view.login}"))
         self.query_one("#generate", Button).disabled = False
-        self.show_info("Candidat trouvé : « Générer » (ctrl+g) crée un nouveau mot de passe.")
+        self.show_info(f"Candidat trouvé : « Générer » ({ACTIONS['regenerate-one'].key}) crée "
+                       "un nouveau mot de passe.")
 
     @on(Button.Pressed, "#generate")
     def action_generate(self) -> None:
@@ -215,8 +213,8 @@ class RegenerateScreen(ActivityScreen):
     def regenerate(self, ine: str, state: str) -> None:
         """New password, stored document."""
         result = accounts.regenerate(self.session.actor, self.session.uai, ine, state,
-                                     settings=self.cyc.settings)
-        self.app.call_from_thread(self._done, result)
+                                     settings=self.ctx.settings)
+        deliver(self, self._done, result)
 
     def _done(self, result: RunResult) -> None:
         document = result.documents[0]

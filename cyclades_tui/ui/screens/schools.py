@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cyclades_tui.services import schools
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.schools import SchoolInfo
+from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.context import ScreenContext
+from cyclades_tui.ui.messages import LogOut, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.workers import deliver
 
 
 def _label(school: SchoolInfo) -> str:
@@ -24,15 +27,10 @@ def _label(school: SchoolInfo) -> str:
 class SchoolPickerScreen(BaseScreen):
     """Pick the school to act for (exam manager), or position its service."""
 
-    BINDINGS = [
-        Binding("p", "toggle_service", "Positionner / retirer le service", id="toggle-service",
-                tooltip="Positionner ou retirer le service de gestion des candidats"),
-        Binding("ctrl+d", "logout", "Déconnexion", id="logout",
-                tooltip="Se déconnecter (demande confirmation)"),
-    ]
+    BINDINGS = bindings("toggle-service", "logout")
 
-    def __init__(self, actor: Actor) -> None:
-        super().__init__()
+    def __init__(self, ctx: ScreenContext, actor: Actor) -> None:
+        super().__init__(ctx)
         self.actor = actor
         self.schools: list[SchoolInfo] = []
 
@@ -50,7 +48,7 @@ class SchoolPickerScreen(BaseScreen):
     def load(self) -> None:
         """Read the schools."""
         found = schools.list_schools(self.actor)
-        self.app.call_from_thread(self._show, found)
+        deliver(self, self._show, found)
 
     def _show(self, found: list[SchoolInfo]) -> None:
         self.schools = found
@@ -68,7 +66,7 @@ class SchoolPickerScreen(BaseScreen):
     def choose(self, event: OptionList.OptionSelected) -> None:
         """Act for the chosen school."""
         school = next(s for s in self.schools if s.uai == event.option.id)
-        self.cyc.start_session(self.actor, school.uai, school.name)
+        self.post_message(StartSession(self.actor, school.uai, school.name))
 
     def action_toggle_service(self) -> None:
         """Position or withdraw the service of the highlighted school."""
@@ -83,13 +81,13 @@ class SchoolPickerScreen(BaseScreen):
         """Change the service, then reload the list."""
         info = schools.set_service(self.actor, uai, enabled)
         word = "positionné" if info.service_enabled else "retiré"
-        self.app.call_from_thread(self.show_info, f"Service {word} pour {info.uai}.")
-        self.app.call_from_thread(self.load)
+        deliver(self, self.show_info, f"Service {word} pour {info.uai}.")
+        deliver(self, self.load)
 
     def action_logout(self) -> None:
         """« Déconnexion », after a confirmation."""
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.cyc.log_out()
+                self.post_message(LogOut())
 
         self.app.push_screen(ConfirmModal("Se déconnecter ?", "Se déconnecter"), confirmed)

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.text import literal
+
+# The dialogs' own look, next to them (Textual's convention for reusable widgets).
+DIALOG_CSS = """
+    {name} {{
+        align: center middle;
+    }}
+    {name} .dialog {{
+        width: 70;
+        max-width: 95%;
+        height: auto;
+        padding: 1 2;
+        border: thick $warning;
+        background: $surface;
+    }}
+    {name} .question {{
+        margin-bottom: 1;
+    }}
+"""
 
 
 class ConfirmModal(ModalScreen[bool]):
     """Ask a yes/no question; dismisses with True only on an explicit « Confirmer »."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Annuler", id="cancel"),
-        Binding("o", "confirm", "Confirmer", id="confirm", tooltip="Confirmer (o = oui)"),
-    ]
+    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmModal")
+    BINDINGS = bindings("cancel", "confirm")
 
     def __init__(self, question: str, confirm_label: str = "Confirmer") -> None:
         super().__init__()
@@ -51,7 +67,8 @@ class ConfirmModal(ModalScreen[bool]):
 class PathModal(ModalScreen[str | None]):
     """Ask for a file path, pre-filled with a sensible default."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="cancel")]
+    DEFAULT_CSS = DIALOG_CSS.format(name="PathModal")
+    BINDINGS = bindings("cancel")
 
     def __init__(self, title: str, default: str) -> None:
         super().__init__()
@@ -90,7 +107,8 @@ class PathModal(ModalScreen[str | None]):
 class PrinterModal(ModalScreen[str | None]):
     """Choose a printer among those CUPS knows (the default one first)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="cancel")]
+    DEFAULT_CSS = DIALOG_CSS.format(name="PrinterModal")
+    BINDINGS = bindings("cancel")
 
     def __init__(self, printers: list[str], default: str | None) -> None:
         super().__init__()

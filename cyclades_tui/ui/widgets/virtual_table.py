@@ -37,6 +37,30 @@ class VirtualTable(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-table--header", "virtual-table--cursor", "virtual-table--even",
     }
+    # Its own look, next to it (Textual's convention for a reusable widget); the screens'
+    # layout stays in styles/.
+    DEFAULT_CSS = """
+    VirtualTable {
+        height: 1fr;
+        margin: 0 1;
+        background: $surface;
+        /* No horizontal bar (→ still scrolls): redrawn with every filter keystroke, it cost
+           2 KB on the wire each time. */
+        scrollbar-size-horizontal: 0;
+    }
+    VirtualTable > .virtual-table--header {
+        text-style: bold;
+        color: $primary;
+        background: $panel;
+    }
+    VirtualTable > .virtual-table--even {
+        background: $boost;
+    }
+    VirtualTable > .virtual-table--cursor {
+        background: $accent;
+        color: $text;
+    }
+    """
 
     cursor = reactive(0)
 

@@ -1,0 +1,207 @@
+"""The one registry of the TUI's activities and keys.
+
+The « Mon établissement » menu, every screen's ``BINDINGS`` (hence its footer), the command
+palette and the key table of README.md are all made from what is declared here: a key is
+changed in one place. One action has one key wherever it is offered; a ``ctrl+`` key means one
+thing in the whole app (screens with a text field cannot use plain letters, so the ``ctrl+``
+keys are the app-wide vocabulary; plain letters are each screen's own mnemonics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+
+@dataclass(frozen=True)
+class Activity:
+    """An activity of the « Mon établissement » menu (and of the command palette)."""
+
+    id: str
+    title: str  # CYCLADES' own words: the menu line and the palette entry
+    help: str  # the palette's and the footer tooltip's explanation
+    key: str | None = None  # the menu letter; None: menu and palette only
+    short: str = ""  # footer label: the menu shows ``title``, the footer must fit 80 columns
+
+
+@dataclass(frozen=True)
+class Action:
+    """A key of a screen: what it does, its footer label and its explanation."""
+
+    id: str  # the Textual binding id
+    key: str
+    action: str  # the Textual action it runs
+    label: str  # footer label
+    tooltip: str = ""
+    show: bool = True  # False: a synonym or a key that needs no footer entry
+    priority: bool = False  # True: the key wins over the focused widget (a text field…)
+
+    def binding(self) -> Binding:
+        """The Textual binding of this action."""
+        return Binding(self.key, self.action, self.label, show=self.show,
+                       priority=self.priority, id=self.id, tooltip=self.tooltip)
+
+
+# In menu order. « Importer HORS BEE » and « Importer mes élèves… » have no letter: the
+# footer must fit 80 columns, and both imports are offered by « Mes candidats » (ctrl+b,
+# ctrl+n) and the command palette.
+ACTIVITIES: tuple[Activity, ...] = (
+    Activity("generate", "Générer les comptes Cyclades de mes élèves",
+             "Créer les comptes des candidats éligibles et leurs papillons", "g", "Générer"),
+    Activity("regenerate", "Regénérer le mot de passe d'un compte d'un élève",
+             "Nouveau mot de passe et papillon pour un candidat", "r", "Regénérer"),
+    Activity("documents", "Afficher le compte rendu",
+             "Liste des documents générés : enregistrer, imprimer, consulter", "d", "Documents"),
+    Activity("candidates", "Mes candidats", "Tous les candidats de l'établissement, filtrables",
+             "c", "Candidats"),
+    Activity("import_bee", "Importer mes élèves depuis la BEE",
+             "Importer un export SIECLE (ElevesSansAdresses .zip ou .xml)"),
+    Activity("import_csv", "Importer HORS BEE", "Importer des candidats depuis un fichier CSV"),
+    Activity("journal", "Journal", "Qui a fait quoi et quand dans cet établissement"),
+)
+ACTIVITY_BY_ID = {activity.id: activity for activity in ACTIVITIES}
+
+_ACTIONS: tuple[Action, ...] = (
+    # Everywhere (the app's own keys).
+    Action("quit", "ctrl+q", "quit", "Quitter", "Quitter cyclades-tui", priority=True),
+    # Declared here (Textual would add its own, in English).
+    Action("palette", "ctrl+p", "command_palette", "Commandes", "Ouvrir la palette de commandes",
+           show=False, priority=True),
+    Action("back", "escape", "back", "Retour", "Revenir à l'écran précédent"),
+    Action("logout", "ctrl+d", "logout", "Déconnexion", "Se déconnecter (demande confirmation)"),
+    # Connexion.
+    Action("connect", "enter", "enter", "Se connecter", "Entrée : champ suivant, puis connexion",
+           priority=True),
+    # Mon établissement.
+    *(Action(f"open-{a.id}", a.key, f"open('{a.id}')", a.short, a.help)
+      for a in ACTIVITIES if a.key),
+    Action("home-back", "escape", "back", "Retour",
+           "Revenir au choix de l'établissement (gestionnaire)", show=False),
+    # Choix de l'établissement (gestionnaire).
+    Action("toggle-service", "p", "toggle_service", "Positionner / retirer le service",
+           "Positionner ou retirer le service de gestion des candidats"),
+    # Générer / Regénérer.
+    Action("generate", "g", "generate", "Générer",
+           "Créer les comptes manquants et leurs papillons"),
+    Action("regenerate-one", "ctrl+g", "generate", "Générer",
+           "Nouveau mot de passe pour le candidat affiché"),
+    Action("report", "ctrl+r", "report", "Afficher le compte rendu", "Liste des documents générés"),
+    # Afficher le compte rendu, and the preview of a document.
+    Action("next-page", "n", "next_page", "Suiv.", "Page suivante (ou PgSuiv)"),
+    Action("previous-page", "p", "previous_page", "Préc.", "Page précédente (ou PgPréc)"),
+    # Priority: the table would take PgSuiv/PgPréc to scroll its ten rows.
+    Action("next-page-key", "pagedown", "next_page", "Suiv.", show=False, priority=True),
+    Action("previous-page-key", "pageup", "previous_page", "Préc.", show=False, priority=True),
+    Action("filter", "ctrl+f", "focus_filter", "Filtrer",
+           "Filtrer par nom d'élève, INE ou classe"),
+    Action("save", "s", "save", "Sauver", "Enregistrer le document sélectionné dans un fichier"),
+    Action("print", "i", "print", "Imprimer", "Imprimer avec CUPS (lp)"),
+    Action("preview", "v", "preview", "Voir", "Voir les papillons en texte, mots de passe masqués"),
+    Action("toggle-passwords", "m", "toggle_passwords", "Mots de passe",
+           "Les mots de passe restent masqués par défaut"),
+    Action("close", "escape", "close", "Fermer", "Fermer l'aperçu"),
+    # Mes candidats.
+    Action("candidates-filter", "ctrl+f", "focus_filter", "Filtrer",
+           "Saisir un nom, un INE, une classe…"),
+    Action("table", "ctrl+t", "focus_table", "Liste", "Aller dans la liste"),
+    Action("import-bee", "ctrl+b", "import_bee", "Import BEE",
+           "Importer mes élèves depuis la BEE (export SIECLE)"),
+    Action("import-csv", "ctrl+n", "import_csv", "Import CSV", "Importer HORS BEE (fichier CSV)"),
+    # The two imports.
+    Action("check", "ctrl+o", "check", "Vérifier", "Vérifier le fichier sans rien écrire"),
+    Action("import", "ctrl+l", "import_file", "Importer", "Importer ce qui a été vérifié"),
+    # Journal (no text field: a letter). Not ctrl+r: that is « Afficher le compte rendu ».
+    Action("reload", "a", "reload", "Actualiser", "Relire le journal"),
+    # Dialogs.
+    Action("cancel", "escape", "cancel", "Annuler", "Fermer sans rien faire"),
+    Action("confirm", "o", "confirm", "Confirmer", "Confirmer (o = oui)"),
+)
+ACTIONS: dict[str, Action] = {action.id: action for action in _ACTIONS}
+assert len(ACTIONS) == len(_ACTIONS), "two actions share an identifier"
+
+
+def bindings(*ids: str) -> list[BindingType]:
+    """The Textual bindings of the registry actions ``ids``, in that order."""
+    return [ACTIONS[action_id].binding() for action_id in ids]
+
+
+@dataclass(frozen=True)
+class ScreenKeys:
+    """A row of README's key table: a screen, its keys and what they do.
+
+    ``text`` names each key as ``{action-id}``; the README shows the registry's key there.
+    """
+
+    screen: str
+    actions: tuple[str, ...]
+    text: str
+
+
+# Key names as the README writes them.
+KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "pagedown": "PgSuiv", "pageup": "PgPréc"}
+
+KEY_TABLE: tuple[ScreenKeys, ...] = (
+    ScreenKeys("Connexion", ("connect",),
+               "`Tab`/{connect} between fields, {connect} to log in (one attempt at a time)"),
+    ScreenKeys("Mon établissement (menu)", ("open-generate", "open-regenerate", "open-documents",
+                                            "open-candidates", "logout", "home-back"),
+               "arrows + `Entrée`, or {open-generate} générer, {open-regenerate} regénérer, "
+               "{open-documents} compte rendu, {open-candidates} candidats; {logout} Déconnexion "
+               "(asks for confirmation; {home-back} never logs out)"),
+    ScreenKeys("Générer les comptes", ("generate", "report"),
+               "{generate} Générer (progress bar; the generation goes on if the screen is left "
+               "and shows its progress when reopened; a second one for the school is refused "
+               "while it runs), {report} Afficher le compte rendu (`Échap` comes back here)"),
+    ScreenKeys("Regénérer le mot de passe", ("regenerate-one", "report"),
+               "Etat (Inscrit / Pré-inscrit: Tab, arrows, Entrée) and « INE ou nom »: an INE is "
+               "checked as you type; a name lists the matching pupils (class, INE, date of "
+               "birth, account: Tab, arrows, Entrée); the candidate is shown before anything is "
+               "generated, or the real reason why not (state, exam not eligible, no account "
+               "yet); {regenerate-one} Générer (asks for confirmation), {report} compte rendu"),
+    ScreenKeys("Afficher le compte rendu", ("next-page", "previous-page", "next-page-key",
+                                            "previous-page-key", "filter", "save", "print",
+                                            "preview", "toggle-passwords", "close"),
+               "« Liste des documents générés », 10 a page, each with its layout (`1/page`, "
+               "`2/page`), its number of slips and, for a one-slip document, the pupil and "
+               "class: {next-page}/{previous-page} (or {next-page-key}/{previous-page-key}) "
+               "pages, {filter} filter by pupil (name, INE) or class (`Entrée` back to the "
+               "list), {save} save to a file (in the school's `documents/` folder, a free name "
+               "offered), {print} print with CUPS, {preview} view the slips as text with each "
+               "pupil's name, class and INE (passwords hidden, {toggle-passwords} shows them, "
+               "{close} closes)"),
+    ScreenKeys("Mes candidats", ("table", "candidates-filter", "import-bee", "import-csv"),
+               "type to filter (every word must match: name, INE, class, exam, state, login), "
+               "{table} list (`→` shows the date of birth and INE at 80 columns; a wider "
+               "terminal shows them and widens names), {candidates-filter} filter, {import-bee} "
+               "import BEE, {import-csv} import CSV. Columns: name, first name, class, exam, "
+               "state, account (or « à générer », or « non éligible (examen/état) »), date of "
+               "birth, INE"),
+    ScreenKeys("Importer HORS BEE", ("check", "import"),
+               "CSV name (in the school's `depot/` folder), `Entrée`/{check} checks the file "
+               "and previews it with every error, {import} imports"),
+    ScreenKeys("Journal", ("reload",), "who did what and when in this school, newest first; "
+               "{reload} reloads it"),
+    ScreenKeys("everywhere", ("back", "quit", "palette"),
+               "{back} « Retour »: closes the open dialog or panel, else goes back to the "
+               "previous screen (never logs out); {quit} quit (asks first while a generation "
+               "runs); {palette} command palette (every activity is there)"),
+)
+
+
+def key_name(key: str) -> str:
+    """A key as README and the hints write it (`ctrl+d`, `Échap`)."""
+    return f"`{KEY_NAMES.get(key, key)}`"
+
+
+def key_table() -> str:
+    """README's key table, made from the registry (tests compare it with README.md)."""
+    lines = ["| screen | keys |", "| --- | --- |"]
+    for row in KEY_TABLE:
+        keys = {action_id: key_name(ACTIONS[action_id].key) for action_id in row.actions}
+        lines.append(f"| {row.screen} | {row.text.format_map(keys)} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m cyclades_tui.ui.actions: print README's key table
+    print(key_table(), end="")

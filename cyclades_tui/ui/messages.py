@@ -1,0 +1,44 @@
+"""What screens ask of the app: they post these messages (they bubble up to the app), the app
+handles them. Screens never call the app's methods nor set its state."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from cyclades_tui.services.actor import Actor
+
+
+class OpenActivity(Message):
+    """Open an activity of the menu (``above``: above the current screen, so that « Retour »
+    comes back to it)."""
+
+    def __init__(self, activity: str, above: bool = False) -> None:
+        super().__init__()
+        self.activity = activity
+        self.above = above
+
+
+class StartSession(Message):
+    """A staff member logged in (or an exam manager chose a school): show the home screen."""
+
+    def __init__(self, actor: Actor, uai: str, school_name: str) -> None:
+        super().__init__()
+        self.actor = actor
+        self.uai = uai
+        self.school_name = school_name
+
+
+class ChooseSchool(Message):
+    """An exam manager logged in: show the choice of school."""
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__()
+        self.actor = actor
+
+
+class LeaveSchool(Message):
+    """An exam manager goes back from the home screen to the choice of school."""
+
+
+class LogOut(Message):
+    """The user confirmed « Déconnexion »: back to the login screen."""

@@ -1,0 +1,33 @@
+"""The one way a screen's background task hands its result over: only while it is wanted.
+
+A look-up runs in a thread (``@work(thread=True, exclusive=True)``); a newer look-up (the
+input changed) cancels it and leaving the screen cancels it, but a thread cannot be stopped:
+it finishes and would still deliver its now stale result, over the newer one. ``deliver``
+checks, on the app's thread at the moment of delivery, that the task was not cancelled and
+that its screen is still there; otherwise the result is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.dom import DOMNode
+from textual.worker import get_current_worker
+
+
+def deliver(node: DOMNode, callback: Callable[..., Any], *args: Any) -> None:
+    """From a worker's thread: run ``callback(*args)`` on the app's thread, unless the worker
+    has been cancelled (replaced by a newer one, or its screen closed) by then."""
+    worker = get_current_worker()
+
+    def if_still_wanted() -> None:
+        if worker.is_cancelled or not node.is_attached:
+            return  # stale: a newer task delivers, or nobody is there to see it
+        callback(*args)
+
+    try:
+        app = node.app
+    except RuntimeError:  # Textual's NoActiveAppError: the screen is closed, nobody to tell
+        return
+    app.call_from_thread(if_still_wanted)
