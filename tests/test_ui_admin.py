@@ -148,6 +148,28 @@ async def test_journal_lists_the_day(school_db: str) -> None:
         assert any(r[2] == "Service" for r in rows)
 
 
+async def test_class_boxes_show_their_mark_only_when_ticked(school_db: str,
+                                                         tmp_path: Path) -> None:
+    export = depot(tmp_path) / "e.zip"
+    export.write_bytes(export_zip(UAI, [
+        Pupil("1", bea(41), "Nom", "Un", "01/01/2011", "3A"),
+        Pupil("2", bea(42), "Nom", "Deux", "01/01/2011", "3B")]))
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
+                      settings=FAST_SETTINGS)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_activity("import_bee")
+        await settle(pilot)
+        await pilot.press(*export.name, "enter")
+        await settle(pilot)
+        divisions = app.screen.query_one("#divisions", SelectionList)
+        divisions.deselect("3B")
+        await pilot.pause()
+        drawn = {line.text[4:].split(" —")[0]: line.text[:3]
+                 for line in (divisions.render_line(y) for y in range(2))}
+        # Told apart by their mark, not by colour alone (16-colour consoles, tired eyes).
+        assert drawn == {"3A": "▐X▌", "3B": "▐ ▌"}
+
+
 async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path) -> None:
     export = depot(tmp_path) / "e.zip"
     export.write_bytes(export_zip(UAI, [Pupil("1", bea(31), "Nom", "Prénom", "01/01/2011",

@@ -74,6 +74,22 @@ async def test_homonyms_are_listed_with_their_birth_dates(demo_url: str) -> None
         assert sum(view.ine in chosen for view in aubins) == 1
 
 
+async def test_tab_then_enter_picks_the_first_of_several_pupils(demo_url: str) -> None:
+    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", *"aubin antoine")
+        await settle(pilot)
+        matches = app.screen.query_one("#matches", OptionList)
+        assert matches.option_count == 3
+        first = str(matches.get_option_at_index(0).prompt)
+        # What a secretary does when told « Tab puis flèches et Entrée »: no arrow.
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        ine = next(word for word in first.split() if len(word) == 11 and word[:10].isdigit())
+        assert ine in text_of(pilot, "#candidate")
+
+
 async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     views = [v for v in list_candidates(operator(), DEMO_UAI) if v.login]

@@ -22,7 +22,7 @@ from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
-from cyclades_tui.ui.widgets.toggles import MarkedCheckbox
+from cyclades_tui.ui.widgets.toggles import MarkedCheckbox, MarkedSelectionList
 from cyclades_tui.ui.workers import deliver
 
 EXAM_OPTIONS = [(f"{code} — {label}", code) for code, label in EXAMS.items()]
@@ -56,7 +56,7 @@ class BeeImportScreen(ActivityScreen):
                 yield Label("Etat initial", classes="field-label")
                 yield Select(STATE_OPTIONS, id="state", value=State.INSCRIT.value,
                              allow_blank=False)
-            yield SelectionList[str](id="divisions")
+            yield MarkedSelectionList(id="divisions")
             yield MarkedCheckbox("Ignorer les élèves sans INE valide", id="skip")
             with Horizontal(classes="buttons"):
                 yield Button("Vérifier", id="check")

@@ -157,6 +157,8 @@ class RegenerateScreen(ActivityScreen):
             return
         matches.add_options([Option(literal(candidate_line(v)), id=str(i))
                              for i, v in enumerate(self.matches)])
+        # The first pupil is highlighted: Tab then Entrée picks it (nothing happened before).
+        matches.highlighted = 0
         matches.display = True
         more = f" (les {MAX_MATCHES} premiers)" if len(found) > MAX_MATCHES else ""
         self.show_info(f"{len(found)} candidats correspondent{more} : Tab puis flèches et "

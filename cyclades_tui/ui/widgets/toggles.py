@@ -6,7 +6,10 @@ which a 16-colour console, a screen reader or a tired eye loses.
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox, RadioButton
+from rich.segment import Segment
+from textual.strip import Strip
+from textual.widgets import Checkbox, RadioButton, SelectionList
+from textual.widgets.option_list import OptionDoesNotExist
 
 
 class MarkedCheckbox(Checkbox):
@@ -43,3 +46,22 @@ class MarkedRadioButton(RadioButton):
 
     def on_mount(self) -> None:
         self._mark()
+
+
+class MarkedSelectionList(SelectionList[str]):
+    """A list of choices whose box shows X when ticked and a blank when not."""
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's line, its box's mark replaced by the choice's state."""
+        line = super().render_line(y)
+        segments = list(line)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        # Textual draws [left side, mark, right side, space, prompt…].
+        if len(segments) < 4:
+            return line
+        mark = "X" if option.value in self.selected else " "
+        segments[1] = Segment(mark, segments[1].style)
+        return Strip(segments, line.cell_length)
