@@ -12,7 +12,6 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import Candidate, Candidature, School
 from cyclades_tui.ui.app import CycladesApp
-from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
@@ -28,7 +27,7 @@ from tests.helpers import (
     depot,
 )
 from tests.siecle_factory import Pupil, export_zip
-from tests.ui_helpers import settle, table_rows, text_of
+from tests.ui_helpers import read_bee_export, settle, table_rows, text_of
 
 UAI, OTHER, PASSWORD = SCHOOL_UAI, OTHER_UAI, SCHOOL_PASSWORD
 PUPILS = [
@@ -75,12 +74,7 @@ async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
     app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
                       settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_activity("import_bee")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, BeeImportScreen)
-        await pilot.press(*export.name, "enter")
-        await settle(pilot)
+        screen = await read_bee_export(pilot, export.name)
         divisions = screen.query_one("#divisions", SelectionList)
         assert sorted(divisions.selected) == ["3A", "3B", "TG1"]
         divisions.deselect("TG1")
@@ -157,11 +151,8 @@ async def test_class_boxes_show_their_mark_only_when_ticked(school_db: str,
     app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
                       settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_activity("import_bee")
-        await settle(pilot)
-        await pilot.press(*export.name, "enter")
-        await settle(pilot)
-        divisions = app.screen.query_one("#divisions", SelectionList)
+        screen = await read_bee_export(pilot, export.name)
+        divisions = screen.query_one("#divisions", SelectionList)
         divisions.deselect("3B")
         await pilot.pause()
         drawn = {line.text[4:].split(" —")[0]: line.text[:3]
@@ -179,11 +170,8 @@ async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path
     app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
                       settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_activity("import_bee")
-        await settle(pilot)
-        await pilot.press(*export.name, "enter")
-        await settle(pilot)
-        divisions = app.screen.query_one("#divisions", SelectionList)
+        screen = await read_bee_export(pilot, export.name)
+        divisions = screen.query_one("#divisions", SelectionList)
         assert sorted(divisions.selected) == ["3[/B", "[b]3A"]
         labels = [str(divisions.get_option_at_index(i).prompt) for i in range(2)]
         assert labels == ["3[/B — 1 élève(s)", "[b]3A — 1 élève(s)"]

@@ -9,11 +9,10 @@ from textual.widgets import Button, Select
 
 from cyclades_tui.services import staff
 from cyclades_tui.ui.app import CycladesApp
-from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from tests.helpers import FAST_SETTINGS, SIZE, bea, depot
 from tests.helpers import SCHOOL_UAI as UAI
 from tests.siecle_factory import Pupil, export_zip
-from tests.ui_helpers import settle, text_of
+from tests.ui_helpers import read_bee_export, settle, text_of
 
 
 async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
@@ -25,12 +24,7 @@ async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
     app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
                       settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_activity("import_bee")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, BeeImportScreen)
-        await pilot.press(*export.name, "enter")
-        await settle(pilot)
+        screen = await read_bee_export(pilot, export.name)
         screen.query_one("#exam", Select).value = "DNB"
         await pilot.press("ctrl+o")
         await settle(pilot)

@@ -9,6 +9,7 @@ from cyclades_tui.services.demo import DEMO_STAFF
 from cyclades_tui.services.staff import actor_for
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.app import CycladesApp
+from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from tests.helpers import FAST_SETTINGS
 
@@ -43,3 +44,16 @@ def table_rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
 def demo_app(url: str, settings: Settings = FAST_SETTINGS) -> CycladesApp:
     """The app on the demo database (demo_url fixture), logged in as the demo staff member."""
     return CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=settings)
+
+
+async def read_bee_export(pilot: Pilot[None], name: str) -> BeeImportScreen:
+    """Open « Importer mes élèves depuis la BEE » and read ``name`` from the school's depot/."""
+    app = pilot.app
+    assert isinstance(app, CycladesApp)
+    app.open_activity("import_bee")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, BeeImportScreen)
+    await pilot.press(*name, "enter")
+    await settle(pilot)
+    return screen
