@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,46 @@ def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
     assert Staff.get(Staff.login == "cible").locked_until is not None
     with pytest.raises(Refused, match="verrouillé"):
         staff.authenticate("cible", PASSWORD, settings=FAST_SETTINGS)
+
+
+DIES_DURING_CHECK = """
+import os, sys
+from cyclades_tui.services import staff
+from cyclades_tui.services.runtime import connect
+from cyclades_tui.settings import load_settings
+connect(sys.argv[1])
+def dies(password, hashed):  # the SSH link drops while bcrypt runs: SIGHUP ends us here
+    os._exit(1)
+staff.verify_password = dies
+staff.authenticate(sys.argv[2], "mauvais mot de passe", settings=load_settings())
+"""
+
+
+def test_attempts_killed_during_the_check_leave_a_lock_that_expires(db_url: str) -> None:
+    target_account()
+    limit = load_settings().lockout_attempts
+    for _ in range(limit):
+        died = subprocess.run([sys.executable, "-c", DIES_DURING_CHECK, db_url, "cible"],
+                              capture_output=True, text=True, env=cli_env(4, None), cwd=ROOT,
+                              timeout=120)
+        assert died.returncode == 1, died.stderr
+    account = Staff.get(Staff.login == "cible")
+    # Every slot spent, and the lock set with the last one: it will end by itself.
+    assert account.locked_until is not None and account.locked_until > utcnow()
+    with pytest.raises(Refused):
+        staff.authenticate("cible", PASSWORD, settings=load_settings())
+    Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
+        Staff.login == "cible").execute()
+    assert staff.authenticate("cible", PASSWORD, settings=load_settings()).login == "cible"
+
+
+def test_an_unknown_login_that_could_be_a_password_is_not_kept_whole(sqlite_url: str) -> None:
+    target_account()
+    typed = "correct-horse.battery.staple"  # lower case, a login's shape, 28 characters
+    for attempt in (typed, "admin"):
+        with pytest.raises(Refused):
+            staff.authenticate(attempt, PASSWORD, settings=load_settings())
+    causes = login_causes()
+    assert causes[-2:] == ["identifiant inconnu : « corr… » (28 caractères)",
+                           "identifiant inconnu : « admin »"]
+    assert not [e for e in AuditEvent.select() if typed in (e.detail or "")]

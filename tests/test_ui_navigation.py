@@ -122,6 +122,28 @@ async def test_generation_goes_on_when_its_screen_is_left(
     assert status.without_account == 0 and status.with_account == eligible
 
 
+async def test_a_generation_ending_after_logout_tells_nobody(
+        demo_url: str, held_generation: threading.Event,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
+    told: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(app, "notify", lambda message, **_: told.append(str(message)))
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("g", "escape", "ctrl+d", "o")
+        # Not settle(): it would wait for the generation, which the gate holds.
+        await wait_until(lambda: isinstance(app.screen, LoginScreen))
+        assert app.session is None
+        generation = app.generations[DEMO_UAI]
+        held_generation.set()
+        await wait_until(lambda: not generation.running)
+        await pilot.pause()
+    # The next person at the keyboard (another school, perhaps) learns nothing of it.
+    assert generation.result is not None
+    assert not [m for m in told if DEMO_UAI in m]
+
+
 async def test_quitting_during_a_generation_abandons_it_cleanly(
         demo_url: str, held_generation: threading.Event) -> None:
     app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))

@@ -123,22 +123,15 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
     now = utcnow()
     if staff.disabled:
         _refuse_unevaluated(password, settings, name, staff.school, "compte désactivé")
-    if not _take_attempt_slot(staff.id, now, settings.lockout_attempts):
+    locks = _take_attempt_slot(staff.id, now, settings)
+    if locks is None:
         _refuse_unevaluated(password, settings, name, staff.school, "compte verrouillé")
     if not verify_password(password, staff.password_hash):
-        with write_transaction(Staff._meta.database):
-            # The attempt keeps its slot; once every slot is spent the account is locked
-            # (and its count starts again from zero when the lock ends).
-            locked = Staff.update(
-                failed_attempts=0,
-                locked_until=utcnow() + timedelta(minutes=settings.lockout_minutes),
-            ).where(
-                (Staff.id == staff.id)
-                & (Staff.failed_attempts >= max(1, settings.lockout_attempts))
-            ).execute()
-            detail = "mot de passe incorrect" + (
-                f" ; compte verrouillé {settings.lockout_minutes} minute(s) après "
-                f"{settings.lockout_attempts} échecs" if locked else "")
+        # The attempt keeps its slot; the last slot locked the account when it was taken.
+        detail = "mot de passe incorrect" + (
+            f" ; compte verrouillé {settings.lockout_minutes} minute(s) après "
+            f"{settings.lockout_attempts} échecs" if locks else "")
+        with db_errors():
             audit.record(name, "login", staff.school, detail, success=False)
         raise Refused(refusal_message(settings))
     with write_transaction(Staff._meta.database):
@@ -148,20 +141,33 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
                  school_uai=staff.school.uai if staff.school is not None else None)
 
 
-def _take_attempt_slot(staff_id: int, now: datetime, attempts: int) -> bool:
-    """Reserve one password evaluation for the account; False when it is locked.
+def _take_attempt_slot(staff_id: int, now: datetime, settings: Settings) -> bool | None:
+    """Reserve one password evaluation for the account: None when it is locked, else
+    whether this attempt took the last slot (and so locked the account).
 
-    One statement: the database checks the lock and counts the attempt atomically (SQLite
-    serialises writers; PostgreSQL re-checks the condition on the row once a concurrent
-    update commits), so no two attempts can take the last slot.
+    One transaction holding the row: the database checks the lock and counts the attempt
+    atomically (SQLite serialises writers; PostgreSQL re-checks the condition on the row
+    once a concurrent update commits), so no two attempts can take the last slot. The last
+    slot sets the lock at once, before its password is checked: a process killed during the
+    check (a dropped SSH link) cannot leave every slot spent with no lock to expire. A lock
+    that has expired starts the count again.
     """
+    attempts = max(1, settings.lockout_attempts)
+    expired = Staff.locked_until.is_null(False) & (Staff.locked_until <= now)
     with write_transaction(Staff._meta.database):
-        taken = Staff.update(failed_attempts=Staff.failed_attempts + 1).where(
+        taken = Staff.update(
+            failed_attempts=peewee.Case(None, [(expired, 1)], Staff.failed_attempts + 1),
+            locked_until=None,
+        ).where(
             (Staff.id == staff_id)
-            & (Staff.locked_until.is_null() | (Staff.locked_until <= now))
-            & (Staff.failed_attempts < max(1, attempts))
+            & (expired | (Staff.locked_until.is_null() & (Staff.failed_attempts < attempts)))
         ).execute()
-    return bool(taken)
+        if not taken:
+            return None
+        locks = Staff.update(
+            locked_until=now + timedelta(minutes=settings.lockout_minutes)
+        ).where((Staff.id == staff_id) & (Staff.failed_attempts >= attempts)).execute()
+    return bool(locks)
 
 
 def _refuse_unevaluated(
@@ -185,17 +191,22 @@ def _dummy_hash(cost: int) -> str:
 
 
 _LOGIN_SHAPE = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+# Shorter than any staff password (at least 12 characters): shown whole, it cannot be one.
+_SHOWN_WHOLE = MIN_STAFF_PASSWORD - 1
 
 
 def _attempted_login(typed: str) -> str:
-    """The login an unknown attempt used, for the audit trail, when it looks like one.
+    """The login an unknown attempt used, for the audit trail, never a password.
 
-    People type their password in the login field by mistake: text that does not have a
-    login's shape (lower case letters, digits, « . _ - @ », no space) is not kept.
+    People type their password in the login field by mistake (or a burst of keys puts it
+    there): text without a login's shape (lower case letters, digits, « . _ - @ », no space)
+    is not kept, and a longer one, which could be a password, only by its first characters.
     """
     text = typed.strip()
     if _LOGIN_SHAPE.fullmatch(text) is None:
         return ""
+    if len(text) > _SHOWN_WHOLE:
+        return f" : « {text[:4]}… » ({len(text)} caractères)"
     return f" : « {text} »"
 
 

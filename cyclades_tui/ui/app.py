@@ -143,7 +143,8 @@ class CycladesApp(App[None]):
         terminal waits in a queue until the app has settled (screens mounted, focus set,
         look-ups finished), so it reaches the screen and field it would reach if typed slowly.
         """
-        if isinstance(event, events.Key) and event is not self._releasing:
+        if (isinstance(event, events.Key) and event is not self._releasing) or isinstance(
+                event, events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
             self._restart_idle_countdown()
         if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
                 and event is not self._releasing):
@@ -308,6 +309,10 @@ class CycladesApp(App[None]):
             if isinstance(screen, GenerateScreen) and screen.generation is generation:
                 screen.follow_up()  # shows the outcome now, not at its timer's next tick
         if isinstance(self.screen, GenerateScreen):
+            return
+        if self.session is None or self.session.uai != generation.uai:
+            # Whoever is at the keyboard now (logged out, another school) is not told of it:
+            # the school's result shows when its staff open « Générer ».
             return
         if generation.error is None and generation.result is not None:
             self.notify(f"Génération terminée ({generation.uai}) : {generation.result.message}",
