@@ -20,10 +20,9 @@ from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.siecle_import import parse_siecle
 from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
-from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, example
 from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
-from tests.ui_helpers import settle, text_of
+from tests.ui_helpers import read_bee_export, settle, text_of
 
 UAI = "0392689L"
 PUPILS = [
@@ -321,13 +320,10 @@ def test_example_export_is_the_factory_output() -> None:
         "examples/ElevesSansAdresses.xml a changé : python -m tests.siecle_factory")
 
 
-@pytest.mark.parametrize(("uaj", "expected"), [
-    ("0750001U", "celui de l'établissement « 0750001U », pas de 0392689L"),
-    (None, "ne dit pas de quel établissement il vient"),
-])
-async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
-        tmp_path: Path, uaj: str | None, expected: str) -> None:
-    db = connect(f"sqlite:///{tmp_path / 'ecole.db'}")
+def secretariat_app(tmp_path: Path) -> tuple[Path, CycladesApp]:
+    """Lycée Pasteur (service positioned) in a SQLite file, its depot/ folder, and the TUI
+    of its secretariat."""
+    connect(f"sqlite:///{tmp_path / 'ecole.db'}")
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
     staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
@@ -335,18 +331,23 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
     # The screen reads from the school's incoming folder (beside the database).
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
-    good = write(depot, export_zip(UAI, PUPILS), "bon.zip")
-    other = write(depot, export_xml(uaj, PUPILS), "autre.xml")
     app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
                       demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS)
+    return depot, app
+
+
+@pytest.mark.parametrize(("uaj", "expected"), [
+    ("0750001U", "celui de l'établissement « 0750001U », pas de 0392689L"),
+    (None, "ne dit pas de quel établissement il vient"),
+])
+async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
+        tmp_path: Path, uaj: str | None, expected: str) -> None:
+    depot, app = secretariat_app(tmp_path)
+    good = write(depot, export_zip(UAI, PUPILS), "bon.zip")
+    other = write(depot, export_xml(uaj, PUPILS), "autre.xml")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_activity("import_bee")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, BeeImportScreen)
+        screen = await read_bee_export(pilot, good.name)
         divisions = screen.query_one("#divisions", SelectionList)
-        await pilot.press(*good.name, "enter")
-        await settle(pilot)
         assert divisions.display and len(divisions.selected) == 3
         path = screen.query_one("#path", Input)
         path.value = ""
@@ -361,7 +362,6 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
         await settle(pilot)
         assert "Lisez d'abord un export SIECLE" in text_of(pilot, "#message")
     assert Candidate.select().count() == 0
-    db.close()
 
 
 @settings(max_examples=150, deadline=None)
@@ -390,23 +390,12 @@ def test_any_declaration_or_date_is_read_or_refused_in_french(
 
 
 async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
-    db = connect(f"sqlite:///{tmp_path / 'ecole.db'}")
-    schools.add_school(operator(), UAI, "Lycée Pasteur")
-    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
-                    settings=FAST_SETTINGS)
+    depot, app = secretariat_app(tmp_path)
     pupils = [*PUPILS[:3], Pupil("9", bea(109), "Parti", "Jean", "01/01/2011", "3A",
                                  left="01/10/2026")]
-    depot = tmp_path / "fichiers" / UAI / "depot"
-    depot.mkdir(parents=True)
     export = write(depot, export_xml(UAI, pupils, date_export="29/11/2026"), "e.xml")
-    app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
-                      demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_activity("import_bee")
-        await settle(pilot)
-        screen = app.screen
-        await pilot.press(*export.name, "enter")
-        await settle(pilot)
+        screen = await read_bee_export(pilot, export.name)
         assert "3 élève(s), 2 division(s)" in text_of(pilot, "#message")
         assert "1 élève(s) sorti(s) avant l'export" in text_of(pilot, "#message")
         screen.query_one("#exam", Select).value = "DNB"
@@ -414,7 +403,6 @@ async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
         await settle(pilot)
         assert "Vérifié : 3 élève(s) à ajouter" in text_of(pilot, "#message")
         assert "Élève 9 (Parti Jean), 3A : sorti(e) le 01/10/2026" in text_of(pilot, "#faults")
-    db.close()
 
 
 def test_siecle_duplicate_ine_is_a_fault(cli: Cli, tmp_path: Path) -> None:
