@@ -390,11 +390,15 @@ def _new_staff_password() -> str:
 
 def _cmd_staff(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     if args.action == "add":
+        # Everything but the password is checked first: nobody types a password twice to
+        # learn that the login is taken or the school unknown.
+        staff.check_new_staff(actor, args.login, args.school, args.role)
         info = staff.add_staff(actor, args.login, _new_staff_password(), args.school, args.role,
                                settings=settings)
         print(f"Compte « {info.login} » créé ({info.role}"
               f"{', ' + info.school if info.school else ''}).")
     elif args.action == "reset-password":
+        staff.check_existing_staff(actor, args.login)
         staff.set_password(actor, args.login, _new_staff_password(), settings=settings)
         print(f"Mot de passe de « {args.login} » changé ; le compte est déverrouillé.")
     elif args.action == "disable":
