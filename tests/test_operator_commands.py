@@ -5,18 +5,21 @@ database, `documents export` never invents folders, `backup` speaks plain French
 
 from __future__ import annotations
 
+import io
 import os
 import re
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pexpect
 import pytest
 
+from cyclades_tui.cli import main
 from cyclades_tui.services import schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.demo import DEMO_UAI
 from cyclades_tui.store.models import AuditEvent, Candidate, School, Staff
-from tests.helpers import OTHER_UAI, SCHOOL_PASSWORD, SCHOOL_UAI, Cli, school_with_pupils
+from tests.helpers import OTHER_UAI, SCHOOL_PASSWORD, SCHOOL_UAI, Cli, CliResult, school_with_pupils
 from tests.resilience_helpers import ROOT
 
 SCRIPT = ROOT / ".venv" / "bin" / "cyclades-tui"
@@ -112,6 +115,14 @@ def test_documents_export_refuses_a_missing_folder(sqlite_url: str, tmp_path: Pa
     assert len(list((tmp_path / "present").iterdir())) == 2
 
 
+def backup_cli(url: str, target: str) -> CliResult:
+    """`backup` on ``url`` without reconnecting afterwards (the database may not exist)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["backup", target, "--db", url])
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
 def clean_french(text: str) -> None:
     """No control character spelled out and no English word in a message."""
     assert "\\x0a" not in text and "\\x09" not in text and "\\x" not in text, text
@@ -122,14 +133,14 @@ def clean_french(text: str) -> None:
 def test_postgresql_backup_failures_speak_french(pg_url: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     absent = pg_url.split("?")[0].rsplit("/", 1)[0] + "/base_absente_i16c"
-    result = Cli(absent)("backup", str(tmp_path / "a.dump"))
+    result = backup_cli(absent, str(tmp_path / "a.dump"))
     assert result.code == 1, result.err
     assert "base_absente_i16c" in result.err and "n'existe pas" in result.err, result.err
     clean_french(result.err)
     assert list(tmp_path.iterdir()) == []
     # An unreachable server (a port nobody listens on).
     closed = pg_url.replace(":5432/", ":9/")
-    result = Cli(closed)("backup", str(tmp_path / "b.dump"))
+    result = backup_cli(closed, str(tmp_path / "b.dump"))
     assert result.code == 1 and "injoignable" in result.err, result.err
     clean_french(result.err)
     # An unwritable path.
@@ -147,11 +158,12 @@ def test_postgresql_backup_failures_speak_french(pg_url: str, tmp_path: Path,
 
 
 def test_sqlite_backup_failures_speak_french(sqlite_url: str, tmp_path: Path) -> None:
-    for args in (["backup", str(tmp_path / "x.db"), "--db", f"sqlite:///{tmp_path}/no.db"],
-                 ["backup", "/proc/x.db"], ["backup", str(tmp_path)],
-                 ["backup", str(tmp_path / "absent" / "x.db")]):
-        result = Cli(sqlite_url)(*args)
-        assert result.code == 2, (args, result.err)
+    missing = backup_cli(f"sqlite:///{tmp_path}/absente.db", str(tmp_path / "x.db"))
+    assert missing.code == 2 and "introuvable" in missing.err
+    clean_french(missing.err)
+    for target in ("/proc/x.db", str(tmp_path), str(tmp_path / "absent" / "x.db")):
+        result = Cli(sqlite_url)("backup", target)
+        assert result.code == 2, (target, result.err)
         clean_french(result.err)
 
 
