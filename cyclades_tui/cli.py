@@ -572,8 +572,10 @@ def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:
 def harden_process() -> None:
     """What every session needs on a shared server: private files, no core dumps.
 
-    Files the app creates (documents saved, backups, SQLite's -wal/-shm) are readable by
-    their owner only, whatever the umask of sshd's session; a crash never writes the
+    Files the app creates (exports, backups, SQLite's -wal/-shm) are readable by their
+    owner only, whatever the umask of sshd's session (a PDF saved from the TUI is given
+    0640 explicitly: the school's SFTP account reads it through the folder's group);
+    a crash never writes the
     memory (plain passwords while slips are rendered) to a core file.
     """
     os.umask(0o077)
