@@ -574,9 +574,8 @@ def harden_process() -> None:
 
     Files the app creates (exports, backups, SQLite's -wal/-shm) are readable by their
     owner only, whatever the umask of sshd's session (a PDF saved from the TUI is given
-    0640 explicitly: the school's SFTP account reads it through the folder's group);
-    a crash never writes the
-    memory (plain passwords while slips are rendered) to a core file.
+    0640 explicitly: the school's SFTP account reads it through the folder's group); a
+    crash never writes the memory (plain passwords while slips are rendered) to a core file.
     """
     os.umask(0o077)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -42,6 +42,7 @@ def spawn(*args: str) -> pexpect.spawn:
     (["nouvelle", "--school", "0350036Z"], 1, "Établissement 0350036Z inconnu"),
     (["nouvelle"], 2, "doit avoir un établissement"),
     (["a\tb", "--school", SCHOOL_UAI], 2, "Identifiant"),
+    (["Mme Martin", "--school", SCHOOL_UAI], 2, "Identifiant « mme martin » invalide"),
 ])
 def test_staff_add_refuses_before_asking_for_a_password(
         school_db: str, args: list[str], code: int, said: str) -> None:

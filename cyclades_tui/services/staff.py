@@ -64,6 +64,11 @@ def _new_staff_target(actor: Actor, login: str, uai: str | None,
         name = clean_name(login, "Identifiant", required=True).lower()
     except DomainError as error:
         raise BadInput(str(error)) from None
+    if _LOGIN_SHAPE.fullmatch(name) is None:
+        # The shape the login screen and the audit trail expect of a login.
+        raise BadInput(f"Identifiant « {name} » invalide : lettres sans accent, chiffres et "
+                       "« . _ - @ » seulement, sans espace, 64 caractères au plus, en "
+                       "commençant par une lettre ou un chiffre.")
     if role not in (ROLE_SCHOOL, ROLE_MANAGER):
         raise BadInput(f"Rôle « {role} » inconnu : etablissement ou gestionnaire attendu.")
     school: School | None = None
