@@ -10,6 +10,7 @@ import re
 import resource
 import signal
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -41,6 +42,14 @@ EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
 NO_TERMINAL = (
     "cyclades-tui a besoin d'un terminal interactif : connectez-vous avec « ssh -t » "
     "(par exemple « ssh -t cyclades@serveur »)."
+)
+
+# Where the settings come from: the operator's first question on a server.
+SETTINGS_HELP = (
+    "Réglages : le fichier de configuration $CYCLADES_CONFIG, sinon "
+    "/etc/cyclades-tui/config.toml s'il existe (le même pour l'interface, les commandes et "
+    "cron), puis les variables CYCLADES_<NOM>, puis --db. « cyclades-tui config » affiche "
+    "chaque réglage, sa valeur et sa source."
 )
 
 # argparse's English messages (Python 3.11 to 3.13 wordings), in French. Applied in order.
@@ -87,6 +96,12 @@ class _FrenchFormatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups,
                           "Utilisation : " if prefix is None else prefix)
 
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        # Paths such as /etc/cyclades-tui/config.toml stay whole (never cut at a hyphen).
+        text = " ".join(text.split())
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False, break_long_words=False)
+
 
 class FrenchParser(argparse.ArgumentParser):
     """argparse with help and usage errors in French and exit status 2."""
@@ -111,14 +126,16 @@ def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
     parser.add_argument(
         "--db", metavar="URL", default=None if top else argparse.SUPPRESS,
         help="base de données : sqlite:///chemin.db ou postgresql://utilisateur@hôte:port/nom "
-             "(sinon $CYCLADES_DB, sinon un fichier SQLite dans le dossier de données)",
+             "(sinon $CYCLADES_DB, sinon la clé db du fichier de configuration, sinon un "
+             "fichier SQLite dans le dossier de données)",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar (docs/cli.md)."""
     parser = FrenchParser(prog="cyclades-tui",
-                          description="Comptes candidats CYCLADES et papillons de connexion.")
+                          description="Comptes candidats CYCLADES et papillons de connexion.",
+                          epilog=SETTINGS_HELP)
     _add_db(parser, top=True)
     parser.add_argument("--demo", action="store_true",
                         help="ouvrir l'interface sur la base de démonstration")
@@ -390,11 +407,15 @@ def _new_staff_password() -> str:
 
 def _cmd_staff(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     if args.action == "add":
+        # Everything but the password is checked first: nobody types a password twice to
+        # learn that the login is taken or the school unknown.
+        staff.check_new_staff(actor, args.login, args.school, args.role)
         info = staff.add_staff(actor, args.login, _new_staff_password(), args.school, args.role,
                                settings=settings)
         print(f"Compte « {info.login} » créé ({info.role}"
               f"{', ' + info.school if info.school else ''}).")
     elif args.action == "reset-password":
+        staff.check_existing_staff(actor, args.login)
         staff.set_password(actor, args.login, _new_staff_password(), settings=settings)
         print(f"Mot de passe de « {args.login} » changé ; le compte est déverrouillé.")
     elif args.action == "disable":
@@ -551,9 +572,10 @@ def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:
 def harden_process() -> None:
     """What every session needs on a shared server: private files, no core dumps.
 
-    Files the app creates (documents saved, backups, SQLite's -wal/-shm) are readable by
-    their owner only, whatever the umask of sshd's session; a crash never writes the
-    memory (plain passwords while slips are rendered) to a core file.
+    Files the app creates (exports, backups, SQLite's -wal/-shm) are readable by their
+    owner only, whatever the umask of sshd's session (a PDF saved from the TUI is given
+    0640 explicitly: the school's SFTP account reads it through the folder's group); a
+    crash never writes the memory (plain passwords while slips are rendered) to a core file.
     """
     os.umask(0o077)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -626,6 +648,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return dispatch(args, loaded.settings)
     except ServiceError as error:
         print(safe_text(error.message), file=sys.stderr)
+        for line in error.details:
+            print(f"  {safe_text(line)}", file=sys.stderr)
         for fault in getattr(error, "faults", []):
             if fault != error.message:
                 # One fault a line: a line feed inside a value is spelled out too.

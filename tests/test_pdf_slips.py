@@ -213,6 +213,15 @@ def test_layout_2_fills_every_page(
     assert page_count(render_slips(slips, INFO, 2), tmp_path) == pages
 
 
+def test_the_rules_describe_the_two_per_page_layout_as_it_is(tmp_path: Path) -> None:
+    """docs/rules.md said that a new class starts on a new page: it does not."""
+    slips = [make_slip(i, f"Nom{i}", division=d) for i, d in enumerate(["A", "B"])]
+    assert page_count(render_slips(slips, INFO, 2), tmp_path) == 1
+    rules = " ".join((Path(__file__).parents[1] / "docs" / "rules.md").read_text().split())
+    assert "starts on a new page" not in rules
+    assert "a class may end on the top half and the next begin on the bottom half" in rules
+
+
 @pytest.mark.parametrize("layout", [1, 2])
 def test_slips_are_printed_by_class_then_name_ignoring_accents(layout: int, tmp_path: Path) -> None:
     slips = [

@@ -75,6 +75,7 @@ CALLS: dict[str, Callable[[Path], object]] = {
         operator(), SCHOOL, csv_import.parse_csv(CSV)[0], [], dry_run=False, origin="csv"),
     "demo.seed_demo": lambda _: demo.seed_demo(3, settings=FAST_SETTINGS),
     "demo.reset_demo_password": lambda _: demo.reset_demo_password(settings=FAST_SETTINGS),
+    "demo.refuse_real_schools": lambda _: demo.refuse_real_schools(),
     "documents.count_documents": lambda _: documents.count_documents(operator(), UAI),
     "documents.list_documents": lambda _: documents.list_documents(operator(), UAI),
     "documents.fetch": lambda _: documents.fetch(operator(), 1),
@@ -99,6 +100,8 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "staff.list_staff": lambda _: staff.list_staff(operator()),
     "staff.school_name": lambda _: staff.school_name(UAI),
     "staff.disable": lambda _: staff.disable(operator(), "secretariat"),
+    "staff.check_new_staff": lambda _: staff.check_new_staff(operator(), "secretariat", UAI),
+    "staff.check_existing_staff": lambda _: staff.check_existing_staff(operator(), "secretariat"),
 }
 
 # Public functions that never touch the models' database, each with the reason.
@@ -109,6 +112,7 @@ PURE = {
     "audit.record": "called inside the caller's write_transaction, which maps its errors",
     "backup.backup": "opens its own connection to the URL; tests in test_backup.py",
     "backup.pg_dump_options": "builds a command line",
+    "backup.pg_dump_reason": "translates pg_dump's message",
     "candidates.eligible_condition": "builds an SQL expression",
     "candidates.name_key": "folds a name",
     "csv_import.read_input": "reads a file",

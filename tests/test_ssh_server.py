@@ -1,15 +1,26 @@
 """The real path staff take: a school server reached with `ssh -t`, files exchanged over SFTP.
 
-The test sets the server up exactly as the README's « Installation sur un serveur » says: a
-virtualenv of the system's Python in a folder every user can read, a service account whose
-password field is `*` (sshd refuses a `!`-locked account), a `Match` block forcing
-cyclades-tui itself, and one SFTP-only account per school, chrooted into that school's
-folder. It then starts a sshd of its own on 127.0.0.1 (its own configuration and host key)
-and drives it with the real `ssh` and `sftp` clients, the TUI through a pseudo-terminal.
+The test reads the README's « Installation sur un serveur » and « Sauvegardes » sections and
+runs their code blocks as written: the service account, the folders and the settings file
+(step 2, under `umask 077` so that every mode must be explicit), `/etc/cyclades-tui/
+config.toml` filled with the README's TOML block, the `Match` blocks of sshd (step 3), one
+school block per school (step 5), one person block per person (step 6), and the cron line of
+the backups, run as the service account in cron's bare environment. It then starts a sshd of
+its own on 127.0.0.1 (its own configuration and host key) and drives it with the real `ssh`
+and `sftp` clients, the TUI through a pseudo-terminal.
 
-The one difference with the README: instead of `pip install` (which would need the network),
-the app and its runtime dependencies are copied from the test's own virtualenv into the new
-one. Unix users and groups are created and deleted by the test (it runs as root, as CI does).
+What differs from a real server, and why:
+- instead of `apt-get` and `pip install` (the network), the app and its runtime dependencies
+  are copied from the test's own virtualenv into a virtualenv of /usr/bin/python3;
+- account names are the test's own (`cyct…` for `cyclades`, …), and `/opt/cyclades-tui`,
+  `/var/lib/cyclades-tui` and `/srv/cyclades-tui` are folders of the test: other tests may
+  run at the same time on this machine;
+- `/etc/cyclades-tui` is the README's path itself, but seen only inside a mount namespace of
+  the test (a folder of the test bind-mounted there), where the README's commands, sshd and
+  the cron line run: the machine's own `/etc/cyclades-tui` stays untouched (the test creates
+  it, empty, as a mount point when it is missing, and leaves it: another run of this test may
+  be using it).
+Unix users and groups are created and deleted by the test (it runs as root, as CI does).
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ import re
 import select
 import shutil
 import socket
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -42,7 +54,6 @@ from packaging.requirements import Requirement
 
 from tests.helpers import bea, csv_bytes, pdf_text, slips_in
 
-DEMO_UAI, OTHER_UAI = "0999999F", "0392689L"
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
 
 
@@ -108,6 +119,34 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+README = Path(__file__).resolve().parents[1] / "README.md"
+SCHOOLS = ("0392689L", "0350036Z")  # the README's own school, and another one
+PEOPLE = {"0392689L": "mme.martin", "0350036Z": "m.durand"}
+STAFF_PASSWORD = "phrase de passe du personnel"
+SYSTEM_CONFIG_DIR = Path("/etc/cyclades-tui")
+
+
+def readme_section(title: str) -> str:
+    """The text of the README's section ``## title`` (up to the next ``## ``)."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else None]
+
+
+def code_blocks(section: str) -> list[tuple[str, str]]:
+    """The fenced code blocks of a README section: (language, body)."""
+    return [(m[1], m[2]) for m in re.finditer(r"^```(\w*)\n(.*?)^```$", section, re.M | re.S)]
+
+
+def readme_block(section: str, *, language: str = "sh", containing: str) -> str:
+    """The one block of ``section`` in ``language`` that holds ``containing``."""
+    found = [body for lang, body in code_blocks(readme_section(section))
+             if lang == language and containing in body]
+    assert len(found) == 1, f"README « {section} » : un bloc {language} avec « {containing} »"
+    return found[0]
+
+
 @dataclass
 class Server:
     """Everything the test set up; ``close`` undoes it."""
@@ -115,15 +154,47 @@ class Server:
     base: Path
     port: int = 0
     service: str = ""
+    sftp_group: str = ""
     sftp: dict[str, str] = field(default_factory=dict)  # UAI -> SFTP account
     groups: list[str] = field(default_factory=list)
     users: list[str] = field(default_factory=list)
     app: Path = Path()
     sshd: subprocess.Popen[str] | None = None
+    namespace: subprocess.Popen[bytes] | None = None
 
     @property
     def files(self) -> Path:
-        return self.base / "fichiers"
+        return self.base / "srv" / "fichiers"
+
+    @property
+    def home(self) -> Path:
+        return self.base / "home"
+
+    def localise(self, text: str) -> str:
+        """A README text with the test's folders and account names."""
+        for path, mine in (("/opt/cyclades-tui", self.base / "opt"),
+                           ("/var/lib/cyclades-tui", self.home),
+                           ("/srv/cyclades-tui", self.base / "srv")):
+            text = text.replace(path, str(mine))
+        text = re.sub(r"(?<![\w.-])cyclades-sftp(?![\w-])", self.sftp_group, text)
+        return re.sub(r"(?<![\w.-])cyclades(?![\w-])", self.service, text)
+
+    def inside(self, *command: str) -> list[str]:
+        """``command`` run in the test's mount namespace (where /etc/cyclades-tui is ours),
+        with a root shell's environment: none of the test's CYCLADES_* variables."""
+        assert self.namespace is not None
+        return ["nsenter", f"--target={self.namespace.pid}", "--mount", "--", "env", "-i",
+                "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8", *command]
+
+    def shell(self, script: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """A README block (localised) run by root's /bin/sh, stopping at the first failure.
+
+        ``umask 077``: the strictest root umask, so every mode the README relies on must
+        be given explicitly. The operator's ``cyc`` function comes first, as in README.
+        """
+        cyc = self.localise(readme_block("Installation sur un serveur",
+                                         containing="cyc() {").splitlines()[0])
+        return run(*self.inside("/bin/sh", "-ec", f"umask 077\n{cyc}\n{script}"), stdin=stdin)
 
     def ssh(self, user: str, *args: str) -> list[str]:
         """The ssh command line for ``user`` (key authentication, this sshd only)."""
@@ -144,11 +215,23 @@ class Server:
                    "-b", str(batch), f"{user}@127.0.0.1", check=False)
 
     def as_service(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        """The CLI run by the service account with the settings of its Match block."""
-        return run("runuser", "-u", self.service, "--", "env",
-                   f"CYCLADES_DB=sqlite:///{self.base}/home/cyclades.db",
-                   f"CYCLADES_FILES={self.files}", str(self.app), *args, stdin=stdin,
-                   check=False)
+        """An operator's command as the README has it (``cyc …``): no setting in the
+        environment, only /etc/cyclades-tui/config.toml."""
+        return run(*self.inside("runuser", "-u", self.service, "--", str(self.app), *args),
+                   stdin=stdin, check=False)
+
+    def cron(self, line: str) -> subprocess.CompletedProcess[str]:
+        """A crontab line run as cron runs it: its command through /bin/sh as the service
+        account, from its home, with cron's bare environment and ``\\%`` made ``%``."""
+        fields = line.split(None, 5)
+        assert len(fields) == 6 and "%" not in line.replace("\\%", ""), line
+        command = fields[5].replace("\\%", "%")
+        done = subprocess.run(
+            self.inside("env", "-i", "PATH=/usr/bin:/bin", f"HOME={self.home}", "SHELL=/bin/sh",
+                        f"LOGNAME={self.service}", "/usr/sbin/runuser", "-u", self.service,
+                        "--", "/bin/sh", "-c", command),
+            capture_output=True, text=True, timeout=60, cwd=self.home, check=False)
+        return done
 
     def processes_of(self, user: str) -> list[int]:
         """Process ids running as ``user``."""
@@ -165,7 +248,8 @@ class Server:
             time.sleep(0.05)
 
     def close(self) -> None:
-        """Stop sshd, end the test users' processes (by pid), delete users, groups, files."""
+        """Stop sshd, end the test users' processes (by pid), delete users, groups, files,
+        and leave the mount namespace (its holder ends when its input closes)."""
         if self.sshd is not None and self.sshd.poll() is None:
             self.sshd.terminate()
             self.sshd.wait(timeout=15)
@@ -177,80 +261,90 @@ class Server:
             run("userdel", user, check=False)
         for group in self.groups:
             run("groupdel", group, check=False)
+        if self.namespace is not None:
+            assert self.namespace.stdin is not None
+            self.namespace.stdin.close()
+            self.namespace.wait(timeout=15)
         shutil.rmtree(self.base, ignore_errors=True)
 
 
+def enter_namespace(server: Server) -> None:
+    """A mount namespace where the test's ``etc`` folder is /etc/cyclades-tui.
+
+    Its holder is ``cat`` reading a pipe of the test: it lives until ``close`` closes it.
+    """
+    etc = server.base / "etc"
+    etc.mkdir(mode=0o755)
+    SYSTEM_CONFIG_DIR.mkdir(mode=0o755, exist_ok=True)  # the mount point (left empty)
+    server.namespace = subprocess.Popen(
+        ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-ec",
+         f"mount --bind {etc} {SYSTEM_CONFIG_DIR}; echo pret; exec cat"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert server.namespace.stdout is not None
+    ready, _, _ = select.select([server.namespace.stdout], [], [], 30)
+    assert ready and server.namespace.stdout.readline() == b"pret\n", "espace de noms absent"
+
+
 def set_up(server: Server) -> None:
-    """What the README tells the administrator to do, in a folder of the test's own."""
+    """What the README tells the administrator to do, in folders of the test's own."""
     base, tag = server.base, server.base.name[-6:].lower().replace("_", "x")
-    # The service account: a real shell (sshd runs ForceCommand through it), no password
-    # but not locked (`*`): staff authenticate with their SSH keys.
-    server.service = f"cyct{tag}"
-    run("useradd", "--shell", "/bin/sh", "--home-dir", str(base / "home"), "--create-home",
-        "--user-group", server.service)
+    server.service, server.sftp_group = f"cyct{tag}", f"cycf{tag}"
     server.users.append(server.service)
-    server.groups.append(server.service)
-    run("usermod", "-p", "*", server.service)
-    os.chmod(base / "home", 0o700)
-    server.app = build_venv(base / "venv")
-    # One SFTP account per school, chrooted into the school's folder (root-owned, as sshd
-    # requires), whose depot/ and documents/ it shares with the service account's group.
-    sftp_group = f"cycf{tag}"
-    run("groupadd", sftp_group)
-    server.groups.append(sftp_group)
-    run("install", "-d", "-o", "root", "-g", "root", "-m", "755", str(server.files))
-    for uai in (DEMO_UAI, OTHER_UAI):
-        account = f"cycs{tag}{uai[-1].lower()}"
-        folder = server.files / uai
-        run("install", "-d", "-o", "root", "-g", "root", "-m", "755", str(folder))
-        run("useradd", "--shell", "/usr/sbin/nologin", "--home-dir", str(folder),
-            "--no-create-home", "--gid", server.service, "--groups", sftp_group, account)
-        server.users.append(account)
-        run("usermod", "-p", "*", account)
-        run("install", "-d", "-o", account, "-g", server.service, "-m", "2770",
-            str(folder / "depot"), str(folder / "documents"))
-        server.sftp[uai] = account
-    # Keys: one for the test's "staff PC", authorised for every account.
-    keys = base / "cles"
+    server.groups += [server.service, server.sftp_group]
+    enter_namespace(server)
+    # Step 1, without the network: the app in a virtualenv of the system's Python.
+    server.app = build_venv(base / "opt")
+    # Step 2: the service account, the folders, the settings file written as the README says.
+    server.shell(server.localise(readme_block("Installation sur un serveur",
+                                              containing="useradd --shell /bin/sh")))
+    config = base / "etc" / "config.toml"
+    assert (config.stat().st_mode & 0o777, config.stat().st_gid) == (
+        0o640, pwd.getpwnam(server.service).pw_gid)
+    with config.open("w") as settings:  # the file the README created, its mode kept
+        settings.write(server.localise(readme_block("Installation sur un serveur",
+                                                    language="toml", containing="db =")))
+    done = server.shell(server.localise(readme_block("Installation sur un serveur",
+                                                     containing="cyc init")))
+    assert f"fichier {SYSTEM_CONFIG_DIR}/config.toml" in done.stdout, done.stdout
+    # Step 5, once per school; step 6, once per person (a key of the test's "staff PC").
     client = base / "client"
-    keys.mkdir(mode=0o755)
     client.mkdir(mode=0o700)
     run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(client / "id_ed25519"))
-    public = (client / "id_ed25519.pub").read_text()
-    for user in server.users:
-        (keys / user).write_text(public)
-        os.chmod(keys / user, 0o644)
-    # sshd: its own host key and configuration, loopback only.
+    school_block = readme_block("Installation sur un serveur", containing="COMPTE=")
+    first, rest = school_block.split("\n", 1)
+    assert re.fullmatch(r'UAI=(\S+); NOM="[^"]*"; COMPTE=(\S+)', first), first
+    readme_uai, readme_account = re.findall(r"UAI=(\S+);.*COMPTE=(\S+)", first)[0]
+    person_block = readme_block("Installation sur un serveur", containing="staff add")
+    readme_login = re.findall(r"staff add (\S+)", person_block)[0]
+    for uai in SCHOOLS:
+        account = f"cycs{tag}{uai[-1].lower()}"
+        server.users.append(account)
+        server.shell(f'UAI={uai}; NOM="Lycée {uai}"; COMPTE={account}\n'
+                     + server.localise(rest))
+        server.sftp[uai] = account
+        person = (person_block.replace(readme_uai, uai).replace(readme_account, account)
+                  .replace(readme_login, PEOPLE[uai])
+                  .replace("cle-de-mme-martin.pub", str(client / "id_ed25519.pub")))
+        server.shell(server.localise(person), stdin=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n")
+    # Step 3: sshd, its own host key and configuration, loopback only.
     ssh = base / "ssh"
     ssh.mkdir(mode=0o700)
     run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(ssh / "host_ed25519"))
     server.port = free_port()
     # The server's own part (loopback, host key, no PAM: keys only; Debian's Subsystem)...
-    config = (f"ListenAddress 127.0.0.1\nPort {server.port}\nHostKey {ssh / 'host_ed25519'}\n"
-              f"PidFile {ssh / 'sshd.pid'}\nUsePAM no\nPasswordAuthentication no\n"
-              "KbdInteractiveAuthentication no\nLogLevel VERBOSE\n"
-              "Subsystem sftp /usr/lib/openssh/sftp-server\n")
-    # ... then the README's block, word for word but for the paths.
-    config += f"""
-Match User {server.service}
-    AuthorizedKeysFile {keys}/%u
-    ForceCommand {server.app}
-    SetEnv CYCLADES_DB=sqlite:///{base}/home/cyclades.db CYCLADES_FILES={server.files}
-    DisableForwarding yes
-    PermitTTY yes
-
-Match Group {sftp_group}
-    AuthorizedKeysFile {keys}/%u
-    ChrootDirectory %h
-    ForceCommand internal-sftp -P symlink,hardlink -u 0027 -d /depot
-    DisableForwarding yes
-    PermitTTY no
-"""
-    (ssh / "sshd_config").write_text(config)
+    sshd_config = (f"ListenAddress 127.0.0.1\nPort {server.port}\nHostKey {ssh / 'host_ed25519'}\n"
+                   f"PidFile {ssh / 'sshd.pid'}\nUsePAM no\nPasswordAuthentication no\n"
+                   "KbdInteractiveAuthentication no\nLogLevel VERBOSE\n"
+                   "Subsystem sftp /usr/lib/openssh/sftp-server\n\n")
+    # ... then the README's blocks, as written.
+    match = readme_block("Installation sur un serveur", language="", containing="Match User")
+    assert "SetEnv" not in match  # every setting is in config.toml
+    (ssh / "sshd_config").write_text(sshd_config + server.localise(match))
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation
-    run("/usr/sbin/sshd", "-t", "-f", str(ssh / "sshd_config"))
-    server.sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(ssh / "sshd_config")],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    run(*server.inside("/usr/sbin/sshd", "-t", "-f", str(ssh / "sshd_config")))
+    server.sshd = subprocess.Popen(
+        server.inside("/usr/sbin/sshd", "-D", "-e", "-f", str(ssh / "sshd_config")),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 15
     while True:
         try:
@@ -267,7 +361,7 @@ def server() -> Iterator[Server]:
     """A configured school server; everything removed afterwards."""
     if os.geteuid() != 0:
         pytest.fail("ce test crée des comptes Unix et lance sshd : il doit tourner en root")
-    for tool in ("/usr/sbin/sshd", "ssh", "sftp", "useradd"):
+    for tool in ("/usr/sbin/sshd", "ssh", "sftp", "useradd", "unshare", "nsenter"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} manque : tests/run.sh installe openssh-server et ssh")
     # Not /tmp: sshd refuses a chroot below a folder that others may write to.
@@ -332,21 +426,34 @@ class Terminal:
 
 
 def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Path) -> None:
-    demo = server.as_service("demo", "--candidates", "12")
-    assert demo.returncode == 0, demo.stderr
-    password = re.search(r"Mot de passe : (\S+)", demo.stdout)
-    assert password is not None
-    assert server.as_service("school", "add", OTHER_UAI, "Lycée", "Pasteur").returncode == 0
-    before = json.loads(server.as_service("accounts", "status", "--school", DEMO_UAI,
+    mine_uai, their_uai = SCHOOLS
+    mine, theirs = server.sftp[mine_uai], server.sftp[their_uai]
+    # SFTP: the school's account drops an export in its depot/; the operator imports it.
+    export = tmp_path / "eleves.csv"
+    export.write_bytes(csv_bytes(*(f"{bea(81 + i)};Roux;;Camille{i};;02/02/2010;3A;DNB;Inscrit"
+                                   for i in range(3))))
+    (server.files / their_uai / "depot" / "leurs-eleves.csv").write_text("secret")
+    done = server.sftp_batch(mine, f"put {export} eleves.csv\nls /\n")
+    assert done.returncode == 0, done.stderr
+    assert set(done.stdout.split()) >= {"/depot", "/documents"}
+    assert their_uai not in done.stdout
+    dropped = server.files / mine_uai / "depot" / "eleves.csv"
+    assert dropped.read_bytes() == export.read_bytes()
+    assert pwd.getpwuid(dropped.stat().st_uid).pw_name == mine
+    # The app (service account, settings from config.toml only) reads what staff dropped.
+    imported = server.as_service("import", str(dropped), "--school", mine_uai)
+    assert imported.returncode == 0 and "3 ligne(s)" in imported.stdout, imported.stderr
+    before = json.loads(server.as_service("accounts", "status", "--school", mine_uai,
                                           "--json").stdout)
-    assert before["without_account"] > 0
+    assert before["without_account"] == 3
 
-    # A staff member's session: login screen, log in, generate, save the slips, ctrl+q.
+    # A staff member's session (the account of the README's step 6): log in, generate,
+    # save the slips, ctrl+q.
     term = Terminal(server.ssh(server.service, "-tt"))
     term.wait_for("Connexion du personnel")
     term.wait_for("Identifiant")
-    term.type("demo\r")  # Entrée moves to the password field
-    term.type(password.group(1) + "\r")
+    term.type(PEOPLE[mine_uai] + "\r")  # Entrée moves to the password field
+    term.type(STAFF_PASSWORD + "\r")
     term.wait_for("Mon établissement")
     term.type("g")
     term.wait_for("Générer les comptes Cyclades de mes élèves")
@@ -362,7 +469,7 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     term.type("\x11")  # ctrl+q
     assert term.wait_exit() == 0
     server.wait_no_process(server.service)
-    after = json.loads(server.as_service("accounts", "status", "--school", DEMO_UAI,
+    after = json.loads(server.as_service("accounts", "status", "--school", mine_uai,
                                          "--json").stdout)
     assert after["without_account"] == 0
 
@@ -376,24 +483,13 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     assert server.sftp_batch(server.service, "ls\n").returncode != 0
     server.wait_no_process(server.service)
 
-    # SFTP: the school's account drops an export in its depot/ and takes the PDF back.
-    mine, theirs = server.sftp[DEMO_UAI], server.sftp[OTHER_UAI]
-    export = tmp_path / "eleves.csv"
-    export.write_bytes(csv_bytes(f"{bea(81)};Roux;;Camille;;02/02/2010;3A;DNB;Inscrit"))
-    (server.files / OTHER_UAI / "depot" / "leurs-eleves.csv").write_text("secret")
+    # The school's account takes the saved PDF back (0640: through the folder's group).
+    saved = list((server.files / mine_uai / "documents").glob("*.pdf"))
+    assert len(saved) == 1 and saved[0].stat().st_mode & 0o777 == 0o640
     back = tmp_path / "retour"
     back.mkdir()
-    done = server.sftp_batch(mine, f"put {export} eleves.csv\nls /\nlcd {back}\n"
-                                   "get /documents/*.pdf\n")
+    done = server.sftp_batch(mine, f"lcd {back}\nget /documents/*.pdf\n")
     assert done.returncode == 0, done.stderr
-    assert set(done.stdout.split()) >= {"/depot", "/documents"}
-    assert OTHER_UAI not in done.stdout
-    dropped = server.files / DEMO_UAI / "depot" / "eleves.csv"
-    assert dropped.read_bytes() == export.read_bytes()
-    assert pwd.getpwuid(dropped.stat().st_uid).pw_name == mine
-    # The app (service account) reads what staff dropped.
-    checked = server.as_service("import", str(dropped), "--school", DEMO_UAI, "--dry-run")
-    assert checked.returncode == 0 and "1 ligne(s)" in checked.stdout, checked.stderr
     pdfs = list(back.glob("*.pdf"))
     assert len(pdfs) == 1
     login, slip_password = slips_in(pdf_text(pdfs[0]))[0]
@@ -401,8 +497,8 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     assert verdict.returncode == 0, verdict.stderr
 
     # ... and cannot reach the other school's folder, however it names it.
-    for path in (f"{server.files}/{OTHER_UAI}/depot/leurs-eleves.csv",
-                 f"/../{OTHER_UAI}/depot/leurs-eleves.csv",
+    for path in (f"{server.files}/{their_uai}/depot/leurs-eleves.csv",
+                 f"/../{their_uai}/depot/leurs-eleves.csv",
                  "../../leurs-eleves.csv"):
         done = server.sftp_batch(mine, f"lcd {back}\nget {path} vol.csv\n")
         assert done.returncode != 0 and not (back / "vol.csv").exists(), path
@@ -411,7 +507,43 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     for request in ("symlink /etc", "ln /depot/eleves.csv"):
         done = server.sftp_batch(mine, f"{request} /depot/lien\n")
         assert done.returncode != 0 and not os.path.lexists(
-            server.files / DEMO_UAI / "depot" / "lien"), request
+            server.files / mine_uai / "depot" / "lien"), request
     done = server.sftp_batch(theirs, "ls /depot\n")
     assert done.returncode == 0 and "leurs-eleves.csv" in done.stdout
     assert "eleves.csv" not in done.stdout.replace("leurs-eleves.csv", "")
+
+    # The README's cron line, in cron's bare environment: a private backup that opens.
+    line = readme_block("Sauvegardes", language="", containing="* * *").strip()
+    done = server.cron(server.localise(line))
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    backups = list((server.base / "srv" / "sauvegardes").glob("cyclades-*.db"))
+    assert len(backups) == 1, done.stdout
+    info = backups[0].stat()
+    assert info.st_mode & 0o777 == 0o600 and pwd.getpwuid(info.st_uid).pw_name == server.service
+    with contextlib.closing(sqlite3.connect(f"file:{backups[0]}?mode=ro", uri=True)) as copy:
+        assert {row[0] for row in copy.execute("SELECT uai FROM school")} == set(SCHOOLS)
+        assert copy.execute("SELECT count(*) FROM account").fetchone()[0] == 3
+    # The same day again: the day's copy is never replaced (exit 2), as the README says.
+    again = server.cron(server.localise(line))
+    assert again.returncode == 2 and "existe déjà" in again.stderr, again.stderr
+
+
+def test_readme_cups_step_fits_debian_cupsd_conf(tmp_path: Path) -> None:
+    """Debian's cupsd.conf has no PreserveJobFiles line: the README's step adds it, once,
+    and cupsd accepts the result."""
+    step = readme_block("Installation sur un serveur", containing="PreserveJobFiles")
+    edit = step.splitlines()[0]
+    assert "/etc/cups/cupsd.conf" in edit
+    debian = Path("/usr/share/cups/cupsd.conf.default")
+    source = debian if debian.is_file() else Path("/etc/cups/cupsd.conf")
+    copy = tmp_path / "cupsd.conf"
+    shutil.copyfile(source, copy)
+    assert "PreserveJobFiles" not in copy.read_text()
+    for _ in range(2):  # harmless twice
+        run("/bin/sh", "-ec", edit.replace("/etc/cups/cupsd.conf", str(copy)))
+    lines = [x for x in copy.read_text().splitlines() if x.startswith("PreserveJobFiles")]
+    assert lines == ["PreserveJobFiles No"]
+    (tmp_path / "cups-files.conf").write_text("")
+    checked = run("cupsd", "-t", "-c", str(copy), "-s", str(tmp_path / "cups-files.conf"),
+                  check=False)
+    assert checked.returncode == 0, checked.stderr + checked.stdout

@@ -10,6 +10,7 @@ replaces an existing file: a backup holds passwords, and an old backup may be th
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import sqlite3
@@ -44,9 +45,56 @@ class PgDumpMissing(Refused):
         super().__init__(
             "pg_dump est introuvable sur ce serveur : aucune sauvegarde n'a été faite. "
             "Installez le client PostgreSQL (paquet postgresql-client) ou lancez, depuis une "
-            f"machine qui l'a :\n  {command}\n(mot de passe demandé ou lu dans ~/.pgpass)."
+            "machine qui l'a, la commande ci-dessous (mot de passe demandé ou lu dans "
+            "~/.pgpass) :"
         )
         self.command = command
+        self.details = (command,)
+
+
+_DATABASE = r'database "([^"]*)"'
+_ROLE = r'role "([^"]*)"'
+
+
+_DATABASE = r'database "([^"]*)"'
+_ROLE = r'role "([^"]*)"'
+
+
+def _quoted(pattern: str, text: str) -> str:
+    found = re.search(pattern, text)
+    return found[1] if found else "?"
+
+
+def pg_dump_reason(stderr: str, info: DatabaseUrl) -> str | None:
+    """pg_dump's (English) complaint in French words, or None when it is not a known one.
+
+    pg_dump runs with ``LC_MESSAGES=C``, so its wording is known; nothing of it is shown
+    as it is (the user reads French only).
+    """
+    where = f"hôte {info.host or 'local'}" + (f", port {info.port}" if info.port else "")
+    if "database" in stderr and "does not exist" in stderr:
+        return f"la base « {_quoted(_DATABASE, stderr)} » n'existe pas ({where})"
+    if "role" in stderr and "does not exist" in stderr:
+        return (f"l'utilisateur PostgreSQL « {_quoted(_ROLE, stderr)} » "
+                f"n'existe pas ({where})")
+    if "password authentication failed" in stderr or "no password supplied" in stderr:
+        return f"authentification refusée par le serveur PostgreSQL ({where})"
+    if ("Connection refused" in stderr or "could not translate host name" in stderr
+            or "timeout expired" in stderr or "No route to host" in stderr
+            or "could not connect" in stderr):
+        return f"serveur PostgreSQL injoignable ({where})"
+    if "no matching schemas were found" in stderr:
+        return f"le schéma « {info.schema} » n'existe pas dans la base « {info.name} »"
+    if "permission denied" in stderr:
+        return "droits insuffisants : l'utilisateur de l'URL ne peut pas lire toute la base"
+    if "No space left on device" in stderr:
+        return "disque plein"
+    if "server version mismatch" in stderr:
+        return ("pg_dump est plus ancien que le serveur : installez le client PostgreSQL de "
+                "la version du serveur")
+    if "could not write" in stderr:
+        return "le fichier de sauvegarde n'a pas pu être écrit"
+    return None
 
 
 def _exists(target: Path) -> BadInput:
@@ -160,7 +208,8 @@ def _backup_postgresql(info: DatabaseUrl, target: Path) -> BackupResult:
         raise PgDumpMissing(shlex.join(["pg_dump", *pg_dump_options(info), "-f", str(target),
                                         info.name]))
     folder, temp, fd = _new_private_file(target)
-    env = dict(os.environ)
+    # LC_MESSAGES=C: pg_dump's complaint in known words, which pg_dump_reason translates.
+    env = {**os.environ, "LC_MESSAGES": "C", "LC_ALL": "", "LANGUAGE": ""}
     if info.password:
         env["PGPASSWORD"] = info.password  # the child's environment, never its command line
     # pg_dump writes to our 0600 file through its standard output, not to a file it creates.
@@ -177,11 +226,17 @@ def _backup_postgresql(info: DatabaseUrl, target: Path) -> BackupResult:
             raise
         if done.returncode != 0:
             newfile.discard(folder, temp)
-            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise Refused(
-                f"La sauvegarde PostgreSQL a échoué (pg_dump, code {done.returncode}) ; rien "
-                "n'a été écrit." + (f"\nDétail technique de pg_dump : {detail[-1]}"
-                                    if detail else ""))
+            reason = pg_dump_reason(done.stderr.decode("utf-8", "replace"), info)
+            failure = Refused(
+                "La sauvegarde PostgreSQL a échoué : "
+                + (reason if reason else f"pg_dump s'est arrêté (code {done.returncode}) "
+                   "pour une raison qu'il ne précise pas en français ; lancez la commande "
+                   "ci-dessous pour la voir")
+                + " ; rien n'a été écrit.")
+            if reason is None:
+                failure.details = (shlex.join(["pg_dump", *pg_dump_options(info), "-f",
+                                               str(target), info.name]),)
+            raise failure
         _publish(folder, temp, target)
     finally:
         os.close(folder)

@@ -12,6 +12,7 @@ from cyclades_tui.domain.identifiers import CHECK_LETTERS
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import CandidateRecord, store_records
+from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.staff import set_password
 from cyclades_tui.settings import Settings
@@ -99,6 +100,24 @@ def demo_records(count: int, seed: int) -> list[CandidateRecord]:
     return records[:count]
 
 
+def refuse_real_schools() -> None:
+    """Refuse a database that holds any school but the demo one: a real database.
+
+    `cyclades-tui demo` works on the configured database (``$CYCLADES_DB``, the settings
+    file); seeding a fictional school, a staff account and pupils into an academy's real
+    database would mix them with real data. Nothing is written before this check.
+    """
+    with db_errors():
+        real = [s.uai for s in School.select(School.uai).where(School.uai != DEMO_UAI)
+                .order_by(School.uai).limit(4)]
+    if real:
+        shown = ", ".join(real[:3]) + (" …" if len(real) > 3 else "")
+        raise BadInput(
+            f"Cette base contient de vrais établissements ({shown}) : la démonstration ne "
+            "s'installe que dans une base vide ou déjà de démonstration ; rien n'a été "
+            "écrit. Donnez une autre base, par exemple « --db sqlite:///$HOME/demo.db ».")
+
+
 def seed_demo(
     count: int = 300, seed: int = 2026, *, settings: Settings,
     actor: Actor | None = None,
@@ -110,6 +129,7 @@ def seed_demo(
     """
     actor = actor or operator()
     password: str | None = None
+    refuse_real_schools()
     with db_errors():
         school = School.get_or_none(School.uai == DEMO_UAI)
         if school is None:
@@ -137,6 +157,7 @@ def seed_demo(
 
 def reset_demo_password(*, settings: Settings) -> str:
     """Give the demo staff member a new password and return it."""
+    refuse_real_schools()
     password = secrets.token_urlsafe(12)
     set_password(operator(), DEMO_STAFF, password, settings=settings)
     return password

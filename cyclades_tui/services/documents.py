@@ -152,6 +152,16 @@ def write_private(path: Path, data: bytes) -> None:
         os.close(folder)
 
 
+def _first_missing_folder(folder: Path) -> Path | None:
+    """The highest missing folder on the way to ``folder`` (None when it exists)."""
+    missing = None
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate):
+            break
+        missing = candidate
+    return missing
+
+
 def export(actor: Actor, document_id: int, path: Path | str) -> Path:
     """Write one stored document to ``path``: a new file, or a folder to put it in (an
     existing folder, or a path ending in « / »)."""
@@ -160,7 +170,12 @@ def export(actor: Actor, document_id: int, path: Path | str) -> Path:
     try:
         if str(path).endswith(os.sep) or target.is_dir():
             target = target / info.file_name
-        target.parent.mkdir(parents=True, exist_ok=True)
+        # A missing folder is refused, not created: a typo in the path must not leave a
+        # tree of folders behind, nor put passwords somewhere nobody will look.
+        missing = _first_missing_folder(target.parent)
+        if missing is not None:
+            raise BadInput(f"Dossier « {missing} » introuvable : créez-le d'abord ou donnez "
+                           "un dossier existant (rien n'a été écrit).")
         write_private(target, data)
     except FileExistsError:
         raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "

@@ -7,6 +7,9 @@ class ServiceError(Exception):
     """Base of every expected failure; ``message`` is shown to the user as it is."""
 
     exit_code = 1
+    # Lines printed after the message, indented (a command to copy, for instance): a
+    # message is one line, so that no layout character has to cross the terminal gate.
+    details: tuple[str, ...] = ()
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -55,17 +55,20 @@ def check_staff_password(password: str) -> str:
     return password
 
 
-def add_staff(
-    actor: Actor, login: str, password: str, uai: str | None, role: str = ROLE_SCHOOL,
-    *, settings: Settings,
-) -> StaffInfo:
-    """Create a staff account (school staff need a school; an exam manager has none)."""
+def _new_staff_target(actor: Actor, login: str, uai: str | None,
+                      role: str) -> tuple[str, School | None]:
+    """The normalised login and school of a staff account about to be created."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut créer des comptes du personnel.")
     try:
         name = clean_name(login, "Identifiant", required=True).lower()
     except DomainError as error:
         raise BadInput(str(error)) from None
+    if _LOGIN_SHAPE.fullmatch(name) is None:
+        # The shape the login screen and the audit trail expect of a login.
+        raise BadInput(f"Identifiant « {name} » invalide : lettres sans accent, chiffres et "
+                       "« . _ - @ » seulement, sans espace, 64 caractères au plus, en "
+                       "commençant par une lettre ou un chiffre.")
     if role not in (ROLE_SCHOOL, ROLE_MANAGER):
         raise BadInput(f"Rôle « {role} » inconnu : etablissement ou gestionnaire attendu.")
     school: School | None = None
@@ -73,9 +76,39 @@ def add_staff(
         if not uai:
             raise BadInput("Un membre du personnel d'établissement doit avoir un établissement.")
         school = require_school(actor, uai)
+    with db_errors():
+        taken = Staff.get_or_none(Staff.login == name) is not None
+    if taken:
+        raise Refused(f"Le compte « {name} » existe déjà.")
+    return name, school
+
+
+def check_new_staff(actor: Actor, login: str, uai: str | None, role: str = ROLE_SCHOOL) -> None:
+    """Refuse now what ``add_staff`` would refuse whatever the password (a taken or invalid
+    login, an unknown school): the CLI asks for the password only afterwards."""
+    _new_staff_target(actor, login, uai, role)
+
+
+def check_existing_staff(actor: Actor, login: str) -> None:
+    """Refuse an unknown login before a new password is asked for it."""
+    if actor.is_school_staff:
+        raise AccessDenied("Seul le gestionnaire des examens peut réinitialiser un mot de passe.")
+    with db_errors():
+        found = Staff.get_or_none(Staff.login == login.strip().lower()) is not None
+    if not found:
+        raise Refused(f"Compte « {login} » inconnu.")
+
+
+def add_staff(
+    actor: Actor, login: str, password: str, uai: str | None, role: str = ROLE_SCHOOL,
+    *, settings: Settings,
+) -> StaffInfo:
+    """Create a staff account (school staff need a school; an exam manager has none)."""
+    name, school = _new_staff_target(actor, login, uai, role)
     check_staff_password(password)
     hashed = hash_password(password, settings.chosen_cost)  # slow: outside the transaction
     with write_transaction(Staff._meta.database):
+        # Checked again: another process may have taken the login while we hashed.
         if Staff.get_or_none(Staff.login == name) is not None:
             raise Refused(f"Le compte « {name} » existe déjà.")
         Staff.create(login=name, password_hash=hashed, school=school, role=role)
