@@ -58,8 +58,8 @@ def dn(server: Slapd, login: str) -> str:
 
 
 def entry(server: Slapd, login: str) -> str:
-    found = server.admin("ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-b", dn(server, login), "-s", "base",
-                         "*", "pwdReset")
+    found = server.admin("ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-b", dn(server, login),
+                         "-s", "base", "*", "pwdReset")
     assert found.returncode == 0, found.stderr
     return found.stdout
 
@@ -156,7 +156,7 @@ def test_connection_lost_mid_sync_then_rerun_finishes(
             if written == 5:
                 proxy.cut()
 
-        with pytest.raises(Refused, match="connexion à l'annuaire perdue.*relancez"):
+        with pytest.raises(Refused, match=r"connexion à l'annuaire perdue.*relancez"):
             directory.ldap_sync(operator(), settings, UAI, on_write=cut_after_five)
         # What the directory accepted is recorded: the ou and four accounts.
         assert DirectorySync.select().count() == 4

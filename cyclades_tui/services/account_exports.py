@@ -156,16 +156,10 @@ def ldif_text(accounts: list[SiteAccount], base_dn: str, pwdreset: bool) -> str:
 def htpasswd_text(accounts: list[SiteAccount]) -> str:
     """``login:hash`` lines for Apache (``AuthUserFile``) or nginx (``auth_basic_user_file``).
 
-    Apache's APR checks bcrypt only under the ``$2y$`` prefix (``htpasswd -vb`` refuses
-    ``$2b$``); ``$2y$`` and ``$2b$`` are the same algorithm and the same hash.
+    The stored ``$2b$`` hashes as they are: Apache's APR (``htpasswd -vb``, checked by the
+    tests) and the system ``crypt()`` nginx calls both read ``$2b$`` bcrypt.
     """
-    lines = []
-    for account in accounts:
-        hashed = account.password_hash
-        if hashed.startswith("$2b$"):
-            hashed = "$2y$" + hashed[4:]
-        lines.append(f"{account.login}:{hashed}\n")
-    return "".join(lines)
+    return "".join(f"{account.login}:{account.password_hash}\n" for account in accounts)
 
 
 def export(actor: Actor, kind: str, path: Path | str, uai: str | None = None,
