@@ -22,6 +22,7 @@ SUFFIX = "dc=lycee,dc=test"
 ROOT_DN = f"cn=admin,{SUFFIX}"
 ROOT_PASSWORD = "secret-annuaire-test"
 SCHEMAS = ("core", "cosine", "inetorgperson")
+POLICY_RDN = "cn=politique"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _until(condition: Callable[[], bool], timeout: float) -> bool:
     return condition()
 
 
-def _config(folder: Path, suffix: str, ppolicy: bool) -> str:
+def _config(folder: Path, suffix: str, ppolicy: bool, must_change: bool) -> str:
     lines = [f"include /etc/ldap/schema/{name}.schema" for name in SCHEMAS]
     lines += [
         f"pidfile {folder / 'slapd.pid'}",
@@ -99,18 +100,26 @@ def _config(folder: Path, suffix: str, ppolicy: bool) -> str:
     ]
     if ppolicy:
         lines.append("overlay ppolicy")
+    if must_change:
+        lines.append(f"ppolicy_default \"{POLICY_RDN},{suffix}\"")
     return "\n".join(lines) + "\n"
 
 
 @contextmanager
 def running_slapd(tmp: Path, ppolicy: bool = False, suffix: str = SUFFIX,
-                  with_base: bool = True) -> Iterator[Slapd]:
-    """Start a private slapd in ``tmp`` (base entry created when ``with_base``); stop it after."""
+                  with_base: bool = True, must_change: bool = False) -> Iterator[Slapd]:
+    """Start a private slapd in ``tmp`` (base entry created when ``with_base``); stop it after.
+
+    ``ppolicy``: the password-policy overlay (``pwdReset``); ``must_change``: plus a default
+    policy with ``pwdMustChange: TRUE`` (an account marked ``pwdReset`` may then only change
+    its password).
+    """
+    ppolicy = ppolicy or must_change
     if shutil.which("slapd") is None and not Path("/usr/sbin/slapd").exists():
         raise RuntimeError("slapd manque : installez slapd et ldap-utils (tests/run.sh le fait)")
     folder = tmp / "slapd"
     (folder / "db").mkdir(parents=True)
-    (folder / "slapd.conf").write_text(_config(folder, suffix, ppolicy))
+    (folder / "slapd.conf").write_text(_config(folder, suffix, ppolicy, must_change))
     server = Slapd(url="", folder=folder, suffix=suffix, root_dn=f"cn=admin,{suffix}")
     server.password_file.write_text(ROOT_PASSWORD + "\n")
     server.password_file.chmod(0o600)
@@ -137,6 +146,12 @@ def running_slapd(tmp: Path, ppolicy: bool = False, suffix: str = SUFFIX,
             dc = suffix.split(",")[0].split("=")[1]
             added = server.admin("ldapadd", stdin=f"dn: {suffix}\nobjectClass: dcObject\n"
                                  f"objectClass: organization\no: Lycee de test\ndc: {dc}\n")
+            assert added.returncode == 0, added.stderr
+        if must_change:
+            added = server.admin("ldapadd", stdin=(
+                f"dn: {POLICY_RDN},{suffix}\nobjectClass: pwdPolicy\nobjectClass: person\n"
+                "cn: politique\nsn: politique\npwdAttribute: userPassword\n"
+                "pwdMustChange: TRUE\n"))
             assert added.returncode == 0, added.stderr
         yield server
     finally:

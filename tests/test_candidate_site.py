@@ -115,6 +115,37 @@ def test_sync_regenerate_candidate_change_and_no_change(
     assert all(p not in e.detail for e in AuditEvent.select() for p in passwords.values())
 
 
+def test_first_login_change_with_pwdmustchange_policy(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    passwords = generated(cli, tmp_path, count=2)
+    with running_slapd(tmp_path, must_change=True) as server:
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("CYCLADES_LDAP_PWDRESET", "true")
+        assert cli("accounts", "ldap-sync", "--school", UAI).code == 0
+        login, password = sorted(passwords.items())[0]
+        me = dn(server, login)
+
+        def read_own_entry(secret: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(["ldapsearch", "-x", "-H", server.url, "-D", me, "-w", secret,
+                                   "-b", me, "-s", "base", "uid"],
+                                  capture_output=True, text=True, timeout=30)
+
+        # pwdReset + pwdMustChange: the provisional password only lets the candidate change it.
+        restricted = read_own_entry(password)
+        assert restricted.returncode == 50 and "modify password" in restricted.stdout
+        assert subprocess.run(["ldappasswd", "-x", "-H", server.url, "-D", me, "-w", password,
+                               "-s", "Premier-choix-2026"], capture_output=True,
+                              timeout=30).returncode == 0
+        assert read_own_entry("Premier-choix-2026").returncode == 0
+        synced = cli("accounts", "ldap-sync", "--school", UAI)
+        assert "0 modification" in synced.out and "1 mot(s) de passe changé(s)" in synced.out
+        view = Account._meta.database.execute_sql(
+            "SELECT login, must_change FROM candidate_accounts ORDER BY login").fetchall()
+        assert [(row[0], bool(row[1])) for row in view] == [
+            (login, False), (sorted(passwords)[1], True)]
+
+
 def test_dry_run_writes_nothing_and_settings_are_required(
         cli: Cli, slapd: Slapd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     passwords = generated(cli, tmp_path, count=3)
@@ -239,6 +270,29 @@ def test_htpasswd_accepts_every_slip_password(cli: Cli, tmp_path: Path) -> None:
                str(path)).code == 2
 
 
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_block(language: str, containing: str) -> str:
+    """The README's fenced ``language`` block that contains ``containing``."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(rf"```{language}\n(.*?)```", text, re.S)
+    found = [block for block in blocks if containing in block]
+    assert len(found) == 1, f"README : un bloc {language} avec {containing} attendu"
+    return found[0]
+
+
+def test_readme_ldap_settings_are_accepted(tmp_path: Path) -> None:
+    secret = tmp_path / "ldap.secret"
+    secret.write_text("mot-de-passe\n")
+    config = tmp_path / "config.toml"
+    config.write_text(readme_block("toml", "ldap_bind_password_file")
+                      .replace("/etc/cyclades-tui/ldap.secret", str(secret)))
+    settings = load_settings({"CYCLADES_CONFIG": str(config)})
+    assert settings.ldap_url == "ldap://annuaire.lycee.fr/" and settings.ldap_pwdreset
+    assert settings.ldap_base_dn == "ou=candidats,dc=lycee,dc=fr"
+
+
 def php_verifies(password: str, hashed: str) -> bool:
     """PHP's own password_verify (what Moodle's « External database » authentication runs)."""
     done = subprocess.run(["php", "-r", "exit(password_verify($argv[1], $argv[2]) ? 0 : 1);",
@@ -275,13 +329,18 @@ def test_view_read_by_a_read_only_reader_and_password_verify(
 
 
 def _read_as_read_only_role(schema: str, query: str) -> tuple[list[tuple[object, ...]], str]:
-    """Create a role allowed to read the view only (as the README says), read as it, drop it."""
+    """Create a role allowed to read the view only (the README's statements), read as it,
+    drop it."""
     role = f"lecture_{schema}"
     admin = peewee.PostgresqlDatabase("test", user="postgres", host="127.0.0.1", port=5432)
-    admin.execute_sql(f'CREATE ROLE "{role}" LOGIN')
+    # The README's statements, as written, with this test's role and schema.
+    statements = (readme_block("sql", "candidate_accounts")
+                  .replace("cyclades_lecture", role).replace("public", schema))
+    assert statements.count(role) == 3
     try:
-        admin.execute_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
-        admin.execute_sql(f'GRANT SELECT ON "{schema}".candidate_accounts TO "{role}"')
+        for statement in statements.split(";"):
+            if statement.strip():
+                admin.execute_sql(statement)
         reader = psycopg2.connect(dbname="test", user=role, host="127.0.0.1", port=5432,
                                   options=f"-c search_path={schema}")
         try:
