@@ -24,7 +24,6 @@ from cyclades_tui.services import (
     account_exports,
     accounts,
     audit,
-    directory,
     documents,
     schools,
     staff,
@@ -363,6 +362,9 @@ def _cmd_accounts(args: argparse.Namespace, actor: Actor, settings: Settings) ->
             if verdict.must_change else ""))
         return EXIT_OK
     if args.action == "ldap-sync":
+        # ldap3 takes about 0.3 s to import: loaded for this command only, not for the TUI.
+        from cyclades_tui.services import directory
+
         report = directory.ldap_sync(actor, settings, args.school, args.all,
                                      dry_run=args.dry_run)
         print(report.message)

@@ -146,6 +146,21 @@ def test_first_login_change_with_pwdmustchange_policy(
             (login, False), (sorted(passwords)[1], True)]
 
 
+def test_password_changed_here_reaches_the_directory(
+        cli: Cli, slapd: Slapd, tmp_path: Path) -> None:
+    passwords = generated(cli, tmp_path, count=2)
+    assert cli("accounts", "ldap-sync", "--school", UAI).code == 0
+    login, password = sorted(passwords.items())[0]
+    assert cli("accounts", "change-password", login,
+               stdin=f"{password}\nChoisi-ici-2026\n").code == 0
+    synced = cli("accounts", "ldap-sync", "--school", UAI)
+    assert "1 mot(s) de passe remplacé(s)" in synced.out, synced.out
+    assert slapd.whoami(dn(slapd, login), "Choisi-ici-2026")
+    assert not slapd.whoami(dn(slapd, login), password)
+    assert "pwdReset" not in entry(slapd, login)  # no longer provisional
+    assert "pwdReset: TRUE" in entry(slapd, sorted(passwords)[1])
+
+
 def test_dry_run_writes_nothing_and_settings_are_required(
         cli: Cli, slapd: Slapd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     passwords = generated(cli, tmp_path, count=3)

@@ -122,6 +122,7 @@ CALLS: dict[str, Callable[[Path], object]] = {
 # Public functions that never touch the models' database, each with the reason.
 PURE = {
     "access.parse_uai": "checks a code",
+    "account_exports.escape_rdn": "escapes a value",
     "account_exports.ou_dn": "builds a DN",
     "account_exports.account_dn": "builds a DN",
     "account_exports.directory_password": "builds a value",
