@@ -180,6 +180,11 @@ def test_dry_run_writes_nothing_and_settings_are_required(
     assert "pas-le-bon" not in refused.err + refused.out
     shown = cli("config")
     assert "pas-le-bon" not in shown.out and str(wrong) in shown.out
+    monkeypatch.setenv("CYCLADES_LDAP_BIND_PASSWORD_FILE", str(slapd.password_file))
+    monkeypatch.setenv("CYCLADES_LDAP_BASE_DN", f"ou=absente,{slapd.suffix}")
+    no_base = cli("accounts", "ldap-sync", "--school", UAI)
+    assert no_base.code == 1 and "ldap_base_dn n'existe pas" in no_base.err, no_base.err
+    assert "relancez" in no_base.err and DirectorySync.select().count() == 0
     monkeypatch.delenv("CYCLADES_LDAP_URL")
     unset = cli("accounts", "ldap-sync", "--school", UAI)
     assert unset.code == 2 and "ldap_url" in unset.err

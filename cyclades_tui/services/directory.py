@@ -16,13 +16,14 @@ operation); those written are recorded, the others are done by the next run.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import peewee
-from ldap3 import LEVEL, MODIFY_REPLACE, Connection, Server
+from ldap3 import LEVEL, MODIFY_REPLACE, Connection, Server, Tls
 from ldap3.core import exceptions as ldap_errors
 
 from cyclades_tui.services import audit
@@ -128,8 +129,11 @@ def _ldap_reason(error: Exception) -> str:
 
 def _connect(url: str, bind_dn: str, password: str, read_only: bool) -> Connection:
     parsed = urlparse(url)
+    # ldaps://: the server's certificate is checked against the system's authorities
+    # (ldap3's default checks nothing).
+    tls = Tls(validate=ssl.CERT_REQUIRED) if parsed.scheme == "ldaps" else None
     server = Server(parsed.hostname or "", port=parsed.port, use_ssl=parsed.scheme == "ldaps",
-                    connect_timeout=TIMEOUT_S)
+                    tls=tls, connect_timeout=TIMEOUT_S)
     connection = Connection(server, user=bind_dn, password=password, raise_exceptions=True,
                             receive_timeout=TIMEOUT_S, read_only=read_only, auto_bind=False)
     connection.open()
@@ -268,6 +272,11 @@ def ldap_sync(actor: Actor, settings: Settings, uai: str | None = None, every: b
     try:
         connection = _connect(url, bind_dn, password, read_only=dry_run)
     except ldap_errors.LDAPException as error:
+        if not dry_run:
+            with db_errors():
+                for school in schools:
+                    audit.record(actor, "accounts.ldap-sync", school,
+                                 f"impossible : {_ldap_reason(error)}", success=False)
         raise Refused(f"Annuaire LDAP {url} : {_ldap_reason(error)} ; rien n'a été écrit."
                       ) from None
     try:
@@ -285,17 +294,20 @@ def ldap_sync(actor: Actor, settings: Settings, uai: str | None = None, every: b
                     audit.record(actor, "accounts.ldap-sync", school,
                                  f"{report.modifications - before} modification(s) vers {url}")
     except ldap_errors.LDAPException as error:
-        written = report.modifications
         if not dry_run:
             _flush_quietly(recorder)
             with db_errors():
                 audit.record(actor, "accounts.ldap-sync", current,
                              f"interrompue : {_ldap_reason(error)}", success=False)
+        cut = isinstance(error, ldap_errors.LDAPCommunicationError
+                         | ldap_errors.LDAPSessionTerminatedByServerError)
+        where = f" (établissement {current.uai})" if current is not None else ""
         raise Refused(
-            f"Annuaire LDAP {url} : {_ldap_reason(error)}"
-            + (f" (établissement {current.uai})" if current is not None else "")
-            + f". Les écritures faites avant sont complètes ({written} au plus) ; relancez "
-              "« cyclades-tui accounts ldap-sync » pour finir."
+            f"Annuaire LDAP {url} : {_ldap_reason(error)}{where}. "
+            + ("Ce qui a été écrit avant la coupure est complet et enregistré : relancez "
+               "« cyclades-tui accounts ldap-sync » pour finir." if cut else
+               "Ce qui a été écrit avant est complet et enregistré ; corrigez puis relancez "
+               "« cyclades-tui accounts ldap-sync ».")
         ) from None
     finally:
         if not dry_run:
