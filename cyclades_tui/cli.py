@@ -21,7 +21,14 @@ from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.domain.safe_text import safe_json, safe_text
-from cyclades_tui.services import accounts, audit, documents, schools, staff
+from cyclades_tui.services import (
+    account_exports,
+    accounts,
+    audit,
+    documents,
+    schools,
+    staff,
+)
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.backup import backup
 from cyclades_tui.services.csv_import import import_csv
@@ -131,6 +138,12 @@ def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
     )
 
 
+def _add_scope(parser: argparse.ArgumentParser) -> None:
+    scope = parser.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--school", metavar="UAI")
+    scope.add_argument("--all", action="store_true", help="tous les établissements")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar (docs/cli.md)."""
     parser = FrenchParser(prog="cyclades-tui",
@@ -198,6 +211,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("change-password",
                 "changer un mot de passe (actuel puis nouveau sur l'entrée standard)", acc_sub)
     p.add_argument("login")
+    p = command("ldap-sync", "écrire les comptes dans l'annuaire LDAP (réglages ldap_*)",
+                acc_sub)
+    _add_scope(p)
+    p.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
+    p = command("export", "écrire les comptes (hachés) pour un site : LDIF ou htpasswd",
+                acc_sub)
+    p.add_argument("--format", required=True, choices=list(account_exports.FORMATS))
+    _add_scope(p)
+    p.add_argument("--base-dn", metavar="DN", help="ldif : base des entrées (ou=UAI,DN)")
+    p.add_argument("path", metavar="CHEMIN", help="fichier à créer (jamais remplacé)")
 
     docs = command("documents", "documents générés")
     docs_sub = docs.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
@@ -354,6 +377,20 @@ def _cmd_accounts(args: argparse.Namespace, actor: Actor, settings: Settings) ->
         print("Mot de passe correct." + (
             " Mot de passe provisoire : il doit être changé à la première connexion."
             if verdict.must_change else ""))
+        return EXIT_OK
+    if args.action == "ldap-sync":
+        # ldap3 takes about 0.3 s to import: loaded for this command only, not for the TUI.
+        from cyclades_tui.services import directory
+
+        report = directory.ldap_sync(actor, settings, args.school, args.all,
+                                     dry_run=args.dry_run)
+        print(report.message)
+        return EXIT_OK
+    if args.action == "export":
+        exported = account_exports.export(actor, args.format, args.path, args.school, args.all,
+                                         base_dn=args.base_dn, pwdreset=settings.ldap_pwdreset)
+        print(f"{exported.accounts} compte(s) de {exported.schools} établissement(s) écrit(s) "
+              f"({args.format}, lisible par vous seul) : {exported.path}")
         return EXIT_OK
     current, new = _read_secret_lines(2, ["Mot de passe actuel : ", "Nouveau mot de passe : "])
     accounts.change_password(args.login, current, new, settings=settings)

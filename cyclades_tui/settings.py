@@ -77,6 +77,14 @@ class Settings:
     files: Path | None = None
     idle_logout_minutes: int = 20
     cursor_blink: bool = False
+    # The candidates' directory (`accounts ldap-sync`); unset: no directory.
+    ldap_url: str | None = None
+    ldap_bind_dn: str | None = None
+    # A file holding the bind password (never the password itself in a setting).
+    ldap_bind_password_file: Path | None = None
+    ldap_base_dn: str | None = None
+    # Mark provisional accounts with pwdReset (the directory needs the ppolicy overlay).
+    ldap_pwdreset: bool = False
 
     def files_root(self, db_url: str | None = None) -> Path:
         """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
@@ -110,6 +118,8 @@ class LoadedSettings:
             return mask_url(str(value))
         if name == "files" and value is None:
             return str(self.settings.files_root())
+        if value is None:
+            return "(non défini)"
         if isinstance(value, bool):
             return "true" if value else "false"
         return str(value)
@@ -198,6 +208,63 @@ def _folder(raw: object) -> object:
     return path
 
 
+def _ldap_url(raw: object) -> object:
+    text = _text(raw)
+    try:
+        parsed = urlparse(text)
+        parsed.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError(f"« {mask_url(text)} » : hôte ou port illisible") from None
+    if parsed.scheme not in ("ldap", "ldaps") or not parsed.hostname:
+        raise ValueError(f"« {mask_url(text)} » n'est pas une adresse ldap://hôte[:port] ou "
+                         "ldaps://hôte[:port]")
+    if parsed.password is not None:
+        raise ValueError("pas de mot de passe dans l'adresse : ldap_bind_password_file")
+    return text
+
+
+# A bind password file is a line or two; anything bigger is not one.
+MAX_PASSWORD_FILE = 4096
+
+
+def read_password_file(path: Path) -> str:
+    """The bind password held in ``path`` (first line); ValueError in French if unusable.
+
+    Used when the settings are checked (the file must be readable then) and when the
+    directory is reached; the password itself is never shown.
+    """
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PASSWORD_FILE + 1)
+    except OSError as error:
+        reason = _OS_ERRORS.get(error.errno or 0) or os_error_text(error)
+        raise ValueError(f"fichier {path} illisible : {reason}") from None
+    if len(data) > MAX_PASSWORD_FILE:
+        raise ValueError(f"fichier {path} trop grand pour un mot de passe")
+    try:
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise ValueError(f"fichier {path} : texte non UTF-8") from None
+    if not lines or not lines[0]:
+        raise ValueError(f"fichier {path} vide : le mot de passe est attendu sur la "
+                         "première ligne")
+    return lines[0]
+
+
+def _password_file(raw: object) -> object:
+    path = _folder(raw)
+    assert isinstance(path, Path)
+    read_password_file(path)
+    return path
+
+
+def _dn(raw: object) -> object:
+    text = _text(raw)
+    if not re.fullmatch(r"[A-Za-z][\w-]*=[^,]+(,\s*[A-Za-z][\w-]*=[^,]+)*", text):
+        raise ValueError(f"« {text} » n'est pas un DN (par exemple dc=lycee,dc=fr)")
+    return text
+
+
 def _shown(raw: object) -> str:
     return f"« {raw} »" if isinstance(raw, str) else repr(raw)
 
@@ -215,12 +282,18 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "files": _folder,
     "idle_logout_minutes": _integer(1, 1440),
     "cursor_blink": _boolean,
+    "ldap_url": _ldap_url,
+    "ldap_bind_dn": _dn,
+    "ldap_bind_password_file": _password_file,
+    "ldap_base_dn": _dn,
+    "ldap_pwdreset": _boolean,
 }
 assert set(CHECKS) == set(NAMES), "every setting needs its check"
 # Settings whose TOML value is not a string, and what is expected instead.
 _NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
     "provisional_cost", "chosen_cost", "workers", "lockout_attempts", "lockout_minutes",
-    "sqlite_busy_ms", "idle_logout_minutes")} | {"cursor_blink": "true ou false"}
+    "sqlite_busy_ms", "idle_logout_minutes")} | {
+    "cursor_blink": "true ou false", "ldap_pwdreset": "true ou false"}
 
 
 # --- reading the file -----------------------------------------------------------------

@@ -17,6 +17,12 @@ command -v lpr >/dev/null || missing+=(cups-bsd)
 command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 [ -x /usr/lib/openssh/sftp-server ] || missing+=(openssh-sftp-server)
 { command -v ssh >/dev/null && command -v sftp >/dev/null; } || missing+=(openssh-client)
+# The candidate-site tests: a slapd of the test's own (slapd; ldapadd, ldapwhoami, ldappasswd
+# from ldap-utils), PHP's password_verify (php-cli) and Apache's htpasswd (apache2-utils).
+{ command -v slapd >/dev/null || [ -x /usr/sbin/slapd ]; } || missing+=(slapd)
+command -v ldapwhoami >/dev/null || missing+=(ldap-utils)
+command -v php >/dev/null || missing+=(php-cli)
+command -v htpasswd >/dev/null || missing+=(apache2-utils)
 # The SSH test installs the app as the README says: a virtualenv of the system's Python.
 /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -24,7 +30,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { echo "${missing[*]} manque(nt) et n'a pas pu être installé (apt-get install ${missing[*]})." >&2; exit 1; }
 fi
-# The CUPS and SSH tests start their own daemons; the packages' own services are not needed.
+# The CUPS, SSH and LDAP tests start their own daemons on 127.0.0.1 (ports of their own): the
+# packages' own services (Debian's slapd postinst may start one) are neither needed nor touched.
 
 # The PostgreSQL variants of the tests use the local server; start it when it is installed but down.
 if command -v pg_ctlcluster >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -14,6 +14,7 @@ import inspect
 import pkgutil
 import socket
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,13 @@ import pytest
 
 import cyclades_tui.services as services_package
 from cyclades_tui.services import (
+    account_exports,
     accounts,
     audit,
     candidates,
     csv_import,
     demo,
+    directory,
     documents,
     files,
     printing,
@@ -36,6 +39,7 @@ from cyclades_tui.services import (
 from cyclades_tui.services.access import require_active, require_school
 from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.errors import DatabaseUnavailable, PupilsWithoutIne, ServiceError
+from cyclades_tui.settings import Settings
 from cyclades_tui.store.database import open_database
 from cyclades_tui.store.models import School
 from tests.helpers import FAST_SETTINGS, csv_bytes
@@ -44,6 +48,14 @@ UAI = "0000001B"
 STAFF = Actor(login="secretariat", role=ROLE_SCHOOL, school_uai=UAI)
 SCHOOL = School(id=1, uai=UAI, name="Collège", service_enabled=True)
 CSV = csv_bytes("1234567890V;Dupont;;Jean;;01/02/2010;3A;DNB;inscrit")
+
+def ldap_settings(tmp: Path) -> Settings:
+    """Directory settings pointing at a closed port (the database is reached first)."""
+    (tmp / "ldap-password").write_text("x\n")
+    return replace(FAST_SETTINGS, ldap_url=f"ldap://127.0.0.1:{closed_port()}/",
+                   ldap_bind_dn="cn=admin,dc=test", ldap_base_dn="dc=test",
+                   ldap_bind_password_file=tmp / "ldap-password")
+
 
 # Each public function that reads or writes the database, called with valid-looking input so
 # that it gets as far as the database. Actors: the operator (no staff row read) and a staff
@@ -59,6 +71,12 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "accounts.verify": lambda _: accounts.verify("jdupont", "x", settings=FAST_SETTINGS),
     "accounts.change_password": lambda _: accounts.change_password(
         "jdupont", "x", "Nouveau-mot-de-passe-42", settings=FAST_SETTINGS),
+    "account_exports.schools_for":
+        lambda _: account_exports.schools_for(operator(), None, every=True),
+    "account_exports.site_accounts": lambda _: account_exports.site_accounts([SCHOOL]),
+    "account_exports.export":
+        lambda tmp: account_exports.export(operator(), "htpasswd", tmp / "htpasswd", UAI),
+    "directory.ldap_sync": lambda tmp: directory.ldap_sync(operator(), ldap_settings(tmp), UAI),
     "access.require_active": lambda _: require_active(STAFF),
     "access.require_school": lambda _: require_school(operator(), UAI),
     "audit.for_school": lambda _: audit.for_school(operator(), UAI),
@@ -107,6 +125,14 @@ CALLS: dict[str, Callable[[Path], object]] = {
 # Public functions that never touch the models' database, each with the reason.
 PURE = {
     "access.parse_uai": "checks a code",
+    "account_exports.escape_rdn": "escapes a value",
+    "account_exports.ou_dn": "builds a DN",
+    "account_exports.account_dn": "builds a DN",
+    "account_exports.directory_password": "builds a value",
+    "account_exports.ou_attributes": "builds attributes",
+    "account_exports.account_attributes": "builds attributes",
+    "account_exports.ldif_text": "builds text",
+    "account_exports.htpasswd_text": "builds text",
     "access.require_service": "reads the School row it is given",
     "actor.operator": "builds an Actor",
     "audit.record": "called inside the caller's write_transaction, which maps its errors",

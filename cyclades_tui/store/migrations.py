@@ -7,7 +7,8 @@ from typing import Any, cast
 
 import peewee
 
-from cyclades_tui.store.models import ALL_MODELS, SchemaVersion
+from cyclades_tui.store.database import is_sqlite
+from cyclades_tui.store.models import ALL_MODELS, DirectorySync, SchemaVersion
 
 
 def _v1_initial(db: peewee.Database) -> None:
@@ -36,10 +37,33 @@ def _v3_candidature_school(db: peewee.Database) -> None:
         "ON candidature (school_id, state, exam)")
 
 
+# What a candidate site reads (Moodle « External database », a read-only PostgreSQL role):
+# one row per account, nothing else of the schema. must_change is the provisional flag.
+CANDIDATE_ACCOUNTS_VIEW = (
+    "candidate_accounts AS SELECT a.login AS login, a.password_hash AS password_hash, "
+    "a.provisional AS must_change, s.uai AS uai, c.ine AS ine, c.family_name AS last_name, "
+    "c.first_name AS first_name, a.created_at AS created_at "
+    "FROM account a JOIN candidate c ON c.id = a.candidate_id "
+    "JOIN school s ON s.id = c.school_id"
+)
+
+
+def _v5_candidate_site(db: peewee.Database) -> None:
+    # The directory sync state (version 1 creates it on newer databases, hence safe=True)
+    # and the read-only view of the accounts.
+    db.create_tables([DirectorySync], safe=True)
+    sql = cast(Any, db).execute_sql
+    if is_sqlite(db):
+        sql(f"CREATE VIEW IF NOT EXISTS {CANDIDATE_ACCOUNTS_VIEW}")
+    else:
+        sql(f"CREATE OR REPLACE VIEW {CANDIDATE_ACCOUNTS_VIEW}")
+
+
 MIGRATIONS: list[tuple[int, Callable[[peewee.Database], None]]] = [
     (1, _v1_initial),
     (2, _v2_lookup_indexes),
     (3, _v3_candidature_school),
+    (5, _v5_candidate_site),
 ]
 
 LATEST = MIGRATIONS[-1][0]

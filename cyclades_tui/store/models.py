@@ -1,4 +1,5 @@
-"""Peewee models: schools, staff, candidates, candidatures, accounts, runs, documents, audit."""
+"""Peewee models: schools, staff, candidates, candidatures, accounts, runs, documents, audit,
+and the directory sync state."""
 
 from __future__ import annotations
 
@@ -172,6 +173,23 @@ class AuditEvent(BaseModel):
         indexes = ((("school", "at"), False),)
 
 
+class DirectorySync(BaseModel):
+    """What the last LDAP sync wrote for one account (migration 5).
+
+    ``password_version`` is the account's version written to the directory and
+    ``directory_password`` the exact ``userPassword`` value written: an account whose version
+    moved since is rewritten; a directory value that differs from it was changed on the site
+    (by the candidate) and is never put back. Recorded only once the directory write succeeded.
+    """
+
+    account = peewee.ForeignKeyField(Account, primary_key=True, backref="directory_sync",
+                                     on_delete="CASCADE")
+    account_id: int
+    password_version = peewee.IntegerField()
+    directory_password = peewee.CharField(max_length=120)
+    synced_at = peewee.DateTimeField(default=utcnow)
+
+
 class SchemaVersion(BaseModel):
     """The migrations already applied to this database."""
 
@@ -181,4 +199,5 @@ class SchemaVersion(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     School, Staff, Candidate, Candidature, Account, Run, Document, Slip, AuditEvent,
+    DirectorySync,
 ]
