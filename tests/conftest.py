@@ -82,7 +82,8 @@ def demo_url(tmp_path: Path) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     db = connect(url)
     seed_demo(40, seed=7, settings=FAST_SETTINGS)
-    staff.set_password(operator(), DEMO_STAFF, STAFF_PASSWORD, settings=FAST_SETTINGS, must_change=False)
+    staff.set_password(operator(), DEMO_STAFF, STAFF_PASSWORD, settings=FAST_SETTINGS,
+        must_change=False)
     yield url
     db.close()
 

@@ -20,7 +20,8 @@ STAFF_PASSWORD = "secret du secretariat"
 
 def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
-    staff.add_staff(operator(), "secretariat", STAFF_PASSWORD, UAI, settings=FAST_SETTINGS, must_change=False)
+    staff.add_staff(operator(), "secretariat", STAFF_PASSWORD, UAI, settings=FAST_SETTINGS,
+        must_change=False)
     with pytest.raises(Refused):  # the failure itself is what is audited
         staff.authenticate("secretariat", "faux mot de passe", settings=FAST_SETTINGS)
     actor = staff.authenticate("secretariat", STAFF_PASSWORD, settings=FAST_SETTINGS)

@@ -90,9 +90,11 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "siecle_import.import_siecle":
         lambda _: siecle_import.import_siecle(operator(), UAI, b"<x/>", "DNB", "inscrit"),
     "staff.add_staff": lambda _: staff.add_staff(
-        operator(), "secretariat", "Mot-de-passe-solide-42", UAI, settings=FAST_SETTINGS, must_change=False),
+        operator(), "secretariat", "Mot-de-passe-solide-42", UAI, settings=FAST_SETTINGS,
+            must_change=False),
     "staff.set_password": lambda _: staff.set_password(
-        operator(), "secretariat", "Mot-de-passe-solide-42", settings=FAST_SETTINGS, must_change=False),
+        operator(), "secretariat", "Mot-de-passe-solide-42", settings=FAST_SETTINGS,
+            must_change=False),
     "staff.authenticate":
         lambda _: staff.authenticate("secretariat", "x", settings=FAST_SETTINGS),
     "staff.actor_for": lambda _: staff.actor_for("secretariat"),
