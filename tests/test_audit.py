@@ -15,7 +15,7 @@ from cyclades_tui.store.models import Account, AuditEvent, Staff
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, csv_bytes, pdf_text, slips_in
 
 UAI = "0392689L"
-STAFF_PASSWORD = "secret du secretariat"
+STAFF_PASSWORD = "secret du bureau des examens"
 
 
 def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:

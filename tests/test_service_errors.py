@@ -101,6 +101,12 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "staff.list_staff": lambda _: staff.list_staff(operator()),
     "staff.school_name": lambda _: staff.school_name(UAI),
     "staff.disable": lambda _: staff.disable(operator(), "secretariat"),
+    "staff.enable": lambda _: staff.enable(operator(), "secretariat"),
+    "staff.unlock": lambda _: staff.unlock(operator(), "secretariat"),
+    "staff.must_change_password": lambda _: staff.must_change_password("secretariat"),
+    "staff.change_own_password": lambda _: staff.change_own_password(
+        Actor("secretariat", school_uai=UAI), "Mot-de-passe-solide-42", "Autre-mot-solide-43",
+        settings=FAST_SETTINGS),
 }
 
 # Public functions that never touch the models' database, each with the reason.
@@ -151,6 +157,9 @@ PURE = {
     "siecle_import.read_file": "reads a file",
     "staff.refusal_message": "a message",
     "staff.check_staff_password": "checks a password's strength",
+    "staff.client_address": "reads SSH_CONNECTION",
+    "staff.prepare_login": "computes a dummy hash",
+    "staff.dummy_hash_ready": "looks at this process's dummy hashes",
 }
 
 

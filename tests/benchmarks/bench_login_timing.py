@@ -4,7 +4,8 @@
 
 What an attacker over SSH sees: one new `cyclades-tui` process per attempt (one SSH
 connection each), on a pty of 80x24; the login and password are typed in one write once the
-login screen shows, and the clock runs from that write until « incorrect » is on screen.
+login screen is drawn and quiet, and the clock runs from that write until « incorrect » is
+on screen.
 Four causes: unknown login, disabled account, locked account, wrong password. The staff
 cost is the configured one (``CYCLADES_CHOSEN_COST``, else the default 12) unless --cost.
 The figure to watch is the ratio of the slowest median to the fastest (target ≤ 1.2): a
@@ -61,6 +62,8 @@ def one_attempt(url: str, cost: int, login: str, password: str) -> float:
     term = Terminal(["--db", url], env=env)
     try:
         term.wait_for("Connexion du personnel", timeout=60)
+        # A person types after the screen is drawn; the start-up work is then done.
+        term.wait_quiet(0.5, timeout=60)
         start = time.perf_counter()
         term.write(f"{login}\r{password}\r".encode())
         term.wait_for("incorrect", timeout=60)
