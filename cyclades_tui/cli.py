@@ -144,6 +144,10 @@ def _add_scope(parser: argparse.ArgumentParser) -> None:
     scope.add_argument("--all", action="store_true", help="tous les établissements")
 
 
+KEEP_HELP = ("le mot de passe est saisi par son titulaire lui-même : pas de changement "
+             "imposé à la première connexion")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar (docs/cli.md)."""
     parser = FrenchParser(prog="cyclades-tui",
@@ -242,10 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("login")
     p.add_argument("--school", metavar="UAI")
     p.add_argument("--role", choices=[ROLE_SCHOOL, ROLE_MANAGER], default=ROLE_SCHOOL)
+    p.add_argument("--keep-password", action="store_true", help=KEEP_HELP)
     command("list", "lister les comptes du personnel", st_sub)
     p = command("reset-password", "nouveau mot de passe pour un compte du personnel", st_sub)
     p.add_argument("login")
+    p.add_argument("--keep-password", action="store_true", help=KEEP_HELP)
     p = command("disable", "désactiver un compte du personnel", st_sub)
+    p.add_argument("login")
+    p = command("enable", "réactiver un compte du personnel désactivé", st_sub)
+    p.add_argument("login")
+    p = command("unlock", "lever le verrouillage d'un compte (et ses échecs comptés)", st_sub)
     p.add_argument("login")
 
     p = command("audit", "journal des actions (sans --school : tous, y compris ceux sans "
@@ -435,11 +445,14 @@ def _cmd_school(args: argparse.Namespace, actor: Actor) -> int:
     return EXIT_OK
 
 
-def _new_staff_password() -> str:
+def _new_staff_password(login: str) -> str:
     first, second = _read_secret_lines(2, ["Mot de passe : ", "Mot de passe (encore) : "])
     if first != second:
         raise BadInput("Les deux mots de passe diffèrent.")
-    return staff.check_staff_password(first)
+    return staff.check_staff_password(first, login)
+
+
+FORCED_CHANGE = " ; il devra être changé à la première connexion (--keep-password sinon)."
 
 
 def _cmd_staff(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
@@ -447,17 +460,26 @@ def _cmd_staff(args: argparse.Namespace, actor: Actor, settings: Settings) -> in
         # Everything but the password is checked first: nobody types a password twice to
         # learn that the login is taken or the school unknown.
         staff.check_new_staff(actor, args.login, args.school, args.role)
-        info = staff.add_staff(actor, args.login, _new_staff_password(), args.school, args.role,
-                               settings=settings)
+        info = staff.add_staff(actor, args.login, _new_staff_password(args.login), args.school,
+                               args.role, settings=settings, must_change=not args.keep_password)
         print(f"Compte « {info.login} » créé ({info.role}"
-              f"{', ' + info.school if info.school else ''}).")
+              f"{', ' + info.school if info.school else ''})"
+              f"{'.' if args.keep_password else FORCED_CHANGE}")
     elif args.action == "reset-password":
         staff.check_existing_staff(actor, args.login)
-        staff.set_password(actor, args.login, _new_staff_password(), settings=settings)
-        print(f"Mot de passe de « {args.login} » changé ; le compte est déverrouillé.")
+        staff.set_password(actor, args.login, _new_staff_password(args.login), settings=settings,
+                           must_change=not args.keep_password)
+        print(f"Mot de passe de « {args.login} » changé ; le compte est déverrouillé"
+              f"{'.' if args.keep_password else FORCED_CHANGE}")
     elif args.action == "disable":
         staff.disable(actor, args.login)
         print(f"Compte « {args.login} » désactivé.")
+    elif args.action == "enable":
+        staff.enable(actor, args.login)
+        print(f"Compte « {args.login} » réactivé.")
+    elif args.action == "unlock":
+        staff.unlock(actor, args.login)
+        print(f"Compte « {args.login} » déverrouillé (échecs remis à zéro).")
     else:
         for s in staff.list_staff(actor):
             print(f"{s.login:<24} {s.role:<14} {s.school or '-':<9} "

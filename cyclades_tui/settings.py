@@ -71,6 +71,9 @@ class Settings:
     workers: int = field(default_factory=_default_workers)
     lockout_attempts: int = 5
     lockout_minutes: int = 15
+    # « global »: an exam manager's failures lock the account; « per_address »: they lock
+    # it for the client address they come from only (see README, lock-out trade-off).
+    manager_lockout: str = "global"
     db: str = field(default_factory=default_url)
     sqlite_busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
     # None: beside the database the session works on (see ``files_root``).
@@ -163,6 +166,15 @@ def _integer(low: int, high: int) -> Callable[[object], object]:
         if not low <= raw <= high:
             raise ValueError(f"{raw} hors des bornes : entre {low} et {high}")
         return raw
+    return check
+
+
+def _choice(*allowed: str) -> Callable[[object], object]:
+    def check(raw: object) -> object:
+        value = str(raw).strip().lower() if isinstance(raw, str) else raw
+        if value not in allowed:
+            raise ValueError(f"{_shown(raw)} : {' ou '.join(allowed)} attendu")
+        return value
     return check
 
 
@@ -277,6 +289,7 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "workers": _integer(1, 256),
     "lockout_attempts": _integer(1, 1000),
     "lockout_minutes": _integer(1, 525_600),  # one year at most
+    "manager_lockout": _choice("global", "per_address"),
     "db": _db_url,
     "sqlite_busy_ms": _integer(0, 3_600_000),
     "files": _folder,

@@ -15,12 +15,13 @@ from cyclades_tui.store.models import Account, AuditEvent, Staff
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, csv_bytes, pdf_text, slips_in
 
 UAI = "0392689L"
-STAFF_PASSWORD = "secret du secretariat"
+STAFF_PASSWORD = "secret du bureau des examens"
 
 
 def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
-    staff.add_staff(operator(), "secretariat", STAFF_PASSWORD, UAI, settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "secretariat", STAFF_PASSWORD, UAI, settings=FAST_SETTINGS,
+        must_change=False)
     with pytest.raises(Refused):  # the failure itself is what is audited
         staff.authenticate("secretariat", "faux mot de passe", settings=FAST_SETTINGS)
     actor = staff.authenticate("secretariat", STAFF_PASSWORD, settings=FAST_SETTINGS)

@@ -30,7 +30,7 @@ def folder(tmp_path: Path) -> Path:
 def secretariat(sqlite_url: str) -> Actor:
     school_with_pupils(UAI, 3)
     staff.add_staff(operator(), "secretariat", "mot-de-passe-du-personnel", UAI,
-                    settings=FAST_SETTINGS)
+                    settings=FAST_SETTINGS, must_change=False)
     return staff.actor_for("secretariat")
 
 
@@ -222,7 +222,7 @@ async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str,
     schools.add_school(operator(), UAI, "École")
     schools.set_service(operator(), UAI, True)
     staff.add_staff(operator(), "secretariat", "mot-de-passe-du-personnel", UAI,
-                    settings=FAST_SETTINGS)
+                    settings=FAST_SETTINGS, must_change=False)
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     export = depot / "eleves.csv"

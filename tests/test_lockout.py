@@ -68,7 +68,7 @@ def evaluated(causes: list[str]) -> list[str]:
 
 def target_account(login: str = "cible") -> None:
     schools.add_school(operator(), UAI, "Lycée")
-    staff.add_staff(operator(), login, PASSWORD, UAI, settings=load_settings())
+    staff.add_staff(operator(), login, PASSWORD, UAI, settings=load_settings(), must_change=False)
     Staff.update(password_hash=hash_password(PASSWORD, SLOW_COST)).where(
         Staff.login == login).execute()
 
@@ -145,7 +145,8 @@ def refusal_cases() -> dict[str, Callable[[], None]]:
     """An unknown login, a disabled account, a locked one, a wrong password."""
     schools.add_school(operator(), UAI, "Lycée")
     for login in ("actif", "desactive", "verrouille"):
-        staff.add_staff(operator(), login, PASSWORD, UAI, settings=load_settings())
+        staff.add_staff(operator(), login, PASSWORD, UAI, settings=load_settings(),
+            must_change=False)
     staff.disable(operator(), "desactive")
     Staff.update(locked_until=utcnow().replace(year=2100)).where(
         Staff.login == "verrouille").execute()
@@ -236,7 +237,8 @@ async def test_enter_while_a_password_is_checked_starts_nothing(
 
 def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
     schools.add_school(operator(), "0392689L", "Lycée")
-    staff.add_staff(operator(), "cible", PASSWORD, "0392689L", settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "cible", PASSWORD, "0392689L", settings=FAST_SETTINGS,
+        must_change=False)
     barrier = threading.Barrier(8, timeout=30)
 
     def attempt() -> None:

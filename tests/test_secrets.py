@@ -90,7 +90,7 @@ def test_staff_purge_only_their_school(cli: Cli) -> None:
     setup_school(cli)
     add_school(cli, OTHER, "Autre")
     staff.add_staff(operator(), "agent.autre", "mot de passe assez long", OTHER,
-                    settings=FAST_SETTINGS)
+                    settings=FAST_SETTINGS, must_change=False)
     agent = staff.authenticate("agent.autre", "mot de passe assez long", settings=FAST_SETTINGS)
     accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
     Document.update(created_at=utcnow() - timedelta(days=40)).execute()
@@ -122,7 +122,8 @@ def screen_text(app: CycladesApp) -> str:
 async def test_passwords_leave_the_screen_with_the_preview(sqlite_url: str) -> None:
     cli = Cli(sqlite_url)
     setup_school(cli)
-    staff.add_staff(operator(), "agent", "mot de passe assez long", UAI, settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "agent", "mot de passe assez long", UAI, settings=FAST_SETTINGS,
+        must_change=False)
     result = accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
     passwords = [p for _, p in read_credentials(bytes(Document.get_by_id(
         result.documents[0].id).data))]

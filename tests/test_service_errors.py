@@ -109,9 +109,11 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "siecle_import.import_siecle":
         lambda _: siecle_import.import_siecle(operator(), UAI, b"<x/>", "DNB", "inscrit"),
     "staff.add_staff": lambda _: staff.add_staff(
-        operator(), "secretariat", "Mot-de-passe-solide-42", UAI, settings=FAST_SETTINGS),
+        operator(), "secretariat", "Mot-de-passe-solide-42", UAI, settings=FAST_SETTINGS,
+            must_change=False),
     "staff.set_password": lambda _: staff.set_password(
-        operator(), "secretariat", "Mot-de-passe-solide-42", settings=FAST_SETTINGS),
+        operator(), "secretariat", "Mot-de-passe-solide-42", settings=FAST_SETTINGS,
+            must_change=False),
     "staff.authenticate":
         lambda _: staff.authenticate("secretariat", "x", settings=FAST_SETTINGS),
     "staff.actor_for": lambda _: staff.actor_for("secretariat"),
@@ -120,6 +122,12 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "staff.disable": lambda _: staff.disable(operator(), "secretariat"),
     "staff.check_new_staff": lambda _: staff.check_new_staff(operator(), "secretariat", UAI),
     "staff.check_existing_staff": lambda _: staff.check_existing_staff(operator(), "secretariat"),
+    "staff.enable": lambda _: staff.enable(operator(), "secretariat"),
+    "staff.unlock": lambda _: staff.unlock(operator(), "secretariat"),
+    "staff.must_change_password": lambda _: staff.must_change_password("secretariat"),
+    "staff.change_own_password": lambda _: staff.change_own_password(
+        Actor("secretariat", school_uai=UAI), "Mot-de-passe-solide-42", "Autre-mot-solide-43",
+        settings=FAST_SETTINGS),
 }
 
 # Public functions that never touch the models' database, each with the reason.
@@ -179,6 +187,9 @@ PURE = {
     "siecle_import.read_file": "reads a file",
     "staff.refusal_message": "a message",
     "staff.check_staff_password": "checks a password's strength",
+    "staff.client_address": "reads SSH_CONNECTION",
+    "staff.prepare_login": "computes a dummy hash",
+    "staff.dummy_hash_ready": "looks at this process's dummy hashes",
 }
 
 

@@ -327,7 +327,7 @@ def secretariat_app(tmp_path: Path) -> tuple[Path, CycladesApp]:
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
     staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
-                    settings=FAST_SETTINGS)
+                    settings=FAST_SETTINGS, must_change=False)
     # The screen reads from the school's incoming folder (beside the database).
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)

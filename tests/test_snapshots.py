@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from cyclades_tui.services.actor import operator
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
 from cyclades_tui.services.runtime import connect
-from cyclades_tui.services.staff import actor_for
+from cyclades_tui.services.staff import actor_for, set_password
 from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS
 from tests.ui_helpers import settle
@@ -71,6 +72,9 @@ def keys_then_settle(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         ("import_bee", ("down", "down", "down", "down", "enter")),
         ("import_csv", ("down", "down", "down", "down", "down", "enter")),
         ("palette", ("ctrl+p",)),
+        ("change_password", ("end", "enter")),
+        ("change_password_mismatch", ("end", "enter", *"actuel", "enter",
+                                      *"Un-nouveau-2026", "enter", *"Un-autre-2026", "enter")),
     ],
 )
 def test_screen(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
@@ -82,6 +86,17 @@ def test_screen(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
 def test_login(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
                size: tuple[int, int]) -> None:
     assert snap_compare(snapshot_app(False), terminal_size=size, run_before=keys_then_settle())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_forced_password_change(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
+                                size: tuple[int, int]) -> None:
+    """The screen that follows a login with a password someone else set."""
+    set_password(operator(), DEMO_STAFF, "donne-par-le-service", settings=FAST_SETTINGS,
+                 must_change=True)
+    keys = (*DEMO_STAFF, "enter", *"donne-par-le-service", "enter")
+    assert snap_compare(snapshot_app(False), terminal_size=size,
+                        run_before=keys_then_settle(*keys))
 
 
 @pytest.fixture

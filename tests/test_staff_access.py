@@ -39,8 +39,10 @@ def two_schools(db_url: str) -> tuple[Actor, Actor, int]:
         import_csv(op, uai, csv_bytes(
             *[f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]))
     result = accounts.generate(op, SCHOOL_B, settings=FAST_SETTINGS)
-    staff.add_staff(op, "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS)
-    staff.add_staff(op, "secretariat.b", PASSWORD, SCHOOL_B, settings=FAST_SETTINGS)
+    staff.add_staff(op, "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS,
+        must_change=False)
+    staff.add_staff(op, "secretariat.b", PASSWORD, SCHOOL_B, settings=FAST_SETTINGS,
+        must_change=False)
     a = staff.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS)
     b = staff.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
     return a, b, result.documents[0].id
@@ -72,9 +74,9 @@ def test_staff_of_a_is_refused_everything_on_b(two_schools: tuple[Actor, Actor, 
         "own service": lambda: schools.set_service(a, SCHOOL_A, False),
         "add school": lambda: schools.add_school(a, "0690001B", "X"),
         "add staff": lambda: staff.add_staff(a, "intrus", PASSWORD, SCHOOL_A,
-                                             settings=FAST_SETTINGS),
+                                             settings=FAST_SETTINGS, must_change=False),
         "reset staff": lambda: staff.set_password(a, "secretariat.b", PASSWORD + "!",
-                                                  settings=FAST_SETTINGS),
+                                                  settings=FAST_SETTINGS, must_change=False),
         "disable staff": lambda: staff.disable(a, "secretariat.b"),
     }
     for name, attempt in attempts.items():
@@ -133,7 +135,7 @@ def test_unknown_login_and_disabled_account(two_schools: tuple[Actor, Actor, int
 
 def test_exam_manager_acts_for_any_school(two_schools: tuple[Actor, Actor, int]) -> None:
     staff.add_staff(operator(), "gestionnaire", PASSWORD, None, role=ROLE_MANAGER,
-                    settings=FAST_SETTINGS)
+                    settings=FAST_SETTINGS, must_change=False)
     manager = staff.authenticate("gestionnaire", PASSWORD, settings=FAST_SETTINGS)
     assert manager.school_uai is None and manager.role == ROLE_MANAGER
     assert [s.uai for s in schools.list_schools(manager)] == [SCHOOL_A, SCHOOL_B]
@@ -146,11 +148,14 @@ def test_exam_manager_acts_for_any_school(two_schools: tuple[Actor, Actor, int])
 
 def test_staff_passwords_rules(two_schools: tuple[Actor, Actor, int]) -> None:
     with pytest.raises(BadInput, match="12 caractères"):
-        staff.add_staff(operator(), "court", "trop court", SCHOOL_A, settings=FAST_SETTINGS)
+        staff.add_staff(operator(), "court", "trop court", SCHOOL_A, settings=FAST_SETTINGS,
+            must_change=False)
     with pytest.raises(BadInput, match="établissement"):
-        staff.add_staff(operator(), "sans.ecole", PASSWORD, None, settings=FAST_SETTINGS)
+        staff.add_staff(operator(), "sans.ecole", PASSWORD, None, settings=FAST_SETTINGS,
+            must_change=False)
     with pytest.raises(Refused, match="existe déjà"):
-        staff.add_staff(operator(), "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS)
+        staff.add_staff(operator(), "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS,
+            must_change=False)
     hashed = Staff.get(Staff.login == "secretariat.a").password_hash
     assert hashed.startswith("$2b$") and PASSWORD not in hashed
 
@@ -178,7 +183,8 @@ def test_staff_cli(cli: Cli) -> None:
 
 def test_a_disabled_staff_member_is_stopped_mid_session(db_url: str) -> None:
     schools.add_school(operator(), "0392689L", "Lycée")
-    staff.add_staff(operator(), "agent", PASSWORD, "0392689L", settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "agent", PASSWORD, "0392689L", settings=FAST_SETTINGS,
+                    must_change=False)
     actor = staff.authenticate("agent", PASSWORD, settings=FAST_SETTINGS)
     assert accounts.status(actor, "0392689L").eligible == 0
     staff.disable(operator(), "agent")

@@ -9,7 +9,14 @@ from cyclades_tui.services import accounts, schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.store.database import DatabaseUrlError, parse_url
 from cyclades_tui.store.migrations import MIGRATIONS, applied_versions, migrate
-from cyclades_tui.store.models import Candidate, Candidature, SchemaVersion, School
+from cyclades_tui.store.models import (
+    Candidate,
+    Candidature,
+    SchemaVersion,
+    School,
+    Staff,
+    StaffAddressLock,
+)
 from tests.helpers import Cli, bea
 
 
@@ -66,6 +73,24 @@ def test_upgrade_of_a_version_2_database(cli: Cli) -> None:
     assert result.code == 0 and "migrations 3" in result.out
     assert Candidature.get().school_id == candidate.school_id
     assert accounts.status(operator(), "0392689L").eligible == 1
+    assert migrate(db) == []
+
+
+def test_upgrade_of_a_version_3_database(cli: Cli) -> None:
+    """Migration 4 adds staff.must_change_password (false for existing staff, who keep
+    logging in as before) and the per-address lock table."""
+    db = Staff._meta.database
+    sql = db.execute_sql  # type: ignore[attr-defined]
+    db.drop_tables([StaffAddressLock])
+    sql("ALTER TABLE staff DROP COLUMN must_change_password")
+    SchemaVersion.delete().where(SchemaVersion.version == 4).execute()
+    sql("INSERT INTO staff (login, password_hash, role, disabled, failed_attempts, created_at)"
+        " VALUES ('ancien', 'x', 'gestionnaire', FALSE, 0, CURRENT_TIMESTAMP)")
+    assert "must_change_password" not in {c.name for c in db.get_columns("staff")}
+    result = cli("init")
+    assert result.code == 0 and "migrations 4" in result.out
+    assert Staff.get(Staff.login == "ancien").must_change_password is False
+    assert db.table_exists("staff_address_lock")
     assert migrate(db) == []
 
 

@@ -75,7 +75,8 @@ def school_db(tmp_path: Path) -> Iterator[str]:
     db = connect(url)
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS,
+        must_change=False)
     yield url
     db.close()
 

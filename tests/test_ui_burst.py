@@ -25,7 +25,7 @@ def demo_db(sqlite_url: str) -> str:
     """The demo school (300 pupils) in a fresh SQLite file, with a « secretariat » account."""
     cli = Cli(sqlite_url)
     assert cli("demo").code == 0
-    added = cli("staff", "add", "secretariat", "--school", DEMO_UAI,
+    added = cli("staff", "add", "secretariat", "--school", DEMO_UAI, "--keep-password",
                 stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert added.code == 0, added.err
     return sqlite_url

@@ -44,8 +44,10 @@ def watched(db_url: str) -> Iterator[str]:
     for uai in (UAI, OTHER):
         schools.add_school(operator(), uai, f"École {uai}")
         schools.set_service(operator(), uai, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=load_settings())
-    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER, settings=load_settings())
+    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=load_settings(),
+        must_change=False)
+    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER,
+        settings=load_settings(), must_change=False)
     for login, password in (("bruteforce", "x"), ("Mon Secret 2026!", "x"),
                             ("secretariat", "mauvais")):
         with pytest.raises(Refused):

@@ -139,7 +139,7 @@ def seed_demo(
         if staff is None:
             password = secrets.token_urlsafe(12)
             Staff.create(login=DEMO_STAFF, password_hash="!", school=school, role=ROLE_SCHOOL)
-            set_password(actor, DEMO_STAFF, password, settings=settings)
+            set_password(actor, DEMO_STAFF, password, settings=settings, must_change=False)
     with db_errors():
         existing = Candidate.select().where(Candidate.school == school).count()
     added = 0
@@ -159,5 +159,5 @@ def reset_demo_password(*, settings: Settings) -> str:
     """Give the demo staff member a new password and return it."""
     refuse_real_schools()
     password = secrets.token_urlsafe(12)
-    set_password(operator(), DEMO_STAFF, password, settings=settings)
+    set_password(operator(), DEMO_STAFF, password, settings=settings, must_change=False)
     return password

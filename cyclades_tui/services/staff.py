@@ -1,10 +1,13 @@
-"""Staff accounts: creation, login with lock-out after repeated failures, listing."""
+"""Staff accounts: creation, login with lock-out after repeated failures, listing,
+unlocking, enabling, and each member changing their own password."""
 
 from __future__ import annotations
 
-import functools
+import ipaddress
+import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -13,17 +16,15 @@ import peewee
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.names import clean_name
-from cyclades_tui.domain.passwords import MAX_PASSWORD_BYTES, hash_password, verify_password
+from cyclades_tui.domain.passwords import hash_cost, hash_password, verify_password
+from cyclades_tui.domain.staff_passwords import MIN_STAFF_PASSWORD, staff_password_problem
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.settings import Settings
-from cyclades_tui.store.models import School, Staff, utcnow
-
-MIN_STAFF_PASSWORD = 12
-
+from cyclades_tui.store.models import School, Staff, StaffAddressLock, utcnow
 
 
 def refusal_message(settings: Settings) -> str:
@@ -46,12 +47,12 @@ class StaffInfo:
     disabled: bool
 
 
-def check_staff_password(password: str) -> str:
-    """Return the password if it is acceptable for a staff account, else raise BadInput."""
-    if len(password) < MIN_STAFF_PASSWORD:
-        raise BadInput(f"Mot de passe trop court : {MIN_STAFF_PASSWORD} caractères au moins.")
-    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
-        raise BadInput(f"Mot de passe trop long : {MAX_PASSWORD_BYTES} octets au plus.")
+def check_staff_password(password: str, login: str = "") -> str:
+    """Return the password if it is acceptable for the staff account ``login``, else raise
+    BadInput (the rules of ``domain.staff_passwords``, the same everywhere)."""
+    problem = staff_password_problem(login, password)
+    if problem is not None:
+        raise BadInput(problem)
     return password
 
 
@@ -101,37 +102,82 @@ def check_existing_staff(actor: Actor, login: str) -> None:
 
 def add_staff(
     actor: Actor, login: str, password: str, uai: str | None, role: str = ROLE_SCHOOL,
-    *, settings: Settings,
+    *, settings: Settings, must_change: bool = True,
 ) -> StaffInfo:
-    """Create a staff account (school staff need a school; an exam manager has none)."""
+    """Create a staff account (school staff need a school; an exam manager has none).
+
+    ``must_change``: the password was chosen by someone else (the default), so its owner
+    must change it at their first TUI login; False when they typed it themselves.
+    """
     name, school = _new_staff_target(actor, login, uai, role)
-    check_staff_password(password)
+    check_staff_password(password, name)
     hashed = hash_password(password, settings.chosen_cost)  # slow: outside the transaction
     with write_transaction(Staff._meta.database):
         # Checked again: another process may have taken the login while we hashed.
         if Staff.get_or_none(Staff.login == name) is not None:
             raise Refused(f"Le compte « {name} » existe déjà.")
-        Staff.create(login=name, password_hash=hashed, school=school, role=role)
-        audit.record(actor, "staff.add", school, f"{name} ({role})")
+        Staff.create(login=name, password_hash=hashed, school=school, role=role,
+                     must_change_password=must_change)
+        audit.record(actor, "staff.add", school, f"{name} ({role})"
+                     + ("" if must_change else " ; mot de passe saisi par son titulaire"))
     return StaffInfo(login=name, role=role, school=school.uai if school else None,
                      disabled=False)
 
 
 def set_password(
-    actor: Actor, login: str, password: str, *, settings: Settings
+    actor: Actor, login: str, password: str, *, settings: Settings, must_change: bool = True,
 ) -> None:
-    """Give a staff account a new password and unlock it."""
+    """Give a staff account a new password and unlock it (``must_change``: as in
+    ``add_staff``, its owner changes it at the next login)."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut réinitialiser un mot de passe.")
-    check_staff_password(password)
+    check_staff_password(password, login)
     hashed = hash_password(password, settings.chosen_cost)
     with write_transaction(Staff._meta.database):
         staff = Staff.get_or_none(Staff.login == login.strip().lower())
         if staff is None:
             raise Refused(f"Compte « {login} » inconnu.")
-        Staff.update(password_hash=hashed, failed_attempts=0, locked_until=None).where(
+        Staff.update(password_hash=hashed, failed_attempts=0, locked_until=None,
+                     must_change_password=must_change).where(Staff.id == staff.id).execute()
+        StaffAddressLock.delete().where(StaffAddressLock.staff == staff.id).execute()
+        audit.record(actor, "staff.reset-password", staff.school, staff.login
+                     + ("" if must_change else " ; mot de passe saisi par son titulaire"))
+
+
+def change_own_password(
+    actor: Actor, current: str, new: str, *, settings: Settings
+) -> None:
+    """A staff member replaces their own password (the current one is checked first).
+
+    Clears the « must change » flag. A wrong current password is refused without counting
+    as a failed login (the session is already open), and audited.
+    """
+    problem = staff_password_problem(actor.login, new)
+    if problem is not None:
+        raise BadInput(problem)
+    if new == current:
+        raise BadInput("Le nouveau mot de passe doit différer de l'actuel.")
+    with db_errors():
+        staff = Staff.get_or_none(Staff.login == actor.login)
+    if staff is None or staff.disabled:
+        raise Refused("Compte désactivé ou supprimé : reconnectez-vous.")
+    if not verify_password(current, staff.password_hash):
+        with db_errors():
+            audit.record(actor, "staff.password", staff.school, "mot de passe actuel incorrect",
+                         success=False)
+        raise BadInput("Mot de passe actuel incorrect.")
+    hashed = hash_password(new, settings.chosen_cost)
+    with write_transaction(Staff._meta.database):
+        Staff.update(password_hash=hashed, must_change_password=False).where(
             Staff.id == staff.id).execute()
-        audit.record(actor, "staff.reset-password", staff.school, staff.login)
+        audit.record(actor, "staff.password", staff.school, "mot de passe changé par son titulaire")
+
+
+def must_change_password(login: str) -> bool:
+    """True when the account's password was set by someone else and not changed since."""
+    with db_errors():
+        staff = Staff.get_or_none(Staff.login == login)
+    return staff is not None and bool(staff.must_change_password)
 
 
 def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
@@ -147,36 +193,75 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
     most that many passwords; the others are refused without being evaluated.
     """
     name = login.strip().lower()
+    address = client_address()
+    where = f" (depuis {address})" if address else ""
     with db_errors():
         staff = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).where(
             Staff.login == name).first()
     if staff is None:
         _refuse_unevaluated(password, settings, "?", None,
-                            f"identifiant inconnu{_attempted_login(login)}")
+                            f"identifiant inconnu{_attempted_login(login)}{where}")
     now = utcnow()
     if staff.disabled:
-        _refuse_unevaluated(password, settings, name, staff.school, "compte désactivé")
-    locks = _take_attempt_slot(staff.id, now, settings)
+        _refuse_unevaluated(password, settings, name, staff.school, f"compte désactivé{where}")
+    per_address = (staff.role == ROLE_MANAGER and settings.manager_lockout == "per_address")
+    slot_address = (address or UNKNOWN_ADDRESS) if per_address else None
+    locks = _take_attempt_slot(staff.id, now, settings, slot_address)
     if locks is None:
-        _refuse_unevaluated(password, settings, name, staff.school, "compte verrouillé")
+        _refuse_unevaluated(password, settings, name, staff.school, f"compte verrouillé{where}")
     if not verify_password(password, staff.password_hash):
         # The attempt keeps its slot; the last slot locked the account when it was taken.
         detail = "mot de passe incorrect" + (
             f" ; compte verrouillé {settings.lockout_minutes} minute(s) après "
-            f"{settings.lockout_attempts} échecs" if locks else "")
+            f"{settings.lockout_attempts} échecs" if locks else "") + where
         with db_errors():
             audit.record(name, "login", staff.school, detail, success=False)
         raise Refused(refusal_message(settings))
+    # The staff cost was raised since this hash was made: re-hash now that the password is
+    # known to be right (the README promises it). Slow, so outside the transaction.
+    upgraded = (hash_password(password, settings.chosen_cost)
+                if hash_cost(staff.password_hash) < settings.chosen_cost else None)
     with write_transaction(Staff._meta.database):
         Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
-        audit.record(name, "login", staff.school, "connexion")
+        if slot_address is not None:
+            StaffAddressLock.delete().where((StaffAddressLock.staff == staff.id)
+                                            & (StaffAddressLock.address == slot_address)).execute()
+        if upgraded is not None:
+            # Only if unchanged meanwhile (a reset or a change made during the check wins).
+            Staff.update(password_hash=upgraded).where(
+                (Staff.id == staff.id) & (Staff.password_hash == staff.password_hash)).execute()
+        audit.record(name, "login", staff.school, "connexion" + where)
     return Actor(login=staff.login, role=staff.role,
                  school_uai=staff.school.uai if staff.school is not None else None)
 
 
-def _take_attempt_slot(staff_id: int, now: datetime, settings: Settings) -> bool | None:
+UNKNOWN_ADDRESS = "inconnue"
+
+
+def client_address(environ: dict[str, str] | None = None) -> str | None:
+    """The SSH client's address (first field of ``SSH_CONNECTION``), if it is an IP address.
+
+    Anything else (unset, local session, a forged value) gives None: the audit trail and
+    the per-address lock never store text that is not an address.
+    """
+    env = os.environ if environ is None else environ
+    first = env.get("SSH_CONNECTION", "").split(" ", 1)[0].strip()
+    if not first:
+        return None
+    try:
+        return str(ipaddress.ip_address(first))
+    except ValueError:
+        return None
+
+
+def _take_attempt_slot(
+    staff_id: int, now: datetime, settings: Settings, address: str | None = None
+) -> bool | None:
     """Reserve one password evaluation for the account: None when it is locked, else
     whether this attempt took the last slot (and so locked the account).
+
+    ``address``: count and lock the account per client address (a row of
+    ``StaffAddressLock``, made first if missing) instead of on the account itself.
 
     One transaction holding the row: the database checks the lock and counts the attempt
     atomically (SQLite serialises writers; PostgreSQL re-checks the condition on the row
@@ -186,20 +271,27 @@ def _take_attempt_slot(staff_id: int, now: datetime, settings: Settings) -> bool
     that has expired starts the count again.
     """
     attempts = max(1, settings.lockout_attempts)
-    expired = Staff.locked_until.is_null(False) & (Staff.locked_until <= now)
+    model: type[Staff] | type[StaffAddressLock]
+    if address is None:
+        model, row = Staff, Staff.id == staff_id
+    else:
+        model = StaffAddressLock
+        row = (StaffAddressLock.staff == staff_id) & (StaffAddressLock.address == address)
+        with write_transaction(Staff._meta.database):
+            # The row every attempt from this address then updates atomically.
+            StaffAddressLock.insert(staff=staff_id, address=address).on_conflict_ignore(
+            ).execute()
+    failed, locked = model.failed_attempts, model.locked_until
+    expired = locked.is_null(False) & (locked <= now)
     with write_transaction(Staff._meta.database):
-        taken = Staff.update(
-            failed_attempts=peewee.Case(None, [(expired, 1)], Staff.failed_attempts + 1),
-            locked_until=None,
-        ).where(
-            (Staff.id == staff_id)
-            & (expired | (Staff.locked_until.is_null() & (Staff.failed_attempts < attempts)))
-        ).execute()
+        taken = model.update(
+            {failed: peewee.Case(None, [(expired, 1)], failed + 1), locked: None}
+        ).where(row & (expired | (locked.is_null() & (failed < attempts)))).execute()
         if not taken:
             return None
-        locks = Staff.update(
-            locked_until=now + timedelta(minutes=settings.lockout_minutes)
-        ).where((Staff.id == staff_id) & (Staff.failed_attempts >= attempts)).execute()
+        locks = model.update(
+            {locked: now + timedelta(minutes=settings.lockout_minutes)}
+        ).where(row & (failed >= attempts)).execute()
     return bool(locks)
 
 
@@ -217,11 +309,32 @@ def _refuse_unevaluated(
     raise Refused(refusal_message(settings))
 
 
-@functools.cache
-def _dummy_hash(cost: int) -> str:
-    """A hash no typed password matches (its secret is random), at ``cost``."""
-    return hash_password(secrets.token_urlsafe(32), cost)
+_dummy_hashes: dict[int, str] = {}
+_dummy_lock = threading.Lock()
 
+
+def _dummy_hash(cost: int) -> str:
+    """A hash no typed password matches (its secret is random), at ``cost``.
+
+    Made once per process; ``prepare_login`` makes it before the first attempt, so that
+    the first refusal of a new SSH session is not slower than a wrong password.
+    """
+    with _dummy_lock:
+        if cost not in _dummy_hashes:
+            _dummy_hashes[cost] = hash_password(secrets.token_urlsafe(32), cost)
+        return _dummy_hashes[cost]
+
+
+def prepare_login(settings: Settings) -> None:
+    """Make the dummy hash of the staff cost now (the TUI calls it in a thread at start,
+    before the login screen takes a password)."""
+    _dummy_hash(settings.chosen_cost)
+
+
+def dummy_hash_ready(cost: int) -> bool:
+    """True once the dummy hash of ``cost`` exists in this process."""
+    with _dummy_lock:
+        return cost in _dummy_hashes
 
 _LOGIN_SHAPE = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 # Shorter than any staff password (at least 12 characters): shown whole, it cannot be one.
@@ -276,6 +389,31 @@ def school_name(uai: str | None) -> str:
     with db_errors():
         school = School.get_or_none(School.uai == uai)
     return school.name if school else ""
+
+
+def unlock(actor: Actor, login: str) -> None:
+    """Lift a lock-out: the lock and the failed-attempt count (per address too) are cleared."""
+    if actor.is_school_staff:
+        raise AccessDenied("Seul le gestionnaire des examens peut déverrouiller un compte.")
+    with write_transaction(Staff._meta.database):
+        staff = Staff.get_or_none(Staff.login == login.strip().lower())
+        if staff is None:
+            raise Refused(f"Compte « {login} » inconnu.")
+        Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
+        StaffAddressLock.delete().where(StaffAddressLock.staff == staff.id).execute()
+        audit.record(actor, "staff.unlock", staff.school, staff.login)
+
+
+def enable(actor: Actor, login: str) -> None:
+    """Enable a disabled staff account again (its password is unchanged)."""
+    if actor.is_school_staff:
+        raise AccessDenied("Seul le gestionnaire des examens peut réactiver un compte.")
+    with write_transaction(Staff._meta.database):
+        staff = Staff.get_or_none(Staff.login == login.strip().lower())
+        if staff is None:
+            raise Refused(f"Compte « {login} » inconnu.")
+        Staff.update(disabled=False).where(Staff.id == staff.id).execute()
+        audit.record(actor, "staff.enable", staff.school, staff.login)
 
 
 def disable(actor: Actor, login: str) -> None:

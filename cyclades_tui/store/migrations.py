@@ -8,7 +8,7 @@ from typing import Any, cast
 import peewee
 
 from cyclades_tui.store.database import is_sqlite
-from cyclades_tui.store.models import ALL_MODELS, DirectorySync, SchemaVersion
+from cyclades_tui.store.models import ALL_MODELS, DirectorySync, SchemaVersion, StaffAddressLock
 
 
 def _v1_initial(db: peewee.Database) -> None:
@@ -37,6 +37,15 @@ def _v3_candidature_school(db: peewee.Database) -> None:
         "ON candidature (school_id, state, exam)")
 
 
+def _v4_staff_password_and_address_locks(db: peewee.Database) -> None:
+    # Version 1 creates the current tables: the column and table may exist already.
+    sql = cast(Any, db).execute_sql
+    columns = {column.name for column in db.get_columns("staff")}
+    if "must_change_password" not in columns:
+        sql("ALTER TABLE staff ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE")
+    db.create_tables([StaffAddressLock], safe=True)
+
+
 # What a candidate site reads (Moodle « External database », a read-only PostgreSQL role):
 # one row per account, nothing else of the schema. must_change is the provisional flag.
 CANDIDATE_ACCOUNTS_VIEW = (
@@ -63,6 +72,7 @@ MIGRATIONS: list[tuple[int, Callable[[peewee.Database], None]]] = [
     (1, _v1_initial),
     (2, _v2_lookup_indexes),
     (3, _v3_candidature_school),
+    (4, _v4_staff_password_and_address_locks),
     (5, _v5_candidate_site),
 ]
 

@@ -55,6 +55,25 @@ class Staff(BaseModel):
     failed_attempts = peewee.IntegerField(default=0)
     locked_until = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # Set when someone else chose the password (staff add, reset-password): the owner
+    # must change it at their next TUI login.
+    must_change_password = peewee.BooleanField(default=False)
+
+
+class StaffAddressLock(BaseModel):
+    """Failed attempts and lock of one staff account from one client address
+    (``manager_lockout = "per_address"``: an exam manager is locked per address)."""
+
+    id = peewee.AutoField()
+
+    staff = peewee.ForeignKeyField(Staff, backref="address_locks", on_delete="CASCADE")
+    staff_id: int
+    address = peewee.CharField(max_length=45)
+    failed_attempts = peewee.IntegerField(default=0)
+    locked_until = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("staff", "address"), True),)
 
 
 class Candidate(BaseModel):
@@ -198,6 +217,6 @@ class SchemaVersion(BaseModel):
 
 
 ALL_MODELS: list[type[BaseModel]] = [
-    School, Staff, Candidate, Candidature, Account, Run, Document, Slip, AuditEvent,
-    DirectorySync,
+    School, Staff, StaffAddressLock, Candidate, Candidature, Account, Run, Document, Slip,
+    AuditEvent, DirectorySync,
 ]

@@ -59,6 +59,8 @@ ACTIVITIES: tuple[Activity, ...] = (
              "Importer un export SIECLE (ElevesSansAdresses .zip ou .xml)"),
     Activity("import_csv", "Importer HORS BEE", "Importer des candidats depuis un fichier CSV"),
     Activity("journal", "Journal", "Qui a fait quoi et quand dans cet établissement"),
+    Activity("password", "Changer mon mot de passe",
+             "Votre mot de passe actuel, puis le nouveau deux fois"),
 )
 ACTIVITY_BY_ID = {activity.id: activity for activity in ACTIVITIES}
 
@@ -73,6 +75,12 @@ _ACTIONS: tuple[Action, ...] = (
     # Connexion.
     Action("connect", "enter", "enter", "Se connecter", "Entrée : champ suivant, puis connexion",
            priority=True),
+    # Changer mon mot de passe (imposé après un mot de passe choisi par un autre: Échap
+    # y déconnecte, il ne passe pas outre).
+    Action("password-enter", "enter", "enter", "Valider",
+           "Entrée : champ suivant, puis enregistrer le nouveau mot de passe", priority=True),
+    Action("password-logout", "escape", "logout_now", "Déconnexion",
+           "Se déconnecter sans changer le mot de passe (il reste à changer)"),
     # Mon établissement.
     *(Action(f"open-{a.id}", a.key, f"open('{a.id}')", a.short, a.help)
       for a in ACTIVITIES if a.key),
@@ -180,6 +188,11 @@ KEY_TABLE: tuple[ScreenKeys, ...] = (
     ScreenKeys("Importer HORS BEE", ("check", "import"),
                "CSV name (in the school's `depot/` folder), `Entrée`/{check} checks the file "
                "and previews it with every error, {import} imports"),
+    ScreenKeys("Changer mon mot de passe", ("password-enter", "password-logout", "back"),
+               "current password, then the new one twice; {password-enter} next field, then "
+               "saves. Opened from the menu or the palette ({back} back), or by itself after "
+               "logging in with a password someone else set: there {password-logout} logs "
+               "out, nothing else goes past it"),
     ScreenKeys("Journal", ("reload",), "who did what and when in this school, newest first; "
                "{reload} reloads it"),
     ScreenKeys("everywhere", ("back", "quit", "palette"),

@@ -28,7 +28,15 @@ from cyclades_tui.settings import Settings
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation, Generations
-from cyclades_tui.ui.messages import ChooseSchool, LeaveSchool, LogOut, OpenActivity, StartSession
+from cyclades_tui.ui.messages import (
+    ChooseSchool,
+    LeaveSchool,
+    LogOut,
+    MustChangePassword,
+    OpenActivity,
+    PasswordChanged,
+    StartSession,
+)
 from cyclades_tui.ui.paths import stylesheets
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
@@ -39,6 +47,7 @@ from cyclades_tui.ui.screens.generate import GenerateScreen
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
+from cyclades_tui.ui.screens.password import ChangePasswordScreen, ForcedPasswordScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
@@ -50,7 +59,7 @@ from cyclades_tui.ui.widgets.modals import ConfirmModal
 ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
     "generate": GenerateScreen, "regenerate": RegenerateScreen, "documents": DocumentsScreen,
     "candidates": CandidatesScreen, "import_csv": CsvImportScreen, "import_bee": BeeImportScreen,
-    "journal": JournalScreen,
+    "journal": JournalScreen, "password": ChangePasswordScreen,
 }
 
 # Background tasks that keys do not wait for: a generation runs for minutes while the user
@@ -220,6 +229,10 @@ class CycladesApp(App[None]):
             self.register_theme(SIXTEEN_COLOURS)
             self.theme = SIXTEEN_COLOURS.name
         self.set_idle_logout(self.idle_logout_seconds)
+        # The dummy hash of refused logins, made now: the first refusal of this SSH session
+        # then costs one bcrypt check like any other (see staff.prepare_login).
+        self.run_worker(lambda: staff.prepare_login(self.settings), thread=True,
+                        group="prepare-login", name="prepare-login", exit_on_error=False)
         self.push_screen(LoginScreen(self.context()))
         if self._demo_actor is not None and self._demo_actor.school_uai:
             self.start_session(self._demo_actor, self._demo_actor.school_uai,
@@ -241,6 +254,24 @@ class CycladesApp(App[None]):
     def on_choose_school(self, message: ChooseSchool) -> None:
         """An exam manager logged in: the choice of school."""
         self.push_screen(SchoolPickerScreen(self.context(), message.actor))
+
+    def on_must_change_password(self, message: MustChangePassword) -> None:
+        """Logged in with a password someone else set: it must be changed first."""
+        self.push_screen(ForcedPasswordScreen(self.context(), message.actor,
+                                              message.school_name))
+
+    def on_password_changed(self, message: PasswordChanged) -> None:
+        """A password changed: after the forced change, the session starts as at login."""
+        if not message.forced:
+            self.notify("Mot de passe changé.")
+            return
+        if isinstance(self.screen, ForcedPasswordScreen):
+            self.pop_screen()
+        actor = message.actor
+        if actor.school_uai is not None:
+            self.start_session(actor, actor.school_uai, message.school_name)
+        else:
+            self.push_screen(SchoolPickerScreen(self.context(), actor))
 
     def on_leave_school(self, message: LeaveSchool) -> None:
         """From the home screen back to the choice of school: the session ends there."""
@@ -411,7 +442,8 @@ class CycladesApp(App[None]):
         self._idle_recheck = None
         if not self.screen_stack:  # the app is closing: nothing left to log out of
             return
-        if self.session is None and not isinstance(self.screen, SchoolPickerScreen):
+        if self.session is None and not isinstance(self.screen, SchoolPickerScreen
+                                                   | ForcedPasswordScreen):
             return
         if any(worker.is_running for worker in self.workers):
             # Look again soon, not a whole idle period later.

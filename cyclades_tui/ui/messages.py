@@ -42,3 +42,22 @@ class LeaveSchool(Message):
 
 class LogOut(Message):
     """The user confirmed « Déconnexion »: back to the login screen."""
+
+
+class MustChangePassword(Message):
+    """A staff member logged in with a password someone else set: they must change it."""
+
+    def __init__(self, actor: Actor, school_name: str) -> None:
+        super().__init__()
+        self.actor = actor
+        self.school_name = school_name
+
+
+class PasswordChanged(Message):
+    """A staff member changed their password (``forced``: the session starts now)."""
+
+    def __init__(self, actor: Actor, school_name: str, forced: bool) -> None:
+        super().__init__()
+        self.actor = actor
+        self.school_name = school_name
+        self.forced = forced

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "document.purge": "Documents purgés", "school.add": "Établissement ajouté",
     "school.service": "Service", "staff.add": "Compte personnel créé",
     "staff.reset-password": "Mot de passe personnel", "staff.disable": "Compte désactivé",
+    "staff.enable": "Compte réactivé", "staff.unlock": "Compte déverrouillé",
+    "staff.password": "Mot de passe changé",
 }
 
 

@@ -12,7 +12,7 @@ from cyclades_tui.services import staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
-from cyclades_tui.ui.messages import ChooseSchool, StartSession
+from cyclades_tui.ui.messages import ChooseSchool, MustChangePassword, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.workers import deliver
 
@@ -91,12 +91,15 @@ class LoginScreen(BaseScreen):
         """Check the password; on success open the home screen (or the school choice)."""
         actor = staff.authenticate(login, password, settings=self.ctx.settings)
         name = staff.school_name(actor.school_uai)
-        deliver(self, self._logged_in, actor, name)
+        deliver(self, self._logged_in, actor, name, staff.must_change_password(actor.login))
 
-    def _logged_in(self, actor: Actor, school_name: str) -> None:
+    def _logged_in(self, actor: Actor, school_name: str, must_change: bool = False) -> None:
         self.checking = False
         self.query_one("#connect", Button).disabled = False
         self.show_info("")
+        if must_change:
+            self.post_message(MustChangePassword(actor, school_name))
+            return
         if actor.school_uai is not None:
             self.post_message(StartSession(actor, actor.school_uai, school_name))
             return
