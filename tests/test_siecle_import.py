@@ -43,7 +43,8 @@ def write(tmp_path: Path, data: bytes, name: str) -> Path:
 def test_zipped_export_with_a_pupil_without_ine(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
     path = write(tmp_path, export_zip(UAI, PUPILS), "ElevesSansAdresses.zip")
-    args = ("import", str(path), "--school", UAI, "--all-divisions", "--exam", "DNB", "--state", "inscrit")
+    args = ("import", str(path), "--school", UAI, "--all-divisions",
+            "--exam", "DNB", "--state", "inscrit")
     refused = cli(*args)
     assert refused.code == 2
     assert "Élève 1004 (Sansine Paul)" in refused.err and "--yes" in refused.err
@@ -59,7 +60,8 @@ def test_zipped_export_with_a_pupil_without_ine(cli: Cli, tmp_path: Path) -> Non
     status = json.loads(cli("accounts", "status", "--school", UAI, "--json").out)
     assert status["eligible"] == 4
     again = cli(*args, "--yes")
-    assert "4 élève(s) : 0 nouvel(s) élève(s), 0 nouvelle(s) candidature(s) d'élève(s) déjà connu(s), 0 mis à jour, 4 inchangé(s)" in again.out
+    assert ("4 élève(s) : 0 nouvel(s) élève(s), 0 nouvelle(s) candidature(s) d'élève(s) "
+            "déjà connu(s), 0 mis à jour, 4 inchangé(s)") in again.out
 
 
 def test_divisions_and_initial_state(cli: Cli, tmp_path: Path) -> None:
@@ -86,10 +88,12 @@ def test_wrong_school_bad_options_and_bad_files(cli: Cli, tmp_path: Path) -> Non
     add_school(cli, UAI)
     good = write(tmp_path, export_xml(UAI, PUPILS), "e.xml")
     assert cli("import", str(good), "--school", UAI).code == 2
-    bad_exam = cli("import", str(good), "--school", UAI, "--all-divisions", "--exam", "BAC", "--state", "inscrit")
+    bad_exam = cli("import", str(good), "--school", UAI, "--all-divisions",
+                   "--exam", "BAC", "--state", "inscrit")
     assert bad_exam.code == 2 and "BAC" in bad_exam.err
     not_zip = write(tmp_path, b"PK\x03\x04garbage", "x.zip")
-    broken = cli("import", str(not_zip), "--school", UAI, "--all-divisions", "--exam", "DNB", "--state", "inscrit")
+    broken = cli("import", str(not_zip), "--school", UAI, "--all-divisions",
+                 "--exam", "DNB", "--state", "inscrit")
     assert broken.code == 2 and "Archive .zip illisible" in broken.err
     assert "zip file" not in broken.err  # the library's English stays out
     cut_zip = write(tmp_path, export_zip(UAI, PUPILS)[:-40], "coupe.zip")
@@ -98,7 +102,8 @@ def test_wrong_school_bad_options_and_bad_files(cli: Cli, tmp_path: Path) -> Non
     csv_with_siecle_options = write(tmp_path, b"INE;Nom\n", "a.csv")
     assert cli("import", str(csv_with_siecle_options), "--school", UAI, "--exam", "DNB").code == 2
     # A school nobody added: refused (1), not bad input.
-    unknown_school = cli("import", str(good), "--school", "0750001U", "--all-divisions", "--exam", "DNB",
+    unknown_school = cli("import", str(good), "--school", "0750001U", "--all-divisions",
+                         "--exam", "DNB",
                          "--state", "inscrit")
     assert unknown_school.code == 1 and "inconnu" in unknown_school.err
     assert Candidate.select().count() == 0
@@ -108,7 +113,8 @@ def test_another_schools_export_is_bad_input(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
     add_school(cli, "0750001U", "Autre lycée")
     other = write(tmp_path, export_zip("0750001U", PUPILS), "autre.zip")
-    wrong = cli("import", str(other), "--school", UAI, "--all-divisions", "--exam", "DNB", "--state", "inscrit",
+    wrong = cli("import", str(other), "--school", UAI, "--all-divisions",
+                "--exam", "DNB", "--state", "inscrit",
                 "--yes")
     assert wrong.code == 2
     assert "celui de l'établissement « 0750001U », pas de 0392689L" in wrong.err
@@ -121,7 +127,8 @@ def test_an_export_naming_no_school_is_bad_input(cli: Cli, tmp_path: Path) -> No
                        ("uaj-vide.xml", export_xml("", PUPILS))):
         path = write(tmp_path, data, name)
         assert b"<UAJ>" not in data or b"<UAJ></UAJ>" in data
-        result = cli("import", str(path), "--school", UAI, "--all-divisions", "--exam", "DNB", "--state",
+        result = cli("import", str(path), "--school", UAI, "--all-divisions",
+                     "--exam", "DNB", "--state",
                      "inscrit", "--yes")
         assert result.code == 2, result.err
         assert "ne dit pas de quel établissement il vient (PARAMETRES/UAJ absent" in result.err
@@ -296,7 +303,9 @@ def test_csv_and_siecle_exports_of_the_same_pupils_give_the_same_candidates(
     # Over the CSV's candidates the export changes nothing: same names, dates, classes.
     again = import_export("--dry-run")
     assert sum(int(out.split(" inchangé")[0].rsplit(" ", 1)[1]) for out in again) == 34
-    assert all(" 0 nouvel(s) élève(s), 0 nouvelle(s) candidature(s) d'élève(s) déjà connu(s), 0 mis à jour" in out for out in again)
+    nothing_new = (" 0 nouvel(s) élève(s), 0 nouvelle(s) candidature(s) d'élève(s) déjà "
+                   "connu(s), 0 mis à jour")
+    assert all(nothing_new in out for out in again)
     # Into an empty school, the export alone gives the same candidates and candidatures.
     Candidature.delete().execute()
     Candidate.delete().execute()
@@ -411,7 +420,8 @@ def test_siecle_duplicate_ine_is_a_fault(cli: Cli, tmp_path: Path) -> None:
     path.write_bytes(export_zip("0392689L", [
         Pupil("1", bea(5), "Un", "A", "01/01/2011", "3A"),
         Pupil("2", bea(5), "Deux", "B", "01/01/2011", "3A")]))
-    args = ("import", str(path), "--school", "0392689L", "--all-divisions", "--exam", "DNB", "--state", "inscrit")
+    args = ("import", str(path), "--school", "0392689L", "--all-divisions",
+            "--exam", "DNB", "--state", "inscrit")
     for extra in (("--dry-run",), ()):
         result = cli(*args, *extra)
         assert result.code == 2 and "déjà porté par Élève 1 (Un A)" in result.err
