@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from textual.widgets import Input, Select, SelectionList
+from textual.widgets import Select, SelectionList
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.services import schools, staff
@@ -22,7 +22,7 @@ from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, example
 from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
-from tests.ui_helpers import read_bee_export, settle, text_of
+from tests.ui_helpers import pick_bee_file, read_bee_export, settle, text_of
 
 UAI = "0392689L"
 PUPILS = [
@@ -357,19 +357,15 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await read_bee_export(pilot, good.name)
         divisions = screen.query_one("#divisions", SelectionList)
-        assert divisions.display and len(divisions.selected) == 3
-        path = screen.query_one("#path", Input)
-        path.value = ""
-        path.focus()
-        await pilot.press(*other.name, "enter")
-        await settle(pilot)
+        assert divisions.display and divisions.option_count == 3
+        await pick_bee_file(pilot, screen, other.name)
         # Refused before any class is offered; the classes of the earlier file are gone.
         assert expected in text_of(pilot, "#message")
         assert not divisions.display and screen.export is None
         screen.query_one("#exam", Select).value = "DNB"
         await pilot.press("ctrl+o")
         await settle(pilot)
-        assert "Lisez d'abord un export SIECLE" in text_of(pilot, "#message")
+        assert "Choisissez d'abord l'export dans la liste" in text_of(pilot, "#message")
     assert Candidate.select().count() == 0
 
 
@@ -408,9 +404,10 @@ async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
         assert "3 élève(s), 2 division(s)" in text_of(pilot, "#message")
         assert "1 élève(s) sorti(s) avant l'export" in text_of(pilot, "#message")
         screen.query_one("#exam", Select).value = "DNB"
+        screen.query_one("#divisions", SelectionList).select_all()
         await pilot.press("ctrl+o")
         await settle(pilot)
-        assert "Vérifié : 3 élève(s) à ajouter" in text_of(pilot, "#message")
+        assert "Vérifié : 3 nouvel(s) élève(s)" in text_of(pilot, "#message")
         assert "Élève 9 (Parti Jean), 3A : sorti(e) le 01/10/2026" in text_of(pilot, "#faults")
 
 
