@@ -66,7 +66,7 @@ def dnb_candidatures() -> int:
 
 
 async def test_classes_left_as_offered_import_nothing(lycee: tuple[str, Path]) -> None:
-    url, depot = lycee
+    url, _ = lycee
     async with app_for(url).run_test(size=(80, 24)) as pilot:
         screen = await read_bee_export(pilot, "ElevesSansAdresses.xml")
         assert screen.query_one("#divisions", SelectionList).selected == []
