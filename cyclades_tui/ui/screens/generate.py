@@ -9,6 +9,7 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
 from cyclades_tui.services import accounts
+from cyclades_tui.services.access import SERVICE_MISSING
 from cyclades_tui.services.accounts import AccountStatus
 from cyclades_tui.services.candidates import CandidateView
 from cyclades_tui.ui.actions import bindings
@@ -108,7 +109,12 @@ class GenerateScreen(ActivityScreen):
                            "attendez qu'elle se termine.")
             return
         if not self._can_generate():
-            if self.status is not None and self.status.without_account == 0:
+            # The prerequisite first, whatever the counts: « all generated » was untrue.
+            if self.status is not None and not self.status.school.service_enabled:
+                self.show_error(SERVICE_MISSING)
+            elif self.status is not None and self.status.eligible == 0:
+                self.show_info(accounts.NO_ELIGIBLE)
+            elif self.status is not None and self.status.without_account == 0:
                 self.show_info(accounts.ALL_GENERATED)
             return
         assert self.status is not None
