@@ -98,3 +98,18 @@ async def test_journal_detail_is_shown_whole(school: str, size: tuple[int, int])
         await settle(pilot)
         message = str(app.screen.query_one("#message").render())
         assert details[0] in " ".join(message.split())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_generate_pending_list_shows_whole_ines(school: str, size: tuple[int, int]) -> None:
+    app = CycladesApp(db_url=school, demo_actor=staff.actor_for("secretariat"),
+                      settings=FAST_SETTINGS)
+    async with app.run_test(size=size) as pilot:
+        app.open_activity("generate")
+        await settle(pilot)
+        table = app.screen.query_one("#pending", VirtualTable)
+        lines = drawn(table)
+        assert len(lines) == 2  # the BCP « Pré-inscrit » and the « Inscrit » DNB pupil
+        for line in lines:
+            assert re.search(r"\d{10}[A-Z]", line), line
+            assert line.rstrip().endswith(("Inscrit", "Pré-inscrit")), line
