@@ -124,6 +124,7 @@ PURE = {
     "files.confine": "resolves a path",
     "files.shown": "describes a path",
     "files.read_confined": "reads a file",
+    "files.incoming_files": "lists a folder",
     "files.free_name": "lists a folder",
     "files.folder_for": "computes a path",
     "newfile.open_folder": "file system only",
@@ -147,6 +148,7 @@ PURE = {
     "siecle_import.parse_siecle": "parses bytes",
     "siecle_import.check_school": "compares codes",
     "siecle_import.read_file": "reads a file",
+    "siecle_import.export_divisions": "parses a file",
     "staff.refusal_message": "a message",
     "staff.check_staff_password": "checks a password's strength",
 }
