@@ -33,9 +33,14 @@ from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operat
 from cyclades_tui.services.backup import backup
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.demo import reset_demo_password, seed_demo
-from cyclades_tui.services.errors import BadInput, PupilsWithoutIne, ServiceError
+from cyclades_tui.services.errors import (
+    BadInput,
+    OtherExamCandidates,
+    PupilsWithoutIne,
+    ServiceError,
+)
 from cyclades_tui.services.runtime import connect, init_schema
-from cyclades_tui.services.siecle_import import import_siecle
+from cyclades_tui.services.siecle_import import export_divisions, import_siecle
 from cyclades_tui.settings import (
     LoadedSettings,
     Settings,
@@ -190,7 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", metavar="ETAT",
                    help="SIECLE : état initial (inscrit, pre-inscrit, …)")
     p.add_argument("--division", action="extend", nargs="+", metavar="D",
-                   help="SIECLE : n'importer que ces divisions")
+                   help="SIECLE : n'importer que ces divisions (ou --all-divisions)")
+    p.add_argument("--all-divisions", action="store_true",
+                   help="SIECLE : importer toutes les divisions de l'export")
+    p.add_argument("--other-exams", action="store_true",
+                   help="SIECLE : ajouter aussi la candidature aux élèves déjà candidats à "
+                        "un autre examen")
     p.add_argument("--yes", action="store_true",
                    help="SIECLE : confirmer que les élèves sans INE valide sont ignorés")
 
@@ -511,9 +521,10 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
 def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
     prefix = "Vérification seule : " if args.dry_run else ""
     if args.file.suffix.lower() not in (".xml", ".zip"):
-        if args.exam or args.state or args.division or args.yes:
-            raise BadInput("--exam, --state, --division et --yes ne valent que pour un export "
-                           "SIECLE (.xml ou .zip).")
+        if (args.exam or args.state or args.division or args.yes or args.all_divisions
+                or args.other_exams):
+            raise BadInput("--exam, --state, --division, --all-divisions, --other-exams et "
+                           "--yes ne valent que pour un export SIECLE (.xml ou .zip).")
         report = import_csv(actor, args.school, args.file, dry_run=args.dry_run)
         print(f"{prefix}{report.total} ligne(s) : {report.added} ajoutée(s), "
               f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s).")
@@ -521,17 +532,36 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
     if not args.exam or not args.state:
         raise BadInput("Import SIECLE : --exam CODE et --state ETAT sont obligatoires "
                        "(l'export ne dit rien des examens).")
+    if args.division and args.all_divisions:
+        raise BadInput("Import SIECLE : --division et --all-divisions s'excluent.")
+    if not args.division and not args.all_divisions:
+        # Importing every class by default gave lycée pupils a DNB candidature: the
+        # classes are chosen, never implied.
+        found = ", ".join(d or "(sans division)" for d in export_divisions(args.file))
+        raise BadInput("Import SIECLE : choisissez les classes avec --division D [D …] ou "
+                       f"--all-divisions ; divisions de l'export : {found}.")
     try:
         siecle = import_siecle(actor, args.school, args.file, args.exam, args.state,
-                               args.division, skip_invalid_ine=args.yes, dry_run=args.dry_run)
+                               args.division, skip_invalid_ine=args.yes, dry_run=args.dry_run,
+                               other_exams=args.other_exams)
+    except OtherExamCandidates as error:
+        raise OtherExamCandidates(
+            f"{len(error.pupils)} élève(s) déjà candidat(s) à un autre examen recevrai(en)t "
+            f"une candidature {args.exam.upper()} : relancez avec --other-exams pour l'ajouter, "
+            "rien n'a été importé.", error.pupils) from None
     except PupilsWithoutIne as error:
         # The service says what to confirm; how to confirm it on the command line is ours.
         raise PupilsWithoutIne(
             f"{len(error.pupils)} élève(s) sans INE valide ne peuvent pas être candidats : "
             "relancez avec --yes pour les ignorer, rien n'a été importé.", error.pupils,
         ) from None
-    print(f"{prefix}{siecle.total} élève(s) : {siecle.added} ajouté(s), {siecle.updated} mis à "
-          f"jour, {siecle.unchanged} inchangé(s).")
+    print(f"{prefix}{siecle.total} élève(s) : {siecle.summary()}.")
+    if siecle.other_exams:
+        print(f"{len(siecle.other_exams)} élève(s) déjà candidat(s) à un autre examen"
+              + (" (--other-exams requis pour les importer) :"
+                 if args.dry_run and not args.other_exams else " :"))
+        for line in siecle.other_exams:
+            print(f"  - {safe_text(line)}")
     if siecle.skipped:
         print(f"{len(siecle.skipped)} élève(s) ignoré(s) faute d'INE valide :")
         for line in siecle.skipped:

@@ -105,12 +105,13 @@ NON_WINANSI_SLIPS = [
 
 
 @pytest.mark.parametrize("layout", [1, 2])
-def test_cp1252_names_use_standard_fonts_and_round_trip(layout: int, tmp_path: Path) -> None:
+def test_cp1252_names_use_the_same_embedded_font_and_round_trip(layout: int,
+                                                                  tmp_path: Path) -> None:
     pdf = render_slips(CP1252_SLIPS, INFO, layout)
 
     assert pdf.startswith(b"%PDF-")
-    assert b"/FontFile2" not in pdf  # nothing embedded
-    assert b"/Helvetica" in pdf
+    # Issue 16: one font for every document, whatever the names (no Helvetica for some).
+    assert b"/FontFile2" in pdf and b"NotoSans" in pdf
     assert b"/Courier-Bold" in pdf
     assert_round_trip(CP1252_SLIPS, pdf_text(pdf, tmp_path))
 
@@ -151,7 +152,7 @@ def test_static_french_texts(tmp_path: Path) -> None:
 
     for expected in (
         "Lycée Victor Hugo — UAI 0392689L",
-        "Papillons de connexion",
+        "Papillon de connexion",
         "Identifiez-vous avec le compte qui vous a été attribué :",
         "(*) Ce mot de passe est provisoire : vous devrez le changer lors de votre première "
         "connexion.",
@@ -295,7 +296,8 @@ def test_empty_slip_list_is_refused() -> None:
 def test_one_slip_document_is_small() -> None:
     pdf = render_slips([make_slip(1, "Lefèvre", "Chloé")], INFO, 1)
 
-    assert len(pdf) < 13_361
+    # The Noto Sans subset is embedded in every document (one font, issue 16): ~14 KB.
+    assert len(pdf) < 16_000
 
 
 def test_shared_content_is_a_single_form_per_document() -> None:
@@ -331,3 +333,24 @@ def test_metadata(tmp_path: Path) -> None:
     assert meta["Title"] == "Papillon de connexion"
     assert meta["Author"] == "cyclades-tui"
     assert meta["Page size"].startswith("595.276 x 841.89")
+
+
+def _font_names(pdf: bytes, tmp_path: Path, name: str) -> set[str]:
+    """The base fonts pdffonts reads in ``pdf``, without their subset prefix (ABCDEF+)."""
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    return {line.split()[0].split("+")[-1] for line in listing}
+
+
+def test_every_document_has_the_same_fonts_and_a_singular_heading(tmp_path: Path) -> None:
+    """Issue 16: the slip font no longer changes with the names (Helvetica or Noto), and
+    each slip of a generation reads « Papillon de connexion », not the plural."""
+    plain = render_slips(CP1252_SLIPS, INFO, 2)
+    rare = render_slips(NON_WINANSI_SLIPS, INFO, 2)
+    assert _font_names(plain, tmp_path, "a.pdf") == _font_names(rare, tmp_path, "b.pdf")
+    assert "NotoSans-Regular" in _font_names(plain, tmp_path, "a.pdf")
+    text = pdf_text(plain, tmp_path)
+    assert text.count("Papillon de connexion") == len(CP1252_SLIPS)
+    assert "Papillons" not in text

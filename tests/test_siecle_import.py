@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from textual.widgets import Input, Select, SelectionList
+from textual.widgets import Select, SelectionList
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.services import schools, staff
@@ -22,7 +22,7 @@ from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, example
 from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
-from tests.ui_helpers import read_bee_export, settle, text_of
+from tests.ui_helpers import pick_bee_file, read_bee_export, settle, text_of
 
 UAI = "0392689L"
 PUPILS = [
@@ -43,14 +43,15 @@ def write(tmp_path: Path, data: bytes, name: str) -> Path:
 def test_zipped_export_with_a_pupil_without_ine(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
     path = write(tmp_path, export_zip(UAI, PUPILS), "ElevesSansAdresses.zip")
-    args = ("import", str(path), "--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    args = ("import", str(path), "--school", UAI, "--all-divisions",
+            "--exam", "DNB", "--state", "inscrit")
     refused = cli(*args)
     assert refused.code == 2
     assert "Élève 1004 (Sansine Paul)" in refused.err and "--yes" in refused.err
     assert Candidate.select().count() == 0
     done = cli(*args, "--yes")
     assert done.code == 0, done.err
-    assert "4 élève(s) : 4 ajouté(s)" in done.out and "Sansine" in done.out
+    assert "4 élève(s) : 4 nouvel(s) élève(s)" in done.out and "Sansine" in done.out
     dubois = Candidate.get(Candidate.family_name == "Dubois")
     assert (dubois.first_name, dubois.other_first_names, dubois.division) == ("Hugo", "Marcel",
                                                                               "3A")
@@ -59,7 +60,8 @@ def test_zipped_export_with_a_pupil_without_ine(cli: Cli, tmp_path: Path) -> Non
     status = json.loads(cli("accounts", "status", "--school", UAI, "--json").out)
     assert status["eligible"] == 4
     again = cli(*args, "--yes")
-    assert "4 élève(s) : 0 ajouté(s), 0 mis à jour, 4 inchangé(s)" in again.out
+    assert ("4 élève(s) : 0 nouvel(s) élève(s), 0 nouvelle(s) candidature(s) d'élève(s) "
+            "déjà connu(s), 0 mis à jour, 4 inchangé(s)") in again.out
 
 
 def test_divisions_and_initial_state(cli: Cli, tmp_path: Path) -> None:
@@ -86,19 +88,22 @@ def test_wrong_school_bad_options_and_bad_files(cli: Cli, tmp_path: Path) -> Non
     add_school(cli, UAI)
     good = write(tmp_path, export_xml(UAI, PUPILS), "e.xml")
     assert cli("import", str(good), "--school", UAI).code == 2
-    bad_exam = cli("import", str(good), "--school", UAI, "--exam", "BAC", "--state", "inscrit")
+    bad_exam = cli("import", str(good), "--school", UAI, "--all-divisions",
+                   "--exam", "BAC", "--state", "inscrit")
     assert bad_exam.code == 2 and "BAC" in bad_exam.err
     not_zip = write(tmp_path, b"PK\x03\x04garbage", "x.zip")
-    broken = cli("import", str(not_zip), "--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    broken = cli("import", str(not_zip), "--school", UAI, "--all-divisions",
+                 "--exam", "DNB", "--state", "inscrit")
     assert broken.code == 2 and "Archive .zip illisible" in broken.err
     assert "zip file" not in broken.err  # the library's English stays out
     cut_zip = write(tmp_path, export_zip(UAI, PUPILS)[:-40], "coupe.zip")
-    assert cli("import", str(cut_zip), "--school", UAI, "--exam", "DNB",
+    assert cli("import", str(cut_zip), "--school", UAI, "--all-divisions", "--exam", "DNB",
                "--state", "inscrit").code == 2
     csv_with_siecle_options = write(tmp_path, b"INE;Nom\n", "a.csv")
     assert cli("import", str(csv_with_siecle_options), "--school", UAI, "--exam", "DNB").code == 2
     # A school nobody added: refused (1), not bad input.
-    unknown_school = cli("import", str(good), "--school", "0750001U", "--exam", "DNB",
+    unknown_school = cli("import", str(good), "--school", "0750001U", "--all-divisions",
+                         "--exam", "DNB",
                          "--state", "inscrit")
     assert unknown_school.code == 1 and "inconnu" in unknown_school.err
     assert Candidate.select().count() == 0
@@ -108,7 +113,8 @@ def test_another_schools_export_is_bad_input(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
     add_school(cli, "0750001U", "Autre lycée")
     other = write(tmp_path, export_zip("0750001U", PUPILS), "autre.zip")
-    wrong = cli("import", str(other), "--school", UAI, "--exam", "DNB", "--state", "inscrit",
+    wrong = cli("import", str(other), "--school", UAI, "--all-divisions",
+                "--exam", "DNB", "--state", "inscrit",
                 "--yes")
     assert wrong.code == 2
     assert "celui de l'établissement « 0750001U », pas de 0392689L" in wrong.err
@@ -121,7 +127,8 @@ def test_an_export_naming_no_school_is_bad_input(cli: Cli, tmp_path: Path) -> No
                        ("uaj-vide.xml", export_xml("", PUPILS))):
         path = write(tmp_path, data, name)
         assert b"<UAJ>" not in data or b"<UAJ></UAJ>" in data
-        result = cli("import", str(path), "--school", UAI, "--exam", "DNB", "--state",
+        result = cli("import", str(path), "--school", UAI, "--all-divisions",
+                     "--exam", "DNB", "--state",
                      "inscrit", "--yes")
         assert result.code == 2, result.err
         assert "ne dit pas de quel établissement il vient (PARAMETRES/UAJ absent" in result.err
@@ -152,7 +159,7 @@ def test_encodings_are_read_exactly(cli: Cli, tmp_path: Path, encoding: str,
     data = export_xml(UAI, NAMES, encoding=encoding, declared=declared, bom=bom)
     assert raw in data and data.startswith(b"\xef\xbb\xbf") == bom
     result = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
-                 "--exam", "DNB", "--state", "inscrit")
+                 "--all-divisions", "--exam", "DNB", "--state", "inscrit")
     assert result.code == 0, result.err
     stored = sorted((c.family_name, c.usage_name, c.first_name) for c in Candidate.select())
     assert stored == [("Cœur", "Lebœuf", "Zoé"), ("Lefèvre", "", "Anaïs"),
@@ -164,7 +171,7 @@ def test_unknown_encodings_are_refused_by_name(cli: Cli, tmp_path: Path) -> None
     for declared in ("x-macthai", "Shift_JIS"):
         data = export_xml(UAI, NAMES, encoding="ISO-8859-1", declared=declared)
         result = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
-                     "--exam", "DNB", "--state", "inscrit")
+                     "--all-divisions", "--exam", "DNB", "--state", "inscrit")
         assert result.code == 2
         assert f"Encodage « {declared} » non pris en charge" in result.err
         assert "unknown encoding" not in result.err and "multi-byte" not in result.err
@@ -174,7 +181,7 @@ def test_unknown_encodings_are_refused_by_name(cli: Cli, tmp_path: Path) -> None
 def test_truncated_and_malformed_files_name_their_line(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
     whole = export_xml(UAI, PUPILS)
-    args = ("--school", UAI, "--exam", "DNB", "--state", "inscrit", "--yes")
+    args = ("--school", UAI, "--all-divisions", "--exam", "DNB", "--state", "inscrit", "--yes")
     cut = whole[:whole.index(b"<PRENOM>Hugo")]  # stops in the middle of a pupil
     truncated = cli("import", str(write(tmp_path, cut, "t.xml")), *args)
     assert truncated.code == 2
@@ -213,9 +220,9 @@ def test_pupils_who_left_before_the_export_are_listed_not_imported(cli: Cli,
     assert data.count(b"<DATE_SORTIE>") == 4
     # Paul has no INE but left: nothing to confirm, no --yes needed.
     result = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
-                 "--exam", "DNB", "--state", "inscrit")
+                 "--all-divisions", "--exam", "DNB", "--state", "inscrit")
     assert result.code == 0, result.err
-    assert "3 élève(s) : 3 ajouté(s)" in result.out
+    assert "3 élève(s) : 3 nouvel(s) élève(s)" in result.out
     assert "2 élève(s) sorti(s) de l'établissement avant l'export, laissé(s) de côté" in result.out
     assert "Élève 1 (Martin Lucas), 3A : sorti(e) le 05/10/2026" in result.out
     assert "Élève 4 (Sansine Paul), 3B : sorti(e) le 01/09/2026" in result.out
@@ -235,7 +242,7 @@ def test_without_export_date_pupils_are_compared_to_today(cli: Cli, tmp_path: Pa
     data = export_xml(UAI, pupils, date_export=None)
     assert b"DATE_EXPORT" not in data
     result = cli("import", str(write(tmp_path, data, "e.xml")), "--school", UAI,
-                 "--exam", "DNB", "--state", "inscrit")
+                 "--all-divisions", "--exam", "DNB", "--state", "inscrit")
     assert result.code == 0, result.err
     assert f"Élève 1 (Hier Parti), 3A : sorti(e) le {yesterday}" in result.out
     assert [c.family_name for c in Candidate.select()] == ["Demain"]
@@ -243,7 +250,7 @@ def test_without_export_date_pupils_are_compared_to_today(cli: Cli, tmp_path: Pa
 
 def test_unreadable_dates_are_bad_input(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
-    args = ("--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    args = ("--school", UAI, "--all-divisions", "--exam", "DNB", "--state", "inscrit")
     bad_export = export_xml(UAI, PUPILS[:1], date_export="2026-11-29")
     result = cli("import", str(write(tmp_path, bad_export, "d.xml")), *args)
     assert result.code == 2
@@ -261,7 +268,7 @@ def test_faults_name_pupils_sensibly(cli: Cli, tmp_path: Path) -> None:
     pupils = [Pupil("7", bea(501), "", "Harry", "31/07/2011", "3A"),
               Pupil("8", bea(502), "Granger", "Hermione", "19/09/2011", "")]
     result = cli("import", str(write(tmp_path, export_xml(UAI, pupils), "e.xml")),
-                 "--school", UAI, "--exam", "DNB", "--state", "inscrit")
+                 "--school", UAI, "--all-divisions", "--exam", "DNB", "--state", "inscrit")
     assert result.code == 2
     assert "Élève 7 (Harry, sans nom de famille) : Nom manquant." in result.err
     assert "( Harry)" not in result.err
@@ -296,7 +303,9 @@ def test_csv_and_siecle_exports_of_the_same_pupils_give_the_same_candidates(
     # Over the CSV's candidates the export changes nothing: same names, dates, classes.
     again = import_export("--dry-run")
     assert sum(int(out.split(" inchangé")[0].rsplit(" ", 1)[1]) for out in again) == 34
-    assert all(" 0 ajouté(s), 0 mis à jour" in out for out in again)
+    nothing_new = (" 0 nouvel(s) élève(s), 0 nouvelle(s) candidature(s) d'élève(s) déjà "
+                   "connu(s), 0 mis à jour")
+    assert all(nothing_new in out for out in again)
     # Into an empty school, the export alone gives the same candidates and candidatures.
     Candidature.delete().execute()
     Candidate.delete().execute()
@@ -348,19 +357,15 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await read_bee_export(pilot, good.name)
         divisions = screen.query_one("#divisions", SelectionList)
-        assert divisions.display and len(divisions.selected) == 3
-        path = screen.query_one("#path", Input)
-        path.value = ""
-        path.focus()
-        await pilot.press(*other.name, "enter")
-        await settle(pilot)
+        assert divisions.display and divisions.option_count == 3
+        await pick_bee_file(pilot, screen, other.name)
         # Refused before any class is offered; the classes of the earlier file are gone.
         assert expected in text_of(pilot, "#message")
         assert not divisions.display and screen.export is None
         screen.query_one("#exam", Select).value = "DNB"
         await pilot.press("ctrl+o")
         await settle(pilot)
-        assert "Lisez d'abord un export SIECLE" in text_of(pilot, "#message")
+        assert "Choisissez d'abord l'export dans la liste" in text_of(pilot, "#message")
     assert Candidate.select().count() == 0
 
 
@@ -399,9 +404,10 @@ async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
         assert "3 élève(s), 2 division(s)" in text_of(pilot, "#message")
         assert "1 élève(s) sorti(s) avant l'export" in text_of(pilot, "#message")
         screen.query_one("#exam", Select).value = "DNB"
+        screen.query_one("#divisions", SelectionList).select_all()
         await pilot.press("ctrl+o")
         await settle(pilot)
-        assert "Vérifié : 3 élève(s) à ajouter" in text_of(pilot, "#message")
+        assert "Vérifié : 3 nouvel(s) élève(s)" in text_of(pilot, "#message")
         assert "Élève 9 (Parti Jean), 3A : sorti(e) le 01/10/2026" in text_of(pilot, "#faults")
 
 
@@ -411,8 +417,46 @@ def test_siecle_duplicate_ine_is_a_fault(cli: Cli, tmp_path: Path) -> None:
     path.write_bytes(export_zip("0392689L", [
         Pupil("1", bea(5), "Un", "A", "01/01/2011", "3A"),
         Pupil("2", bea(5), "Deux", "B", "01/01/2011", "3A")]))
-    args = ("import", str(path), "--school", "0392689L", "--exam", "DNB", "--state", "inscrit")
+    args = ("import", str(path), "--school", "0392689L", "--all-divisions",
+            "--exam", "DNB", "--state", "inscrit")
     for extra in (("--dry-run",), ()):
         result = cli(*args, *extra)
         assert result.code == 2 and "déjà porté par Élève 1 (Un A)" in result.err
     assert Candidate.select().count() == 0
+
+
+LYCEE = [
+    Pupil("2001", bea(201), "Martin", "Léa", "02/02/2008", "1BCP"),
+    Pupil("2002", bea(202), "Petit", "Tom", "03/03/2009", "2CAP"),
+    Pupil("2003", bea(203), "Roux", "Inès", "04/04/2011", "3A"),
+]
+
+
+def test_siecle_import_names_classes_and_asks_before_other_exams(cli: Cli,
+                                                                  tmp_path: Path) -> None:
+    """Issue 16: no class is implied, and a DNB import never quietly gives lycée pupils
+    already candidates for BCP a second candidature."""
+    add_school(cli, UAI)
+    path = write(tmp_path, export_xml(UAI, LYCEE), "ElevesSansAdresses.xml")
+    bcp = cli("import", str(path), "--school", UAI, "--exam", "BCP", "--state", "pre-inscrit",
+              "--division", "1BCP", "2CAP")
+    assert bcp.code == 0, bcp.err
+    base = ("import", str(path), "--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    implied = cli(*base)
+    assert implied.code == 2
+    assert "--all-divisions" in implied.err and "1BCP, 2CAP, 3A" in implied.err
+    check = cli(*base, "--all-divisions", "--dry-run")
+    assert check.code == 0, check.err
+    assert ("1 nouvel(s) élève(s), 2 nouvelle(s) candidature(s) d'élève(s) déjà connu(s), "
+            "0 mis à jour, 0 inchangé(s)") in check.out
+    assert "Martin Léa (INE " in check.out and "déjà candidat(e) BCP « Pré-inscrit »" in check.out
+    assert "--other-exams" in check.out
+    refused = cli(*base, "--all-divisions")
+    assert refused.code == 2 and "--other-exams" in refused.err and "Petit Tom" in refused.err
+    assert Candidature.select().where(Candidature.exam == "DNB").count() == 0
+    only_college = cli(*base, "--division", "3A")
+    assert only_college.code == 0, only_college.err
+    assert Candidature.select().where(Candidature.exam == "DNB").count() == 1
+    confirmed = cli(*base, "--all-divisions", "--other-exams")
+    assert confirmed.code == 0, confirmed.err
+    assert Candidature.select().where(Candidature.exam == "DNB").count() == 3

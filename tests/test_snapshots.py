@@ -141,3 +141,67 @@ def test_screen_with_documents(snap_compare: Any, app_with_documents: Callable[[
                                name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
     assert snap_compare(app_with_documents(), terminal_size=size,
                         run_before=keys_then_settle(*keys))
+
+
+@pytest.fixture
+def app_with_siecle_export(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]]:
+    """The demo school with, in its depot/, a SIECLE export of three of its pupils (already
+    DNB candidates) and two new ones; the file's date fixed."""
+    import os
+
+    from cyclades_tui.services.actor import operator
+    from cyclades_tui.services.candidates import list_candidates
+    from cyclades_tui.services.demo import DEMO_UAI
+    from tests.helpers import bea
+    from tests.siecle_factory import Pupil, export_xml
+
+    db = connect(f"sqlite:///{tmp_path / 'snap-siecle.db'}")
+    seed_demo(40, seed=11, settings=FAST_SETTINGS)
+    known = list_candidates(operator(), DEMO_UAI)[:3]
+    pupils = [Pupil(str(n), v.ine, v.family_name, v.first_name, v.birth_label, "1BCP")
+              for n, v in enumerate(known)]
+    pupils += [Pupil("90", bea(901), "Nouveau", "Lina", "01/01/2009", "2CAP"),
+               Pupil("91", bea(902), "Nouvel", "Yanis", "02/02/2009", "2CAP")]
+    depot = SNAPSHOT_SETTINGS.files_root(None) / DEMO_UAI / "depot"
+    depot.mkdir(parents=True, exist_ok=True)
+    for old in depot.iterdir():
+        old.unlink()
+    export = depot / "ElevesSansAdresses.xml"
+    export.write_bytes(export_xml(DEMO_UAI, pupils))
+    os.utime(export, (1_780_000_000, 1_780_000_000))
+    yield lambda: CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF),
+                              settings=SNAPSHOT_SETTINGS)
+    for old in depot.iterdir():
+        old.unlink()
+    db.close()
+
+
+def siecle_steps(stage: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Open the SIECLE screen; then read the file, check (BCP, every class), confirm."""
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from textual.widgets import Select, SelectionList
+
+        await settle(pilot)
+        pilot.app.open_activity("import_bee")
+        await settle(pilot)
+        if stage != "files":
+            await pilot.press("enter")
+            await settle(pilot)
+            pilot.app.screen.query_one("#exam", Select).value = "BCP"
+            pilot.app.screen.query_one("#divisions", SelectionList).select_all()
+            await pilot.press("ctrl+o")
+            await settle(pilot)
+        if stage == "confirm":
+            await pilot.press("ctrl+l")
+            await settle(pilot)
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("stage", ["files", "check", "confirm"])
+def test_siecle_screen(snap_compare: Any, app_with_siecle_export: Callable[[], CycladesApp],
+                       stage: str, size: tuple[int, int]) -> None:
+    assert snap_compare(app_with_siecle_export(), terminal_size=size,
+                        run_before=siecle_steps(stage))

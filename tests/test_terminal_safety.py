@@ -128,7 +128,8 @@ def test_siecle_names_with_bidi_and_c1_are_refused_and_shown(school_db: str,
     ]
     export = tmp_path / "ElevesSansAdresses.zip"
     export.write_bytes(export_zip(UAI, hostile))
-    args = ("import", str(export), "--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    args = ("import", str(export), "--school", UAI, "--all-divisions",
+            "--exam", "DNB", "--state", "inscrit")
     for extra in ((), ("--yes",)):
         result = run_process(school_db, *args, *extra)
         written = result.stdout + result.stderr

@@ -35,7 +35,7 @@ def test_a_pre_registered_pupil_searched_as_registered_is_told_her_state(
         Candidature.candidate == first.candidate_id).execute()
     with pytest.raises(Refused) as refused:
         accounts.find_for_regeneration(operator(), DEMO_UAI, first.ine, "inscrit")
-    assert "« Pré-inscrit » (BCP)" in refused.value.message
+    assert "est « Pré-inscrit » en BCP : choisissez l'état « Pré-inscrit »" in refused.value.message
 
 
 async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:

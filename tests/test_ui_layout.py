@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Select
+from textual.widgets import Button, Select, SelectionList
 
 from cyclades_tui.services import staff
 from cyclades_tui.ui.app import CycladesApp
@@ -26,6 +26,7 @@ async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_bee_export(pilot, export.name)
         screen.query_one("#exam", Select).value = "DNB"
+        screen.query_one("#divisions", SelectionList).select_all()
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert "sans INE valide" in text_of(pilot, "#message")

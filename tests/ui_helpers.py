@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from cyclades_tui.services.demo import DEMO_STAFF
 from cyclades_tui.services.staff import actor_for
@@ -54,6 +54,18 @@ async def read_bee_export(pilot: Pilot[None], name: str) -> BeeImportScreen:
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, BeeImportScreen)
-    await pilot.press(*name, "enter")
-    await settle(pilot)
+    await pick_bee_file(pilot, screen, name)
     return screen
+
+
+async def pick_bee_file(pilot: Pilot[None], screen: BeeImportScreen, name: str) -> None:
+    """Choose ``name`` in the BEE screen's list of depot/ files by the keyboard."""
+    files = screen.query_one("#files", OptionList)
+    names = [files.get_option_at_index(i).id for i in range(files.option_count)]
+    assert name in names, names
+    files.focus()
+    await pilot.pause()
+    # Focused, the list has its first (newest) file highlighted: ↓ to the file, Entrée.
+    files.highlighted = 0
+    await pilot.press(*["down"] * names.index(name), "enter")
+    await settle(pilot)

@@ -87,3 +87,17 @@ ELIGIBLE_STATES: tuple[State, ...] = tuple(ELIGIBLE_EXAMS_BY_STATE)
 def is_eligible(exam: str, state: State) -> bool:
     """True when a candidature in ``state`` for ``exam`` entitles its candidate to an account."""
     return (exam, state) in ELIGIBLE
+
+
+def eligibility_rule() -> str:
+    """The rule in words, made from the table: « il faut « Inscrit », ou « Pré-inscrit » au
+    BCP, BP ou MCP »."""
+    parts = []
+    for state, exams in ELIGIBLE_EXAMS_BY_STATE.items():
+        if exams == frozenset(EXAMS):
+            parts.append(f"«\u00a0{state.value}\u00a0»")
+        else:
+            named = [code for code in EXAMS if code in exams]  # in the order of EXAMS
+            listed = (", ".join(named[:-1]) + " ou " + named[-1]) if len(named) > 1 else named[0]
+            parts.append(f"«\u00a0{state.value}\u00a0» au {listed}")
+    return "il faut " + ", ou ".join(parts)

@@ -1,17 +1,16 @@
 """Font selection for the generated PDF documents.
 
-The standard PDF fonts (Helvetica, Courier) need no embedding and keep files tiny, but they
-only cover the WinAnsi (cp1252) repertoire: reportlab silently draws a black square for
-anything else (Ł, ọ, ș...). A document therefore uses the standard fonts when every one of
-its strings encodes in cp1252, and otherwise switches to Noto Sans, which reportlab embeds
-as a subset holding only the glyphs actually used.
+The standard PDF fonts (Helvetica) only cover the WinAnsi (cp1252) repertoire: reportlab
+silently draws a black square for anything else (Ł, ọ, ș...). Every document's texts are
+therefore drawn with Noto Sans, which reportlab embeds as a subset holding only the glyphs
+actually used: the same font whatever the names (choosing Helvetica or Noto by content gave
+slips of one school two looks). Passwords and logins stay in Courier (monospace).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reportlab.pdfbase import pdfmetrics
@@ -20,9 +19,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 __all__ = [
     "MONO_BOLD",
     "NOTO_SANS_NAME",
-    "STANDARD_FONTS",
     "FontSet",
-    "fonts_for",
+    "document_fonts",
     "is_standard_encodable",
     "noto_sans_fonts",
     "noto_sans_path",
@@ -52,15 +50,6 @@ class FontSet:
     #: True when the font is embedded in the PDF (as a subset).
     embedded: bool
 
-
-#: Standard PDF fonts, used when every string of the document fits in cp1252.
-STANDARD_FONTS = FontSet(
-    regular="Helvetica",
-    bold="Helvetica-Bold",
-    oblique="Helvetica-Oblique",
-    fake_bold=False,
-    embedded=False,
-)
 
 _noto_lock = threading.Lock()
 _noto_fonts: FontSet | None = None
@@ -105,12 +94,6 @@ def noto_sans_fonts() -> FontSet:
         return _noto_fonts
 
 
-def fonts_for(texts: Iterable[str]) -> FontSet:
-    """Choose the fonts for a document made of ``texts``.
-
-    Returns :data:`STANDARD_FONTS` when every text encodes in cp1252, else the Noto Sans set.
-    """
-    # One encode of the joined texts is much cheaper than one per string on large documents.
-    if is_standard_encodable("".join(texts)):
-        return STANDARD_FONTS
+def document_fonts() -> FontSet:
+    """The fonts of every document: Noto Sans, embedded (as a subset), whatever the texts."""
     return noto_sans_fonts()

@@ -26,7 +26,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from .fonts import MONO_BOLD, FontSet, fonts_for, is_standard_encodable
+from .fonts import MONO_BOLD, FontSet, document_fonts, is_standard_encodable
 
 __all__ = ["DocumentInfo", "SlipData", "render_slips", "sort_slips"]
 
@@ -61,6 +61,7 @@ class DocumentInfo:
 
 # --- French texts (wording is a requirement) ---------------------------------------------
 
+SLIP_HEADING = "Papillon de connexion"
 LABEL_CANDIDATE = "Candidat :"
 LABEL_USAGE_NAME = "Nom d'usage :"
 LABEL_INE = "INE :"
@@ -74,20 +75,6 @@ TEXT_PROVISIONAL = (
 )
 LABEL_SITE = "Adresse du site candidat :"
 TEXT_KEEP = "Conservez ce papillon : il est personnel."
-
-_STATIC_TEXTS = (
-    LABEL_CANDIDATE,
-    LABEL_USAGE_NAME,
-    LABEL_INE,
-    LABEL_DIVISION,
-    LABEL_EXAM,
-    TEXT_IDENTIFY,
-    LABEL_LOGIN,
-    LABEL_PASSWORD,
-    TEXT_PROVISIONAL,
-    LABEL_SITE,
-    TEXT_KEEP,
-)
 
 # --- Geometry (points; slip-local coordinates, origin at the bottom left of a half page) ---
 
@@ -326,7 +313,8 @@ def _draw_static(canvas: Canvas, info: DocumentInfo, style: _Style) -> None:
     # The title gets its own text object: a larger size needs a thicker fake-bold stroke.
     c.setLineWidth(_FAKE_BOLD_TITLE_STROKE)
     title = _TextWriter(c, fonts)
-    title.bold(_LEFT, _Y_TITLE, info.title, 16, _TEXT_WIDTH)
+    # Each slip is one pupil's: its heading is singular whatever the document's title.
+    title.bold(_LEFT, _Y_TITLE, SLIP_HEADING, 16, _TEXT_WIDTH)
     title.draw()
 
     c.setLineWidth(_FAKE_BOLD_STROKE)
@@ -420,13 +408,6 @@ def _pages(slips: Sequence[SlipData], layout: int) -> Iterator[Sequence[SlipData
         yield slips[start : start + layout]
 
 
-def _document_texts(slips: Sequence[SlipData], info: DocumentInfo) -> Iterator[str]:
-    yield from _STATIC_TEXTS
-    yield from astuple(info)
-    for slip in slips:
-        yield from astuple(slip)
-
-
 # --- Entry point ---------------------------------------------------------------------------
 
 
@@ -437,8 +418,8 @@ def render_slips(slips: Sequence[SlipData], info: DocumentInfo, layout: int) -> 
     bottom halves, separated by a dashed cut line; every page is full but perhaps the last).
     Slips are printed in :func:`sort_slips` order, each with its class.
 
-    The standard PDF fonts are used when every text of the document fits in cp1252, else
-    Noto Sans is embedded (as a subset). Output is deterministic: same input, same bytes.
+    Texts are drawn in Noto Sans, embedded (as a subset) in every document. Output is
+    deterministic: same input, same bytes.
 
     Raises ``ValueError`` (French message) when ``layout`` is not 1 or 2 or ``slips`` is
     empty.
@@ -451,7 +432,7 @@ def render_slips(slips: Sequence[SlipData], info: DocumentInfo, layout: int) -> 
         raise ValueError("Aucun papillon à imprimer : la liste des candidats est vide.")
 
     ordered = sort_slips(slips)
-    style = _Style.for_fonts(fonts_for(_document_texts(ordered, info)))
+    style = _Style.for_fonts(document_fonts())
 
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import peewee
 
 from cyclades_tui.domain.errors import DomainError
-from cyclades_tui.domain.exams import ELIGIBLE_STATES, EXAMS, parse_state
+from cyclades_tui.domain.exams import ELIGIBLE_STATES, EXAMS, eligibility_rule, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.login import first_free_login, login_base
 from cyclades_tui.domain.names import clean_name
@@ -58,6 +58,9 @@ if TYPE_CHECKING:
     from cyclades_tui.pdf import SlipData
 
 ALL_GENERATED = "Tous les comptes de vos candidats ont été générés."
+# « Tous … générés » would be untrue when nobody is eligible: say so, and why.
+NO_ELIGIBLE = ("Aucun candidat éligible : aucun compte à générer. Importez vos élèves, ou "
+               "vérifiez l'état de leurs candidatures dans « Mes candidats ».")
 TITLE_MASS = "Papillons de connexion"
 TITLE_ONE = "Papillon de connexion"
 MIN_CHOSEN_PASSWORD = 8
@@ -235,7 +238,8 @@ def generate(
     with db_errors():
         pending = eligible_without_account(school)
     if not pending:
-        return RunResult(run_id=None, created=0, documents=[], message=ALL_GENERATED)
+        done = ALL_GENERATED if status(actor, uai).eligible else NO_ELIGIBLE
+        return RunResult(run_id=None, created=0, documents=[], message=done)
     secrets_by_id = _hash_all([v.candidate_id for v in pending], settings, progress)
     db = Account._meta.database
     for _attempt in range(MAX_WRITE_ATTEMPTS):
@@ -320,9 +324,17 @@ def find_for_regeneration(
     if wanted is not None:
         matching = [v for v in views if v.state == wanted.value]
         if not matching:
+            who = f"Le candidat {code} ({views[0].display_name})"
+            # Another state may find the pupil (a BCP « Pré-inscrit »): say which to choose;
+            # when none would, say why (the eligibility table decides, not a list here).
+            other = next((v for v in views if v.eligible), None)
+            if other is not None:
+                raise Refused(f"{who} n'a pas de candidature à l'état « {wanted.value} » : il "
+                              f"est « {other.state} » en {other.exam} : choisissez l'état "
+                              f"« {other.state} ».")
             found = ", ".join(f"« {v.state} » ({v.exam})" for v in views)
-            raise Refused(f"Le candidat {code} ({views[0].display_name}) n'a pas de candidature "
-                          f"à l'état « {wanted.value} » : sa candidature est {found}.")
+            raise Refused(f"{who} n'a pas de candidature à l'état « {wanted.value} » : sa "
+                          f"candidature {found} n'est pas éligible ({eligibility_rule()}).")
         views = matching
     view = views[0]
     if view.login is None:
@@ -330,8 +342,7 @@ def find_for_regeneration(
             # Generating will never create this account: say why, not « générez d'abord ».
             raise Refused(
                 f"Le candidat {code} ({view.display_name}) n'a pas de compte : sa candidature "
-                f"« {view.state} » au {view.exam} n'est pas éligible (il faut « Inscrit », ou "
-                "« Pré-inscrit » au BCP, BP ou MCP)."
+                f"« {view.state} » au {view.exam} n'est pas éligible ({eligibility_rule()})."
             )
         raise Refused(
             f"Le candidat {code} ({view.display_name}) n'a pas encore de compte : "

@@ -78,6 +78,10 @@ class ImportReport:
     unchanged: int = 0
     dry_run: bool = False
     records: list[CandidateRecord] = field(default_factory=list)
+    # New candidatures for candidates already known (counted in ``updated`` too): each
+    # record with the exams and states the candidate already holds.
+    new_candidatures: list[tuple[CandidateRecord, dict[str, str]]] = field(
+        default_factory=list)
 
     @property
     def total(self) -> int:
@@ -327,6 +331,9 @@ def _apply(
         report.unchanged += 1
         return
     report.updated += 1
+    if candidature is None:
+        report.new_candidatures.append(
+            (record, {exam: c.state for exam, c in sorted(candidatures.items())}))
     if dry_run:
         return
     if changed:

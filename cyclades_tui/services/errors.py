@@ -46,5 +46,17 @@ class PupilsWithoutIne(BadInput):
         self.pupils = list(pupils)
 
 
+class OtherExamCandidates(BadInput):
+    """The import would add a candidature to pupils already candidates for another exam.
+
+    Nothing was imported; ``pupils`` names each one with the exam already held. The screen
+    asks for a confirmation, the CLI for ``--other-exams``.
+    """
+
+    def __init__(self, message: str, pupils: list[str]) -> None:
+        super().__init__(message, pupils)
+        self.pupils = list(pupils)
+
+
 class DatabaseUnavailable(ServiceError):
     """The database cannot be reached or stayed locked too long."""

@@ -16,10 +16,13 @@ server has its files already.
 from __future__ import annotations
 
 import errno
+import heapq
 import os
 import re
 import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from cyclades_tui.domain.os_errors import os_error_text
@@ -205,6 +208,57 @@ def read_confined(folder: Path, typed: str, base: str = INCOMING) -> bytes:
                        [f"Fichier : {reason}"]) from None
     finally:
         os.close(fd)
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file of the school's ``depot/`` folder, as the import screens list it."""
+
+    name: str
+    size: int
+    modified: datetime  # local time
+
+    @property
+    def label(self) -> str:
+        """« name — JJ/MM/AAAA HH:MM — size », the size in octets, Ko or Mo."""
+        if self.size < 1024:
+            size = f"{self.size} o"
+        elif self.size < 1024 * 1024:
+            size = f"{self.size / 1024:.1f} Ko".replace(".", ",")
+        else:
+            size = f"{self.size / 1024 / 1024:.1f} Mo".replace(".", ",")
+        return f"{self.name} — {self.modified:%d/%m/%Y %H:%M} — {size}"
+
+
+def incoming_files(folder: Path, suffixes: tuple[str, ...] = (), limit: int = 200,
+                   ) -> list[IncomingFile]:
+    """The regular files of the school's ``depot/`` folder, newest first (``limit`` at most:
+    a folder of thousands of files lists only its newest), links not followed; only those
+    ending with one of ``suffixes`` when given (case ignored)."""
+    fd = _open_folders(folder, (INCOMING,))
+    heap: list[tuple[float, str, int]] = []  # (mtime, name, size), the oldest on top
+    try:
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                if suffixes and not entry.name.lower().endswith(suffixes):
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue  # removed meanwhile
+                if stat.S_ISREG(info.st_mode):
+                    # Only the newest ``limit`` are kept while reading: bounded memory.
+                    item = (info.st_mtime, entry.name, info.st_size)
+                    if len(heap) < limit:
+                        heapq.heappush(heap, item)
+                    else:
+                        heapq.heappushpop(heap, item)
+    except OSError as error:
+        raise _folder_error(folder, (INCOMING,), error) from None
+    finally:
+        os.close(fd)
+    return [IncomingFile(name, size, datetime.fromtimestamp(mtime))
+            for mtime, name, size in sorted(heap, reverse=True)]
 
 
 def _taken(directory: Path | int, name: str) -> bool:

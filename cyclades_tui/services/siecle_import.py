@@ -35,7 +35,7 @@ from cyclades_tui.services.csv_import import (
     read_input,
     store_records,
 )
-from cyclades_tui.services.errors import BadInput, PupilsWithoutIne
+from cyclades_tui.services.errors import BadInput, OtherExamCandidates, PupilsWithoutIne
 
 # A SIECLE export of a big lycée is a few megabytes; beyond this it is not one.
 MAX_XML_BYTES = 64 * 1024 * 1024
@@ -162,6 +162,38 @@ class SiecleReport(ImportReport):
 
     skipped: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+
+    @property
+    def other_exams(self) -> list[str]:
+        """The new candidatures of pupils already candidates for another exam, one line each,
+        naming the exam (and state) they already hold."""
+        return [_other_exam_line(record, held) for record, held in self.new_candidatures
+                if held]
+
+    @property
+    def known_new(self) -> int:
+        """Pupils already known who get a new candidature (for the chosen exam)."""
+        return len(self.new_candidatures)
+
+    @property
+    def updated_only(self) -> int:
+        """Pupils already candidates for this exam whose name, birth date or class changes."""
+        return self.updated - len(self.new_candidatures)
+
+    def summary(self) -> str:
+        """The four groups, in French: new pupils, new candidatures, updated, unchanged."""
+        return (f"{self.added} nouvel(s) élève(s), {self.known_new} nouvelle(s) candidature(s) "
+                f"d'élève(s) déjà connu(s), {self.updated_only} mis à jour, "
+                f"{self.unchanged} inchangé(s)")
+
+
+def _other_exam_line(record: CandidateRecord, held: dict[str, str]) -> str:
+    exams = ", ".join(f"{exam} « {state} »" for exam, state in held.items())
+    return (f"{record.family_name} {record.first_name} (INE {record.ine}, "
+            f"{record.division or 'sans division'}) : déjà candidat(e) {exams}, "
+            f"candidature {record.exam} ajoutée").replace("  ", " ")
+
+
 
 
 def _parse_day(raw: str, what: str) -> date:
@@ -339,6 +371,11 @@ def _record(pupil: SieclePupil, index: int, exam: str, state: State) -> Candidat
     )
 
 
+def export_divisions(source: Path | bytes) -> list[str]:
+    """The classes of the export's pupils still at school, sorted (for a refusal to list)."""
+    return sorted(parse_siecle(read_file(source)).divisions)
+
+
 def read_file(source: Path | bytes) -> bytes:
     """The bytes of an export given as a path or already read (size-limited)."""
     data = read_input(source, MAX_XML_BYTES)
@@ -357,8 +394,15 @@ def import_siecle(
     divisions: list[str] | None = None,
     skip_invalid_ine: bool = False,
     dry_run: bool = False,
+    other_exams: bool = False,
 ) -> SiecleReport:
-    """Import the pupils of the export (of ``divisions`` only, when given) as candidates."""
+    """Import the pupils of the export (of ``divisions`` only, when given) as candidates.
+
+    Giving a pupil already candidate for another exam a second candidature is what an
+    import with the wrong classes ticked does: unless ``other_exams`` confirms it, such an
+    import raises OtherExamCandidates naming them and writes nothing (a dry run reports
+    them in ``SiecleReport.other_exams``).
+    """
     school = require_school(actor, uai)
     try:
         exam_code = parse_exam(exam)
@@ -410,8 +454,22 @@ def import_siecle(
         raise PupilsWithoutIne(
             f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "
             "confirmez pour les ignorer, rien n'a été importé.", skipped)
+    if not dry_run and not other_exams:
+        check = store_records(actor, school, records, list(faults), True, origin="siecle",
+                              keep_existing_state=True)
+        named = _siecle_report(check, skipped, left).other_exams
+        if named:
+            raise OtherExamCandidates(
+                f"{len(named)} élève(s) déjà candidat(s) à un autre examen recevrai(en)t une "
+                f"candidature {exam_code} : confirmez pour l'ajouter, rien n'a été importé.",
+                named)
     report = store_records(actor, school, records, faults, dry_run, origin="siecle",
                            keep_existing_state=True)
+    return _siecle_report(report, skipped, left)
+
+
+def _siecle_report(report: ImportReport, skipped: list[str], left: list[str]) -> SiecleReport:
     return SiecleReport(school=report.school, added=report.added, updated=report.updated,
                         unchanged=report.unchanged, dry_run=report.dry_run,
-                        records=report.records, skipped=skipped, left=left)
+                        records=report.records, new_candidatures=report.new_candidatures,
+                        skipped=skipped, left=left)

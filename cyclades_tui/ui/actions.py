@@ -185,6 +185,12 @@ KEY_TABLE: tuple[ScreenKeys, ...] = (
                "import BEE, {import-csv} import CSV. Columns: name, first name, class, exam, "
                "state, account (or « à générer », or « non éligible (examen/état) »), date of "
                "birth, INE"),
+    ScreenKeys("Importer mes élèves depuis la BEE", ("check", "import", "reload"),
+               "the export picked in the list of the school's `depot/` files (newest first, "
+               "with date and size; {reload} lists them again), `Entrée` reads it; exam, "
+               "initial state, classes (none ticked, `Espace` ticks), {check} checks (new "
+               "pupils, new candidatures of known pupils, updated, unchanged), {import} "
+               "imports (a dialog first names pupils already candidates for another exam)"),
     ScreenKeys("Importer HORS BEE", ("check", "import"),
                "CSV name (in the school's `depot/` folder), `Entrée`/{check} checks the file "
                "and previews it with every error, {import} imports"),

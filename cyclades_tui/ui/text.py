@@ -9,12 +9,22 @@ would still be there, so nothing but the app's own sequences reaches the termina
 
 from __future__ import annotations
 
+import re
+
 from rich.segment import Segment
 from rich.text import Text
 from textual.color import Color
 from textual.filter import LineFilter
 
 from cyclades_tui.domain.safe_text import safe_text, strip_unsafe
+
+
+def french_spacing(text: str) -> str:
+    """Non-breaking spaces inside « » and before ? ! : ; so that a wrapped dialog never leaves
+    a guillemet or a lone « ? » on a line of its own."""
+    text = re.sub(r"« +", "«\u00a0", text)
+    text = re.sub(r" +»", "\u00a0»", text)
+    return re.sub(r" +([?!:;])", "\u00a0\\1", text)
 
 
 def literal(value: object, style: str = "") -> Text:

@@ -20,7 +20,7 @@ Row = tuple[str, ...]
 # birth (homonyms) and the INE follow (→ scrolls, or a wider terminal shows them). Names
 # and account widen with the terminal.
 COLUMNS = [("Nom", 14), ("Prénom", 10), ("Classe", 6), ("Exam", 4), ("Etat", 11),
-           ("Compte", 18), ("Né(e) le", 10), ("INE", 11)]
+           ("Compte", 21), ("Né(e) le", 10), ("INE", 11)]
 FLEXIBLE = (0, 1, 5)
 # The state as the list shows it (the full words stay searchable).
 SHORT_STATES = {"En cours d'inscription": "En cours"}

@@ -6,18 +6,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, ProgressBar, Static
+from textual.widgets import Button, ProgressBar, Static
 
 from cyclades_tui.services import accounts
+from cyclades_tui.services.access import SERVICE_MISSING
 from cyclades_tui.services.accounts import AccountStatus
 from cyclades_tui.services.candidates import CandidateView
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
-from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from cyclades_tui.ui.workers import deliver
 
+PENDING_COLUMNS = [("INE", 11), ("Nom", 16), ("Prénom", 12), ("Classe", 6), ("Examen", 6),
+                   ("Etat", 11)]
 PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établissement est "
                    "positionné par le gestionnaire des examens.")
 
@@ -43,8 +46,9 @@ class GenerateScreen(ActivityScreen):
         yield Static("Générer les comptes Cyclades de mes élèves", classes="heading")
         yield Static("", id="prerequisite")
         yield Static("Chargement…", id="counts")
-        table: DataTable[object] = DataTable(id="pending", cursor_type="row", zebra_stripes=True)
-        yield table
+        # Fixed columns, whole or not at all (the INE's 11 characters always); names widen
+        # with the terminal.
+        yield VirtualTable(PENDING_COLUMNS, id="pending", flexible=(1, 2))
         yield ProgressBar(id="progress", show_eta=False)
         with Horizontal(classes="buttons"):
             yield Button("Générer", id="generate", variant="primary", disabled=True)
@@ -53,8 +57,6 @@ class GenerateScreen(ActivityScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#pending", DataTable)
-        table.add_columns("INE", "Nom", "Prénom", "Classe", "Examen", "Etat")
         self.query_one("#progress", ProgressBar).display = False
         # A generation left running (« Retour ») goes on: show where it stands.
         generation = self.ctx.generations.get(self.session.uai)
@@ -86,13 +88,9 @@ class GenerateScreen(ActivityScreen):
         if status.eligible and not status.without_account:
             counts += "\n" + accounts.ALL_GENERATED
         self.query_one("#counts", Static).update(counts)
-        table = self.query_one("#pending", DataTable)
-        table.clear()
-        table.add_rows(
-            (literal(v.ine), literal(v.family_name),
-             literal(v.first_name), literal(v.division), literal(v.exam), literal(v.state))
-            for v in pending
-        )
+        table = self.query_one("#pending", VirtualTable)
+        table.set_rows([(v.ine, v.family_name, v.first_name, v.division, v.exam, v.state)
+                        for v in pending])
         table.display = bool(pending)
         self.query_one("#generate", Button).disabled = not self._can_generate()
 
@@ -108,7 +106,12 @@ class GenerateScreen(ActivityScreen):
                            "attendez qu'elle se termine.")
             return
         if not self._can_generate():
-            if self.status is not None and self.status.without_account == 0:
+            # The prerequisite first, whatever the counts: « all generated » was untrue.
+            if self.status is not None and not self.status.school.service_enabled:
+                self.show_error(SERVICE_MISSING)
+            elif self.status is not None and self.status.eligible == 0:
+                self.show_info(accounts.NO_ELIGIBLE)
+            elif self.status is not None and self.status.without_account == 0:
                 self.show_info(accounts.ALL_GENERATED)
             return
         assert self.status is not None

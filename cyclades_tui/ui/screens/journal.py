@@ -15,7 +15,9 @@ from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from cyclades_tui.ui.workers import deliver
 
-COLUMNS = [("Date", 16), ("Qui", 14), ("Action", 20), ("Détail", 60)]
+# The detail takes the room left (it widens with the terminal); the selected event's
+# whole detail shows in the message line.
+COLUMNS = [("Date", 16), ("Qui", 14), ("Action", 20), ("Détail", 18)]
 
 # Action codes of the audit trail, in the words of the screens.
 ACTION_LABELS = {
@@ -49,13 +51,22 @@ class JournalScreen(ActivityScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Journal", classes="heading")
-        yield VirtualTable(COLUMNS, id="journal")
+        yield VirtualTable(COLUMNS, id="journal", flexible=(3,))
         yield Static("Chargement…", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.query_one("#journal", VirtualTable).focus()
+        table = self.query_one("#journal", VirtualTable)
+        table.focus()
+        self.watch(table, "cursor", self._show_detail, init=False)
         self.action_reload()
+
+    def _show_detail(self) -> None:
+        """The selected event's whole detail, in the message line (the column may cut it)."""
+        table = self.query_one("#journal", VirtualTable)
+        if table.rows:
+            date, who, action, detail = table.rows[table.cursor][:4]
+            self.show_info(f"{date} · {who} · {action} : {detail}")
 
     def action_reload(self) -> None:
         """Read the journal again."""

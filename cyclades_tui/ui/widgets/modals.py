@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 
 # The dialogs' own look, next to them (Textual's convention for reusable widgets).
 DIALOG_CSS = """
@@ -44,7 +45,7 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(literal(self.question), classes="question")
+            yield FrenchText(self.question, classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(self.confirm_label, id="yes", variant="warning")
                 yield Button("Annuler", id="no")

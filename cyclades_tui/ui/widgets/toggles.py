@@ -49,7 +49,16 @@ class MarkedRadioButton(RadioButton):
 
 
 class MarkedSelectionList(SelectionList[str]):
-    """A list of choices whose box shows X when ticked and a blank when not."""
+    """A list of choices whose box shows X when ticked and a blank when not.
+
+    Its first row is highlighted when it gets the focus: otherwise the first Space after
+    Tab ticked nothing (no row was highlighted), and a hurried user believed it ticked.
+    """
+
+    def on_focus(self) -> None:
+        """Highlight the first row when none is."""
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
 
     def render_line(self, y: int) -> Strip:
         """Textual's line, its box's mark replaced by the choice's state."""

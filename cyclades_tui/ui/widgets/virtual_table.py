@@ -2,7 +2,9 @@
 
 Textual's DataTable builds an object per cell, which takes half a second for 5,000
 candidates; this widget keeps plain tuples of strings and renders the visible lines only.
-Cells are drawn as plain text segments, never parsed as markup.
+Cells are drawn as plain text segments, never parsed as markup. A column is shown whole or
+not at all: one that does not fit in the visible width is left blank (← → bring it in),
+never cut mid-value; a text longer than its column ends with « … ».
 """
 
 from __future__ import annotations
@@ -74,10 +76,14 @@ class VirtualTable(ScrollView, can_focus=True):
         self.rows: list[tuple[str, ...]] = []
         self._row_width = sum(width + 2 for _, width in self.columns)
 
+    def _room(self) -> int:
+        """The width the rows are drawn in (without the vertical scrollbar)."""
+        return self.scrollable_content_region.width or self.size.width
+
     def on_resize(self) -> None:
         """Wider than the columns: widen the flexible ones (long names stop being cut)."""
         base = sum(width + 2 for _, width in self.base_columns)
-        extra = max(0, self.size.width - base)
+        extra = max(0, self._room() - base)
         columns = list(self.base_columns)
         if extra and self.flexible:
             share, rest = divmod(extra, len(self.flexible))
@@ -104,11 +110,17 @@ class VirtualTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _line(self, cells: Sequence[str], style_name: str | None) -> Strip:
-        # safe_text: a control character in the data shows as « \x1b », never sent.
-        text = "".join(" " + set_cell_size(safe_text(cell), width) + " "
-                       for cell, (_, width) in zip(cells, self.columns, strict=False))
-        style = self.get_component_rich_style(style_name) if style_name else self.rich_style
         scroll_x = int(self.scroll_offset.x)
+        room = self._room()
+        parts = []
+        start = 0
+        for cell, (_, width) in zip(cells, self.columns, strict=False):
+            # Whole or not at all: a column reaching past either edge is left blank.
+            whole = start >= scroll_x and start + width + 2 <= scroll_x + room
+            parts.append(" " + (_fit(cell, width) if whole else " " * width) + " ")
+            start += width + 2
+        text = "".join(parts)
+        style = self.get_component_rich_style(style_name) if style_name else self.rich_style
         width = self.size.width
         strip = Strip([Segment(text, style)], cell_len(text))
         return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, style)
@@ -156,3 +168,14 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+
+def _fit(cell: str, width: int) -> str:
+    """The cell in ``width`` columns; a longer text ends with « … » (never silently cut).
+
+    safe_text: a control character in the data shows as « \x1b », never sent.
+    """
+    text = safe_text(cell)
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)

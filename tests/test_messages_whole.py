@@ -1,0 +1,104 @@
+"""Issue 16: every message is readable to its last word at 80x24.
+
+The message line was two rows high: « …le compte est verrouillé 15 » lost « minute(s). »,
+the paused printer's advice was hidden. Each long message the app can show (built from the
+services' own constants and functions) is shown in every screen's message line through
+Pilot at 80x24, and the screen's text is read back: the whole message is there, above the
+footer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from cyclades_tui.domain.exams import eligibility_rule
+from cyclades_tui.services import printing
+from cyclades_tui.services.access import SERVICE_MISSING
+from cyclades_tui.services.accounts import NO_ELIGIBLE
+from cyclades_tui.services.files import outside
+from cyclades_tui.services.siecle_import import _bad_encoding
+from cyclades_tui.services.staff import refusal_message
+from cyclades_tui.settings import Settings
+from cyclades_tui.ui.actions import ACTIVITIES
+from cyclades_tui.ui.app import CycladesApp
+from cyclades_tui.ui.screens.base import BaseScreen
+from cyclades_tui.ui.screens.bee_import import EMPTY_DEPOT, PICK_HINT
+from tests.helpers import FAST_SETTINGS, bea
+from tests.ui_helpers import settle
+
+NAME = "Dupont-Fontaine-Beaumarchais Marie-Charlotte"
+
+
+def long_messages() -> list[str]:
+    """The longest messages of the refusals, printing, lock-out, imports and files."""
+    return [
+        refusal_message(Settings()),
+        printing.printer_stopped("Salle-des-professeurs-B12"),
+        printing.NOT_ANSWERING,
+        printing.NO_DEFAULT,
+        printing.no_such_printer("Secretariat-etage-2"),
+        SERVICE_MISSING,
+        NO_ELIGIBLE,
+        f"Le candidat {bea(7)} ({NAME}) n'a pas de compte : sa candidature « En cours "
+        f"d'inscription » au CAP n'est pas éligible ({eligibility_rule()}).",
+        f"2 compte(s) régénéré(s) pour {NAME}. Document « Papillon de connexion — "
+        f"{NAME} — 04/12/2026 16:02 » enregistré (n° 12345) : « Afficher le compte rendu » "
+        "pour l'imprimer.",
+        outside(Path("/srv/cyclades/fichiers/0392689L")),
+        _bad_encoding("x-mac-thai-ancien").message,
+        PICK_HINT,
+        EMPTY_DEPOT,
+        "Vérifié : 120 nouvel(s) élève(s), 21 nouvelle(s) candidature(s) d'élève(s) déjà "
+        "connu(s), 3 mis à jour, 412 inchangé(s). 4 élève(s) sans INE ignoré(s). 2 élève(s) "
+        "sorti(s) laissé(s) de côté. 21 élève(s) déjà candidat(s) à un autre examen : "
+        "« Importer » demandera confirmation. « Importer » pour importer.",
+    ]
+
+
+def words(text: str) -> list[str]:
+    return text.replace("\u00a0", " ").split()
+
+
+def message_rows(app: CycladesApp) -> tuple[list[str], int]:
+    """The rows of the screen under the message line, as text, and the line's bottom."""
+    widget = app.screen.query_one("#message", Static)
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    rows = ["".join(s.text for s in strip)[region.x:region.right] for strip in strips]
+    return rows[region.y:region.bottom], region.bottom
+
+
+@pytest.mark.parametrize("activity", [a.id for a in ACTIVITIES])
+async def test_every_long_message_is_whole_at_80x24(school_db: str, activity: str) -> None:
+    from cyclades_tui.services import staff
+
+    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
+                      settings=FAST_SETTINGS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_activity(activity)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BaseScreen)
+        for message in long_messages():
+            screen.show_error(message)
+            await pilot.pause()
+            rows, bottom = message_rows(app)
+            assert bottom <= 23, (activity, message)  # above the footer
+            assert words(" ".join(rows)) == words(message), (activity, rows)
+
+
+async def test_login_refusal_is_whole_at_80x24(school_db: str) -> None:
+    app = CycladesApp(db_url=school_db, settings=FAST_SETTINGS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BaseScreen)
+        for message in (refusal_message(Settings()), SERVICE_MISSING):
+            screen.show_error(message)
+            await pilot.pause()
+            rows, bottom = message_rows(app)
+            assert bottom <= 24
+            assert words(" ".join(rows)) == words(message), rows
