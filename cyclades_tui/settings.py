@@ -77,6 +77,8 @@ class Settings:
     files: Path | None = None
     idle_logout_minutes: int = 20
     cursor_blink: bool = False
+    # Address space each process may use (RLIMIT_AS): a runaway input fails in its process.
+    memory_limit_mb: int = 1024
 
     def files_root(self, db_url: str | None = None) -> Path:
         """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
@@ -215,12 +217,13 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "files": _folder,
     "idle_logout_minutes": _integer(1, 1440),
     "cursor_blink": _boolean,
+    "memory_limit_mb": _integer(128, 1_048_576),
 }
 assert set(CHECKS) == set(NAMES), "every setting needs its check"
 # Settings whose TOML value is not a string, and what is expected instead.
 _NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
     "provisional_cost", "chosen_cost", "workers", "lockout_attempts", "lockout_minutes",
-    "sqlite_busy_ms", "idle_logout_minutes")} | {"cursor_blink": "true ou false"}
+    "sqlite_busy_ms", "idle_logout_minutes", "memory_limit_mb")} | {"cursor_blink": "true ou false"}
 
 
 # --- reading the file -----------------------------------------------------------------
