@@ -73,3 +73,17 @@ async def test_the_tui_ends_on_the_french_message(tmp_path: Path) -> None:
             await pilot.pause()
     assert app.return_code == 1
     assert OutOfMemory(OUT_OF_MEMORY).__rich__() == OUT_OF_MEMORY
+
+
+def test_many_hashing_threads_start_under_the_cap(sqlite_url: str, tmp_path: Path) -> None:
+    # One thread a processor on a big server: each must fit in the 1 GB cap (glibc would
+    # reserve a 64 MB arena and an 8 MB stack for each).
+    env = {**cli_env(4, {"CYCLADES_WORKERS": "64"})}
+    assert subprocess.run([sys.executable, "-m", "cyclades_tui", "demo", "--db", sqlite_url],
+                          env=env, cwd=ROOT, capture_output=True, timeout=300).returncode == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "cyclades_tui", "accounts", "generate", "--school", "0999999F",
+         "--out", str(tmp_path), "--db", sqlite_url],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "compte(s) créé(s)" in done.stdout

@@ -8,7 +8,10 @@ that process with MemoryError, which the CLI and the TUI turn into ``OUT_OF_MEMO
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import resource
+import threading
 
 OUT_OF_MEMORY = (
     "Mémoire épuisée : l'opération demandait plus que la limite de mémoire de la session "
@@ -19,9 +22,35 @@ OUT_OF_MEMORY = (
 EXIT_OUT_OF_MEMORY = 1
 
 
+# glibc's mallopt parameter for the number of malloc arenas.
+_M_ARENA_MAX = -8
+# Each thread's stack (glibc reserves 8 MB by default).
+THREAD_STACK = 2 * 1024 * 1024  # as CPython itself uses where the default is small (musl)
+
+
+def _fit_threads_in_the_cap() -> None:
+    """Make each thread reserve little address space, so that many hashing threads (the
+    ``workers`` setting, one a processor) still start under the cap.
+
+    RLIMIT_AS counts what is reserved, not what is used: glibc gives each thread its own
+    64 MB malloc arena and an 8 MB stack, so 32 threads would reserve 2.3 GB and fail to
+    start (« can't start new thread ») under a 1 GB cap.
+    """
+    threading.stack_size(THREAD_STACK)
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(_M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # not glibc: its allocator reserves as it likes
+        return
+
+
 def limit_memory(megabytes: int) -> None:
     """Cap this process's address space at ``megabytes`` (never above a hard limit set by
     the system: it can only be lowered)."""
+    _fit_threads_in_the_cap()
     wanted = megabytes * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
