@@ -161,7 +161,14 @@ def _refuse_links(target: Path) -> None:
     current = Path(target.absolute().anchor)
     for part in target.absolute().parts[1:]:
         current = current / part
-        if current.is_symlink():
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return  # the rest of the path does not exist yet: it will be created as folders
+        except OSError as error:
+            raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.",
+                           [f"Chemin : {os_error_text(error)}"]) from None
+        if stat.S_ISLNK(mode):
             raise BadInput(
                 f"« {target} » passe par un lien symbolique (« {current} ») : refusé, rien n'a "
                 "été écrit. Indiquez le chemin réel du dossier.",
