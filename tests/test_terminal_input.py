@@ -9,9 +9,12 @@ driver: the last tests fail when Textual's originals change, so that the copy is
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import inspect
 import os
+import struct
+import termios
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,6 +112,20 @@ def test_a_huge_size_at_start_is_ignored(sqlite_url: str, terminals: list[Termin
     # SSH client's environment could set them) is out of bounds: the app draws 80x24.
     terminal = open_login(terminals, sqlite_url, COLUMNS="100000", LINES="100000")
     assert_still_answering(terminal, "debut")
+
+
+def test_a_huge_window_size_from_the_kernel_is_ignored(sqlite_url: str,
+                                                       terminals: list[Terminal]) -> None:
+    # No COLUMNS/LINES: the size is the pty's. The client side sets it to 60000x60000 (an
+    # SSH client's window-change request does this); the kernel signals SIGWINCH.
+    terminal = open_login(terminals, sqlite_url, COLUMNS="", LINES="")
+    fcntl.ioctl(terminal.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 60000, 60000, 0, 0))
+    terminal.wait_quiet(0.3)
+    assert_still_answering(terminal, "fenetre")
+    # A size in bounds is still followed: the app draws on 100 columns.
+    fcntl.ioctl(terminal.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    terminal.screen.resize(24, 100)
+    terminal.wait_for(lambda text: any(len(line.rstrip()) > 80 for line in text.splitlines()))
 
 
 def test_sizes_in_bounds() -> None:
