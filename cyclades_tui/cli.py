@@ -39,6 +39,7 @@ from cyclades_tui.services.errors import (
     PupilsWithoutIne,
     ServiceError,
 )
+from cyclades_tui.services.memory import EXIT_OUT_OF_MEMORY, OUT_OF_MEMORY, limit_memory
 from cyclades_tui.services.runtime import connect, init_schema
 from cyclades_tui.services.siecle_import import export_divisions, import_siecle
 from cyclades_tui.settings import (
@@ -671,9 +672,13 @@ def harden_process() -> None:
 
 
 def entry() -> int:
-    """The console script (and ``python -m cyclades_tui``): harden the process, then run."""
+    """The console script (and ``python -m cyclades_tui``): harden the process, then run.
+
+    Only here is the memory cap set (``memory_limit_mb``, once the settings are read):
+    ``main`` also runs inside other processes (tests) whose memory is not the app's to cap.
+    """
     harden_process()
-    return main()
+    return main(cap_memory=True)
 
 
 class TerminalSafeWriter:
@@ -698,7 +703,7 @@ class TerminalSafeWriter:
         return getattr(self.own, name)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, cap_memory: bool = False) -> int:
     """Parse, check the settings once, then run the TUI or one subcommand; the exit status.
 
     Everything a command prints goes through the terminal gate (``TerminalSafeWriter``).
@@ -707,12 +712,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout = cast(TextIO, TerminalSafeWriter(out))
     sys.stderr = cast(TextIO, TerminalSafeWriter(err))
     try:
-        return _run(build_parser().parse_args(argv), out, err)
+        return _run(build_parser().parse_args(argv), out, err, cap_memory)
     finally:
         sys.stdout, sys.stderr = out, err
 
 
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, cap_memory: bool = False) -> int:
     """Run the TUI or a subcommand; an expected failure becomes a French message and a code."""
     if args.command is None and not terminal_attached():
         # Without a terminal Textual would spin on end-of-file for ever (ssh host, scp, sftp).
@@ -723,6 +728,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
+    if cap_memory:
+        # Part of the process hardening (harden_process), once the setting is known.
+        limit_memory(loaded.settings.memory_limit_mb)
     if args.command == "config":
         return _cmd_config(loaded)
     try:
@@ -749,6 +757,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError:
+        # What the cap is for: the process stops cleanly; its transactions were rolled back.
+        print(OUT_OF_MEMORY, file=sys.stderr)
+        return EXIT_OUT_OF_MEMORY
     except Exception as error:
         if os.environ.get("CYCLADES_DEBUG"):
             traceback.print_exc()

@@ -88,6 +88,8 @@ class Settings:
     ldap_base_dn: str | None = None
     # Mark provisional accounts with pwdReset (the directory needs the ppolicy overlay).
     ldap_pwdreset: bool = False
+    # Address space each process may use (RLIMIT_AS): a runaway input fails in its process.
+    memory_limit_mb: int = 1024
 
     def files_root(self, db_url: str | None = None) -> Path:
         """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
@@ -300,12 +302,13 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "ldap_bind_password_file": _password_file,
     "ldap_base_dn": _dn,
     "ldap_pwdreset": _boolean,
+    "memory_limit_mb": _integer(128, 1_048_576),
 }
 assert set(CHECKS) == set(NAMES), "every setting needs its check"
 # Settings whose TOML value is not a string, and what is expected instead.
 _NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
     "provisional_cost", "chosen_cost", "workers", "lockout_attempts", "lockout_minutes",
-    "sqlite_busy_ms", "idle_logout_minutes")} | {
+    "sqlite_busy_ms", "idle_logout_minutes", "memory_limit_mb")} | {
     "cursor_blink": "true ou false", "ldap_pwdreset": "true ou false"}
 
 

@@ -137,3 +137,36 @@ if __name__ == "__main__":
     target = EXAMPLES / "ElevesSansAdresses.xml"
     target.write_bytes(example_export())
     sys.stdout.write(f"{target} écrit.\n")
+
+
+def _zipped(name: str, parts: list[bytes]) -> bytes:
+    """A zip of one member written from ``parts`` (never joined: bombs stay small here)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
+            archive.open(name, "w") as member:
+        for part in parts:
+            member.write(part)
+    return buffer.getvalue()
+
+
+def entity_bomb_zip(uaj: str, size: int = 60_000_000, uses: int = 95) -> bytes:
+    """The issue's « 58 KB » zip: an internal entity of ``size`` « A » used ``uses`` times
+    in NOM_DE_FAMILLE (gigabytes once expanded by a parser that expands entities)."""
+    head = (b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE BEE_ELEVES [\n'
+            b'<!ENTITY a "')
+    tail = ('">\n]>\n<BEE_ELEVES><PARAMETRES><UAJ>' + uaj + '</UAJ></PARAMETRES><DONNEES>'
+            '<ELEVES><ELEVE ELEVE_ID="1"><NOM_DE_FAMILLE>' + "&a;" * uses
+            + '</NOM_DE_FAMILLE></ELEVE></ELEVES></DONNEES></BEE_ELEVES>\n').encode()
+    block = b"A" * 1_000_000
+    return _zipped("ElevesSansAdresses.xml",
+                   [head, *[block] * (size // len(block)), tail])
+
+
+def nesting_bomb_zip(depth: int = 9_000_000) -> bytes:
+    """The issue's « 61 KB » zip: ``depth`` nested elements and no DTD at all."""
+    step = 1_000_000
+    opens = [b"<a>" * min(step, depth - n) for n in range(0, depth, step)]
+    closes = [b"</a>" * min(step, depth - n) for n in range(0, depth, step)]
+    return _zipped("ElevesSansAdresses.xml",
+                   [b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<BEE_ELEVES><DONNEES>',
+                    *opens, *closes, b"</DONNEES></BEE_ELEVES>\n"])

@@ -177,6 +177,7 @@ PURE = {
     "printing.printing_available": "looks for lp",
     "printing.list_printers": "asks CUPS",
     "printing.check_queue": "asks CUPS",
+    "memory.limit_memory": "a process limit, no database",
     "runtime.describe_db_error": "a message",
     "runtime.db_errors": "the wrapper itself",
     "runtime.connect": "maps its errors itself; tests in test_resilience.py",

@@ -37,6 +37,64 @@ def clean_name(raw: str, field: str, required: bool) -> str:
     return name
 
 
+# Letters that draw nothing (Hangul fillers) and blanks that are not spaces (Braille blank):
+# a name made of them looks empty on a slip.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Accents a letter may carry as combining marks (NFC leaves some: n̈); more is not a name.
+MAX_MARKS = 3
+
+
+def _is_latin_letter(char: str) -> bool:
+    # Unicode names every Latin letter « LATIN … » (É, Ł, ễ, Ș, œ, ß, æ); Python's
+    # unicodedata has no Script property, and the name is exactly what is needed here.
+    return unicodedata.name(char, "").startswith("LATIN ")
+
+
+def check_latin_name(name: str, field: str) -> None:
+    """Refuse, naming ``field``, a person's name that is not written in the Latin script.
+
+    Slips must be readable and two candidates must not look alike: « Аlice » (Cyrillic А)
+    beside « Alice » would print identical slips, a name in Chinese prints an empty
+    « Candidat : » with the slips' font, and a name of invisible characters (U+3164,
+    U+2800, U+FFA0) gives the login « candidat ». Every letter must be a Latin one (accents
+    and ligatures included: É, Ł, ễ, Ș, œ, ß, æ), with at most three combining accents;
+    spaces, apostrophes, hyphens and other signs are left to the other checks.
+    """
+    marks = 0
+    base_latin = False
+    latin_letters = 0
+    for char in name:
+        category = unicodedata.category(char)
+        if char in _INVISIBLE:
+            raise DomainError(f"{field} contient un caractère invisible (U+{ord(char):04X}).")
+        if category.startswith("L"):
+            if not _is_latin_letter(char):
+                described = unicodedata.name(char, "lettre sans nom")
+                raise DomainError(
+                    f"{field} « {name[:40]} » : lettre hors de l'alphabet latin "
+                    f"(U+{ord(char):04X} {described}) ; un nom s'écrit en alphabet latin, "
+                    "accents compris.")
+            base_latin, marks = True, 0
+            latin_letters += 1
+        elif category.startswith("M"):
+            marks += 1
+            if not base_latin or marks > MAX_MARKS:
+                raise DomainError(f"{field} « {name[:40]} » : accent isolé ou accumulé "
+                                  f"(U+{ord(char):04X}).")
+        else:
+            base_latin, marks = False, 0
+    if name and not latin_letters:
+        raise DomainError(f"{field} « {name[:40]} » : aucune lettre de l'alphabet latin.")
+
+
+def clean_person_name(raw: str, field: str, required: bool) -> str:
+    """A person's name as imported (CSV or SIECLE): ``clean_name``, then Latin script only
+    (``check_latin_name``)."""
+    name = clean_name(raw, field, required)
+    check_latin_name(name, field)
+    return name
+
+
 def parse_birth_date(raw: str) -> date:
     """Parse a JJ/MM/AAAA birth date or raise DomainError."""
     text = raw.strip()

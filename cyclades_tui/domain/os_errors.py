@@ -15,7 +15,7 @@ _TEXT: dict[int, str] = {
     errno.EISDIR: "c'est un dossier, pas un fichier",
     errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
     errno.ENOSPC: "disque plein",
-    errno.EDQUOT: "quota de disque dépassé",
+    errno.EDQUOT: "disque plein (quota dépassé)",
     errno.EROFS: "système de fichiers en lecture seule",
     errno.EEXIST: "le fichier existe déjà",
     errno.ELOOP: "lien symbolique refusé",

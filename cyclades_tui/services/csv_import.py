@@ -15,7 +15,7 @@ import peewee
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import State, fold, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
-from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
+from cyclades_tui.domain.names import clean_division, clean_person_name, parse_birth_date
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_school
@@ -196,10 +196,10 @@ def _parse_row(
     values: dict[str, object] = {}
     checks: dict[str, Callable[[], object]] = {
         "ine": lambda: validate_ine(cell("ine")),
-        "family_name": lambda: clean_name(cell("family_name"), "Nom", required=True),
-        "usage_name": lambda: clean_name(cell("usage_name"), "Nom d'usage", required=False),
-        "first_name": lambda: clean_name(cell("first_name"), "Prénom", required=False),
-        "other_first_names": lambda: clean_name(
+        "family_name": lambda: clean_person_name(cell("family_name"), "Nom", required=True),
+        "usage_name": lambda: clean_person_name(cell("usage_name"), "Nom d'usage", required=False),
+        "first_name": lambda: clean_person_name(cell("first_name"), "Prénom", required=False),
+        "other_first_names": lambda: clean_person_name(
             cell("other_first_names"), "Autres prénoms", required=False),
         "birth_date": lambda: parse_birth_date(cell("birth_date")),
         "division": lambda: clean_division(cell("division")),

@@ -162,11 +162,35 @@ def _first_missing_folder(folder: Path) -> Path | None:
     return missing
 
 
+def _refuse_links(target: Path) -> None:
+    """Refuse a path that goes through a symbolic link: its last name or any folder on it.
+
+    A link the user did not notice (or one a colleague planted in a shared folder) would
+    send slips, and their passwords, wherever it points; nothing is ever written through one.
+    """
+    current = Path(target.absolute().anchor)
+    for part in target.absolute().parts[1:]:
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return  # the rest of the path does not exist yet: refused as missing by the caller
+        except OSError as error:
+            raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.",
+                           [f"Chemin : {os_error_text(error)}"]) from None
+        if stat.S_ISLNK(mode):
+            raise BadInput(
+                f"« {target} » passe par un lien symbolique (« {current} ») : refusé, rien n'a "
+                "été écrit. Indiquez le chemin réel du dossier.",
+                [f"Chemin : « {current} » est un lien symbolique"])
+
+
 def export(actor: Actor, document_id: int, path: Path | str) -> Path:
     """Write one stored document to ``path``: a new file, or a folder to put it in (an
     existing folder, or a path ending in « / »)."""
     info, data = fetch(actor, document_id)
     target = Path(path).expanduser()
+    _refuse_links(target)
     try:
         if str(path).endswith(os.sep) or target.is_dir():
             target = target / info.file_name

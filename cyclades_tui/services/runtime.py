@@ -19,9 +19,32 @@ from cyclades_tui.store.database import (
 from cyclades_tui.store.migrations import is_current, migrate
 
 
+def _disk_full(error: BaseException) -> bool:
+    """True when ``error``, or an error it was raised while handling, says the disk is full.
+
+    SQLite undoes the transaction itself when the disk fills up; the rollback that follows
+    then fails (« cannot rollback - no transaction is active ») and hides the real cause.
+    """
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        text = str(seen).lower()
+        # SQLite: « database or disk is full »; PostgreSQL: « could not extend file …: No
+        # space left on device » (DiskFull, SQLSTATE 53100), or a disk quota.
+        if ("disk is full" in text or "no space left" in text or "quota" in text
+                or getattr(seen, "pgcode", None) == "53100"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def describe_db_error(error: BaseException) -> str:
     """A French sentence for a database failure, without driver internals or SQL."""
     text = str(error).lower()
+    if _disk_full(error):
+        return ("Le disque de la base de données est plein (disque plein) : l'opération n'a pas "
+                "abouti et rien n'a été enregistré ; prévenez l'administrateur.")
     if "locked" in text or "busy" in text:
         return ("La base de données est occupée par un autre traitement depuis trop longtemps ; "
                 "réessayez dans un instant.")

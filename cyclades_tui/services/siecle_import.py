@@ -17,15 +17,19 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from xml.parsers import expat
 
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
+
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import State, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
-from cyclades_tui.domain.names import clean_division, clean_name, parse_birth_date
+from cyclades_tui.domain.names import clean_division, clean_person_name, parse_birth_date
 from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
@@ -37,9 +41,17 @@ from cyclades_tui.services.csv_import import (
 )
 from cyclades_tui.services.errors import BadInput, OtherExamCandidates, PupilsWithoutIne
 
-# A SIECLE export of a big lycée is a few megabytes; beyond this it is not one.
-MAX_XML_BYTES = 64 * 1024 * 1024
-
+# Limits of what an export may hold, well above a real one (a big lycée: ~3000 pupils, a few
+# megabytes, six levels of elements, about forty fields a pupil, values under 100 characters).
+# The XML is read as it is decompressed, pupil by pupil, and refused at the first limit passed,
+# so that a small hostile file (a zip bomb, 9 million nested elements) costs little.
+MAX_XML_BYTES = 32 * 1024 * 1024  # the file, and the XML once decompressed
+MAX_DEPTH = 12  # nesting of elements
+MAX_PUPILS = 20_000  # ELEVE and STRUCTURES_ELEVE each
+MAX_ELEMENTS = 3_000_000  # elements in the whole file
+MAX_FIELDS = 200  # child elements of one ELEVE or STRUCTURES_ELEVE
+MAX_TEXT = 1_000  # characters of one value
+READ_CHUNK = 64 * 1024
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # The encoding pseudo-attribute of the XML declaration (bytes: read before any decoding).
@@ -210,39 +222,152 @@ def _printable(text: str, limit: int = 40) -> str:
     return safe_text(text[:limit])
 
 
-def _xml_bytes(data: bytes) -> bytes:
-    """The XML itself, taken out of the zip SIECLE delivers when it is one."""
+class LimitPassed(Exception):
+    """The export passes one of the limits above; the message (French) names it."""
+
+
+_UNREADABLE_ZIP = BadInput("Archive .zip illisible : elle est incomplète ou endommagée "
+                           "(téléchargez de nouveau l'export depuis SIECLE).",
+                           ["Fichier : archive .zip illisible"])
+# A damaged archive fails in many ways: bad headers, bad deflate data, bad CRC,
+# an unsupported compression method or an encrypted member.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
+               NotImplementedError, RuntimeError, ValueError)
+
+
+def _too_big(what: str) -> BadInput:
+    return BadInput(f"{what} trop volumineux : plus de {MAX_XML_BYTES // (1024 * 1024)} Mo, "
+                    "la limite d'un export SIECLE (un vrai export en fait quelques-uns).",
+                    [f"Fichier : {what} de plus de {MAX_XML_BYTES} octets"])
+
+
+def _xml_chunks(data: bytes) -> Iterator[bytes]:
+    """The XML, chunk by chunk: the bytes themselves, or the one member of the zip SIECLE
+    delivers, decompressed as it is read and never beyond ``MAX_XML_BYTES`` (the size the
+    archive announces may lie)."""
     if data[:4] != b"PK\x03\x04":
-        return data
+        for start in range(0, len(data), READ_CHUNK):
+            yield data[start:start + READ_CHUNK]
+        return
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(".xml")]
-            preferred = [n for n in names if "eleves" in n.lower()] or names
-            if not preferred:
-                raise BadInput("Archive SIECLE sans fichier XML.",
-                               ["Fichier : aucun .xml dans l'archive"])
-            info = archive.getinfo(preferred[0])
-            # The size in the header may lie (zip bomb): read no more than the limit.
-            with archive.open(info) as member:
-                xml = member.read(MAX_XML_BYTES + 1)
-            if len(xml) > MAX_XML_BYTES:
-                raise BadInput("Fichier XML trop volumineux dans l'archive.",
-                               [f"Fichier : {info.filename} dépasse {MAX_XML_BYTES} octets"])
-            return xml
-    # A damaged archive fails in many ways: bad headers, bad deflate data, bad CRC,
-    # an unsupported compression method or an encrypted member.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
-            NotImplementedError, RuntimeError, ValueError):
-        raise BadInput("Archive .zip illisible : elle est incomplète ou endommagée "
-                       "(téléchargez de nouveau l'export depuis SIECLE).",
-                       ["Fichier : archive .zip illisible"]) from None
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [info for info in archive.infolist() if not info.is_dir()]
+    except _ZIP_ERRORS:
+        raise _UNREADABLE_ZIP from None
+    if len(members) != 1:
+        names = ", ".join(_printable(m.filename, 60) for m in members[:5]) or "aucun"
+        raise BadInput(
+            f"Archive SIECLE inattendue : elle doit contenir un seul fichier XML "
+            f"(ElevesSansAdresses.xml), elle en contient {len(members)}.",
+            [f"Fichier : {len(members)} fichier(s) dans l'archive ({names})"])
+    member = members[0]
+    if not member.filename.lower().endswith(".xml"):
+        raise BadInput("Archive SIECLE sans fichier XML.",
+                       [f"Fichier : « {_printable(member.filename, 60)} » n'est pas un .xml"])
+    total = 0
+    try:
+        with archive, archive.open(member) as stream:
+            while chunk := stream.read(READ_CHUNK):
+                total += len(chunk)
+                if total > MAX_XML_BYTES:
+                    raise _too_big(f"Fichier XML {_printable(member.filename, 60)} décompressé")
+                yield chunk
+    except _ZIP_ERRORS:
+        raise _UNREADABLE_ZIP from None
 
 
-def _text(element: ET.Element | None, tag: str) -> str:
-    if element is None:
-        return ""
-    found = element.find(tag)
-    return (found.text or "").strip() if found is not None else ""
+class _ExportReader:
+    """Expat's handlers (an ElementTree parser target): keeps what the import needs, pupil
+    by pupil, and nothing else; counts depth, elements, fields and text as they come."""
+
+    _PUPIL = ("BEE_ELEVES", "DONNEES", "ELEVES", "ELEVE")
+    _STRUCTURES = ("BEE_ELEVES", "DONNEES", "STRUCTURES", "STRUCTURES_ELEVE")
+    _PARAMETERS = ("BEE_ELEVES", "PARAMETRES")
+
+    def __init__(self) -> None:
+        self.path: list[str] = []
+        self.elements = 0
+        self.parameters: dict[str, str] | None = None
+        self.pupils: list[tuple[str, dict[str, str]]] = []
+        self.classes: dict[str, str] = {}
+        self.structures = 0
+        self._record: dict[str, str] | None = None  # the ELEVE or PARAMETRES being read
+        self._record_id = ""
+        self._fields = 0
+        self._structure: dict[str, str] | None = None
+        self._text: list[str] = []
+        self._text_length = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        """An element opens."""
+        path = self.path
+        path.append(tag)
+        self.elements += 1
+        depth = len(path)
+        if depth == 1 and tag != "BEE_ELEVES":
+            raise BadInput(
+                "Ce n'est pas un export SIECLE des élèves (racine BEE_ELEVES attendue).",
+                [f"Fichier : racine « {_printable(tag)} » au lieu de BEE_ELEVES"])
+        if depth > MAX_DEPTH:
+            raise LimitPassed(f"plus de {MAX_DEPTH} niveaux d'éléments imbriqués")
+        if self.elements > MAX_ELEMENTS:
+            raise LimitPassed(f"plus de {MAX_ELEMENTS} éléments")
+        self._text, self._text_length = [], 0
+        if depth in (2, 4):
+            self._fields = 0  # the children of this element are counted from here
+        if depth == 4 and tuple(path) == self._PUPIL:
+            if len(self.pupils) >= MAX_PUPILS:
+                raise LimitPassed(f"plus de {MAX_PUPILS} élèves (ELEVE)")
+            self._record, self._record_id = {}, attrib.get("ELEVE_ID", "")
+        elif depth == 4 and tuple(path) == self._STRUCTURES:
+            self.structures += 1
+            if self.structures > MAX_PUPILS:
+                raise LimitPassed(f"plus de {MAX_PUPILS} élèves (STRUCTURES_ELEVE)")
+            self._record_id = attrib.get("ELEVE_ID", "")
+        elif depth == 2 and tag == "PARAMETRES" and self.parameters is None:
+            self._record = {}
+        elif depth in (3, 5):
+            self._fields += 1
+            if self._fields > MAX_FIELDS:
+                raise LimitPassed(f"plus de {MAX_FIELDS} champs dans un élément "
+                                  f"{_printable(path[-2])}")
+            if depth == 5 and tuple(path[:4]) == self._STRUCTURES and tag == "STRUCTURE":
+                self._structure = {}
+
+    def data(self, text: str) -> None:
+        """Text inside the current element."""
+        self._text_length += len(text)
+        if self._text_length > MAX_TEXT:
+            raise LimitPassed(f"une valeur de plus de {MAX_TEXT} caractères "
+                              f"(élément {_printable(self.path[-1])})")
+        self._text.append(text)
+
+    def end(self, tag: str) -> None:
+        """An element closes: a field is kept (the first of its name), a pupil is done."""
+        path = self.path
+        depth = len(path)
+        text = "".join(self._text).strip()
+        self._text, self._text_length = [], 0
+        if depth == 5 and self._record is not None and tuple(path[:4]) == self._PUPIL:
+            self._record.setdefault(tag, text)
+        elif depth == 4 and self._record is not None and tuple(path) == self._PUPIL:
+            self.pupils.append((self._record_id, self._record))
+            self._record = None
+        elif depth == 6 and self._structure is not None and tag in (
+                "TYPE_STRUCTURE", "CODE_STRUCTURE"):
+            self._structure.setdefault(tag, text)
+        elif depth == 5 and self._structure is not None:
+            if self._structure.get("TYPE_STRUCTURE") == "D":
+                self.classes[self._record_id] = self._structure.get("CODE_STRUCTURE", "")
+            self._structure = None
+        elif depth == 3 and self._record is not None and tuple(path[:2]) == self._PARAMETERS:
+            self._record.setdefault(tag, text)
+        elif depth == 2 and self._record is not None and tag == "PARAMETRES":
+            self.parameters, self._record = self._record, None
+        path.pop()
+
+    def close(self) -> None:
+        """The end of the document (nothing kept: the reader is read afterwards)."""
 
 
 def _declared_encoding(xml: bytes) -> str | None:
@@ -265,14 +390,31 @@ def _trust_utf8_bom(xml: bytes) -> bytes:
                   rb"\1\2UTF-8\3", xml, count=1)
 
 
-def _parse_xml(xml: bytes) -> ET.Element:
-    """The root element, or BadInput saying in French what is wrong and where."""
-    declared = _declared_encoding(xml)
+def _read_export(chunks: Iterator[bytes]) -> _ExportReader:
+    """Feed the XML to expat chunk by chunk; BadInput saying in French what is wrong and where.
+
+    defusedxml's parser refuses a DOCTYPE, an entity declaration or an external reference as
+    soon as it meets one: an export is data, and entities are how a small file expands into
+    gigabytes.
+    """
+    reader = _ExportReader()
+    parser = DefusedXMLParser(target=reader, forbid_dtd=True, forbid_entities=True,
+                              forbid_external=True)
+    first = True
+    content = False
+    declared: str | None = None
     try:
-        return ET.fromstring(xml)
+        for chunk in chunks:
+            if first:
+                declared = _declared_encoding(chunk)
+                chunk = _trust_utf8_bom(chunk)
+                first = False
+            content = content or bool(chunk.strip())
+            parser.feed(chunk)
+        parser.close()
     except ET.ParseError as error:
         line = error.position[0]
-        if not xml.strip():
+        if not content:
             raise BadInput("Fichier vide : ce n'est pas un export SIECLE.",
                            ["Fichier : vide"]) from None
         if error.code in _TRUNCATION_ERRORS:
@@ -285,10 +427,25 @@ def _parse_xml(xml: bytes) -> ET.Element:
         reason = _XML_ERRORS_FR.get(error.code, "syntaxe XML incorrecte")
         raise BadInput(f"Fichier XML mal formé à la ligne {line} : {reason}.",
                        [f"Fichier : XML mal formé à la ligne {line} ({reason})"]) from None
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        line = parser.parser.CurrentLineNumber
+        raise BadInput(
+            f"Export refusé : déclaration DOCTYPE ou d'entité XML à la ligne {line}. Un export "
+            "SIECLE n'en contient pas (un fichier piégé s'en sert pour occuper des gigaoctets "
+            "de mémoire) ; téléchargez de nouveau l'export depuis SIECLE.",
+            [f"Fichier : DOCTYPE ou entité XML à la ligne {line}"]) from None
+    except LimitPassed as error:
+        line = parser.parser.CurrentLineNumber
+        raise BadInput(
+            f"Export refusé à la ligne {line} : {error}, au-delà des limites d'un export "
+            "SIECLE.", [f"Fichier : {error} (ligne {line})"]) from None
     # LookupError: an encoding Python does not know (« x-macthai »); ValueError: one expat
     # cannot use (multi-byte ones other than UTF-8 and UTF-16, such as Shift-JIS).
     except (LookupError, ValueError):
         raise _bad_encoding(declared) from None
+    if first or not content:
+        raise BadInput("Fichier vide : ce n'est pas un export SIECLE.", ["Fichier : vide"])
+    return reader
 
 
 def _bad_encoding(declared: str | None) -> BadInput:
@@ -305,37 +462,26 @@ def parse_siecle(data: bytes) -> SiecleFile:
     Any encoding the XML declaration names is read when expat can use it: ISO-8859-1 and
     -15, Windows-1252, UTF-8 (a UTF-8 byte-order mark wins over the declaration), UTF-16.
     """
-    xml = _xml_bytes(data)
-    if len(xml) > MAX_XML_BYTES:
-        raise BadInput("Fichier XML trop volumineux.", ["Fichier : trop volumineux"])
-    root = _parse_xml(_trust_utf8_bom(xml))
-    if root.tag != "BEE_ELEVES":
-        raise BadInput("Ce n'est pas un export SIECLE des élèves (racine BEE_ELEVES attendue).",
-                       [f"Fichier : racine « {_printable(root.tag)} » au lieu de BEE_ELEVES"])
-    parameters = root.find("PARAMETRES")
-    uaj = _text(parameters, "UAJ").upper()
-    raw_date = _text(parameters, "DATE_EXPORT")
+    if len(data) > MAX_XML_BYTES:
+        raise _too_big("Fichier")
+    reader = _read_export(_xml_chunks(data))
+    parameters = reader.parameters or {}
+    uaj = parameters.get("UAJ", "").upper()
+    raw_date = parameters.get("DATE_EXPORT", "")
     try:
         export_date = (_parse_day(raw_date, "Date d'export (PARAMETRES/DATE_EXPORT)")
                        if raw_date else date.today())
     except DomainError as error:
         raise BadInput(str(error), [f"Fichier : {error}"]) from None
-    classes: dict[str, str] = {}
-    for structures in root.iterfind("DONNEES/STRUCTURES/STRUCTURES_ELEVE"):
-        eleve_id = structures.get("ELEVE_ID", "")
-        for structure in structures.iterfind("STRUCTURE"):
-            if _text(structure, "TYPE_STRUCTURE") == "D":
-                classes[eleve_id] = _text(structure, "CODE_STRUCTURE")
     pupils = []
-    for eleve in root.iterfind("DONNEES/ELEVES/ELEVE"):
-        eleve_id = eleve.get("ELEVE_ID", "")
-        others = " ".join(x for x in (_text(eleve, "PRENOM2"), _text(eleve, "PRENOM3")) if x)
+    for eleve_id, fields in reader.pupils:
+        others = " ".join(x for x in (fields.get("PRENOM2", ""), fields.get("PRENOM3", "")) if x)
         pupils.append(SieclePupil(
-            eleve_id=eleve_id, ine=_text(eleve, "ID_NATIONAL").upper(),
-            family_name=_text(eleve, "NOM_DE_FAMILLE"), usage_name=_text(eleve, "NOM_USAGE"),
-            first_name=_text(eleve, "PRENOM"), other_first_names=others,
-            birth_date=_text(eleve, "DATE_NAISS"), division=classes.get(eleve_id, ""),
-            leaving_date=_text(eleve, "DATE_SORTIE"),
+            eleve_id=eleve_id, ine=fields.get("ID_NATIONAL", "").upper(),
+            family_name=fields.get("NOM_DE_FAMILLE", ""), usage_name=fields.get("NOM_USAGE", ""),
+            first_name=fields.get("PRENOM", ""), other_first_names=others,
+            birth_date=fields.get("DATE_NAISS", ""), division=reader.classes.get(eleve_id, ""),
+            leaving_date=fields.get("DATE_SORTIE", ""),
         ))
     return SiecleFile(uaj=uaj, pupils=pupils, export_date=export_date)
 
@@ -361,10 +507,11 @@ def check_school(export: SiecleFile, uai: str) -> None:
 def _record(pupil: SieclePupil, index: int, exam: str, state: State) -> CandidateRecord:
     return CandidateRecord(
         line=index, ine=validate_ine(pupil.ine),
-        family_name=clean_name(pupil.family_name, "Nom", required=True),
-        usage_name=clean_name(pupil.usage_name, "Nom d'usage", required=False),
-        first_name=clean_name(pupil.first_name, "Prénom", required=False),
-        other_first_names=clean_name(pupil.other_first_names, "Autres prénoms", required=False),
+        family_name=clean_person_name(pupil.family_name, "Nom", required=True),
+        usage_name=clean_person_name(pupil.usage_name, "Nom d'usage", required=False),
+        first_name=clean_person_name(pupil.first_name, "Prénom", required=False),
+        other_first_names=clean_person_name(pupil.other_first_names, "Autres prénoms",
+                                            required=False),
         birth_date=parse_birth_date(pupil.birth_date),
         division=clean_division(pupil.division),
         exam=exam, state=state,
@@ -380,8 +527,7 @@ def read_file(source: Path | bytes) -> bytes:
     """The bytes of an export given as a path or already read (size-limited)."""
     data = read_input(source, MAX_XML_BYTES)
     if len(data) > MAX_XML_BYTES:
-        raise BadInput("Fichier trop volumineux pour un export SIECLE.",
-                       ["Fichier : trop volumineux"])
+        raise _too_big("Fichier")
     return data
 
 

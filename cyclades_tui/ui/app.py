@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
@@ -15,6 +16,8 @@ from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.dom import DOMNode
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.theme import Theme
@@ -23,6 +26,7 @@ from textual.widgets import Input
 
 from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.memory import OUT_OF_MEMORY
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, bindings
@@ -52,6 +56,7 @@ from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
+from cyclades_tui.ui.terminal_input import BoundedLinuxDriver, bound_initial_size
 from cyclades_tui.ui.text import TerminalSafeFilter
 from cyclades_tui.ui.widgets.modals import ConfirmModal
 
@@ -101,6 +106,13 @@ def few_colours_terminal() -> bool:
     return term == "linux" or term.endswith("-16color")
 
 
+class OutOfMemory(Exception):
+    """Memory ran out in the TUI: Textual shows its text on exit, not a traceback."""
+
+    def __rich__(self) -> str:
+        return str(self)
+
+
 class CycladesApp(App[None]):
     """cyclades-tui's TUI; ``session`` is set once a staff member has logged in.
 
@@ -138,6 +150,19 @@ class CycladesApp(App[None]):
         self.generations = Generations(self.start_generation)
         self._quit_after_generations = False
 
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform; on Linux, the one with bounded input."""
+        found = super().get_driver_class()
+        return BoundedLinuxDriver if found is LinuxDriver else found
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's one entry for an error a handler or a worker did not catch (no public
+        # hook): running out of memory (memory_limit_mb) ends the session with the French
+        # message instead of a traceback. Textual prints an error having ``__rich__`` as is.
+        if isinstance(error, MemoryError):
+            error = OutOfMemory(OUT_OF_MEMORY)
+        super()._handle_exception(error)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, then the last barrier against control characters."""
@@ -486,5 +511,6 @@ def run(db_url: str | None, demo: bool, settings: Settings) -> int:
     else:
         db_url = settings.db
         connect(db_url, busy_ms=settings.sqlite_busy_ms)
+    bound_initial_size(os.environ, sys.__stderr__.fileno() if sys.__stderr__ else 2)
     CycladesApp(db_url=db_url, demo_actor=actor, settings=settings).run()
     return 0
