@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from textual.widgets import Select
+from textual.widgets import Select, SelectionList
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.names import check_latin_name, clean_person_name
@@ -102,7 +102,8 @@ def test_siecle_import_names_the_pupil_and_the_field(cli: Cli, tmp_path: Path) -
     add_school(cli, UAI)
     path = tmp_path / "e.xml"
     path.write_bytes(export_xml(UAI, PUPILS, encoding="UTF-8"))
-    result = cli("import", str(path), "--school", UAI, "--exam", "DNB", "--state", "inscrit")
+    result = cli("import", str(path), "--school", UAI, "--exam", "DNB", "--state", "inscrit",
+                 "--all-divisions")
     assert result.code == 2
     assert "Élève 2 (Martin Аlice) : Prénom « Аlice » : lettre hors de l'alphabet" in result.err
     assert "Élève 3" in result.err and "Nom contient un caractère invisible (U+2800)" in result.err
@@ -114,7 +115,7 @@ async def test_bee_screen_shows_the_refused_names(tmp_path: Path) -> None:
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
     staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
-                    settings=FAST_SETTINGS)
+                    settings=FAST_SETTINGS, must_change=False)
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     (depot / "e.xml").write_bytes(export_xml(UAI, PUPILS, encoding="UTF-8"))
@@ -123,6 +124,7 @@ async def test_bee_screen_shows_the_refused_names(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await read_bee_export(pilot, "e.xml")
         screen.query_one("#exam", Select).value = "DNB"
+        screen.query_one("#divisions", SelectionList).select_all()
         await pilot.press("ctrl+o")
         await settle(pilot)
         faults = text_of(pilot, "#faults")

@@ -46,7 +46,8 @@ def lycee(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     db = connect(url)
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS,
+                    must_change=False)
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     export = depot / "ElevesSansAdresses.xml"
