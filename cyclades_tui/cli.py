@@ -428,13 +428,14 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
     return EXIT_OK
 
 
-def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
+def _cmd_import(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     prefix = "Vérification seule : " if args.dry_run else ""
     if args.file.suffix.lower() not in (".xml", ".zip"):
         if args.exam or args.state or args.division or args.yes:
             raise BadInput("--exam, --state, --division et --yes ne valent que pour un export "
                            "SIECLE (.xml ou .zip).")
-        report = import_csv(actor, args.school, args.file, dry_run=args.dry_run)
+        report = import_csv(actor, args.school, args.file, dry_run=args.dry_run,
+                            max_candidates=settings.max_candidates_per_school)
         print(f"{prefix}{report.total} ligne(s) : {report.added} ajoutée(s), "
               f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s).")
         return EXIT_OK
@@ -443,7 +444,8 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
                        "(l'export ne dit rien des examens).")
     try:
         siecle = import_siecle(actor, args.school, args.file, args.exam, args.state,
-                               args.division, skip_invalid_ine=args.yes, dry_run=args.dry_run)
+                               args.division, skip_invalid_ine=args.yes, dry_run=args.dry_run,
+                               max_candidates=settings.max_candidates_per_school)
     except PupilsWithoutIne as error:
         # The service says what to confirm; how to confirm it on the command line is ours.
         raise PupilsWithoutIne(
@@ -495,7 +497,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _cmd_demo(args, settings)
         actor = operator()
         if args.command == "import":
-            return _cmd_import(args, actor)
+            return _cmd_import(args, actor, settings)
         if args.command == "accounts":
             return _cmd_accounts(args, actor, settings)
         if args.command == "staff":

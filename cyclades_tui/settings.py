@@ -77,6 +77,8 @@ class Settings:
     files: Path | None = None
     idle_logout_minutes: int = 20
     cursor_blink: bool = False
+    # One school's file must not fill the server (nor hold the database for long).
+    max_candidates_per_school: int = 5000
 
     def files_root(self, db_url: str | None = None) -> Path:
         """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
@@ -214,13 +216,15 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "sqlite_busy_ms": _integer(0, 3_600_000),
     "files": _folder,
     "idle_logout_minutes": _integer(1, 1440),
+    "max_candidates_per_school": _integer(1, 1_000_000),
     "cursor_blink": _boolean,
 }
 assert set(CHECKS) == set(NAMES), "every setting needs its check"
 # Settings whose TOML value is not a string, and what is expected instead.
 _NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
     "provisional_cost", "chosen_cost", "workers", "lockout_attempts", "lockout_minutes",
-    "sqlite_busy_ms", "idle_logout_minutes")} | {"cursor_blink": "true ou false"}
+    "sqlite_busy_ms", "idle_logout_minutes", "max_candidates_per_school",
+)} | {"cursor_blink": "true ou false"}
 
 
 # --- reading the file -----------------------------------------------------------------

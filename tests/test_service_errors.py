@@ -114,6 +114,7 @@ PURE = {
     "csv_import.read_input": "reads a file",
     "csv_import.decode": "decodes bytes",
     "csv_import.parse_csv": "parses bytes",
+    "csv_import.too_many": "builds a message",
     "demo.demo_records": "builds records",
     "documents.summary": "reads the Document row it is given",
     "documents.write_private": "writes a file",

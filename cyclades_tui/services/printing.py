@@ -161,7 +161,7 @@ def _send(printer: str, title: str, data: bytes) -> str:
 def print_document(actor: Actor, document_id: int, printer: str | None = None) -> PrintJob:
     """Check the queue, send a stored document to it, and record the print (or the failure)
     in the audit trail."""
-    info, data = fetch(actor, document_id)
+    info, data = fetch(actor, document_id, "document.print")
     try:
         chosen = check_queue(printer)
         job = PrintJob(job_id=_send(chosen, info.title, data), printer=chosen)

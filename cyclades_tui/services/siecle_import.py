@@ -30,6 +30,7 @@ from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.csv_import import (
+    DEFAULT_MAX_CANDIDATES,
     CandidateRecord,
     ImportReport,
     read_input,
@@ -357,9 +358,12 @@ def import_siecle(
     divisions: list[str] | None = None,
     skip_invalid_ine: bool = False,
     dry_run: bool = False,
+    *,
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
 ) -> SiecleReport:
-    """Import the pupils of the export (of ``divisions`` only, when given) as candidates."""
-    school = require_school(actor, uai)
+    """Import the pupils of the export (of ``divisions`` only, when given) as candidates;
+    the school may hold ``max_candidates`` pupils at most (those already stored count)."""
+    school = require_school(actor, uai, "import.siecle")
     try:
         exam_code = parse_exam(exam)
         initial = parse_state(state)
@@ -411,7 +415,7 @@ def import_siecle(
             f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "
             "confirmez pour les ignorer, rien n'a été importé.", skipped)
     report = store_records(actor, school, records, faults, dry_run, origin="siecle",
-                           keep_existing_state=True)
+                           keep_existing_state=True, max_candidates=max_candidates)
     return SiecleReport(school=report.school, added=report.added, updated=report.updated,
                         unchanged=report.unchanged, dry_run=report.dry_run,
                         records=report.records, skipped=skipped, left=left)

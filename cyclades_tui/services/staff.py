@@ -15,7 +15,7 @@ from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.names import clean_name
 from cyclades_tui.domain.passwords import MAX_PASSWORD_BYTES, hash_password, verify_password
 from cyclades_tui.services import audit
-from cyclades_tui.services.access import require_school
+from cyclades_tui.services.access import require_active, require_school
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
@@ -62,6 +62,7 @@ def add_staff(
     """Create a staff account (school staff need a school; an exam manager has none)."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut créer des comptes du personnel.")
+    require_active(actor, "staff.add")
     try:
         name = clean_name(login, "Identifiant", required=True).lower()
     except DomainError as error:
@@ -90,6 +91,7 @@ def set_password(
     """Give a staff account a new password and unlock it."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut réinitialiser un mot de passe.")
+    require_active(actor, "staff.reset-password")
     check_staff_password(password)
     hashed = hash_password(password, settings.chosen_cost)
     with write_transaction(Staff._meta.database):
@@ -249,6 +251,7 @@ def disable(actor: Actor, login: str) -> None:
     """Disable a staff account: it can no longer log in."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut désactiver un compte.")
+    require_active(actor, "staff.disable")
     with write_transaction(Staff._meta.database):
         staff = Staff.get_or_none(Staff.login == login.strip().lower())
         if staff is None:

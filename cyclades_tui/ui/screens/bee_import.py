@@ -166,7 +166,8 @@ class BeeImportScreen(ActivityScreen):
         """Check or import; faults (and pupils without INE) are listed in the screen."""
         try:
             report = import_siecle(self.session.actor, self.session.uai, path, exam, state,
-                                   divisions, skip_invalid_ine=skip, dry_run=dry_run)
+                                   divisions, skip_invalid_ine=skip, dry_run=dry_run,
+                                   max_candidates=self.ctx.settings.max_candidates_per_school)
         except BadInput as error:
             deliver(self, self._faults, error)
             return
