@@ -4,6 +4,7 @@ prints, saves or reveals, before any side effect, and the refusal is in the audi
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from cyclades_tui.services import accounts, documents, files, printing, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
+from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI
 from cyclades_tui.services.errors import AccessDenied
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import (
@@ -24,8 +26,13 @@ from cyclades_tui.store.models import (
     Staff,
     tuples,
 )
-from tests.helpers import FAST_SETTINGS, bea, csv_bytes
+from cyclades_tui.ui.screens.documents import DocumentsScreen
+from cyclades_tui.ui.screens.generate import GenerateScreen
+from cyclades_tui.ui.screens.preview import PreviewScreen
+from cyclades_tui.ui.widgets.modals import PathModal
+from tests.helpers import FAST_SETTINGS, SIZE, bea, csv_bytes
 from tests.siecle_factory import Pupil, export_zip
+from tests.ui_helpers import demo_app, settle, text_of
 
 SCHOOL_A, SCHOOL_B = "0392689L", "0750001U"
 PASSWORD = "un mot de passe long"
@@ -159,6 +166,66 @@ def test_an_active_account_still_acts(world: int, tmp_path: Path, name: str) -> 
         SCHOOL_ACTIONS[name](actor, world, out)
     except AccessDenied as error:  # pragma: no cover - the failure this test looks for
         pytest.fail(f"{name} refused: {error.message}")
-    except Exception:  # noqa: BLE001 - a missing printer is not an access refusal
+    except Exception:  # a missing printer is not an access refusal
         assert name == "print"
     assert not AuditEvent.select().where(AuditEvent.action == "access.refused").exists()
+
+
+def _disable_from_another_connection(url: str, login: str) -> None:
+    """The exam manager disables the account from their own session (another connection)."""
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        with connection:
+            connection.execute("UPDATE staff SET disabled = 1 WHERE login = ?", (login,))
+    finally:
+        connection.close()
+
+
+def _last_refusal() -> str:
+    """The action named by the latest « access.refused » event (empty when none)."""
+    event = AuditEvent.select().where(AuditEvent.action == "access.refused").order_by(
+        AuditEvent.id.desc()).first()
+    return "" if event is None else str(event.detail).split(" : ")[0]
+
+
+async def test_a_disabled_session_saves_prints_views_and_generates_nothing(
+    demo_url: str, tmp_path: Path
+) -> None:
+    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    import_csv(operator(), DEMO_UAI, csv_bytes(
+        f"{bea(900)};Zola;;Zoé;;02/02/2010;3A;DNB;Inscrit"))
+    accounts_before = Account.select().count()
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentsScreen)
+        await pilot.press("s")  # « Enregistrer »: the prompt opens while still active
+        await settle(pilot)
+        assert isinstance(app.screen, PathModal)
+        _disable_from_another_connection(demo_url, DEMO_STAFF)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentsScreen)
+        assert "Ce compte est désactivé" in text_of(pilot, "#message")
+        assert _last_refusal() == "document.export"
+        await pilot.press("i")  # « Imprimer »
+        await settle(pilot)
+        assert _last_refusal() == "document.print"
+        assert "Ce compte est désactivé" in text_of(pilot, "#message")
+        await pilot.press("v")  # « Voir »
+        await settle(pilot)
+        assert not isinstance(app.screen, PreviewScreen)
+        assert _last_refusal() == "document.preview"
+        assert "Ce compte est désactivé" in text_of(pilot, "#message")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("g")  # « Générer »: its screen already refuses to show the counts
+        await settle(pilot)
+        assert isinstance(app.screen, GenerateScreen)
+        await pilot.press("g")
+        await settle(pilot)
+        assert "Ce compte est désactivé" in text_of(pilot, "#message")
+    folder = tmp_path / "fichiers" / DEMO_UAI / "documents"
+    assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
+    assert Account.select().count() == accounts_before
