@@ -41,7 +41,13 @@ from cyclades_tui.services.candidates import (
 from cyclades_tui.services.documents import DocumentSummary, summary
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.faults import checkpoint
-from cyclades_tui.services.runtime import db_errors, write_transaction
+from cyclades_tui.services.runtime import (
+    Statement,
+    compiled,
+    db_errors,
+    run_compiled,
+    write_transaction,
+)
 from cyclades_tui.services.schools import SchoolInfo, info
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import (
@@ -256,7 +262,7 @@ def generate(
         require_active(actor, "accounts.generate", school)
         try:
             with write_transaction(db):
-                if not _still_free(school, prepared):
+                if not _still_free(prepared):
                     continue  # another process generated meanwhile: prepare again
                 return _write_generation(actor, school, prepared)
         except peewee.IntegrityError:
@@ -273,6 +279,14 @@ class _Prepared:
     todo: list[CandidateView]
     rows: list[dict[str, object]]
     pdfs: list[tuple[int, bytes]]
+    # Built before the transaction (runtime.compiled): checks, accounts, slips.
+    probes: list[Statement]
+    accounts: list[Statement]
+    slips: list[Statement]
+
+
+# Stands for the id of a document in slip statements built before the document exists.
+_DOCUMENT_PLACEHOLDER = -7_310_001
 
 
 def _prepare_generation(
@@ -297,37 +311,46 @@ def _prepare_generation(
     doc_info = DocumentInfo(title=TITLE_MASS, school_name=school.name,
                             school_uai=school.uai, site_url=settings.site_url)
     pdfs = [(layout, render_slips(slips, doc_info, layout)) for layout in (1, 2)]
-    return _Prepared(todo=todo, rows=rows, pdfs=pdfs)
+    ids = [v.candidate_id for v in todo]
+    logins_chosen = [str(row["login"]) for row in rows]
+    probes = []
+    for start in range(0, len(ids), 500):
+        probes.append(compiled(Account.select(Account.id).where(
+            Account.candidate.in_(ids[start:start + 500])).limit(1)))
+        probes.append(compiled(Account.select(Account.id).where(
+            Account.login.in_(logins_chosen[start:start + 500])).limit(1)))
+    account_rows = [compiled(Account.insert_many(rows[start:start + 500]))
+                    for start in range(0, len(rows), 500)]
+    slip_rows = [compiled(Slip.insert_from(
+        Account.select(peewee.Value(_DOCUMENT_PLACEHOLDER), Account.id, peewee.Value(1))
+        .where(Account.candidate.in_(ids[start:start + 500])),
+        [Slip.document, Slip.account, Slip.password_version]))
+        for start in range(0, len(ids), 500)]
+    return _Prepared(todo=todo, rows=rows, pdfs=pdfs, probes=probes, accounts=account_rows,
+                     slips=slip_rows)
 
 
-def _still_free(school: School, prepared: _Prepared) -> bool:
+def _still_free(prepared: _Prepared) -> bool:
     """Under the write lock: none of the candidates got an account and none of the chosen
     logins was taken since the generation was prepared (indexed look-ups only)."""
-    ids = [v.candidate_id for v in prepared.todo]
-    logins = [str(row["login"]) for row in prepared.rows]
-    for start in range(0, len(ids), 500):
-        if Account.select().where(Account.candidate.in_(ids[start:start + 500])).exists():
-            return False
-        if Account.select().where(Account.login.in_(logins[start:start + 500])).exists():
-            return False
-    return True
+    db = Account._meta.database
+    return not any(db.execute_sql(sql, params).fetchone() for sql, params in prepared.probes)
 
 
 def _write_generation(actor: Actor, school: School, prepared: _Prepared) -> RunResult:
     todo = prepared.todo
+    db = Account._meta.database
     run = Run.create(school=school, kind="generate", created_by=actor.login,
                      accounts=len(todo), created_at=prepared.rows[0]["created_at"])
-    for start in range(0, len(prepared.rows), 500):
-        Account.insert_many(prepared.rows[start:start + 500]).execute()
+    run_compiled(db, prepared.accounts)
     checkpoint("generate.accounts-written")
-    ids: dict[int, int] = {}
-    candidate_ids = [v.candidate_id for v in todo]
-    for start in range(0, len(candidate_ids), 500):
-        ids.update(tuples(Account.select(Account.candidate, Account.id)
-                          .where(Account.candidate.in_(candidate_ids[start:start + 500]))))
-    versions = [(ids[v.candidate_id], 1) for v in todo]
-    documents = [_store_document(school, run, actor, TITLE_MASS, layout, data, versions)
-                 for layout, data in prepared.pdfs]
+    documents = []
+    for layout, data in prepared.pdfs:
+        document = Document.create(
+            school=school, run=run, title=TITLE_MASS, layout=layout, slips=len(todo),
+            size=len(data), type="PDF", created_by=actor.login, data=data)
+        run_compiled(db, prepared.slips, {_DOCUMENT_PLACEHOLDER: document.id})
+        documents.append(document)
     audit.record(actor, "accounts.generate", school,
                  f"{len(todo)} compte(s) créé(s), lot {run.id}")
     checkpoint("generate.before-commit")

@@ -21,9 +21,15 @@ from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput, Refused
-from cyclades_tui.services.runtime import db_errors, write_transaction
+from cyclades_tui.services.runtime import (
+    Statement,
+    compiled,
+    db_errors,
+    run_compiled,
+    write_transaction,
+)
 from cyclades_tui.settings import Settings
-from cyclades_tui.store.models import Candidate, Candidature, School, tuples, utcnow
+from cyclades_tui.store.models import Candidate, Candidature, School, utcnow
 
 # Files larger than this are not candidate lists (a big lycée has 3,000 pupils).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -268,32 +274,42 @@ def store_records(
         # Refused before any transaction: the file alone is over the limit.
         raise BadInput(too_many(len({r.ine for r in records}), max_candidates))
     db = Candidate._meta.database
-    with write_transaction(db) as txn:
-        existing = _existing_candidates([r.ine for r in records])
-        _check_limit(school, records, existing, max_candidates)
-        for record in records:
-            found = existing.get(record.ine)
-            if found is not None and found[0].school_id != school.id:
-                faults.append(
-                    f"{_where(record, origin)} : INE {record.ine} appartient à un autre "
-                    "établissement"
-                )
-        if faults:
-            txn.rollback()
-            raise BadInput(
-                f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
+    # Read and build everything before taking the write lock (INEs never change school,
+    # and new INEs are checked again under the lock): the transaction only writes.
+    existing = _existing_candidates([r.ine for r in records])
+    for record in records:
+        found = existing.get(record.ine)
+        if found is not None and found[0].school_id != school.id:
+            faults.append(
+                f"{_where(record, origin)} : INE {record.ine} appartient à un autre "
+                "établissement"
             )
-        if dry_run:
-            for record in records:
-                _apply(school, record, existing.get(record.ine), report, True,
-                       keep_existing_state)
+    if faults:
+        raise BadInput(
+            f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
+        )
+    with db_errors():
+        _check_limit(school, records, existing, max_candidates)
+    if dry_run:
+        for record in records:
+            _apply(school, record, existing.get(record.ine), report, True, keep_existing_state)
+        return report
+    fresh = [r for r in records if r.ine not in existing]
+    fresh_ines = sorted({r.ine for r in fresh})
+    with db_errors():
+        probes = [compiled(Candidate.select(Candidate.id).where(
+            Candidate.ine.in_(fresh_ines[start:start + 500])).limit(1))
+            for start in range(0, len(fresh_ines), 500)]
+        inserts = _compiled_new(school, fresh, report)
+    with write_transaction(db) as txn:
+        if any(db.execute_sql(sql, params).fetchone() for sql, params in probes):
             txn.rollback()
-            return report
+            raise Refused("Un autre import a ajouté certains de ces candidats au même moment : "
+                          "rien n'a été importé, relancez l'import.")
+        _check_limit(school, records, existing, max_candidates)
         try:
             with db.atomic():
-                fresh = [r for r in records if r.ine not in existing]
-                # New pupils in batches: one statement per 500 rows keeps the lock short.
-                _insert_new(school, fresh, report)
+                run_compiled(db, inserts)
                 for record in records:
                     if record.ine in existing:
                         _apply(school, record, existing[record.ine], report, False,
@@ -311,8 +327,10 @@ def store_records(
     return report
 
 
-def _insert_new(school: School, records: list[CandidateRecord], report: ImportReport) -> None:
-    """Create the candidates and candidatures of ``records`` (none of them stored yet)."""
+def _compiled_new(school: School, records: list[CandidateRecord],
+                  report: ImportReport) -> list[Statement]:
+    """The statements creating the candidates and candidatures of ``records`` (none stored
+    yet), built outside the transaction; a candidature finds its candidate by INE."""
     seen: dict[str, CandidateRecord] = {}
     for record in records:
         seen.setdefault(record.ine, record)
@@ -320,24 +338,24 @@ def _insert_new(school: School, records: list[CandidateRecord], report: ImportRe
              "usage_name": r.usage_name, "first_name": r.first_name,
              "other_first_names": r.other_first_names, "birth_date": r.birth_date,
              "division": r.division} for r in seen.values()]
-    for start in range(0, len(rows), 500):
-        Candidate.insert_many(rows[start:start + 500]).execute()
-    ids: dict[str, int] = {}
-    ines = list(seen)
-    for start in range(0, len(ines), 500):
-        ids.update(tuples(Candidate.select(Candidate.ine, Candidate.id)
-                          .where(Candidate.ine.in_(ines[start:start + 500]))))
-    done: set[tuple[str, str]] = set()
-    candidatures = []
+    statements = [compiled(Candidate.insert_many(rows[start:start + 500]))
+                  for start in range(0, len(rows), 500)]
+    groups: dict[tuple[str, str], list[str]] = {}
     for record in records:
         report.added += 1
-        if (record.ine, record.exam) in done:
-            continue
-        done.add((record.ine, record.exam))
-        candidatures.append({"candidate": ids[record.ine], "school": school.id,
-                             "exam": record.exam, "state": record.state.value})
-    for start in range(0, len(candidatures), 500):
-        Candidature.insert_many(candidatures[start:start + 500]).execute()
+        ines = groups.setdefault((record.exam, record.state.value), [])
+        if record.ine not in ines:
+            ines.append(record.ine)
+    for (exam, state), ines in groups.items():
+        for start in range(0, len(ines), 500):
+            # One INSERT … SELECT per 500 pupils: the candidate ids are read by INE.
+            source = Candidate.select(
+                Candidate.id, peewee.Value(school.id), peewee.Value(exam),
+                peewee.Value(state)).where(Candidate.ine.in_(ines[start:start + 500]))
+            statements.append(compiled(Candidature.insert_from(source, [
+                Candidature.candidate, Candidature.school, Candidature.exam,
+                Candidature.state])))
+    return statements
 
 
 def _where(record: CandidateRecord, origin: str) -> str:
