@@ -61,8 +61,12 @@ class Listener:
         return self.received[0]
 
     def stop(self) -> None:
-        """Close the listening socket."""
+        """Stop listening: shut down first, or a thread blocked in accept() keeps the
+        socket listening (Linux) and the port still takes connections."""
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)
         self.server.close()
+        self._thread.join(timeout=5)
 
 
 class Cups:

@@ -47,7 +47,7 @@ _DEFAULT_PORTS = {"socket": 9100, "ipp": 631, "ipps": 631, "http": 631, "https":
                   "lpd": 515}
 CONNECT_TIMEOUT_S = 3.0
 # How long a sent job may take to reach the printer before it is withdrawn.
-JOB_START_S = 10.0
+JOB_START_S = 15.0
 # What CUPS' network backends say while they cannot reach the printer.
 _STALLED = re.compile(r"unable to connect|waiting for printer|not responding|"
                       r"connection refused|unreachable|network host", re.IGNORECASE)
@@ -212,9 +212,10 @@ def _withdraw_if_stalled(printer: str, job_id: str) -> None:
         if job_id not in waiting:
             return  # handed over to the printer
         status = _lpstat("-l", "-p", printer).stdout
+        # Still in the spool at the deadline: CUPS' socket backend says nothing while it
+        # retries a printer that does not answer, so a job not handed over by then is
+        # withdrawn rather than left to print later.
         if _STALLED.search(status) or time.monotonic() >= deadline:
-            if not _STALLED.search(status) and f"now printing {job_id}" in status:
-                return  # being sent to the printer (a large document takes a while)
             _cancel(job_id)
             raise Refused(printer_unreachable(printer))
         time.sleep(0.2)  # the scheduler is another process: ask again shortly
