@@ -519,14 +519,15 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
     return EXIT_OK
 
 
-def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
+def _cmd_import(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     prefix = "Vérification seule : " if args.dry_run else ""
     if args.file.suffix.lower() not in (".xml", ".zip"):
         if (args.exam or args.state or args.division or args.yes or args.all_divisions
                 or args.other_exams):
             raise BadInput("--exam, --state, --division, --all-divisions, --other-exams et "
                            "--yes ne valent que pour un export SIECLE (.xml ou .zip).")
-        report = import_csv(actor, args.school, args.file, dry_run=args.dry_run)
+        report = import_csv(actor, args.school, args.file, dry_run=args.dry_run,
+                            max_candidates=settings.max_candidates_per_school)
         print(f"{prefix}{report.total} ligne(s) : {report.added} ajoutée(s), "
               f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s).")
         return EXIT_OK
@@ -544,7 +545,8 @@ def _cmd_import(args: argparse.Namespace, actor: Actor) -> int:
     try:
         siecle = import_siecle(actor, args.school, args.file, args.exam, args.state,
                                args.division, skip_invalid_ine=args.yes, dry_run=args.dry_run,
-                               other_exams=args.other_exams)
+                               other_exams=args.other_exams,
+                               max_candidates=settings.max_candidates_per_school)
     except OtherExamCandidates as error:
         raise OtherExamCandidates(
             f"{len(error.pupils)} élève(s) déjà candidat(s) à un autre examen recevrai(en)t "
@@ -606,7 +608,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _cmd_demo(args, settings)
         actor = operator()
         if args.command == "import":
-            return _cmd_import(args, actor)
+            return _cmd_import(args, actor, settings)
         if args.command == "accounts":
             return _cmd_accounts(args, actor, settings)
         if args.command == "staff":

@@ -90,6 +90,8 @@ class Settings:
     ldap_pwdreset: bool = False
     # Address space each process may use (RLIMIT_AS): a runaway input fails in its process.
     memory_limit_mb: int = 1024
+    # One school's file must not fill the server (nor hold the database for long).
+    max_candidates_per_school: int = 5000
 
     def files_root(self, db_url: str | None = None) -> Path:
         """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
@@ -296,6 +298,7 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "sqlite_busy_ms": _integer(0, 3_600_000),
     "files": _folder,
     "idle_logout_minutes": _integer(1, 1440),
+    "max_candidates_per_school": _integer(1, 1_000_000),
     "cursor_blink": _boolean,
     "ldap_url": _ldap_url,
     "ldap_bind_dn": _dn,
@@ -308,8 +311,8 @@ assert set(CHECKS) == set(NAMES), "every setting needs its check"
 # Settings whose TOML value is not a string, and what is expected instead.
 _NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
     "provisional_cost", "chosen_cost", "workers", "lockout_attempts", "lockout_minutes",
-    "sqlite_busy_ms", "idle_logout_minutes", "memory_limit_mb")} | {
-    "cursor_blink": "true ou false", "ldap_pwdreset": "true ou false"}
+    "sqlite_busy_ms", "idle_logout_minutes", "memory_limit_mb", "max_candidates_per_school",
+)} | {"cursor_blink": "true ou false", "ldap_pwdreset": "true ou false"}
 
 
 # --- reading the file -----------------------------------------------------------------

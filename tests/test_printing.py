@@ -29,9 +29,10 @@ from tests.helpers import FAST_SETTINGS, Cli, import_sample
 class Listener:
     """A "printer" on 127.0.0.1: accepts connections and keeps what each one sent."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(("127.0.0.1", port))
         self.server.listen()
         self.port: int = self.server.getsockname()[1]
         self.received: list[bytes] = []
@@ -48,7 +49,8 @@ class Listener:
             with connection:
                 while chunk := connection.recv(65536):
                     chunks.append(chunk)
-            self.received.append(b"".join(chunks))
+            if chunks:  # not the reachability check of print_document (connects only)
+                self.received.append(b"".join(chunks))
 
     def wait_for_job(self, timeout: float = 20.0) -> bytes:
         """The bytes of the first job, once its connection is closed."""
@@ -59,8 +61,12 @@ class Listener:
         return self.received[0]
 
     def stop(self) -> None:
-        """Close the listening socket."""
+        """Stop listening: shut down first, or a thread blocked in accept() keeps the
+        socket listening (Linux) and the port still takes connections."""
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)
         self.server.close()
+        self._thread.join(timeout=5)
 
 
 class Cups:
@@ -307,3 +313,55 @@ def test_a_cupsd_that_does_not_answer_is_given_up_quickly(
     assert held, "lpstat n'a jamais joint le faux cupsd"
     assert print_events(False) == [f"document {document.id} -> salle-prof : "
                                    f"{printing.NOT_ANSWERING}"]
+
+
+def test_an_unreachable_printer_is_refused_and_prints_nothing_later(
+        cli: Cli, cups: Cups) -> None:
+    uai = import_sample(cli)
+    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
+    listener = cups.add_printer("salle-prof")
+    port = listener.port
+    listener.stop()  # the printer is switched off: nothing listens on its port
+    with pytest.raises(Refused) as refused:
+        printing.print_document(operator(), document.id, "salle-prof")
+    message = refused.value.message
+    assert message == printing.printer_unreachable("salle-prof")
+    assert "ne répond pas" in message and "enregistrez le document" in message
+    assert cups.run("lpstat", "-o").stdout == ""  # no job left to print unattended
+    assert print_events(False) == [f"document {document.id} -> salle-prof : {message}"]
+    # The printer comes back: nothing comes out of it (watched for a while).
+    back = Listener(port)
+    cups.listeners.append(back)
+    watch_until = time.monotonic() + 5
+    while time.monotonic() < watch_until:
+        assert back.received == []
+        time.sleep(0.1)
+
+
+def test_a_job_that_cannot_reach_its_printer_is_withdrawn(
+        cli: Cli, cups: Cups, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The printer answered the check, then went away before the job reached it: the job
+    is cancelled rather than left in the spool."""
+    uai = import_sample(cli)
+    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
+    listener = cups.add_printer("salle-prof")
+    port = listener.port
+    real_check = printing.check_queue
+
+    def check_then_unplug(printer: str | None) -> str:
+        chosen = real_check(printer)  # reachable now
+        listener.stop()  # then switched off before the job is sent
+        return chosen
+
+    monkeypatch.setattr(printing, "check_queue", check_then_unplug)
+    with pytest.raises(Refused) as refused:
+        printing.print_document(operator(), document.id, "salle-prof")
+    assert refused.value.message == printing.printer_unreachable("salle-prof")
+    assert cups.run("lpstat", "-o").stdout == ""  # cancelled, not waiting in the spool
+    assert print_events(False)
+    back = Listener(port)
+    cups.listeners.append(back)
+    watch_until = time.monotonic() + 5
+    while time.monotonic() < watch_until:
+        assert back.received == []
+        time.sleep(0.1)

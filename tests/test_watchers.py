@@ -217,3 +217,27 @@ async def log_in(pilot: Pilot[None], login: str) -> None:
     screen.query_one("#password", Input).focus()
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def test_idle_logout_comes_within_five_seconds_of_the_setting(watched: str) -> None:
+    """A key half-way through the idle time restarts the countdown from that key: the logout
+    comes no sooner than the setting after it, and no later than 5 s past it (a timer reset
+    that waited for its next tick logged out up to twice the setting later)."""
+    setting = 12.0
+    app = CycladesApp(db_url=watched, demo_actor=staff.actor_for("secretariat"),
+                      settings=load_settings(), idle_logout_seconds=setting)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        half_way = time.monotonic() + setting / 2
+        while time.monotonic() < half_way:  # the user reads the screen, then presses a key
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, HomeScreen)
+        await pilot.press("down")
+        pressed = time.monotonic()
+        deadline = pressed + setting + 5
+        while not isinstance(app.screen, LoginScreen):
+            assert time.monotonic() <= deadline, "pas de déconnexion dans les 5 s du réglage"
+            await pilot.pause(0.05)
+        elapsed = time.monotonic() - pressed
+        assert setting <= elapsed <= setting + 5, elapsed
+        assert app.session is None

@@ -6,12 +6,14 @@ trail's readers can check access without ``schools`` and ``audit`` importing eac
 
 from __future__ import annotations
 
+import peewee
+
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.identifiers import validate_uai
 from cyclades_tui.services.actor import ROLE_OPERATOR, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors
-from cyclades_tui.store.models import School, Staff
+from cyclades_tui.store.models import AuditEvent, School, Staff
 
 SERVICE_MISSING = (
     "Le service de gestion des candidats en établissement n'est pas positionné pour cet "
@@ -28,26 +30,55 @@ def parse_uai(raw: str) -> str:
         raise BadInput(str(error), [str(error)]) from None
 
 
-def require_active(actor: Actor) -> None:
-    """Refuse a staff member whose account was disabled since they logged in."""
+INACTIVE = "Ce compte est désactivé : reconnectez-vous avec un compte actif."
+CHANGED = ("Les droits de ce compte ont changé depuis la connexion : reconnectez-vous pour "
+           "continuer (rien n'a été fait).")
+
+
+def _refusal(actor: Actor, row: Staff | None) -> str | None:
+    """Why the account behind ``actor`` may no longer act, or None when it still may."""
+    if row is None or row.disabled:
+        return INACTIVE
+    school_uai = row.school.uai if row.school is not None else None
+    if row.role != actor.role or (actor.is_school_staff and school_uai != actor.school_uai):
+        return CHANGED
+    return None
+
+
+def require_active(actor: Actor, action: str = "", school: School | None = None) -> None:
+    """Refuse, and record the refusal in the audit trail, a staff member whose account was
+    deleted, disabled, or given another role or school since they logged in.
+
+    Every service that writes, prints, saves or reveals calls it (directly or through
+    ``require_school``) before its first side effect: a right withdrawn is withdrawn at once,
+    not at the next login.
+    """
     if actor.role == ROLE_OPERATOR:
         return
     with db_errors():
-        row = Staff.get_or_none(Staff.login == actor.login)
-    if row is None or row.disabled:
-        raise AccessDenied("Ce compte est désactivé : reconnectez-vous avec un compte actif.")
+        row = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER) \
+            .where(Staff.login == actor.login).first()
+        reason = _refusal(actor, row)
+        if reason is None:
+            return
+        # Written here rather than through services.audit, which imports this module.
+        AuditEvent.create(actor=actor.login, school=school, action="access.refused",
+                          detail=f"{action or 'action'} : {reason}"[:2000], success=False)
+    raise AccessDenied(reason)
 
 
-def require_school(actor: Actor, uai: str) -> School:
-    """The school ``uai`` if it exists and ``actor`` may act for it; else a clear refusal."""
+def require_school(actor: Actor, uai: str, action: str = "") -> School:
+    """The school ``uai`` if it exists and ``actor`` (still active) may act for it; else a
+    clear refusal."""
     code = parse_uai(uai)
-    require_active(actor)
     if not actor.may_act_for(code):
+        require_active(actor, action)
         raise AccessDenied(
             f"Accès refusé : votre compte n'est pas rattaché à l'établissement {code}."
         )
     with db_errors():
         school = School.get_or_none(School.uai == code)
+    require_active(actor, action, school)
     if school is None:
         raise Refused(
             f"Établissement {code} inconnu : ajoutez-le avec « cyclades-tui school add »."

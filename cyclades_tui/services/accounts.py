@@ -1,8 +1,9 @@
 """Candidate accounts: status, generation, regeneration, verification and password change.
 
 Hashing is the slow part by design (bcrypt). It runs in a pool of threads, outside any
-transaction; then logins, accounts, slips and the PDF documents are written in one short
-transaction, so that no account can exist whose password is in no stored document.
+transaction, and so does the rendering of the PDFs; then accounts, slips and the PDF
+documents are written in one short transaction, so that no account can exist whose password
+is in no stored document, and no school's write holds the database for the others.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from cyclades_tui.domain.passwords import (
     verify_password,
 )
 from cyclades_tui.services import audit
-from cyclades_tui.services.access import require_school, require_service
+from cyclades_tui.services.access import require_active, require_school, require_service
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.candidates import (
     CandidateView,
@@ -40,7 +41,13 @@ from cyclades_tui.services.candidates import (
 from cyclades_tui.services.documents import DocumentSummary, summary
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.faults import checkpoint
-from cyclades_tui.services.runtime import db_errors, write_transaction
+from cyclades_tui.services.runtime import (
+    Statement,
+    compiled,
+    db_errors,
+    run_compiled,
+    write_transaction,
+)
 from cyclades_tui.services.schools import SchoolInfo, info
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import (
@@ -232,8 +239,14 @@ def generate(
     *,
     settings: Settings,
 ) -> RunResult:
-    """Create the accounts of the eligible candidates who have none, with their two PDFs."""
-    school = require_school(actor, uai)
+    """Create the accounts of the eligible candidates who have none, with their two PDFs.
+
+    The slow parts (hashing, choosing logins, rendering both PDFs) run outside any
+    transaction; the write transaction only checks that nothing changed meanwhile and
+    inserts the rows, so another school's login never waits behind this one's rendering.
+    Accounts and the documents holding their passwords commit together, or not at all.
+    """
+    school = require_school(actor, uai, "accounts.generate")
     require_service(school)
     with db_errors():
         pending = eligible_without_account(school)
@@ -243,15 +256,19 @@ def generate(
     secrets_by_id = _hash_all([v.candidate_id for v in pending], settings, progress)
     db = Account._meta.database
     for _attempt in range(MAX_WRITE_ATTEMPTS):
+        with db_errors():
+            todo = [v for v in eligible_without_account(school)
+                    if v.candidate_id in secrets_by_id]
+            if not todo:
+                return RunResult(run_id=None, created=0, documents=[], message=ALL_GENERATED)
+            prepared = _prepare_generation(school, todo, secrets_by_id, settings)
+        # The account may have been disabled during the hashing and rendering.
+        require_active(actor, "accounts.generate", school)
         try:
             with write_transaction(db):
-                # Read again under the write lock: another process may have created some.
-                todo = [v for v in eligible_without_account(school)
-                        if v.candidate_id in secrets_by_id]
-                if not todo:
-                    return RunResult(run_id=None, created=0, documents=[],
-                                     message=ALL_GENERATED)
-                return _write_generation(actor, school, todo, secrets_by_id, settings)
+                if not _still_free(prepared):
+                    continue  # another process generated meanwhile: prepare again
+                return _write_generation(actor, school, prepared)
         except peewee.IntegrityError:
             # Lost a race on a login or an account with another process: try again with
             # what is still missing. The hashes are kept, nothing was committed.
@@ -259,16 +276,32 @@ def generate(
     raise Refused("La génération n'a pas pu s'enregistrer (accès concurrents) ; relancez-la.")
 
 
-def _write_generation(
-    actor: Actor, school: School, todo: list[CandidateView],
+@dataclass(frozen=True)
+class _Prepared:
+    """A generation ready to be written: its rows and both rendered PDFs."""
+
+    todo: list[CandidateView]
+    rows: list[dict[str, object]]
+    pdfs: list[tuple[int, bytes]]
+    # Built before the transaction (runtime.compiled): checks, accounts, slips.
+    probes: list[Statement]
+    accounts: list[Statement]
+    slips: list[Statement]
+
+
+# Stands for the id of a document in slip statements built before the document exists.
+_DOCUMENT_PLACEHOLDER = -7_310_001
+
+
+def _prepare_generation(
+    school: School, todo: list[CandidateView],
     secrets_by_id: dict[int, tuple[PlainPassword, str]], settings: Settings,
-) -> RunResult:
+) -> _Prepared:
+    """Choose the logins and render both PDFs, outside any transaction."""
     logins = _assign_logins(todo)
     homonyms = school_homonyms(school)
     now = utcnow()
-    run = Run.create(school=school, kind="generate", created_by=actor.login,
-                     accounts=len(todo), created_at=now)
-    rows = []
+    rows: list[dict[str, object]] = []
     slips = []
     for view, (login, base) in zip(todo, logins, strict=True):
         password, hashed = secrets_by_id[view.candidate_id]
@@ -276,25 +309,52 @@ def _write_generation(
                      "password_hash": hashed, "provisional": True, "password_version": 1,
                      "created_at": now, "password_changed_at": now})
         slips.append(_slip(view, login, password, homonyms))
-    for start in range(0, len(rows), 500):
-        Account.insert_many(rows[start:start + 500]).execute()
-    checkpoint("generate.accounts-written")
-    ids: dict[int, int] = {
-        candidate_id: account_id for candidate_id, account_id in tuples(
-            Account.select(Account.candidate, Account.id)
-            .where(Account.candidate.in_([v.candidate_id for v in todo])))
-    }
-    versions = [(ids[v.candidate_id], 1) for v in todo]
     # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf import DocumentInfo, render_slips
 
     doc_info = DocumentInfo(title=TITLE_MASS, school_name=school.name,
                             school_uai=school.uai, site_url=settings.site_url)
-    documents = [
-        _store_document(school, run, actor, TITLE_MASS, layout,
-                        render_slips(slips, doc_info, layout), versions)
-        for layout in (1, 2)
-    ]
+    pdfs = [(layout, render_slips(slips, doc_info, layout)) for layout in (1, 2)]
+    ids = [v.candidate_id for v in todo]
+    logins_chosen = [str(row["login"]) for row in rows]
+    probes = []
+    for start in range(0, len(ids), 500):
+        probes.append(compiled(Account.select(Account.id).where(
+            Account.candidate.in_(ids[start:start + 500])).limit(1)))
+        probes.append(compiled(Account.select(Account.id).where(
+            Account.login.in_(logins_chosen[start:start + 500])).limit(1)))
+    account_rows = [compiled(Account.insert_many(rows[start:start + 500]))
+                    for start in range(0, len(rows), 500)]
+    slip_rows = [compiled(Slip.insert_from(
+        Account.select(peewee.Value(_DOCUMENT_PLACEHOLDER), Account.id, peewee.Value(1))
+        .where(Account.candidate.in_(ids[start:start + 500])),
+        [Slip.document, Slip.account, Slip.password_version]))
+        for start in range(0, len(ids), 500)]
+    return _Prepared(todo=todo, rows=rows, pdfs=pdfs, probes=probes, accounts=account_rows,
+                     slips=slip_rows)
+
+
+def _still_free(prepared: _Prepared) -> bool:
+    """Under the write lock: none of the candidates got an account and none of the chosen
+    logins was taken since the generation was prepared (indexed look-ups only)."""
+    db = Account._meta.database
+    return not any(db.execute_sql(sql, params).fetchone() for sql, params in prepared.probes)
+
+
+def _write_generation(actor: Actor, school: School, prepared: _Prepared) -> RunResult:
+    todo = prepared.todo
+    db = Account._meta.database
+    run = Run.create(school=school, kind="generate", created_by=actor.login,
+                     accounts=len(todo), created_at=prepared.rows[0]["created_at"])
+    run_compiled(db, prepared.accounts)
+    checkpoint("generate.accounts-written")
+    documents = []
+    for layout, data in prepared.pdfs:
+        document = Document.create(
+            school=school, run=run, title=TITLE_MASS, layout=layout, slips=len(todo),
+            size=len(data), type="PDF", created_by=actor.login, data=data)
+        run_compiled(db, prepared.slips, {_DOCUMENT_PLACEHOLDER: document.id})
+        documents.append(document)
     audit.record(actor, "accounts.generate", school,
                  f"{len(todo)} compte(s) créé(s), lot {run.id}")
     checkpoint("generate.before-commit")
@@ -359,12 +419,24 @@ def regenerate(
     The old password stops working when the transaction commits.
     """
     view = find_for_regeneration(actor, uai, ine, state)
-    school = require_school(actor, uai)
+    school = require_school(actor, uai, "accounts.regenerate")
     password = generate_password()
     hashed = hash_password(password, settings.provisional_cost)
+    # Rendered before the transaction (the login is known: find_for_regeneration read it).
+    from cyclades_tui.pdf import DocumentInfo, render_slips
+
+    login = str(view.login)
+    doc_info = DocumentInfo(title=TITLE_ONE, school_name=school.name,
+                            school_uai=school.uai, site_url=settings.site_url)
+    with db_errors():
+        homonyms = school_homonyms(school)
+    data = render_slips([_slip(view, login, password, homonyms)], doc_info, 1)
+    require_active(actor, "accounts.regenerate", school)
     db = Account._meta.database
     with write_transaction(db):
         account = Account.get(Account.candidate == view.candidate_id)
+        if account.login != login:
+            raise Refused("Le compte a changé entre-temps : relancez la régénération.")
         # The increment is done by the database so that two regenerations at once get two
         # different versions: the slip of the one that commits first is then « remplacé ».
         Account.update(
@@ -373,13 +445,6 @@ def regenerate(
         ).where(Account.id == account.id).execute()
         version = Account.get_by_id(account.id).password_version
         run = Run.create(school=school, kind="regenerate", created_by=actor.login, accounts=1)
-        # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
-        from cyclades_tui.pdf import DocumentInfo, render_slips
-
-        doc_info = DocumentInfo(title=TITLE_ONE, school_name=school.name,
-                                school_uai=school.uai, site_url=settings.site_url)
-        data = render_slips([_slip(view, account.login, password, school_homonyms(school))],
-                            doc_info, 1)
         document = _store_document(school, run, actor, TITLE_ONE, 1, data,
                                    [(account.id, version)])
         audit.record(actor, "accounts.regenerate", school,

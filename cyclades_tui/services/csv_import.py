@@ -21,11 +21,20 @@ from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput, Refused
-from cyclades_tui.services.runtime import db_errors, write_transaction
+from cyclades_tui.services.runtime import (
+    Statement,
+    compiled,
+    db_errors,
+    run_compiled,
+    write_transaction,
+)
+from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import Candidate, Candidature, School, utcnow
 
 # Files larger than this are not candidate lists (a big lycée has 3,000 pupils).
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# The pupils a school may hold (setting max_candidates_per_school).
+DEFAULT_MAX_CANDIDATES = Settings().max_candidates_per_school
 
 # Folded header -> field name. fold() drops case, accents and spaces; apostrophes too here.
 _COLUMNS = {
@@ -216,12 +225,36 @@ def _parse_row(
     return CandidateRecord(line=line, **values), []  # type: ignore[arg-type]
 
 
-def import_csv(actor: Actor, uai: str, source: Path | bytes, dry_run: bool = False) -> ImportReport:
-    """Import a candidate CSV into school ``uai``: every line valid, or nothing written."""
-    school = require_school(actor, uai)
+def import_csv(actor: Actor, uai: str, source: Path | bytes, dry_run: bool = False,
+               *, max_candidates: int | None = DEFAULT_MAX_CANDIDATES) -> ImportReport:
+    """Import a candidate CSV into school ``uai``: every line valid, or nothing written.
+
+    The school may hold ``max_candidates`` pupils at most (those already stored count).
+    """
+    school = require_school(actor, uai, "import.csv")
     data = read_input(source, MAX_FILE_BYTES)
     records, faults = parse_csv(data)
-    return store_records(actor, school, records, faults, dry_run, origin="csv")
+    return store_records(actor, school, records, faults, dry_run, origin="csv",
+                         max_candidates=max_candidates)
+
+
+def too_many(total: int, limit: int) -> str:
+    """The refusal of an import that would give a school more than ``limit`` pupils."""
+    return (f"Import refusé : l'établissement compterait {total} candidats, au-delà de la "
+            f"limite de {limit} par établissement (réglage max_candidates_per_school) ; "
+            "rien n'a été importé.")
+
+
+def _check_limit(school: School, records: list[CandidateRecord],
+                 existing: dict[str, tuple[Candidate, dict[str, Candidature]]],
+                 limit: int | None) -> None:
+    """Refuse records that would take the school over ``limit`` stored pupils."""
+    if limit is None:
+        return
+    new = len({r.ine for r in records if r.ine not in existing})
+    stored = Candidate.select().where(Candidate.school == school).count()
+    if stored + new > limit:
+        raise BadInput(too_many(stored + new, limit), [too_many(stored + new, limit)])
 
 
 def store_records(
@@ -232,39 +265,59 @@ def store_records(
     dry_run: bool,
     origin: str,
     keep_existing_state: bool = False,
+    max_candidates: int | None = None,
 ) -> ImportReport:
-    """Write validated records in one transaction, after checking INEs against other schools.
+    """Write validated records in one transaction, after checking INEs against other schools
+    and the school's pupil limit (``max_candidates``, None for none).
 
     With ``keep_existing_state`` an existing candidature keeps its state (SIECLE imports
     give only an initial state); otherwise the file's state wins (CSV imports).
     """
     report = ImportReport(school=school.uai, dry_run=dry_run, records=records)
+    if max_candidates is not None and len({r.ine for r in records}) > max_candidates:
+        # Refused before any transaction: the file alone is over the limit.
+        raise BadInput(too_many(len({r.ine for r in records}), max_candidates))
     db = Candidate._meta.database
-    with write_transaction(db) as txn:
-        existing = _existing_candidates([r.ine for r in records])
-        for record in records:
-            found = existing.get(record.ine)
-            if found is not None and found[0].school_id != school.id:
-                faults.append(
-                    f"{_where(record, origin)} : INE {record.ine} appartient à un autre "
-                    "établissement"
-                )
-        if faults:
-            txn.rollback()
-            raise BadInput(
-                f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
+    # Read and build everything before taking the write lock (INEs never change school,
+    # and new INEs are checked again under the lock): the transaction only writes.
+    existing = _existing_candidates([r.ine for r in records])
+    for record in records:
+        found = existing.get(record.ine)
+        if found is not None and found[0].school_id != school.id:
+            faults.append(
+                f"{_where(record, origin)} : INE {record.ine} appartient à un autre "
+                "établissement"
             )
-        if dry_run:
-            for record in records:
-                _apply(school, record, existing.get(record.ine), report, True,
-                       keep_existing_state)
+    if faults:
+        raise BadInput(
+            f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
+        )
+    with db_errors():
+        _check_limit(school, records, existing, max_candidates)
+    if dry_run:
+        for record in records:
+            _apply(school, record, existing.get(record.ine), report, True, keep_existing_state)
+        return report
+    fresh = [r for r in records if r.ine not in existing]
+    fresh_ines = sorted({r.ine for r in fresh})
+    with db_errors():
+        probes = [compiled(Candidate.select(Candidate.id).where(
+            Candidate.ine.in_(fresh_ines[start:start + 500])).limit(1))
+            for start in range(0, len(fresh_ines), 500)]
+        inserts = _compiled_new(school, fresh, report)
+    with write_transaction(db) as txn:
+        if any(db.execute_sql(sql, params).fetchone() for sql, params in probes):
             txn.rollback()
-            return report
+            raise Refused("Un autre import a ajouté certains de ces candidats au même moment : "
+                          "rien n'a été importé, relancez l'import.")
+        _check_limit(school, records, existing, max_candidates)
         try:
             with db.atomic():
+                run_compiled(db, inserts)
                 for record in records:
-                    _apply(school, record, existing.get(record.ine), report, False,
-                           keep_existing_state)
+                    if record.ine in existing:
+                        _apply(school, record, existing[record.ine], report, False,
+                               keep_existing_state)
         except peewee.IntegrityError:
             # Another import added one of these INEs since they were read (PostgreSQL).
             txn.rollback()
@@ -276,6 +329,37 @@ def store_records(
             f"{report.unchanged} inchangé(s)",
         )
     return report
+
+
+def _compiled_new(school: School, records: list[CandidateRecord],
+                  report: ImportReport) -> list[Statement]:
+    """The statements creating the candidates and candidatures of ``records`` (none stored
+    yet), built outside the transaction; a candidature finds its candidate by INE."""
+    seen: dict[str, CandidateRecord] = {}
+    for record in records:
+        seen.setdefault(record.ine, record)
+    rows = [{"school": school.id, "ine": r.ine, "family_name": r.family_name,
+             "usage_name": r.usage_name, "first_name": r.first_name,
+             "other_first_names": r.other_first_names, "birth_date": r.birth_date,
+             "division": r.division} for r in seen.values()]
+    statements = [compiled(Candidate.insert_many(rows[start:start + 500]))
+                  for start in range(0, len(rows), 500)]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for record in records:
+        report.added += 1
+        ines = groups.setdefault((record.exam, record.state.value), [])
+        if record.ine not in ines:
+            ines.append(record.ine)
+    for (exam, state), ines in groups.items():
+        for start in range(0, len(ines), 500):
+            # One INSERT … SELECT per 500 pupils: the candidate ids are read by INE.
+            source = Candidate.select(
+                Candidate.id, peewee.Value(school.id), peewee.Value(exam),
+                peewee.Value(state)).where(Candidate.ine.in_(ines[start:start + 500]))
+            statements.append(compiled(Candidature.insert_from(source, [
+                Candidature.candidate, Candidature.school, Candidature.exam,
+                Candidature.state])))
+    return statements
 
 
 def _where(record: CandidateRecord, origin: str) -> str:

@@ -12,7 +12,7 @@ import peewee
 
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit, newfile
-from cyclades_tui.services.access import require_school
+from cyclades_tui.services.access import require_active, require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
@@ -119,21 +119,26 @@ def list_documents(
         return [summary(d, school.uai, pupils.get(d.id, "")) for d in docs]
 
 
-def _owned_document(actor: Actor, document_id: int) -> tuple[Document, School]:
+def _owned_document(actor: Actor, document_id: int, action: str) -> tuple[Document, School]:
     with db_errors():
         document = Document.select(Document, School).join(School).where(
             Document.id == document_id).first()
-    if document is None:
-        raise Refused(f"Document {document_id} introuvable.")
-    if not actor.may_act_for(document.school.uai):
+    if document is None or not actor.may_act_for(document.school.uai):
+        # Checked again now, not only at login: a disabled account's session stops here.
+        require_active(actor, action)
         # Same words as a missing document: staff learn nothing of other schools' documents.
+        if document is None:
+            raise Refused(f"Document {document_id} introuvable.")
         raise AccessDenied(f"Document {document_id} introuvable.")
+    require_active(actor, action, document.school)
     return document, document.school
 
 
-def fetch(actor: Actor, document_id: int) -> tuple[DocumentSummary, bytes]:
-    """A document's summary and PDF bytes, if the actor's school owns it."""
-    document, school = _owned_document(actor, document_id)
+def fetch(actor: Actor, document_id: int,
+          action: str = "document.fetch") -> tuple[DocumentSummary, bytes]:
+    """A document's summary and PDF bytes, if the actor's school owns it and the actor's
+    account is still active (checked now: a session outlives a disabled account)."""
+    document, school = _owned_document(actor, document_id, action)
     return summary(document, school.uai), bytes(document.data)
 
 
@@ -188,7 +193,7 @@ def _refuse_links(target: Path) -> None:
 def export(actor: Actor, document_id: int, path: Path | str) -> Path:
     """Write one stored document to ``path``: a new file, or a folder to put it in (an
     existing folder, or a path ending in « / »)."""
-    info, data = fetch(actor, document_id)
+    info, data = fetch(actor, document_id, "document.export")
     target = Path(path).expanduser()
     _refuse_links(target)
     try:
@@ -233,7 +238,7 @@ def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
     # pypdf is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf.readback import read_credentials
 
-    info, data = fetch(actor, document_id)
+    info, data = fetch(actor, document_id, "document.preview")
     with db_errors():
         current_logins = {
             row[0] for row in tuples(

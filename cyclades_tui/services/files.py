@@ -295,7 +295,7 @@ def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> P
     """Write a stored document into the school's folder (a name or a folder ending in « / »,
     relative to documents/); never replaces a file, never follows a link, never leaves a
     half-written file under the document's name."""
-    info, data = fetch(actor, document_id)
+    info, data = fetch(actor, document_id, "document.export")
     target = confine(folder, typed, DOCUMENTS)
     parts = _parts(folder, target)
     into_folder = typed.rstrip().endswith("/") or not parts

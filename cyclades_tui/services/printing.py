@@ -9,11 +9,15 @@ tools run with ``LC_ALL=C``, their output is parsed, and never shown to the user
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import socket
 import subprocess
+import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_school
@@ -38,6 +42,15 @@ NO_DEFAULT = ("Aucune imprimante par défaut n'est définie sur ce serveur (ou a
 # CUPS forbids these in a destination name; a leading « - » would read as an option.
 _VALID_NAME = re.compile(r"[^\s/#\-\x00-\x1f\x7f][^\s/#\x00-\x1f\x7f]*")
 _JOB_ID = re.compile(r"request id is (\S+)")
+# Network devices CUPS reaches over TCP, and their usual ports.
+_DEFAULT_PORTS = {"socket": 9100, "ipp": 631, "ipps": 631, "http": 631, "https": 631,
+                  "lpd": 515}
+CONNECT_TIMEOUT_S = 3.0
+# How long a sent job may take to reach the printer before it is withdrawn.
+JOB_START_S = 15.0
+# What CUPS' network backends say while they cannot reach the printer.
+_STALLED = re.compile(r"unable to connect|waiting for printer|not responding|"
+                      r"connection refused|unreachable|network host", re.IGNORECASE)
 
 
 def no_such_printer(name: str) -> str:
@@ -54,6 +67,13 @@ def printer_stopped(name: str) -> str:
 def printer_rejecting(name: str) -> str:
     """The message for a queue that refuses new jobs."""
     return f"L'imprimante « {name} » refuse les nouveaux travaux. {SAVE_INSTEAD}"
+
+
+def printer_unreachable(name: str) -> str:
+    """The message for a queue whose printer does not answer on the network."""
+    return (f"L'imprimante « {name} » ne répond pas (éteinte, débranchée ou injoignable) : le "
+            "document n'a pas été envoyé, pour que les papillons ne sortent pas plus tard sans "
+            f"surveillance. {SAVE_INSTEAD}")
 
 
 def printing_available() -> bool:
@@ -124,7 +144,30 @@ def check_queue(printer: str | None) -> str:
     accepting = _lpstat("-a", printer)
     if "not accepting requests" in accepting.stdout:
         raise Refused(printer_rejecting(printer))
+    if not _device_answers(printer):
+        raise Refused(printer_unreachable(printer))
     return printer
+
+
+def _device_answers(printer: str) -> bool:
+    """False when the queue's network printer refuses a connection or does not answer.
+
+    A job to such a printer waits in the spool and comes out later, unattended: the
+    printer is asked first. Devices that are not network addresses (usb, a file) pass.
+    """
+    match = re.search(r"device for \S+: (\S+)", _lpstat("-v", printer).stdout)
+    if match is None:
+        return True
+    uri = urlsplit(match.group(1))
+    port = _DEFAULT_PORTS.get(uri.scheme)
+    if port is None or not uri.hostname:
+        return True
+    try:
+        with socket.create_connection((uri.hostname, uri.port or port),
+                                      timeout=CONNECT_TIMEOUT_S):
+            return True
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -155,13 +198,40 @@ def _send(printer: str, title: str, data: bytes) -> str:
         # The queue was ready a moment ago: find what changed, in French.
         check_queue(printer)
         raise Refused(f"L'imprimante « {printer} » a refusé le document. {SAVE_INSTEAD}")
-    return match.group(1)
+    job_id = match.group(1)
+    _withdraw_if_stalled(printer, job_id)
+    return job_id
+
+
+def _withdraw_if_stalled(printer: str, job_id: str) -> None:
+    """Wait until the job has left the spool; cancel it (and refuse) if the printer could
+    not be reached meanwhile, so that it does not print later, unattended."""
+    deadline = time.monotonic() + JOB_START_S
+    while True:
+        waiting = _lpstat("-W", "not-completed", "-o", printer).stdout.split()
+        if job_id not in waiting:
+            return  # handed over to the printer
+        status = _lpstat("-l", "-p", printer).stdout
+        # Still in the spool at the deadline: CUPS' socket backend says nothing while it
+        # retries a printer that does not answer, so a job not handed over by then is
+        # withdrawn rather than left to print later.
+        if _STALLED.search(status) or time.monotonic() >= deadline:
+            _cancel(job_id)
+            raise Refused(printer_unreachable(printer))
+        time.sleep(0.2)  # the scheduler is another process: ask again shortly
+
+
+def _cancel(job_id: str) -> None:
+    """Withdraw a job from the spool (`cancel`), however CUPS answers."""
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        subprocess.run(["cancel", job_id], capture_output=True, timeout=QUERY_TIMEOUT_S,
+                       env=_c_locale(), stdin=subprocess.DEVNULL, check=False)
 
 
 def print_document(actor: Actor, document_id: int, printer: str | None = None) -> PrintJob:
     """Check the queue, send a stored document to it, and record the print (or the failure)
     in the audit trail."""
-    info, data = fetch(actor, document_id)
+    info, data = fetch(actor, document_id, "document.print")
     try:
         chosen = check_queue(printer)
         job = PrintJob(job_id=_send(chosen, info.title, data), printer=chosen)

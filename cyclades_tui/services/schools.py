@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from cyclades_tui.domain.safe_text import first_unsafe
 from cyclades_tui.services import audit
-from cyclades_tui.services.access import parse_uai, require_school
+from cyclades_tui.services.access import parse_uai, require_active, require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
@@ -32,6 +32,7 @@ def add_school(actor: Actor, uai: str, name: str) -> SchoolInfo:
     code = parse_uai(uai)
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut ajouter un établissement.")
+    require_active(actor, "school.add")
     unsafe = first_unsafe(name)  # it reaches terminals and slips: no control character
     if unsafe is not None:
         message = f"Le nom de l'établissement contient un caractère interdit ({unsafe})."
@@ -54,7 +55,7 @@ def set_service(actor: Actor, uai: str, enabled: bool) -> SchoolInfo:
             "Seul le gestionnaire des examens peut positionner le service de gestion des "
             "candidats en établissement."
         )
-    school = require_school(actor, uai)
+    school = require_school(actor, uai, "school.service")
     with write_transaction(School._meta.database):
         School.update(service_enabled=enabled).where(School.id == school.id).execute()
         audit.record(actor, "school.service", school, "positionné" if enabled else "retiré")

@@ -34,6 +34,7 @@ from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.csv_import import (
+    DEFAULT_MAX_CANDIDATES,
     CandidateRecord,
     ImportReport,
     read_input,
@@ -541,15 +542,18 @@ def import_siecle(
     skip_invalid_ine: bool = False,
     dry_run: bool = False,
     other_exams: bool = False,
+    *,
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
 ) -> SiecleReport:
-    """Import the pupils of the export (of ``divisions`` only, when given) as candidates.
+    """Import the pupils of the export (of ``divisions`` only, when given) as candidates;
+    the school may hold ``max_candidates`` pupils at most (those already stored count).
 
     Giving a pupil already candidate for another exam a second candidature is what an
     import with the wrong classes ticked does: unless ``other_exams`` confirms it, such an
     import raises OtherExamCandidates naming them and writes nothing (a dry run reports
     them in ``SiecleReport.other_exams``).
     """
-    school = require_school(actor, uai)
+    school = require_school(actor, uai, "import.siecle")
     try:
         exam_code = parse_exam(exam)
         initial = parse_state(state)
@@ -602,7 +606,7 @@ def import_siecle(
             "confirmez pour les ignorer, rien n'a été importé.", skipped)
     if not dry_run and not other_exams:
         check = store_records(actor, school, records, list(faults), True, origin="siecle",
-                              keep_existing_state=True)
+                              keep_existing_state=True, max_candidates=max_candidates)
         named = _siecle_report(check, skipped, left).other_exams
         if named:
             raise OtherExamCandidates(
@@ -610,7 +614,7 @@ def import_siecle(
                 f"candidature {exam_code} : confirmez pour l'ajouter, rien n'a été importé.",
                 named)
     report = store_records(actor, school, records, faults, dry_run, origin="siecle",
-                           keep_existing_state=True)
+                           keep_existing_state=True, max_candidates=max_candidates)
     return _siecle_report(report, skipped, left)
 
 

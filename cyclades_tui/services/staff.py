@@ -19,7 +19,7 @@ from cyclades_tui.domain.names import clean_name
 from cyclades_tui.domain.passwords import hash_cost, hash_password, verify_password
 from cyclades_tui.domain.staff_passwords import MIN_STAFF_PASSWORD, staff_password_problem
 from cyclades_tui.services import audit
-from cyclades_tui.services.access import require_school
+from cyclades_tui.services.access import require_active, require_school
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
@@ -61,6 +61,7 @@ def _new_staff_target(actor: Actor, login: str, uai: str | None,
     """The normalised login and school of a staff account about to be created."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut créer des comptes du personnel.")
+    require_active(actor, "staff.add")
     try:
         name = clean_name(login, "Identifiant", required=True).lower()
     except DomainError as error:
@@ -131,6 +132,7 @@ def set_password(
     ``add_staff``, its owner changes it at the next login)."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut réinitialiser un mot de passe.")
+    require_active(actor, "staff.reset-password")
     check_staff_password(password, login)
     hashed = hash_password(password, settings.chosen_cost)
     with write_transaction(Staff._meta.database):
@@ -420,6 +422,7 @@ def disable(actor: Actor, login: str) -> None:
     """Disable a staff account: it can no longer log in."""
     if actor.is_school_staff:
         raise AccessDenied("Seul le gestionnaire des examens peut désactiver un compte.")
+    require_active(actor, "staff.disable")
     with write_transaction(Staff._meta.database):
         staff = Staff.get_or_none(Staff.login == login.strip().lower())
         if staff is None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
@@ -75,6 +76,10 @@ KEY_WAIT_LIMIT_S = 15.0
 # Rounds of « let everything pending run » before a key is handed over anyway.
 SETTLE_ROUNDS = 12
 
+# How often the idle countdown is compared with the clock: the logout comes at most this
+# late after the setting.
+IDLE_TICK_S = 1.0
+
 
 # For terminals of 16 colours (the Linux console): the terminal's own colours, titles and
 # footer keys in cyan (the default theme's orange becomes bright red there, like an error),
@@ -138,7 +143,7 @@ class CycladesApp(App[None]):
         self.idle_logout_seconds = (idle_logout_seconds if idle_logout_seconds is not None
                                     else settings.idle_logout_minutes * 60.0)
         self._idle_timer: Timer | None = None
-        self._idle_recheck: Timer | None = None
+        self._last_activity = time.monotonic()
         self.idle_checks = 0
         # A steady text cursor by default (CYCLADES_CURSOR_BLINK=1 to make it blink).
         self.cursor_blink = settings.cursor_blink
@@ -440,40 +445,43 @@ class CycladesApp(App[None]):
         """Screenshots are disabled: the screen may show passwords."""
 
     def set_idle_logout(self, seconds: float) -> None:
-        """(Re)start the idle countdown with a period of ``seconds`` (0: never log out)."""
+        """(Re)start the idle countdown with a period of ``seconds`` (0: never log out).
+
+        A short ticker compares the monotonic clock with the last activity: a timer reset
+        by each key would only restart at its next tick, so a session could stay open up
+        to twice the setting (the passwords of a preview still on screen).
+        """
         if self._idle_timer is not None:
             self._idle_timer.stop()
             self._idle_timer = None
         self.idle_logout_seconds = seconds
+        self._last_activity = time.monotonic()
         if seconds > 0:
-            self._idle_timer = self.set_interval(seconds, self._idle_elapsed,
+            self._idle_timer = self.set_interval(min(IDLE_TICK_S, seconds / 4), self._idle_tick,
                                                  name="idle-logout")
 
     def _restart_idle_countdown(self) -> None:
         """A key pressed: the idle countdown starts again."""
-        if self._idle_timer is not None:
-            self._idle_timer.reset()
-            if self._idle_recheck is not None:
-                self._idle_recheck.stop()
-                self._idle_recheck = None
+        self._last_activity = time.monotonic()
+
+    def _idle_tick(self) -> None:
+        """Log out once ``idle_logout_seconds`` have passed since the last activity."""
+        if time.monotonic() - self._last_activity >= self.idle_logout_seconds:
+            self._idle_elapsed()
 
     def _idle_elapsed(self) -> None:
         """No key for ``idle_logout_seconds``: back to the login screen.
 
-        A running task (a generation above all) finishes first: the check comes back
-        until no worker runs, then the session ends.
+        A running task (a generation above all) finishes first: the next tick (within a
+        second) looks again, until no worker runs, then the session ends.
         """
         self.idle_checks += 1
-        self._idle_recheck = None
         if not self.screen_stack:  # the app is closing: nothing left to log out of
             return
         if self.session is None and not isinstance(self.screen, SchoolPickerScreen
                                                    | ForcedPasswordScreen):
             return
         if any(worker.is_running for worker in self.workers):
-            # Look again soon, not a whole idle period later.
-            self._idle_recheck = self.set_timer(min(1.0, self.idle_logout_seconds),
-                                                self._idle_elapsed)
             return
         self.log_out(f"Session fermée après {self.idle_logout_seconds / 60:g} minute(s) sans "
                      "activité : reconnectez-vous.")

@@ -232,7 +232,8 @@ class BeeImportScreen(ActivityScreen):
         try:
             report = import_siecle(self.session.actor, self.session.uai, path, exam, state,
                                    divisions, skip_invalid_ine=skip, dry_run=dry_run,
-                                   other_exams=other_exams)
+                                   other_exams=other_exams,
+                                   max_candidates=self.ctx.settings.max_candidates_per_school)
         except BadInput as error:
             deliver(self, self._faults, error)
             return

@@ -80,7 +80,9 @@ class CsvImportScreen(ActivityScreen):
         try:
             folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
             data = files.read_confined(folder, path)
-            report = import_csv(self.session.actor, self.session.uai, data, dry_run=True)
+            report = import_csv(
+                self.session.actor, self.session.uai, data, dry_run=True,
+                max_candidates=self.ctx.settings.max_candidates_per_school)
         except BadInput as error:
             deliver(self, self._faults, error)
             return
@@ -127,7 +129,9 @@ class CsvImportScreen(ActivityScreen):
     def run_import(self, data: bytes) -> None:
         """Import for real, all or nothing, the bytes that were checked."""
         try:
-            report = import_csv(self.session.actor, self.session.uai, data)
+            report = import_csv(
+                self.session.actor, self.session.uai, data,
+                max_candidates=self.ctx.settings.max_candidates_per_school)
         except BadInput as error:
             deliver(self, self._faults, error)
             return
