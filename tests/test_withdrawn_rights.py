@@ -45,7 +45,7 @@ SCHOOL_ACTIONS: dict[str, Action] = {
     "regenerate": lambda a, _doc, _tmp: accounts.regenerate(a, SCHOOL_B, bea(100),
                                                             settings=FAST_SETTINGS),
     "save": lambda a, doc, tmp: files.save_document(a, doc, tmp, "papillons.pdf"),
-    "export": lambda a, doc, tmp: documents.export(a, doc, tmp / "documents" / "x.pdf"),
+    "export": lambda a, doc, tmp: documents.export(a, doc, tmp / "x.pdf"),
     "view": lambda a, doc, _tmp: documents.preview(a, doc),
     "fetch": lambda a, doc, _tmp: documents.fetch(a, doc),
     "print": lambda a, doc, _tmp: printing.print_document(a, doc, "aucune"),
