@@ -155,7 +155,7 @@ PURE = {
     "csv_import.too_many": "builds a message",
     "demo.demo_records": "builds records",
     "documents.summary": "reads the Document row it is given",
-    "documents.write_private": "writes a file",
+    "newfile.write_private": "writes a file",
     "faults.checkpoint": "test fault injection",
     "files.files_root": "computes a path",
     "files.school_folder": "computes a path",

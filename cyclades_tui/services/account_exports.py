@@ -8,8 +8,6 @@ never written over an existing one (services/newfile.py).
 from __future__ import annotations
 
 import base64
-import os
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,12 +187,7 @@ def export(actor: Actor, kind: str, path: Path | str, uai: str | None = None,
         text = htpasswd_text(accounts)
     target = Path(path).expanduser()
     try:
-        folder = newfile.open_folder(target.parent)
-        try:
-            newfile.write_new(folder, target.name, text.encode("utf-8"),
-                              stat.S_IRUSR | stat.S_IWUSR)
-        finally:
-            os.close(folder)
+        newfile.write_private(target, text.encode("utf-8"))
     except FileExistsError:
         raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "
                        "remplacé).") from None

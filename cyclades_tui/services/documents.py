@@ -142,21 +142,6 @@ def fetch(actor: Actor, document_id: int,
     return summary(document, school.uai), bytes(document.data)
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to the new file ``path`` readable by its owner only (a slip holds
-    passwords).
-
-    An existing file is never replaced (FileExistsError: a typo must not destroy the
-    database or another document), a symbolic link is never followed, and the file appears
-    whole or not at all (services/newfile.py: a hang-up leaves no truncated document).
-    """
-    folder = newfile.open_folder(path.parent)
-    try:
-        newfile.write_new(folder, path.name, data, stat.S_IRUSR | stat.S_IWUSR)
-    finally:
-        os.close(folder)
-
-
 def _first_missing_folder(folder: Path) -> Path | None:
     """The highest missing folder on the way to ``folder`` (None when it exists)."""
     missing = None
@@ -205,7 +190,7 @@ def export(actor: Actor, document_id: int, path: Path | str) -> Path:
         if missing is not None:
             raise BadInput(f"Dossier « {missing} » introuvable : créez-le d'abord ou donnez "
                            "un dossier existant (rien n'a été écrit).")
-        write_private(target, data)
+        newfile.write_private(target, data)
     except FileExistsError:
         raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "
                        "remplacé).") from None

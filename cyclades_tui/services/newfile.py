@@ -16,7 +16,9 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import stat
 from contextlib import suppress
+from pathlib import Path
 
 from cyclades_tui.services import faults
 
@@ -115,3 +117,18 @@ def write_new(dir_fd: int, name: str, data: bytes, mode: int) -> None:
         discard(dir_fd, temp)
         raise
     publish(dir_fd, temp, name)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to the new file ``path`` readable by its owner only (a slip holds
+    passwords).
+
+    An existing file is never replaced (FileExistsError: a typo must not destroy the
+    database or another document), a symbolic link is never followed, and the file appears
+    whole or not at all (a hang-up leaves no truncated document).
+    """
+    folder = open_folder(path.parent)
+    try:
+        write_new(folder, path.name, data, stat.S_IRUSR | stat.S_IWUSR)
+    finally:
+        os.close(folder)

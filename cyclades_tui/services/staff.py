@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -393,39 +394,36 @@ def school_name(uai: str | None) -> str:
     return school.name if school else ""
 
 
-def unlock(actor: Actor, login: str) -> None:
-    """Lift a lock-out: the lock and the failed-attempt count (per address too) are cleared."""
+def _change_staff(actor: Actor, login: str, action: str, verb: str,
+                  change: Callable[[Staff], None]) -> None:
+    """The exam manager's changes to another staff account: rights re-checked before the act,
+    the account found by login, ``change`` applied and ``action`` audited in one transaction."""
     if actor.is_school_staff:
-        raise AccessDenied("Seul le gestionnaire des examens peut déverrouiller un compte.")
+        raise AccessDenied(f"Seul le gestionnaire des examens peut {verb} un compte.")
+    require_active(actor, action)
     with write_transaction(Staff._meta.database):
         staff = Staff.get_or_none(Staff.login == login.strip().lower())
         if staff is None:
             raise Refused(f"Compte « {login} » inconnu.")
+        change(staff)
+        audit.record(actor, action, staff.school, staff.login)
+
+
+def unlock(actor: Actor, login: str) -> None:
+    """Lift a lock-out: the lock and the failed-attempt count (per address too) are cleared."""
+    def clear(staff: Staff) -> None:
         Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
         StaffAddressLock.delete().where(StaffAddressLock.staff == staff.id).execute()
-        audit.record(actor, "staff.unlock", staff.school, staff.login)
+    _change_staff(actor, login, "staff.unlock", "déverrouiller", clear)
 
 
 def enable(actor: Actor, login: str) -> None:
     """Enable a disabled staff account again (its password is unchanged)."""
-    if actor.is_school_staff:
-        raise AccessDenied("Seul le gestionnaire des examens peut réactiver un compte.")
-    with write_transaction(Staff._meta.database):
-        staff = Staff.get_or_none(Staff.login == login.strip().lower())
-        if staff is None:
-            raise Refused(f"Compte « {login} » inconnu.")
-        Staff.update(disabled=False).where(Staff.id == staff.id).execute()
-        audit.record(actor, "staff.enable", staff.school, staff.login)
+    _change_staff(actor, login, "staff.enable", "réactiver", lambda staff: Staff.update(
+        disabled=False).where(Staff.id == staff.id).execute())
 
 
 def disable(actor: Actor, login: str) -> None:
     """Disable a staff account: it can no longer log in."""
-    if actor.is_school_staff:
-        raise AccessDenied("Seul le gestionnaire des examens peut désactiver un compte.")
-    require_active(actor, "staff.disable")
-    with write_transaction(Staff._meta.database):
-        staff = Staff.get_or_none(Staff.login == login.strip().lower())
-        if staff is None:
-            raise Refused(f"Compte « {login} » inconnu.")
-        Staff.update(disabled=True).where(Staff.id == staff.id).execute()
-        audit.record(actor, "staff.disable", staff.school, staff.login)
+    _change_staff(actor, login, "staff.disable", "désactiver", lambda staff: Staff.update(
+        disabled=True).where(Staff.id == staff.id).execute())
