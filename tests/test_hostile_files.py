@@ -11,7 +11,6 @@ measured by tests/benchmarks/bench_hostile_files.py, not here.
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import tracemalloc
@@ -48,16 +47,28 @@ BOMBS = {
 }
 
 
+# A child's peak memory (ru_maxrss) starts at its parent's at fork time: a pytest worker that
+# already holds hundreds of MB would make any child look that big. A small Python process
+# forks the command instead and reports the command's own peak on its last stderr line.
+PEAK_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+_pid, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"\\nPEAK_KB {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_child(url: str, *args: str) -> tuple[int, str, str, int]:
     """`cyclades-tui ARGS --db URL` in a child process: status, output, errors, and its
-    peak resident memory in kB (its own, from wait4, not any other child's)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cyclades_tui", *args, "--db", url], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, env=cli_env(4, None), cwd=ROOT)
-    out, err = process.stdout.read(), process.stderr.read()  # type: ignore[union-attr]
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, out.decode(), err.decode(), usage.ru_maxrss
+    peak resident memory in kB (its own, measured by a small launcher, not its parent's)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_LAUNCHER, "-m", "cyclades_tui", *args, "--db", url],
+        capture_output=True, env=cli_env(4, None), cwd=ROOT, check=False)
+    err, _, peak = done.stderr.decode().rpartition("\nPEAK_KB ")
+    return done.returncode, done.stdout.decode(), err, int(peak)
 
 
 @pytest.mark.parametrize("bomb", list(BOMBS))
