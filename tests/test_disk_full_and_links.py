@@ -36,11 +36,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def fill(disk: Path) -> None:
     """Fill ``disk`` to the last block."""
-    with (disk / "remplissage").open("wb") as filler:
+    # Unbuffered: a buffered file would meet ENOSPC again when closed, outside the try.
+    with (disk / "remplissage").open("wb", buffering=0) as filler:
         try:
             while True:
                 filler.write(b"\0" * 65536)
-                filler.flush()
         except OSError as error:
             assert error.errno == errno.ENOSPC
 

@@ -49,7 +49,9 @@ CONNECT_TIMEOUT_S = 3.0
 # How long a sent job may take to reach the printer before it is withdrawn.
 JOB_START_S = 15.0
 # What CUPS' network backends say while they cannot reach the printer.
-_STALLED = re.compile(r"unable to connect|waiting for printer|not responding|"
+# « Waiting for printer to finish. » is the socket backend's normal word once the data is
+# sent: not a stall (matching it withdrew a job that was printing).
+_STALLED = re.compile(r"unable to connect|waiting for printer(?! to finish)|not responding|"
                       r"connection refused|unreachable|network host", re.IGNORECASE)
 
 
