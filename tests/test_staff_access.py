@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import (
     accounts,
     audit,
@@ -190,3 +191,27 @@ def test_a_disabled_staff_member_is_stopped_mid_session(db_url: str) -> None:
     staff.disable(operator(), "agent")
     with pytest.raises(AccessDenied, match="désactivé"):
         accounts.status(actor, "0392689L")
+
+
+def test_staff_list_shows_locks_and_passwords_to_change(cli: Cli) -> None:
+    """« staff list » tells the operator what ``unlock``, ``enable`` or a reset would fix."""
+    assert cli("school", "add", SCHOOL_A, "École A").code == 0
+    for login, extra in (("bloque", []), ("neuf", []), ("sien", ["--keep-password"]),
+                         ("parti", ["--keep-password"])):
+        made = cli("staff", "add", login, "--school", SCHOOL_A, *extra,
+                   stdin=f"{PASSWORD}\n{PASSWORD}\n")
+        assert made.code == 0, made.err
+    for _ in range(FAST_SETTINGS.lockout_attempts):
+        with pytest.raises(Refused):
+            staff.authenticate("bloque", "mauvais mot de passe", settings=FAST_SETTINGS)
+    assert cli("staff", "disable", "parti").code == 0
+    lines = {line.split()[0]: line for line in cli("staff", "list").out.splitlines()}
+    until = Staff.get(Staff.login == "bloque").locked_until
+    assert f"verrouillé jusqu'à {local_time(until):%H:%M}" in lines["bloque"]
+    assert "mot de passe à changer" in lines["neuf"] and "verrouillé" not in lines["neuf"]
+    assert "actif" in lines["sien"] and "à changer" not in lines["sien"]
+    assert "désactivé" in lines["parti"] and "verrouillé" not in lines["parti"]
+    # An expired lock is no longer in force: not shown.
+    Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
+        Staff.login == "bloque").execute()
+    assert "verrouillé" not in cli("staff", "list").out

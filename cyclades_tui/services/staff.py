@@ -39,6 +39,15 @@ def refusal_message(settings: Settings) -> str:
 
 
 @dataclass(frozen=True)
+class StaffLock:
+    """A lock-out in force: on the whole account (``address`` None) or, for an exam manager
+    locked per address, from one client address."""
+
+    until: datetime
+    address: str | None = None
+
+
+@dataclass(frozen=True)
 class StaffInfo:
     """A staff account as listed."""
 
@@ -46,6 +55,10 @@ class StaffInfo:
     role: str
     school: str | None
     disabled: bool
+    # Lock-outs still in force when listed (an expired lock is not one).
+    locks: tuple[StaffLock, ...] = ()
+    # Its password was set by someone else and must be changed at the next login.
+    must_change: bool = False
 
 
 def check_staff_password(password: str, login: str = "") -> str:
@@ -123,7 +136,7 @@ def add_staff(
         audit.record(actor, "staff.add", school, f"{name} ({role})"
                      + ("" if must_change else " ; mot de passe saisi par son titulaire"))
     return StaffInfo(login=name, role=role, school=school.uai if school else None,
-                     disabled=False)
+                     disabled=False, must_change=must_change)
 
 
 def set_password(
@@ -371,18 +384,30 @@ def actor_for(login: str) -> Actor:
 
 
 def list_staff(actor: Actor) -> list[StaffInfo]:
-    """Staff accounts the actor may see."""
+    """Staff accounts the actor may see, with their lock-outs in force and whether their
+    password must be changed (what the operator needs before ``unlock`` or ``enable``)."""
+    now = utcnow()
     with db_errors():
         query = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).order_by(
             Staff.login)
-        return [
-            StaffInfo(login=s.login, role=s.role,
-                      school=s.school.uai if s.school is not None else None,
-                      disabled=s.disabled)
-            for s in query
-            if not actor.is_school_staff
-            or (s.school is not None and s.school.uai == actor.school_uai)
-        ]
+        visible = [s for s in query if not actor.is_school_staff
+                   or (s.school is not None and s.school.uai == actor.school_uai)]
+        by_address: dict[int, list[StaffLock]] = {}
+        for lock in StaffAddressLock.select().where(
+                StaffAddressLock.locked_until > now).order_by(StaffAddressLock.address):
+            if lock.locked_until is not None:  # always, by the WHERE; says so to mypy
+                by_address.setdefault(lock.staff_id, []).append(
+                    StaffLock(until=lock.locked_until, address=lock.address))
+    return [
+        StaffInfo(login=s.login, role=s.role,
+                  school=s.school.uai if s.school is not None else None,
+                  disabled=s.disabled,
+                  locks=tuple(([StaffLock(until=s.locked_until)]
+                               if s.locked_until is not None and s.locked_until > now else [])
+                              + by_address.get(s.id, [])),
+                  must_change=bool(s.must_change_password))
+        for s in visible
+    ]
 
 
 def school_name(uai: str | None) -> str:
