@@ -20,6 +20,7 @@ from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.password import ChangePasswordScreen, ForcedPasswordScreen
+from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from tests.helpers import FAST_SETTINGS, Cli
 from tests.pty_terminal import ENTER, ESC, Terminal
 from tests.resilience_helpers import ROOT, cli_env
@@ -137,6 +138,31 @@ async def test_kept_password_goes_straight_home(sqlite_url: str) -> None:
         await settle(pilot)
         await log_in(pilot, "agent", GIVEN)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_exam_manager_changes_their_password_from_the_school_choice(
+        sqlite_url: str) -> None:
+    """The school choice is the manager's first screen after login: the palette offers
+    « Changer mon mot de passe » there too (and « Déconnexion »), Échap comes back to it."""
+    schools.add_school(operator(), UAI, "Lycée")
+    staff.add_staff(operator(), "chef", GIVEN, None, role=ROLE_MANAGER, settings=FAST_SETTINGS,
+                    must_change=False)
+    app = CycladesApp(db_url=sqlite_url, settings=FAST_SETTINGS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "chef", GIVEN)
+        assert isinstance(app.screen, SchoolPickerScreen)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Changer mon mot de passe" in titles and "Déconnexion" in titles
+        await pilot.press("ctrl+p", *"Changer mon mot", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChangePasswordScreen)
+        await pilot.press(*GIVEN, "enter", *MINE, "enter", *MINE, "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SchoolPickerScreen)
+    assert verify_password(MINE, Staff.get(Staff.login == "chef").password_hash)
 
 
 async def test_the_palette_opens_the_change_screen(sqlite_url: str) -> None:
