@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -286,6 +287,29 @@ def test_each_refusal_costs_one_check_at_the_staff_cost_in_a_fresh_process(
         counts = json.loads(run.stdout)
         expected = [cost] if login != "agent" else [4]  # the account's own hash: cost 4
         assert counts == {"checks": expected, "hashes_during": 0}, (login, counts)
+
+
+def test_every_refusal_is_answered_at_a_deadline_not_when_its_work_is_done(
+        db_url: str) -> None:
+    """The causes do different database work (one to three write transactions): each
+    refusal waits for the same deadline after the attempt started, whatever the cause, so
+    even at cost 4 (a check of about a millisecond) none answers before the margin."""
+    school_and_agent(must_change=False)
+    staff.add_staff(operator(), "desactive", GIVEN, UAI, settings=FAST_SETTINGS,
+                    must_change=False)
+    staff.disable(operator(), "desactive")
+    Staff.update(locked_until=utcnow().replace(year=2100)).where(
+        Staff.login == "desactive").execute()
+    staff.add_staff(operator(), "verrouille", GIVEN, UAI, settings=FAST_SETTINGS,
+                    must_change=False)
+    Staff.update(locked_until=utcnow().replace(year=2100)).where(
+        Staff.login == "verrouille").execute()
+    for login, password in (("personne", GIVEN), ("desactive", GIVEN),
+                            ("verrouille", GIVEN), ("agent", "mauvais mot de passe")):
+        started = time.monotonic()
+        with pytest.raises(Refused):
+            staff.authenticate(login, password, settings=FAST_SETTINGS)
+        assert time.monotonic() - started >= staff.REFUSAL_MARGIN, login
 
 
 async def test_the_app_makes_the_dummy_hash_before_taking_keys(

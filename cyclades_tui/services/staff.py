@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -208,6 +209,7 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
     until it succeeds). Attempts made at once, by many processes, can thus evaluate at
     most that many passwords; the others are refused without being evaluated.
     """
+    started = time.monotonic()
     name = login.strip().lower()
     address = client_address()
     where = f" (depuis {address})" if address else ""
@@ -216,22 +218,27 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
             Staff.login == name).first()
     if staff is None:
         _refuse_unevaluated(password, settings, "?", None,
-                            f"identifiant inconnu{_attempted_login(login)}{where}")
+                            f"identifiant inconnu{_attempted_login(login)}{where}", started)
     now = utcnow()
     if staff.disabled:
-        _refuse_unevaluated(password, settings, name, staff.school, f"compte désactivé{where}")
+        _refuse_unevaluated(password, settings, name, staff.school, f"compte désactivé{where}",
+                            started)
     per_address = (staff.role == ROLE_MANAGER and settings.manager_lockout == "per_address")
     slot_address = (address or UNKNOWN_ADDRESS) if per_address else None
     locks = _take_attempt_slot(staff.id, now, settings, slot_address)
     if locks is None:
-        _refuse_unevaluated(password, settings, name, staff.school, f"compte verrouillé{where}")
+        _refuse_unevaluated(password, settings, name, staff.school, f"compte verrouillé{where}",
+                            started)
+    checking = time.monotonic()
     if not verify_password(password, staff.password_hash):
+        check = time.monotonic() - checking
         # The attempt keeps its slot; the last slot locked the account when it was taken.
         detail = "mot de passe incorrect" + (
             f" ; compte verrouillé {settings.lockout_minutes} minute(s) après "
             f"{settings.lockout_attempts} échecs" if locks else "") + where
         with db_errors():
             audit.record(name, "login", staff.school, detail, success=False)
+        _answer_at(started, check)
         raise Refused(refusal_message(settings))
     # The staff cost was raised since this hash was made: re-hash now that the password is
     # known to be right (the README promises it). Slow, so outside the transaction.
@@ -312,17 +319,41 @@ def _take_attempt_slot(
 
 
 def _refuse_unevaluated(
-    password: str, settings: Settings, actor: str, school: School | None, cause: str
+    password: str, settings: Settings, actor: str, school: School | None, cause: str,
+    started: float,
 ) -> NoReturn:
     """Refuse an attempt whose password is not evaluated, as slowly as one that is.
 
     The bcrypt check against a dummy hash at the staff cost makes the refusal take the
     time of a wrong password; the message is the same; only the audit trail says why.
     """
+    checking = time.monotonic()
     verify_password(password, _dummy_hash(settings.chosen_cost))
+    check = time.monotonic() - checking
     with db_errors():
         audit.record(actor, "login", school, cause, success=False)
+    _answer_at(started, check)
     raise Refused(refusal_message(settings))
+
+
+# Every refusal is answered at a deadline after the attempt started: REFUSAL_CHECKS times
+# its own bcrypt check, plus REFUSAL_MARGIN seconds. The one bcrypt check is the same for
+# every cause, but the database work is not: an unknown or disabled login writes one audit
+# row, a locked one also tries to take an attempt slot, a wrong password takes it (a
+# committed UPDATE: one more journal sync on SQLite). That measured 10–20 % apart under
+# load. The deadline absorbs that work (it fits in the half check and the margin) and scales
+# with the machine's load as the check does; an attempt slower than the deadline (a stalled
+# database) is answered when done.
+REFUSAL_CHECKS = 1.5
+REFUSAL_MARGIN = 0.15
+
+
+def _answer_at(started: float, check: float) -> None:
+    """Wait until the refusal deadline of an attempt started at ``started`` (monotonic
+    seconds) whose bcrypt check took ``check`` seconds."""
+    left = started + REFUSAL_CHECKS * check + REFUSAL_MARGIN - time.monotonic()
+    if left > 0:
+        time.sleep(left)  # a response-time floor, not synchronisation
 
 
 _dummy_hashes: dict[int, str] = {}
