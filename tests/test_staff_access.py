@@ -22,7 +22,7 @@ from cyclades_tui.services.actor import ROLE_MANAGER, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.siecle_import import import_siecle
-from cyclades_tui.store.models import AuditEvent, Staff, utcnow
+from cyclades_tui.store.models import AuditEvent, Staff, StaffAddressLock, utcnow
 from tests.helpers import FAST_SETTINGS, Cli, bea, csv_bytes
 from tests.siecle_factory import Pupil, export_zip
 
@@ -215,3 +215,18 @@ def test_staff_list_shows_locks_and_passwords_to_change(cli: Cli) -> None:
     Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
         Staff.login == "bloque").execute()
     assert "verrouillé" not in cli("staff", "list").out
+
+
+def test_staff_list_shows_a_per_address_lock_with_its_address(cli: Cli) -> None:
+    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER,
+                    settings=FAST_SETTINGS, must_change=False)
+    chef = Staff.get(Staff.login == "chef")
+    until = utcnow() + timedelta(minutes=15)
+    StaffAddressLock.create(staff=chef, address="192.0.2.7", failed_attempts=5,
+                            locked_until=until)
+    StaffAddressLock.create(staff=chef, address="192.0.2.8", failed_attempts=2)
+    [info] = staff.list_staff(operator())
+    assert info.locks == (staff.StaffLock(until=until, address="192.0.2.7"),)
+    line = cli("staff", "list").out
+    assert f"verrouillé jusqu'à {local_time(until):%H:%M} depuis 192.0.2.7" in line
+    assert "192.0.2.8" not in line and "actif" in line
