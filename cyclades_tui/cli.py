@@ -494,8 +494,19 @@ def _cmd_staff(args: argparse.Namespace, actor: Actor, settings: Settings) -> in
     else:
         for s in staff.list_staff(actor):
             print(f"{s.login:<24} {s.role:<14} {s.school or '-':<9} "
-                  f"{'désactivé' if s.disabled else 'actif'}")
+                  + " ; ".join(_staff_states(s)))
     return EXIT_OK
+
+
+def _staff_states(info: staff.StaffInfo) -> list[str]:
+    """What the operator must know of an account before acting on it: disabled or active,
+    each lock-out in force (local time), a password to change."""
+    states = ["désactivé" if info.disabled else "actif"]
+    states += [f"verrouillé jusqu'à {local_time(lock.until):%H:%M}"
+               + (f" depuis {lock.address}" if lock.address else "") for lock in info.locks]
+    if info.must_change:
+        states.append("mot de passe à changer")
+    return states
 
 
 def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:

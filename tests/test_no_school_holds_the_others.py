@@ -14,9 +14,10 @@ import pytest
 from cyclades_tui.services import accounts, candidates, schools, staff
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
-from cyclades_tui.services.errors import BadInput
+from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.siecle_import import import_siecle
-from cyclades_tui.store.models import Account, Candidate, Document
+from cyclades_tui.store.database import is_sqlite
+from cyclades_tui.store.models import Account, AuditEvent, Candidate, Candidature, Document
 from tests.helpers import FAST_SETTINGS, Cli, bea, csv_bytes
 from tests.resilience_helpers import ROOT, cli_env
 from tests.siecle_factory import Pupil, export_zip
@@ -24,6 +25,7 @@ from tests.siecle_factory import Pupil, export_zip
 BIG, OTHER = "0750001U", "0392689L"
 PUPILS = 40_000
 PASSWORD = "un mot de passe long"
+CHUNK_PUPILS = 500  # pupils per write transaction of an import (csv_import.CHUNK_PUPILS)
 
 
 def _big_csv(path: Path, count: int) -> Path:
@@ -115,4 +117,56 @@ def test_the_cli_refuses_a_file_over_the_setting(
     result = cli("import", str(source), "--school", BIG)
     assert result.code != 0
     assert "compterait 12 candidats" in result.err and "max_candidates_per_school" in result.err
+    assert Candidate.select().count() == 0
+
+
+def _refuse_insert_of(ine: str) -> None:
+    """A database trigger refusing one INE as a unique index would: what another import
+    adding that pupil between two of our transactions does, without a race to arrange."""
+    db = Candidate._meta.database
+    if is_sqlite(db):
+        db.execute_sql(f"CREATE TRIGGER clash BEFORE INSERT ON candidate WHEN NEW.ine = '{ine}' "
+                       "BEGIN SELECT RAISE(ABORT, 'clash'); END")
+        return
+    db.execute_sql("CREATE FUNCTION clash() RETURNS trigger AS $$ BEGIN "
+                   f"IF NEW.ine = '{ine}' THEN RAISE unique_violation; END IF; "
+                   "RETURN NEW; END $$ LANGUAGE plpgsql")
+    db.execute_sql("CREATE TRIGGER clash BEFORE INSERT ON candidate "
+                   "FOR EACH ROW EXECUTE FUNCTION clash()")
+
+
+def test_an_import_writes_short_transactions_and_says_what_a_late_failure_kept(
+    db_url: str
+) -> None:
+    """Pupils are written CHUNK_PUPILS per transaction: a failure in the third leaves the
+    first two stored (each pupil whole, with their candidature), says so, and importing
+    the same file again completes it."""
+    op = operator()
+    schools.add_school(op, BIG, "École")
+    count = 2 * CHUNK_PUPILS + 100
+    rows = [f"{bea(i)};Nom;;Eve;;02/02/2010;3A;DNB;Inscrit" for i in range(count)]
+    _refuse_insert_of(bea(2 * CHUNK_PUPILS + 10))
+    with pytest.raises(Refused) as raised:
+        import_csv(op, BIG, csv_bytes(*rows), max_candidates=None)
+    message = raised.value.message
+    assert f"les {2 * CHUNK_PUPILS} premiers élèves du fichier (sur {count})" in message, message
+    assert "Relancez l'import du même fichier" in message
+    assert Candidate.select().count() == 2 * CHUNK_PUPILS
+    assert Candidature.select().count() == 2 * CHUNK_PUPILS
+    last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert not last.success and f"{2 * CHUNK_PUPILS} élève(s) sur {count}" in last.detail
+    Candidate._meta.database.execute_sql("DROP TRIGGER clash" + (
+        "" if is_sqlite(Candidate._meta.database) else " ON candidate"))
+    report = import_csv(op, BIG, csv_bytes(*rows), max_candidates=None)
+    assert (report.added, report.unchanged) == (100, 2 * CHUNK_PUPILS)
+    assert Candidate.select().count() == Candidature.select().count() == count
+
+
+def test_a_bad_last_line_writes_nothing_of_a_big_file(db_url: str) -> None:
+    """The whole file is checked before the first transaction."""
+    op = operator()
+    schools.add_school(op, BIG, "École")
+    rows = [f"{bea(i)};Nom;;Eve;;02/02/2010;3A;DNB;Inscrit" for i in range(3 * CHUNK_PUPILS)]
+    with pytest.raises(BadInput, match="rien n'a été importé"):
+        import_csv(op, BIG, csv_bytes(*rows, "1234;Nom;;Eve;;02/02/2010;3A;DNB;Inscrit"))
     assert Candidate.select().count() == 0

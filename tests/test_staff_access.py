@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import (
     accounts,
     audit,
@@ -21,7 +22,7 @@ from cyclades_tui.services.actor import ROLE_MANAGER, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
 from cyclades_tui.services.siecle_import import import_siecle
-from cyclades_tui.store.models import AuditEvent, Staff, utcnow
+from cyclades_tui.store.models import AuditEvent, Staff, StaffAddressLock, utcnow
 from tests.helpers import FAST_SETTINGS, Cli, bea, csv_bytes
 from tests.siecle_factory import Pupil, export_zip
 
@@ -190,3 +191,42 @@ def test_a_disabled_staff_member_is_stopped_mid_session(db_url: str) -> None:
     staff.disable(operator(), "agent")
     with pytest.raises(AccessDenied, match="désactivé"):
         accounts.status(actor, "0392689L")
+
+
+def test_staff_list_shows_locks_and_passwords_to_change(cli: Cli) -> None:
+    """« staff list » tells the operator what ``unlock``, ``enable`` or a reset would fix."""
+    assert cli("school", "add", SCHOOL_A, "École A").code == 0
+    for login, extra in (("bloque", []), ("neuf", []), ("sien", ["--keep-password"]),
+                         ("parti", ["--keep-password"])):
+        made = cli("staff", "add", login, "--school", SCHOOL_A, *extra,
+                   stdin=f"{PASSWORD}\n{PASSWORD}\n")
+        assert made.code == 0, made.err
+    for _ in range(FAST_SETTINGS.lockout_attempts):
+        with pytest.raises(Refused):
+            staff.authenticate("bloque", "mauvais mot de passe", settings=FAST_SETTINGS)
+    assert cli("staff", "disable", "parti").code == 0
+    lines = {line.split()[0]: line for line in cli("staff", "list").out.splitlines()}
+    until = Staff.get(Staff.login == "bloque").locked_until
+    assert f"verrouillé jusqu'à {local_time(until):%H:%M}" in lines["bloque"]
+    assert "mot de passe à changer" in lines["neuf"] and "verrouillé" not in lines["neuf"]
+    assert "actif" in lines["sien"] and "à changer" not in lines["sien"]
+    assert "désactivé" in lines["parti"] and "verrouillé" not in lines["parti"]
+    # An expired lock is no longer in force: not shown.
+    Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
+        Staff.login == "bloque").execute()
+    assert "verrouillé" not in cli("staff", "list").out
+
+
+def test_staff_list_shows_a_per_address_lock_with_its_address(cli: Cli) -> None:
+    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER,
+                    settings=FAST_SETTINGS, must_change=False)
+    chef = Staff.get(Staff.login == "chef")
+    until = utcnow() + timedelta(minutes=15)
+    StaffAddressLock.create(staff=chef, address="192.0.2.7", failed_attempts=5,
+                            locked_until=until)
+    StaffAddressLock.create(staff=chef, address="192.0.2.8", failed_attempts=2)
+    [info] = staff.list_staff(operator())
+    assert info.locks == (staff.StaffLock(until=until, address="192.0.2.7"),)
+    line = cli("staff", "list").out
+    assert f"verrouillé jusqu'à {local_time(until):%H:%M} depuis 192.0.2.7" in line
+    assert "192.0.2.8" not in line and "actif" in line

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -20,6 +21,7 @@ from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.password import ChangePasswordScreen, ForcedPasswordScreen
+from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from tests.helpers import FAST_SETTINGS, Cli
 from tests.pty_terminal import ENTER, ESC, Terminal
 from tests.resilience_helpers import ROOT, cli_env
@@ -137,6 +139,31 @@ async def test_kept_password_goes_straight_home(sqlite_url: str) -> None:
         await settle(pilot)
         await log_in(pilot, "agent", GIVEN)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_exam_manager_changes_their_password_from_the_school_choice(
+        sqlite_url: str) -> None:
+    """The school choice is the manager's first screen after login: the palette offers
+    « Changer mon mot de passe » there too (and « Déconnexion »), Échap comes back to it."""
+    schools.add_school(operator(), UAI, "Lycée")
+    staff.add_staff(operator(), "chef", GIVEN, None, role=ROLE_MANAGER, settings=FAST_SETTINGS,
+                    must_change=False)
+    app = CycladesApp(db_url=sqlite_url, settings=FAST_SETTINGS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "chef", GIVEN)
+        assert isinstance(app.screen, SchoolPickerScreen)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Changer mon mot de passe" in titles and "Déconnexion" in titles
+        await pilot.press("ctrl+p", *"Changer mon mot", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChangePasswordScreen)
+        await pilot.press(*GIVEN, "enter", *MINE, "enter", *MINE, "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SchoolPickerScreen)
+    assert verify_password(MINE, Staff.get(Staff.login == "chef").password_hash)
 
 
 async def test_the_palette_opens_the_change_screen(sqlite_url: str) -> None:
@@ -260,6 +287,29 @@ def test_each_refusal_costs_one_check_at_the_staff_cost_in_a_fresh_process(
         counts = json.loads(run.stdout)
         expected = [cost] if login != "agent" else [4]  # the account's own hash: cost 4
         assert counts == {"checks": expected, "hashes_during": 0}, (login, counts)
+
+
+def test_every_refusal_is_answered_at_a_deadline_not_when_its_work_is_done(
+        db_url: str) -> None:
+    """The causes do different database work (one to three write transactions): each
+    refusal waits for the same deadline after the attempt started, whatever the cause, so
+    even at cost 4 (a check of about a millisecond) none answers before the margin."""
+    school_and_agent(must_change=False)
+    staff.add_staff(operator(), "desactive", GIVEN, UAI, settings=FAST_SETTINGS,
+                    must_change=False)
+    staff.disable(operator(), "desactive")
+    Staff.update(locked_until=utcnow().replace(year=2100)).where(
+        Staff.login == "desactive").execute()
+    staff.add_staff(operator(), "verrouille", GIVEN, UAI, settings=FAST_SETTINGS,
+                    must_change=False)
+    Staff.update(locked_until=utcnow().replace(year=2100)).where(
+        Staff.login == "verrouille").execute()
+    for login, password in (("personne", GIVEN), ("desactive", GIVEN),
+                            ("verrouille", GIVEN), ("agent", "mauvais mot de passe")):
+        started = time.monotonic()
+        with pytest.raises(Refused):
+            staff.authenticate(login, password, settings=FAST_SETTINGS)
+        assert time.monotonic() - started >= staff.REFUSAL_MARGIN, login
 
 
 async def test_the_app_makes_the_dummy_hash_before_taking_keys(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Static
+from textual.worker import WorkerFailed
 
 from cyclades_tui.services.demo import DEMO_STAFF
 from cyclades_tui.services.staff import actor_for
@@ -19,7 +22,9 @@ async def settle(pilot: Pilot[None]) -> None:
     they posted are handled."""
     pending = getattr(pilot.app, "input_pending", False)
     for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
+        # A worker failing as expected (a refused login…) is reported by its screen.
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         pending = getattr(pilot.app, "input_pending", False)
         if not pending and not any(w.is_running for w in pilot.app.workers):

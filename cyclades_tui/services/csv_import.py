@@ -1,4 +1,4 @@
-"""« Importer HORS BEE »: the candidate CSV of docs/csv.md, all or nothing."""
+"""« Importer HORS BEE »: the candidate CSV of docs/csv.md; a file with a fault writes nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import peewee
 
@@ -20,7 +21,7 @@ from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.errors import BadInput, Refused
+from cyclades_tui.services.errors import BadInput, Refused, ServiceError
 from cyclades_tui.services.runtime import (
     Statement,
     compiled,
@@ -245,16 +246,52 @@ def too_many(total: int, limit: int) -> str:
             "rien n'a été importé.")
 
 
-def _check_limit(school: School, records: list[CandidateRecord],
-                 existing: dict[str, tuple[Candidate, dict[str, Candidature]]],
-                 limit: int | None) -> None:
-    """Refuse records that would take the school over ``limit`` stored pupils."""
+def _check_limit(school: School, new: int, limit: int | None) -> None:
+    """Refuse ``new`` pupils that would take the school over ``limit`` stored pupils."""
     if limit is None:
         return
-    new = len({r.ine for r in records if r.ine not in existing})
     stored = Candidate.select().where(Candidate.school == school).count()
     if stored + new > limit:
         raise BadInput(too_many(stored + new, limit), [too_many(stored + new, limit)])
+
+
+# Pupils written per write transaction. A school's import must not hold the write lock that
+# every other school's login waits for (SQLite has one for the whole file): 500 pupils take
+# a few milliseconds, 40,000 took seconds.
+CHUNK_PUPILS = 500
+CLASH_CAUSE = "un autre import a ajouté certains de ces candidats au même moment"
+CLASH = f"Un{CLASH_CAUSE[2:]} : rien n'a été importé, relancez l'import."
+
+
+@dataclass
+class _Chunk:
+    """The statements of up to CHUNK_PUPILS pupils, built before any write transaction."""
+
+    records: list[CandidateRecord]
+    fresh_ines: list[str]
+    probe: Statement | None
+    inserts: list[Statement]
+
+
+def _chunks(school: School, records: list[CandidateRecord],
+            existing: dict[str, tuple[Candidate, dict[str, Candidature]]],
+            report: ImportReport) -> list[_Chunk]:
+    """Split ``records`` into chunks of CHUNK_PUPILS pupils in file order (every line of a
+    pupil in the same chunk, so a pupil is never stored without their candidatures)."""
+    by_ine: dict[str, list[CandidateRecord]] = {}
+    for record in records:
+        by_ine.setdefault(record.ine, []).append(record)
+    ines = list(by_ine)
+    chunks = []
+    with db_errors():
+        for begin in range(0, len(ines), CHUNK_PUPILS):
+            part = [r for ine in ines[begin:begin + CHUNK_PUPILS] for r in by_ine[ine]]
+            fresh = [r for r in part if r.ine not in existing]
+            fresh_ines = sorted({r.ine for r in fresh})
+            probe = (compiled(Candidate.select(Candidate.id).where(
+                Candidate.ine.in_(fresh_ines)).limit(1)) if fresh_ines else None)
+            chunks.append(_Chunk(part, fresh_ines, probe, _compiled_new(school, fresh, report)))
+    return chunks
 
 
 def store_records(
@@ -267,8 +304,15 @@ def store_records(
     keep_existing_state: bool = False,
     max_candidates: int | None = None,
 ) -> ImportReport:
-    """Write validated records in one transaction, after checking INEs against other schools
-    and the school's pupil limit (``max_candidates``, None for none).
+    """Write validated records, after checking INEs against other schools and the school's
+    pupil limit (``max_candidates``, None for none).
+
+    A file with any fault writes nothing: it is read and checked whole before the first
+    write. The records are then written CHUNK_PUPILS pupils per write transaction, so that
+    other schools never wait long for the lock. Should a later transaction fail (another
+    import adding the same pupils meanwhile, the database lost), the pupils of the earlier
+    ones stay stored, each one whole, and the message says how many: importing the same file
+    again completes it without duplicates (an import adds or updates, never doubles).
 
     With ``keep_existing_state`` an existing candidature keeps its state (SIECLE imports
     give only an initial state); otherwise the file's state wins (CSV imports).
@@ -279,7 +323,7 @@ def store_records(
         raise BadInput(too_many(len({r.ine for r in records}), max_candidates))
     db = Candidate._meta.database
     # Read and build everything before taking the write lock (INEs never change school,
-    # and new INEs are checked again under the lock): the transaction only writes.
+    # and new INEs are checked again under the lock): the transactions only write.
     existing = _existing_candidates([r.ine for r in records])
     for record in records:
         found = existing.get(record.ine)
@@ -293,42 +337,76 @@ def store_records(
             f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
         )
     with db_errors():
-        _check_limit(school, records, existing, max_candidates)
+        _check_limit(school, len({r.ine for r in records if r.ine not in existing}),
+                     max_candidates)
     if dry_run:
         for record in records:
             _apply(school, record, existing.get(record.ine), report, True, keep_existing_state)
         return report
-    fresh = [r for r in records if r.ine not in existing]
-    fresh_ines = sorted({r.ine for r in fresh})
-    with db_errors():
-        probes = [compiled(Candidate.select(Candidate.id).where(
-            Candidate.ine.in_(fresh_ines[start:start + 500])).limit(1))
-            for start in range(0, len(fresh_ines), 500)]
-        inserts = _compiled_new(school, fresh, report)
-    with write_transaction(db) as txn:
-        if any(db.execute_sql(sql, params).fetchone() for sql, params in probes):
-            txn.rollback()
-            raise Refused("Un autre import a ajouté certains de ces candidats au même moment : "
-                          "rien n'a été importé, relancez l'import.")
-        _check_limit(school, records, existing, max_candidates)
+    chunks = _chunks(school, records, existing, report)
+    stored = 0  # pupils written by the transactions committed so far
+    for index, chunk in enumerate(chunks):
         try:
-            with db.atomic():
-                run_compiled(db, inserts)
-                for record in records:
-                    if record.ine in existing:
-                        _apply(school, record, existing[record.ine], report, False,
-                               keep_existing_state)
-        except peewee.IntegrityError:
-            # Another import added one of these INEs since they were read (PostgreSQL).
-            txn.rollback()
-            raise Refused("Un autre import a ajouté certains de ces candidats au même moment : "
-                          "rien n'a été importé, relancez l'import.") from None
+            _store_chunk(db, school, chunk, existing, report, keep_existing_state,
+                         sum(len(c.fresh_ines) for c in chunks[index:]), max_candidates)
+        except ServiceError as error:
+            if not stored:
+                raise
+            _partial(actor, school, origin, stored, len(existing) + sum(
+                len(c.fresh_ines) for c in chunks), error)
+        stored += len({r.ine for r in chunk.records})
+    with write_transaction(db):
         audit.record(
             actor, f"import.{origin}", school,
             f"{report.added} ajouté(s), {report.updated} mis à jour, "
             f"{report.unchanged} inchangé(s)",
         )
     return report
+
+
+def _store_chunk(
+    db: peewee.Database, school: School, chunk: _Chunk,
+    existing: dict[str, tuple[Candidate, dict[str, Candidature]]], report: ImportReport,
+    keep_existing_state: bool, new_left: int, max_candidates: int | None,
+) -> None:
+    """One short write transaction: the chunk's new pupils, checked again under the lock
+    (not added by another import meanwhile; the school, counting the ``new_left`` pupils
+    still to add, within its limit), and the changes to its known pupils."""
+    with write_transaction(db) as txn:
+        if chunk.probe is not None and db.execute_sql(  # type: ignore[no-untyped-call]
+                *chunk.probe).fetchone():
+            txn.rollback()
+            raise Refused(CLASH)
+        _check_limit(school, new_left, max_candidates)
+        try:
+            with db.atomic():
+                run_compiled(db, chunk.inserts)
+                for record in chunk.records:
+                    if record.ine in existing:
+                        _apply(school, record, existing[record.ine], report, False,
+                               keep_existing_state)
+        except peewee.IntegrityError:
+            # Another import added one of these INEs since they were read (PostgreSQL).
+            txn.rollback()
+            raise Refused(CLASH) from None
+
+
+def _partial(actor: Actor, school: School, origin: str, stored: int, total: int,
+             error: ServiceError) -> NoReturn:
+    """A chunk failed after others were committed: audit and say what is stored."""
+    cause = (CLASH_CAUSE + "." if error.message == CLASH else
+             error.message.replace("rien n'a été importé", "la suite n'a pas été importée"))
+    summary = (f"Import interrompu : les {stored} premiers élèves du fichier (sur {total}) "
+               f"sont enregistrés, les autres non. Cause : {cause} Relancez l'import du même "
+               "fichier : il complète sans créer de doublon.")
+    try:
+        with write_transaction(Candidate._meta.database):
+            audit.record(actor, f"import.{origin}", school,
+                         f"interrompu : {stored} élève(s) sur {total} enregistré(s)",
+                         success=False)
+    except ServiceError:
+        pass  # the database is gone: the message still says what is stored
+    raise type(error)(summary) from None
 
 
 def _compiled_new(school: School, records: list[CandidateRecord],

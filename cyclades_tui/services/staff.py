@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +40,15 @@ def refusal_message(settings: Settings) -> str:
 
 
 @dataclass(frozen=True)
+class StaffLock:
+    """A lock-out in force: on the whole account (``address`` None) or, for an exam manager
+    locked per address, from one client address."""
+
+    until: datetime
+    address: str | None = None
+
+
+@dataclass(frozen=True)
 class StaffInfo:
     """A staff account as listed."""
 
@@ -46,6 +56,10 @@ class StaffInfo:
     role: str
     school: str | None
     disabled: bool
+    # Lock-outs still in force when listed (an expired lock is not one).
+    locks: tuple[StaffLock, ...] = ()
+    # Its password was set by someone else and must be changed at the next login.
+    must_change: bool = False
 
 
 def check_staff_password(password: str, login: str = "") -> str:
@@ -123,7 +137,7 @@ def add_staff(
         audit.record(actor, "staff.add", school, f"{name} ({role})"
                      + ("" if must_change else " ; mot de passe saisi par son titulaire"))
     return StaffInfo(login=name, role=role, school=school.uai if school else None,
-                     disabled=False)
+                     disabled=False, must_change=must_change)
 
 
 def set_password(
@@ -195,6 +209,7 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
     until it succeeds). Attempts made at once, by many processes, can thus evaluate at
     most that many passwords; the others are refused without being evaluated.
     """
+    started = time.monotonic()
     name = login.strip().lower()
     address = client_address()
     where = f" (depuis {address})" if address else ""
@@ -203,22 +218,27 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
             Staff.login == name).first()
     if staff is None:
         _refuse_unevaluated(password, settings, "?", None,
-                            f"identifiant inconnu{_attempted_login(login)}{where}")
+                            f"identifiant inconnu{_attempted_login(login)}{where}", started)
     now = utcnow()
     if staff.disabled:
-        _refuse_unevaluated(password, settings, name, staff.school, f"compte désactivé{where}")
+        _refuse_unevaluated(password, settings, name, staff.school, f"compte désactivé{where}",
+                            started)
     per_address = (staff.role == ROLE_MANAGER and settings.manager_lockout == "per_address")
     slot_address = (address or UNKNOWN_ADDRESS) if per_address else None
     locks = _take_attempt_slot(staff.id, now, settings, slot_address)
     if locks is None:
-        _refuse_unevaluated(password, settings, name, staff.school, f"compte verrouillé{where}")
+        _refuse_unevaluated(password, settings, name, staff.school, f"compte verrouillé{where}",
+                            started)
+    checking = time.monotonic()
     if not verify_password(password, staff.password_hash):
+        check = time.monotonic() - checking
         # The attempt keeps its slot; the last slot locked the account when it was taken.
         detail = "mot de passe incorrect" + (
             f" ; compte verrouillé {settings.lockout_minutes} minute(s) après "
             f"{settings.lockout_attempts} échecs" if locks else "") + where
         with db_errors():
             audit.record(name, "login", staff.school, detail, success=False)
+        _answer_at(started, check)
         raise Refused(refusal_message(settings))
     # The staff cost was raised since this hash was made: re-hash now that the password is
     # known to be right (the README promises it). Slow, so outside the transaction.
@@ -299,17 +319,41 @@ def _take_attempt_slot(
 
 
 def _refuse_unevaluated(
-    password: str, settings: Settings, actor: str, school: School | None, cause: str
+    password: str, settings: Settings, actor: str, school: School | None, cause: str,
+    started: float,
 ) -> NoReturn:
     """Refuse an attempt whose password is not evaluated, as slowly as one that is.
 
     The bcrypt check against a dummy hash at the staff cost makes the refusal take the
     time of a wrong password; the message is the same; only the audit trail says why.
     """
+    checking = time.monotonic()
     verify_password(password, _dummy_hash(settings.chosen_cost))
+    check = time.monotonic() - checking
     with db_errors():
         audit.record(actor, "login", school, cause, success=False)
+    _answer_at(started, check)
     raise Refused(refusal_message(settings))
+
+
+# Every refusal is answered at a deadline after the attempt started: REFUSAL_CHECKS times
+# its own bcrypt check, plus REFUSAL_MARGIN seconds. The one bcrypt check is the same for
+# every cause, but the database work is not: an unknown or disabled login writes one audit
+# row, a locked one also tries to take an attempt slot, a wrong password takes it (a
+# committed UPDATE: one more journal sync on SQLite). That measured 10–20 % apart under
+# load. The deadline absorbs that work (it fits in the half check and the margin) and scales
+# with the machine's load as the check does; an attempt slower than the deadline (a stalled
+# database) is answered when done.
+REFUSAL_CHECKS = 1.5
+REFUSAL_MARGIN = 0.15
+
+
+def _answer_at(started: float, check: float) -> None:
+    """Wait until the refusal deadline of an attempt started at ``started`` (monotonic
+    seconds) whose bcrypt check took ``check`` seconds."""
+    left = started + REFUSAL_CHECKS * check + REFUSAL_MARGIN - time.monotonic()
+    if left > 0:
+        time.sleep(left)  # a response-time floor, not synchronisation
 
 
 _dummy_hashes: dict[int, str] = {}
@@ -371,18 +415,30 @@ def actor_for(login: str) -> Actor:
 
 
 def list_staff(actor: Actor) -> list[StaffInfo]:
-    """Staff accounts the actor may see."""
+    """Staff accounts the actor may see, with their lock-outs in force and whether their
+    password must be changed (what the operator needs before ``unlock`` or ``enable``)."""
+    now = utcnow()
     with db_errors():
         query = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).order_by(
             Staff.login)
-        return [
-            StaffInfo(login=s.login, role=s.role,
-                      school=s.school.uai if s.school is not None else None,
-                      disabled=s.disabled)
-            for s in query
-            if not actor.is_school_staff
-            or (s.school is not None and s.school.uai == actor.school_uai)
-        ]
+        visible = [s for s in query if not actor.is_school_staff
+                   or (s.school is not None and s.school.uai == actor.school_uai)]
+        by_address: dict[int, list[StaffLock]] = {}
+        for lock in StaffAddressLock.select().where(
+                StaffAddressLock.locked_until > now).order_by(StaffAddressLock.address):
+            if lock.locked_until is not None:  # always, by the WHERE; says so to mypy
+                by_address.setdefault(lock.staff_id, []).append(
+                    StaffLock(until=lock.locked_until, address=lock.address))
+    return [
+        StaffInfo(login=s.login, role=s.role,
+                  school=s.school.uai if s.school is not None else None,
+                  disabled=s.disabled,
+                  locks=tuple(([StaffLock(until=s.locked_until)]
+                               if s.locked_until is not None and s.locked_until > now else [])
+                              + by_address.get(s.id, [])),
+                  must_change=bool(s.must_change_password))
+        for s in visible
+    ]
 
 
 def school_name(uai: str | None) -> str:

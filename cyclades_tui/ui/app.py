@@ -30,7 +30,7 @@ from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.memory import OUT_OF_MEMORY
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import Settings
-from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, bindings
+from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, ACTIVITY_BY_ID, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation, Generations
 from cyclades_tui.ui.messages import (
@@ -411,11 +411,18 @@ class CycladesApp(App[None]):
         write the screen (revealed passwords included) to a file; « Theme », « Keys » and
         « Maximize » serve nothing here (the footer lists every key).
         """
+        logout = ACTIONS["logout"]
         if self.session is not None:
             for activity in ACTIVITIES:
                 yield SystemCommand(activity.title, activity.help,
                                     lambda key=activity.id: self.open_activity(key))
-            logout = ACTIONS["logout"]
+            yield SystemCommand(logout.label, logout.tooltip, self._palette_logout)
+        elif isinstance(screen, SchoolPickerScreen):
+            # Logged in, no school chosen yet (exam manager): no school activity, but their
+            # own password is theirs to change here too.
+            password, actor = ACTIVITY_BY_ID["password"], screen.actor
+            yield SystemCommand(password.title, password.help, lambda: self.push_screen(
+                ChangePasswordScreen(self.context(), actor)))
             yield SystemCommand(logout.label, logout.tooltip, self._palette_logout)
         yield SystemCommand(ACTIONS["quit"].label, ACTIONS["quit"].tooltip, self.action_quit)
 

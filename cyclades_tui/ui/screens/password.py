@@ -127,8 +127,10 @@ class ChangePasswordScreen(PasswordForm):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("back")
 
-    def __init__(self, ctx: ScreenContext) -> None:
-        super().__init__(ctx)
+    def __init__(self, ctx: ScreenContext, actor: Actor | None = None) -> None:
+        """``actor``: who is logged in when no school is chosen yet (the session's
+        otherwise)."""
+        super().__init__(ctx, actor)
 
 
 class ForcedPasswordScreen(PasswordForm):
