@@ -236,11 +236,11 @@ def send(printer: str | None, title: str, data: bytes) -> PrintJob:
     return PrintJob(job_id=_send(chosen, title, data), printer=chosen)
 
 
-def default_queue() -> str:
+def default_queue() -> str | None:
     """The queue a job without a chosen printer would go to, for the question asked before
-    printing (« l'imprimante par défaut » when CUPS names none)."""
+    printing (None when CUPS names none)."""
     printers, default = list_printers()
-    return default or (printers[0] if len(printers) == 1 else "l'imprimante par défaut")
+    return default or (printers[0] if len(printers) == 1 else None)
 
 
 def print_document(actor: Actor, document_id: int, printer: str | None = None) -> PrintJob:

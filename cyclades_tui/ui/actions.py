@@ -114,7 +114,9 @@ _ACTIONS: tuple[Action, ...] = (
     Action("one-slip", "ctrl+u", "one_slip", "Un élève",
            "Le papillon d'un seul élève : le voir, l'imprimer ou l'enregistrer",
            priority=True),
-    Action("one-preview", "enter", "one_preview", "Voir", "Voir le papillon de cet élève seul"),
+    # Priority: the search field and the list would take Entrée, and the footer hide it.
+    Action("one-preview", "enter", "one_preview", "Voir", "Voir le papillon de cet élève seul",
+           priority=True),
     Action("toggle-passwords", "ctrl+a", "toggle_passwords", "Afficher les mots de passe",
            "Les mots de passe restent masqués par défaut"),
     Action("close", "escape", "close", "Fermer", "Fermer l'aperçu"),

@@ -80,10 +80,11 @@ def pages_of(doc: DocumentSummary) -> int:
     return -(-doc.slips // doc.layout)
 
 
-def print_question(what: str, slips: int, pages: int, queue: str) -> str:
+def print_question(what: str, slips: int, pages: int, queue: str | None) -> str:
     """The question asked before anything is sent to a printer."""
+    where = f"l'imprimante « {queue} »" if queue else "l'imprimante par défaut du serveur"
     return (f"Imprimer {what} : {slips} papillon(s) sur {pages} page(s), avec les mots de "
-            f"passe, sur l'imprimante « {queue} » ?")
+            f"passe, sur {where} ?")
 
 
 class DocumentsScreen(ActivityScreen):
