@@ -233,3 +233,18 @@ def test_a_name_written_at_once_on_a_terminal_prints_and_saves_nothing(
     assert printer.received == []
     assert cups.run("lpstat", "-W", "all", "-o").stdout.strip() == ""
     assert pdfs_under(tmp_path) == before
+
+
+async def test_a_cancelled_logout_says_annule(demo_url: str) -> None:
+    app = demo_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmModal)
+        # Logging out destroys nothing: there Entrée logs out, so the key line says so.
+        assert "Entrée ou ctrl+y : Se déconnecter" in str(app.screen.query_one(".keys").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home and app.session is not None
+        assert "Annulé" in text_of(pilot, "#message")
