@@ -27,6 +27,7 @@ from cyclades_tui.services import (
     audit,
     documents,
     schools,
+    single_slip,
     staff,
 )
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
@@ -246,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
                 docs_sub)
     p.add_argument("id", type=int)
     p.add_argument("path")
+    p.add_argument("--ine", help="le papillon de cet élève seul (une page ; le document "
+                                 "enregistré n'est pas modifié)")
     p = command("purge", "supprimer les documents anciens (ils contiennent des mots de passe)",
                 docs_sub)
     p.add_argument("--older-than", type=int, required=True, metavar="JOURS")
@@ -419,7 +422,7 @@ def _cmd_accounts(args: argparse.Namespace, actor: Actor, settings: Settings) ->
     return EXIT_OK
 
 
-def _cmd_documents(args: argparse.Namespace, actor: Actor) -> int:
+def _cmd_documents(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     if args.action == "list":
         docs = documents.list_documents(actor, args.school)
         if args.json:
@@ -435,6 +438,11 @@ def _cmd_documents(args: argparse.Namespace, actor: Actor) -> int:
     if args.action == "purge":
         count = documents.purge(actor, args.older_than, args.school)
         print(f"{count} document(s) de plus de {args.older_than} jour(s) supprimé(s).")
+        return EXIT_OK
+    if args.ine:
+        path = single_slip.export(actor, args.id, args.ine.strip().upper(), args.path,
+                                  settings.site_url)
+        print(f"Papillon de {args.ine} (document {args.id}) écrit : {path}")
         return EXIT_OK
     path = documents.export(actor, args.id, args.path)
     print(f"Document {args.id} écrit : {path}")
@@ -624,8 +632,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _cmd_accounts(args, actor, settings)
         if args.command == "staff":
             return _cmd_staff(args, actor, settings)
+        if args.command == "documents":
+            return _cmd_documents(args, actor, settings)
         handlers: dict[str, Callable[[argparse.Namespace, Actor], int]] = {
-            "documents": _cmd_documents, "school": _cmd_school, "audit": _cmd_audit,
+            "school": _cmd_school, "audit": _cmd_audit,
         }
         return handlers[args.command](args, actor)
     finally:

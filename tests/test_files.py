@@ -190,7 +190,7 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
         assert isinstance(app.screen, DocumentsScreen)
         names = []
         for _ in range(2):
-            await pilot.press("s")
+            await pilot.press("ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, PathModal)
             names.append(app.screen.query_one("#path", Input).value)

@@ -248,12 +248,14 @@ def test_without_cups_the_message_says_so(cli: Cli, tmp_path: Path,
 
 
 async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> None:
-    """« i » in « Afficher le compte rendu » prints the selected document, or says why not."""
+    """ctrl+e in « Afficher le compte rendu », then ctrl+y in its question, prints the
+    selected document, or says why not."""
     from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI, seed_demo
     from cyclades_tui.services.runtime import connect
     from cyclades_tui.services.staff import actor_for
     from cyclades_tui.ui.app import CycladesApp
     from cyclades_tui.ui.screens.documents import DocumentsScreen
+    from cyclades_tui.ui.widgets.modals import ConfirmModal
     from tests.ui_helpers import settle, text_of
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -267,11 +269,16 @@ async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> No
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)
         assert cups.run("cupsdisable", "salle-prof").returncode == 0
-        await pilot.press("i")
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)  # always asked first
+        await pilot.press("ctrl+y")
         await settle(pilot)
         assert "salle-prof » est arrêtée (en pause)" in text_of(pilot, "#message")
         assert cups.run("cupsenable", "salle-prof").returncode == 0
-        await pilot.press("i")
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        await pilot.press("ctrl+y")
         await settle(pilot)
         message = text_of(pilot, "#message")
         assert re.search(r"Travail salle-prof-\d+ envoyé à l'imprimante salle-prof", message)

@@ -132,11 +132,11 @@ async def test_passwords_leave_the_screen_with_the_preview(sqlite_url: str) -> N
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("d")
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PreviewScreen)
         assert not [p for p in passwords if p in screen_text(app)]
-        await pilot.press("m")
+        await pilot.press("ctrl+a")
         await pilot.pause()
         assert all(p in screen_text(app) for p in passwords)
         await pilot.press("escape")

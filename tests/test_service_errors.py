@@ -34,6 +34,7 @@ from cyclades_tui.services import (
     printing,
     schools,
     siecle_import,
+    single_slip,
     staff,
 )
 from cyclades_tui.services.access import require_active, require_school
@@ -103,6 +104,16 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "files.proposed_name": lambda tmp: files.proposed_name(operator(), 1, tmp),
     "files.save_document": lambda tmp: files.save_document(operator(), 1, tmp, "out.pdf"),
     "printing.print_document": lambda _: printing.print_document(operator(), 1),
+    "single_slip.find_slips": lambda _: single_slip.find_slips(operator(), 1, "Dupont"),
+    "single_slip.render": lambda _: single_slip.render(operator(), 1, "1234567890V", "https://x"),
+    "single_slip.export": lambda tmp: single_slip.export(
+        operator(), 1, "1234567890V", tmp / "seul.pdf", "https://x"),
+    "single_slip.save_in_school": lambda tmp: single_slip.save_in_school(
+        operator(), 1, "1234567890V", tmp, "seul.pdf", "https://x"),
+    "single_slip.proposed_name":
+        lambda tmp: single_slip.proposed_name(operator(), 1, "1234567890V", tmp),
+    "single_slip.print_slip":
+        lambda _: single_slip.print_slip(operator(), 1, "1234567890V", "https://x"),
     "schools.add_school": lambda _: schools.add_school(operator(), UAI, "Collège"),
     "schools.set_service": lambda _: schools.set_service(operator(), UAI, True),
     "schools.list_schools": lambda _: schools.list_schools(operator()),
@@ -178,6 +189,12 @@ PURE = {
     "printing.printing_available": "looks for lp",
     "printing.list_printers": "asks CUPS",
     "printing.check_queue": "asks CUPS",
+    "printing.send": "asks CUPS (the caller audits)",
+    "printing.default_queue": "asks CUPS",
+    "files.save_bytes": "writes a file (the caller audits)",
+    "documents.refuse_links": "looks at a path",
+    "single_slip.not_in_document": "a message",
+    "single_slip.slip_file_name": "builds a name",
     "memory.limit_memory": "a process limit, no database",
     "runtime.describe_db_error": "a message",
     "runtime.db_errors": "the wrapper itself",

@@ -130,15 +130,21 @@ def app_with_documents(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]]:
     [
         ("documents", ("d",)),
         ("documents_filtered", ("d", "ctrl+f", *"aubin")),
-        ("preview", ("d", "v")),
-        ("save_dialog", ("d", "s")),
+        ("preview", ("d", "enter")),
+        ("save_dialog", ("d", "ctrl+s")),
+        ("print_confirm", ("d", "ctrl+e")),
+        ("slip_finder", ("d", "down", "ctrl+u", *"aubin")),
         ("generate_done", ("g",)),
         ("regenerate_found", ("r", *"nakamura")),
         ("regenerate_confirm", ("r", *"nakamura", "ctrl+g")),
     ],
 )
 def test_screen_with_documents(snap_compare: Any, app_with_documents: Callable[[], CycladesApp],
-                               name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
+                               name: str, keys: tuple[str, ...], size: tuple[int, int],
+                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No cupsd answers there: the print question names the default printer the same way on
+    # every machine.
+    monkeypatch.setenv("CUPS_SERVER", str(tmp_path / "pas-de-cups.sock"))
     assert snap_compare(app_with_documents(), terminal_size=size,
                         run_before=keys_then_settle(*keys))
 

@@ -462,7 +462,7 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     term.wait_for(f"{before['without_account']} compte(s) créé(s).")
     term.type("\x12")  # ctrl+r: Afficher le compte rendu
     term.wait_for("Affichage de l'élément 1 à 2 sur 2")  # rows loaded: one is selected
-    term.type("s")
+    term.type("\x13")  # ctrl+s: Enregistrer (a letter would go to the filter)
     term.wait_for("Enregistrer")
     term.type("\r")
     term.wait_for("Document enregistré")

@@ -75,7 +75,7 @@ def test_documents_burst_turns_the_page(demo_db: str, terminals: list[Terminal])
         assert cli("accounts", "regenerate", "--school", DEMO_UAI, "--ine", ine).code == 0
     term = start(terminals, "--demo", "--db", demo_db)
     term.wait_for("Mon établissement")
-    term.write(b"dn")
+    term.write(b"d\x1b[6~")  # d, then PgSuiv (letters are text in that list)
     term.wait_for("Affichage de l'élément 11 à 11 sur 11")
 
 

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import DataTable, OptionList
 
 from cyclades_tui.services import accounts
 from cyclades_tui.services.actor import operator
@@ -127,16 +127,21 @@ async def test_report_names_the_pupil_and_filters_by_pupil_or_class(
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)
-        rows = table_rows(pilot, "#documents")
-        assert rows[2][:4] == ["Papillon de connexion", "1/page", "1",
-                               f"Nakamura ({nakamura.division})"]
-        assert {r[1] for r in rows[3:]} == {"1/page", "2/page"}
+        # The columns that fit whole: read each row by its headings.
+        await pilot.resize_terminal(160, 40)
+        await settle(pilot)
+        table = app.screen.query_one("#documents", DataTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        rows = [dict(zip(labels, r, strict=True)) for r in table_rows(pilot, "#documents")]
+        assert [rows[2][k] for k in ("Document", "Page", "Nb", "Élève (classe)")] == [
+            "Papillon de connexion", "1/page", "1", f"Nakamura ({nakamura.division})"]
+        assert {r["Page"] for r in rows[3:]} == {"1/page", "2/page"}
         await pilot.press("ctrl+f", *"nakamura")
         await settle(pilot)
-        rows = table_rows(pilot, "#documents")
+        rows = [dict(zip(labels, r, strict=True)) for r in table_rows(pilot, "#documents")]
         # Her own slip, and the two whole-school documents that also hold her slip.
-        assert len(rows) == 3 and rows[0][3].startswith("Nakamura")
-        await pilot.press("enter", "v")
+        assert len(rows) == 3 and rows[0]["Élève (classe)"].startswith("Nakamura")
+        await pilot.press("enter", "enter")
         await settle(pilot)
         assert isinstance(app.screen, PreviewScreen)
         ((login, _, _, name, division, ine),) = table_rows(pilot, "#slips")

@@ -34,7 +34,7 @@ async def test_escape_on_home_does_not_log_out(demo_url: str) -> None:
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("escape")  # Échap cancels the dialog
         assert isinstance(app.screen, HomeScreen) and app.session is not None
-        await pilot.press("ctrl+d", "o")
+        await pilot.press("ctrl+d", "enter")
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen) and app.session is None
         assert app.screen.query_one("#login", Input).value == ""
@@ -131,7 +131,7 @@ async def test_a_generation_ending_after_logout_tells_nobody(
         monkeypatch.setattr(app, "notify", lambda message, **_: told.append(str(message)))
         await pilot.press("g")
         await settle(pilot)
-        await pilot.press("g", "escape", "ctrl+d", "o")
+        await pilot.press("g", "escape", "ctrl+d", "enter")
         # Not settle(): it would wait for the generation, which the gate holds.
         await wait_until(lambda: isinstance(app.screen, LoginScreen))
         assert app.session is None
@@ -153,7 +153,7 @@ async def test_quitting_during_a_generation_abandons_it_cleanly(
         await pilot.press("g", "ctrl+q")
         assert isinstance(app.screen, ConfirmModal)
         generation = app.generations[DEMO_UAI]
-        await pilot.press("o")
+        await pilot.press("ctrl+y")
         held_generation.set()
         await wait_until(lambda: not app.is_running, timeout=30)
     # Hashing stopped at the next hash, long before the end, and nothing was stored.

@@ -162,7 +162,7 @@ async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str
     async with app.run_test(size=SIZE) as pilot:
         preview, passwords = preview_screen(app)
         await app.push_screen(preview)
-        await pilot.press("m")  # passwords revealed, then the user walks away
+        await pilot.press("ctrl+a")  # passwords revealed, then the user walks away
         table = preview.query_one("#slips", DataTable)
         assert passwords[0] in str(table.get_row_at(0)[1])
         app.set_idle_logout(0.2)

@@ -29,7 +29,7 @@ from cyclades_tui.store.models import (
 from cyclades_tui.ui.screens.documents import DocumentsScreen
 from cyclades_tui.ui.screens.generate import GenerateScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
-from cyclades_tui.ui.widgets.modals import PathModal
+from cyclades_tui.ui.widgets.modals import ConfirmModal, PathModal
 from tests.helpers import FAST_SETTINGS, SIZE, bea, csv_bytes
 from tests.siecle_factory import Pupil, export_zip
 from tests.ui_helpers import demo_app, settle, text_of
@@ -200,7 +200,7 @@ async def test_a_disabled_session_saves_prints_views_and_generates_nothing(
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)
-        await pilot.press("s")  # « Enregistrer »: the prompt opens while still active
+        await pilot.press("ctrl+s")  # « Enregistrer »: the prompt opens while still active
         await settle(pilot)
         assert isinstance(app.screen, PathModal)
         _disable_from_another_connection(demo_url, DEMO_STAFF)
@@ -209,11 +209,14 @@ async def test_a_disabled_session_saves_prints_views_and_generates_nothing(
         assert isinstance(app.screen, DocumentsScreen)
         assert "Ce compte est désactivé" in text_of(pilot, "#message")
         assert _last_refusal() == "document.export"
-        await pilot.press("i")  # « Imprimer »
+        await pilot.press("ctrl+e")  # « Imprimer », asked first
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("ctrl+y")
         await settle(pilot)
         assert _last_refusal() == "document.print"
         assert "Ce compte est désactivé" in text_of(pilot, "#message")
-        await pilot.press("v")  # « Voir »
+        await pilot.press("enter")  # « Voir »
         await settle(pilot)
         assert not isinstance(app.screen, PreviewScreen)
         assert _last_refusal() == "document.preview"

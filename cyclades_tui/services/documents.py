@@ -152,7 +152,7 @@ def _first_missing_folder(folder: Path) -> Path | None:
     return missing
 
 
-def _refuse_links(target: Path) -> None:
+def refuse_links(target: Path) -> None:
     """Refuse a path that goes through a symbolic link: its last name or any folder on it.
 
     A link the user did not notice (or one a colleague planted in a shared folder) would
@@ -180,7 +180,7 @@ def export(actor: Actor, document_id: int, path: Path | str) -> Path:
     existing folder, or a path ending in « / »)."""
     info, data = fetch(actor, document_id, "document.export")
     target = Path(path).expanduser()
-    _refuse_links(target)
+    refuse_links(target)
     try:
         if str(path).endswith(os.sep) or target.is_dir():
             target = target / info.file_name

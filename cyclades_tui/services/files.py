@@ -296,6 +296,16 @@ def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> P
     relative to documents/); never replaces a file, never follows a link, never leaves a
     half-written file under the document's name."""
     info, data = fetch(actor, document_id, "document.export")
+    written = save_bytes(folder, typed, info.file_name, data)
+    with db_errors():
+        audit.record(actor, "document.export", require_school(actor, info.school),
+                     f"document {document_id} -> {written}")
+    return written
+
+
+def save_bytes(folder: Path, typed: str, default_name: str, data: bytes) -> Path:
+    """Write ``data`` as :func:`save_document` does (``default_name`` for a folder), without
+    auditing: the caller records what it wrote."""
     target = confine(folder, typed, DOCUMENTS)
     parts = _parts(folder, target)
     into_folder = typed.rstrip().endswith("/") or not parts
@@ -312,7 +322,7 @@ def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> P
                 os.close(dir_fd)
                 dir_fd, folder_parts = inner, parts
         if file_name is None:
-            file_name = free_name(dir_fd, info.file_name)
+            file_name = free_name(dir_fd, default_name)
         name = str(Path(*folder_parts, file_name))
         try:
             # Readable by the folder's group: the school's SFTP account takes the PDF back.
@@ -325,11 +335,7 @@ def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> P
             raise BadInput(f"Impossible d'écrire « {name} » : {os_error_text(error)}.") from None
     finally:
         os.close(dir_fd)
-    written = Path(os.path.realpath(folder), *folder_parts, file_name)
-    with db_errors():
-        audit.record(actor, "document.export", require_school(actor, info.school),
-                     f"document {document_id} -> {written}")
-    return written
+    return Path(os.path.realpath(folder), *folder_parts, file_name)
 
 
 def folder_for(db_url: str | None, uai: str, settings: Settings) -> Path:

@@ -31,7 +31,7 @@ QUERY_TIMEOUT_S = 5.0
 # Sending a large document through the local socket takes longer than a question.
 SEND_TIMEOUT_S = 60.0
 
-SAVE_INSTEAD = ("Rien n'a été imprimé : enregistrez le document dans un fichier (« Sauver ») "
+SAVE_INSTEAD = ("Rien n'a été imprimé : enregistrez le document dans un fichier (« Enregistrer ») "
                 "puis imprimez-le depuis un autre poste, ou prévenez l'administrateur.")
 NO_CUPS = ("Aucun système d'impression (CUPS) n'est installé sur ce serveur : enregistrez le "
            "document dans un fichier puis imprimez-le depuis un autre poste.")
@@ -230,13 +230,25 @@ def _cancel(job_id: str) -> None:
                        env=_c_locale(), stdin=subprocess.DEVNULL, check=False)
 
 
+def send(printer: str | None, title: str, data: bytes) -> PrintJob:
+    """Check the queue and send ``data`` to it (not audited: the caller records it)."""
+    chosen = check_queue(printer)
+    return PrintJob(job_id=_send(chosen, title, data), printer=chosen)
+
+
+def default_queue() -> str | None:
+    """The queue a job without a chosen printer would go to, for the question asked before
+    printing (None when CUPS names none)."""
+    printers, default = list_printers()
+    return default or (printers[0] if len(printers) == 1 else None)
+
+
 def print_document(actor: Actor, document_id: int, printer: str | None = None) -> PrintJob:
     """Check the queue, send a stored document to it, and record the print (or the failure)
     in the audit trail."""
     info, data = fetch(actor, document_id, "document.print")
     try:
-        chosen = check_queue(printer)
-        job = PrintJob(job_id=_send(chosen, info.title, data), printer=chosen)
+        job = send(printer, info.title, data)
     except Refused as error:
         with db_errors():
             audit.record(actor, "document.print", require_school(actor, info.school),

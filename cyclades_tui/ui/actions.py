@@ -95,18 +95,29 @@ _ACTIONS: tuple[Action, ...] = (
     Action("regenerate-one", "ctrl+g", "generate", "Générer",
            "Nouveau mot de passe pour le candidat affiché"),
     Action("report", "ctrl+r", "report", "Afficher le compte rendu", "Liste des documents générés"),
-    # Afficher le compte rendu, and the preview of a document.
-    Action("next-page", "n", "next_page", "Suiv.", "Page suivante (ou PgSuiv)"),
-    Action("previous-page", "p", "previous_page", "Préc.", "Page précédente (ou PgPréc)"),
+    # Afficher le compte rendu, and the preview of a document. Its list takes letters as
+    # text (they filter): printing, saving and revealing passwords are ctrl+ keys only.
     # Priority: the table would take PgSuiv/PgPréc to scroll its ten rows.
-    Action("next-page-key", "pagedown", "next_page", "Suiv.", show=False, priority=True),
-    Action("previous-page-key", "pageup", "previous_page", "Préc.", show=False, priority=True),
+    Action("next-page", "pagedown", "next_page", "Page suiv.", "Page suivante",
+           show=False, priority=True),
+    Action("previous-page", "pageup", "previous_page", "Page préc.", "Page précédente",
+           show=False, priority=True),
     Action("filter", "ctrl+f", "focus_filter", "Filtrer",
            "Filtrer par nom d'élève, INE ou classe"),
-    Action("save", "s", "save", "Sauver", "Enregistrer le document sélectionné dans un fichier"),
-    Action("print", "i", "print", "Imprimer", "Imprimer avec CUPS (lp)"),
-    Action("preview", "v", "preview", "Voir", "Voir les papillons en texte, mots de passe masqués"),
-    Action("toggle-passwords", "m", "toggle_passwords", "Mots de passe",
+    Action("save", "ctrl+s", "save", "Enregistrer",
+           "Enregistrer le document sélectionné dans un fichier", priority=True),
+    Action("print", "ctrl+e", "print", "Imprimer", "Imprimer avec CUPS (demande confirmation)",
+           priority=True),
+    # Priority: the table would take Entrée for itself, and the footer would not show it.
+    Action("preview", "enter", "preview", "Voir",
+           "Voir les papillons en texte, mots de passe masqués", priority=True),
+    Action("one-slip", "ctrl+u", "one_slip", "Un élève",
+           "Le papillon d'un seul élève : le voir, l'imprimer ou l'enregistrer",
+           priority=True),
+    # Priority: the search field and the list would take Entrée, and the footer hide it.
+    Action("one-preview", "enter", "one_preview", "Voir", "Voir le papillon de cet élève seul",
+           priority=True),
+    Action("toggle-passwords", "ctrl+a", "toggle_passwords", "Afficher les mots de passe",
            "Les mots de passe restent masqués par défaut"),
     Action("close", "escape", "close", "Fermer", "Fermer l'aperçu"),
     # Mes candidats.
@@ -123,7 +134,8 @@ _ACTIONS: tuple[Action, ...] = (
     Action("reload", "a", "reload", "Actualiser", "Relire le journal"),
     # Dialogs.
     Action("cancel", "escape", "cancel", "Annuler", "Fermer sans rien faire"),
-    Action("confirm", "o", "confirm", "Confirmer", "Confirmer (o = oui)"),
+    # ctrl+y (« yes »): a letter typed by mistake into a dialog must not confirm anything.
+    Action("confirm", "ctrl+y", "confirm", "Confirmer", "Confirmer l'action proposée"),
 )
 ACTIONS: dict[str, Action] = {action.id: action for action in _ACTIONS}
 assert len(ACTIONS) == len(_ACTIONS), "two actions share an identifier"
@@ -167,17 +179,20 @@ KEY_TABLE: tuple[ScreenKeys, ...] = (
                "birth, account: Tab, arrows, Entrée); the candidate is shown before anything is "
                "generated, or the real reason why not (state, exam not eligible, no account "
                "yet); {regenerate-one} Générer (asks for confirmation), {report} compte rendu"),
-    ScreenKeys("Afficher le compte rendu", ("next-page", "previous-page", "next-page-key",
-                                            "previous-page-key", "filter", "save", "print",
-                                            "preview", "toggle-passwords", "close"),
+    ScreenKeys("Afficher le compte rendu", ("next-page", "previous-page", "filter", "save",
+                                            "print", "preview", "one-slip",
+                                            "toggle-passwords", "close"),
                "« Liste des documents générés », 10 a page, each with its layout (`1/page`, "
-               "`2/page`), its number of slips and, for a one-slip document, the pupil and "
-               "class: {next-page}/{previous-page} (or {next-page-key}/{previous-page-key}) "
-               "pages, {filter} filter by pupil (name, INE) or class (`Entrée` back to the "
-               "list), {save} save to a file (in the school's `documents/` folder, a free name "
-               "offered), {print} print with CUPS, {preview} view the slips as text with each "
-               "pupil's name, class and INE (passwords hidden, {toggle-passwords} shows them, "
-               "{close} closes)"),
+               "`2/page`), its number of slips, its size and type, and, for a one-slip "
+               "document, the pupil and class. Letters are text: typing filters by pupil "
+               "(name, INE) or class (`Entrée` back to the list, {filter} back to the "
+               "filter); {next-page}/{previous-page} pages, {save} save to a file (in the "
+               "school's `documents/` folder, a free name offered), {print} print with CUPS "
+               "(a dialog names the document, its slips, pages and printer first; `Entrée` "
+               "cancels), {preview} view the slips as text with each pupil's name, class and "
+               "INE (passwords hidden, {toggle-passwords} shows them, {close} closes), "
+               "{one-slip} one pupil's slip alone (find by name, INE or class; view, print or "
+               "save that one page)"),
     ScreenKeys("Mes candidats", ("table", "candidates-filter", "import-bee", "import-csv"),
                "type to filter (every word must match: name, INE, class, exam, state, login), "
                "{table} list (`→` shows the date of birth and INE at 80 columns; a wider "

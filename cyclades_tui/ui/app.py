@@ -59,7 +59,7 @@ from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.terminal_input import BoundedLinuxDriver, bound_initial_size
 from cyclades_tui.ui.text import TerminalSafeFilter
-from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
@@ -399,6 +399,12 @@ class CycladesApp(App[None]):
                 for generation in self.generations.values():
                     generation.cancelled = True
                 self.notify("Arrêt de la génération en cours…", timeout=30)
+            else:
+                say = getattr(self.screen, "show_info", None)
+                if callable(say):
+                    say(CANCELLED)
+                else:
+                    self.notify(CANCELLED)
 
         self.push_screen(ConfirmModal(
             "Une génération est en cours. Quitter l'abandonne (rien n'est enregistré à "

@@ -17,7 +17,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import LogOut, OpenActivity
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import literal
-from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 
 
 def friendly_error(error: BaseException | None) -> str:
@@ -101,10 +101,13 @@ class BaseScreen(Screen[None]):
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.post_message(LogOut())
+            else:
+                self.show_info(CANCELLED)
 
+        # Logging out destroys nothing: « Se déconnecter » is Entrée's default.
         self.app.push_screen(ConfirmModal("Se déconnecter ? Il faudra saisir à nouveau "
                                           "votre identifiant et votre mot de passe.",
-                                          "Se déconnecter"), confirmed)
+                                          "Se déconnecter", safe_default=False), confirmed)
 
     def show_error(self, message: str) -> None:
         """Tell the user what went wrong, in the screen's message line (else as a toast)."""

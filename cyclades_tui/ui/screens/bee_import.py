@@ -26,7 +26,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.lists import PickList
-from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedCheckbox, MarkedSelectionList
 from cyclades_tui.ui.workers import deliver
 
@@ -220,8 +220,8 @@ class BeeImportScreen(ActivityScreen):
                 self.query_one("#import", Button).disabled = True
                 self.run_import(path, *choices, dry_run=False, other_exams=True)
             else:
-                self.show_info("Rien n'a été importé. Décochez les classes de ces élèves, "
-                               "puis « Vérifier ».")
+                self.show_info(f"{CANCELLED} Rien n'a été importé. Décochez les classes de "
+                               "ces élèves, puis « Vérifier ».")
 
         self.app.push_screen(ConfirmModal(question, "Ajouter les candidatures"), confirmed)
 

@@ -1,25 +1,71 @@
-"""« Afficher le compte rendu »: the list of generated documents, save, print, preview."""
+"""« Afficher le compte rendu »: the list of generated documents, save, print, preview.
+
+Letters are text here, as in « Mes candidats »: typed in the list they go to the filter.
+Every action that prints, saves or shows passwords is a ``ctrl+`` key, and printing always
+asks first, naming what would be printed and where.
+"""
 
 from __future__ import annotations
 
-from textual import on, work
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Input, Static
 
 from cyclades_tui.domain.names import local_time
-from cyclades_tui.services import documents, files, printing
+from cyclades_tui.services import documents, files, printing, single_slip
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.text import literal, size_label
-from cyclades_tui.ui.widgets.modals import PathModal, PrinterModal
+from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal, PathModal, PrinterModal
+from cyclades_tui.ui.widgets.slip_finder import SlipChoice, SlipFinderModal, letter_to_field
 from cyclades_tui.ui.workers import deliver
 
 PAGE_SIZE = 10
-# A long name is cut: the date must stay on an 80-column screen.
-PUPIL_WIDTH = 26
+# DataTable's cell padding (one column each side) and the room of a vertical scrollbar.
+CELL_PADDING = 2
+SCROLLBAR = 2
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the list: its key, heading and cell text."""
+
+    key: str
+    label: str
+    cell: Callable[[DocumentSummary], str]
+
+
+# In the order they are given room: the memo's Document, Taille and Type first (they show
+# at 80 columns), then date and author, then layout, slip count and pupil. A column that
+# does not fit whole is left out, never cut.
+COLUMNS: tuple[Column, ...] = (
+    Column("title", "Document", lambda d: d.title),
+    Column("size", "Taille", lambda d: size_label(d.size)),
+    Column("type", "Type", lambda d: d.type),
+    Column("date", "Date", lambda d: f"{local_time(d.created_at):%d/%m/%Y %H:%M}"),
+    Column("author", "Auteur", lambda d: d.created_by),
+    Column("layout", "Page", lambda d: f"{d.layout}/page"),
+    Column("slips", "Nb", lambda d: str(d.slips)),
+    Column("pupil", "Élève (classe)", lambda d: d.pupil),
+)
+
+
+def fitting_columns(rows: list[DocumentSummary], width: int) -> list[Column]:
+    """The columns that fit whole in ``width`` cells, in priority order."""
+    chosen: list[Column] = []
+    used = SCROLLBAR
+    for column in COLUMNS:
+        need = max([len(column.label), *(len(column.cell(d)) for d in rows)]) + CELL_PADDING
+        if used + need <= width:
+            chosen.append(column)
+            used += need
+    return chosen
 
 
 def range_label(offset: int, shown: int, total: int) -> str:
@@ -29,12 +75,24 @@ def range_label(offset: int, shown: int, total: int) -> str:
     return f"Affichage de l'élément {offset + 1} à {offset + shown} sur {total} élément(s)"
 
 
+def pages_of(doc: DocumentSummary) -> int:
+    """How many A4 pages the document prints on (one or two slips a page)."""
+    return -(-doc.slips // doc.layout)
+
+
+def print_question(what: str, slips: int, pages: int, queue: str | None) -> str:
+    """The question asked before anything is sent to a printer."""
+    where = f"l'imprimante « {queue} »" if queue else "l'imprimante par défaut du serveur"
+    return (f"Imprimer {what} : {slips} papillon(s) sur {pages} page(s), avec les mots de "
+            f"passe, sur {where} ?")
+
+
 class DocumentsScreen(ActivityScreen):
     """« Liste des documents générés », ten a page."""
 
     # Short labels: the footer must show every binding in 80 columns.
-    BINDINGS = bindings("next-page", "previous-page", "next-page-key", "previous-page-key",
-                        "filter", "save", "print", "preview")
+    BINDINGS = bindings("next-page", "previous-page", "filter", "save", "print", "preview",
+                        "one-slip")
 
     def __init__(self, ctx: ScreenContext) -> None:
         super().__init__(ctx)
@@ -47,7 +105,11 @@ class DocumentsScreen(ActivityScreen):
         yield from self.compose_banner()
         yield Static("Liste des documents générés", classes="heading")
         yield Input(id="search", placeholder="Filtrer par élève (nom, INE) ou classe ; "
-                                             "Entrée : liste", compact=True)
+                                             "Entrée : liste", compact=True,
+                    # A letter typed in the list lands here: selecting it on focus would
+                    # let the next letter replace it.
+                    select_on_focus=False)
+        # Letters typed in the list go to the filter (on_key), as in « Mes candidats ».
         table: DataTable[object] = DataTable(id="documents", cursor_type="row",
                                              zebra_stripes=True)
         yield table
@@ -56,18 +118,7 @@ class DocumentsScreen(ActivityScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#documents", DataTable)
-        # Most telling first: at 80 columns the layout and the pupil always show; wider
-        # terminals also show author, size and type.
-        table.add_column("Document", key="title")
-        table.add_column("Page", key="layout")
-        table.add_column("Nb", key="slips")
-        table.add_column("Élève (classe)", key="pupil")
-        table.add_column("Date", key="date")
-        table.add_column("Auteur", key="author")
-        table.add_column("Taille", key="size")
-        table.add_column("Type", key="type")
-        table.focus()
+        self.query_one("#documents", DataTable).focus()
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
@@ -81,21 +132,35 @@ class DocumentsScreen(ActivityScreen):
 
     def _show(self, offset: int, total: int, rows: list[DocumentSummary]) -> None:
         self.page_start, self.total, self.rows = offset, total, rows
-        table = self.query_one("#documents", DataTable)
-        table.clear()
-        for doc in rows:
-            table.add_row(
-                literal(doc.title), literal(f"{doc.layout}/page"), literal(str(doc.slips)),
-                literal(doc.pupil[:PUPIL_WIDTH]),
-                literal(f"{local_time(doc.created_at):%d/%m/%Y %H:%M}"), literal(doc.created_by),
-                literal(size_label(doc.size)), literal(doc.type), key=str(doc.id),
-            )
+        self._draw()
         self.query_one("#range", Static).update(range_label(offset, len(rows), total))
         if not rows:
             self.show_info("Aucun document ne correspond au filtre." if self.search else
                            "Aucun document généré pour l'instant.")
         else:
             self.show_info("")
+
+    def _draw(self) -> None:
+        """Fill the table with the columns that fit whole at the present width."""
+        table = self.query_one("#documents", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        for column in fitting_columns(self.rows, self.size.width or self.app.size.width):
+            table.add_column(column.label, key=column.key)
+        shown = [c for c in COLUMNS if c.key in {str(k.value) for k in table.columns}]
+        for doc in self.rows:
+            table.add_row(*(literal(c.cell(doc)) for c in shown), key=str(doc.id))
+        if self.rows:
+            table.move_cursor(row=min(row, len(self.rows) - 1))
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A wider terminal shows more columns, a narrower one fewer (never cut)."""
+        if self.rows:
+            self._draw()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed in the list goes to the filter: letters are text, never actions."""
+        letter_to_field(event, self.query_one("#search", Input), self.focused)
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
@@ -149,6 +214,8 @@ class DocumentsScreen(ActivityScreen):
         def chosen(path: str | None) -> None:
             if path:
                 self.save(doc.id, path)
+            else:
+                self.show_info(CANCELLED)
 
         deliver(
             self, self.app.push_screen,
@@ -165,14 +232,14 @@ class DocumentsScreen(ActivityScreen):
                                   f"{files.shown(folder, written)} (dans « {folder} »)")
 
     def action_print(self) -> None:
-        """Choose a printer (when CUPS knows several) and print the selected document."""
+        """Ask (document, slips, pages, printer), then print the selected document."""
         doc = self.selected()
         if doc is not None:
-            self.prepare_print(doc.id)
+            self.prepare_print(doc, None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="print", group="print")
-    def prepare_print(self, document_id: int) -> None:
-        """Find the printers, then ask or print at once."""
+    def prepare_print(self, doc: DocumentSummary, slip: SlipPreview | None) -> None:
+        """Find the printers; let the person choose one when CUPS knows several."""
         if not printing.printing_available():
             deliver(self, self.show_error, printing.NO_CUPS)
             return
@@ -180,13 +247,34 @@ class DocumentsScreen(ActivityScreen):
         if len(printers) > 1:
             def chosen(printer: str | None) -> None:
                 if printer:
-                    self.send_to_printer(document_id, printer)
+                    self.ask_print(doc, slip, printer)
+                else:
+                    self.show_info(CANCELLED)
 
-            deliver(self, self.app.push_screen, PrinterModal(printers, default),
-                                      chosen)
+            deliver(self, self.app.push_screen, PrinterModal(printers, default), chosen)
             return
-        deliver(self, self.send_to_printer, document_id,
-                                  printers[0] if printers else None)
+        deliver(self, self.ask_print, doc, slip, printers[0] if printers else None)
+
+    def ask_print(self, doc: DocumentSummary, slip: SlipPreview | None,
+                  printer: str | None) -> None:
+        """The question before printing; « Annuler » is Entrée's default."""
+        queue = printer or printing.default_queue()
+        if slip is None:
+            question = print_question(f"« {doc.title} » (document n° {doc.id})", doc.slips,
+                                      pages_of(doc), queue)
+        else:
+            question = print_question(f"le papillon de {slip.name} ({slip.division}, INE "
+                                      f"{slip.ine}) seul, du document n° {doc.id}", 1, 1, queue)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.show_info(CANCELLED)
+            elif slip is None:
+                self.send_to_printer(doc.id, printer)
+            else:
+                self.send_slip_to_printer(doc.id, slip.ine, printer)
+
+        self.app.push_screen(ConfirmModal(question, "Imprimer"), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="send", group="send")
     def send_to_printer(self, document_id: int, printer: str | None) -> None:
@@ -194,8 +282,69 @@ class DocumentsScreen(ActivityScreen):
         job = printing.print_document(self.session.actor, document_id, printer)
         deliver(self, self.show_info, job.message)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, name="send", group="send")
+    def send_slip_to_printer(self, document_id: int, ine: str, printer: str | None) -> None:
+        """Hand one pupil's slip, alone, to lp."""
+        job = single_slip.print_slip(self.session.actor, document_id, ine,
+                                     self.ctx.settings.site_url, printer)
+        deliver(self, self.show_info, job.message)
+
+    def action_one_slip(self) -> None:
+        """Find one pupil's slip in the selected document."""
+        doc = self.selected()
+        if doc is not None:
+            self.load_finder(doc)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="preview", group="preview")
+    def load_finder(self, doc: DocumentSummary) -> None:
+        """Read the document's slips, then let the person find the pupil."""
+        slips = documents.preview(self.session.actor, doc.id)
+
+        def chosen(choice: SlipChoice | None) -> None:
+            if choice is None:
+                return
+            what, slip = choice
+            if what == "preview":
+                self.app.push_screen(PreviewScreen(self.ctx, doc, [slip]))
+            elif what == "print":
+                self.prepare_print(doc, slip)
+            else:
+                self.prepare_slip_save(doc, slip)
+
+        deliver(self, self.app.push_screen, SlipFinderModal(doc, slips), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="prepare-save",
+          group="prepare-save")
+    def prepare_slip_save(self, doc: DocumentSummary, slip: SlipPreview) -> None:
+        """Offer a free name for the pupil's slip in the school's documents folder."""
+        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+        proposed = single_slip.proposed_name(self.session.actor, doc.id, slip.ine, folder)
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.save_slip(doc.id, slip.ine, path)
+            else:
+                self.show_info(CANCELLED)
+
+        deliver(self, self.app.push_screen,
+                PathModal(f"Enregistrer le papillon de {slip.name} seul (une page) dans "
+                          f"« {folder / files.DOCUMENTS} »", proposed), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
+    def save_slip(self, document_id: int, ine: str, path: str) -> None:
+        """Write the pupil's slip alone into the school's folder."""
+        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+        written = single_slip.save_in_school(self.session.actor, document_id, ine, folder,
+                                             path, self.ctx.settings.site_url)
+        deliver(self, self.show_info, f"Papillon enregistré : "
+                                      f"{files.shown(folder, written)} (dans « {folder} »)")
+
     def action_preview(self) -> None:
-        """Show the slips of the selected document as text."""
+        """Entrée: in the filter, go to the list; in the list, show the selected document's
+        slips as text."""
+        if self.focused is self.query_one("#search", Input):
+            self.search_submitted()
+            return
         doc = self.selected()
         if doc is not None:
             self.load_preview(doc)

@@ -18,7 +18,7 @@ from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
-from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
 from cyclades_tui.ui.workers import deliver
 
@@ -208,6 +208,8 @@ class RegenerateScreen(ActivityScreen):
                 self.query_one("#generate", Button).disabled = True
                 self.show_info("Génération du papillon…")
                 self.regenerate(view.ine, self._state())
+            else:
+                self.show_info(CANCELLED)
 
         self.app.push_screen(ConfirmModal(question, "Générer"), confirmed)
 

@@ -15,7 +15,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import LogOut, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
-from cyclades_tui.ui.widgets.modals import ConfirmModal
+from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.workers import deliver
 
 
@@ -89,5 +89,8 @@ class SchoolPickerScreen(BaseScreen):
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.post_message(LogOut())
+            else:
+                self.show_info(CANCELLED)
 
-        self.app.push_screen(ConfirmModal("Se déconnecter ?", "Se déconnecter"), confirmed)
+        self.app.push_screen(ConfirmModal("Se déconnecter ?", "Se déconnecter",
+                                          safe_default=False), confirmed)

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.french_text import FrenchText
 
@@ -32,27 +32,53 @@ DIALOG_CSS = """
 """
 
 
-class ConfirmModal(ModalScreen[bool]):
-    """Ask a yes/no question; dismisses with True only on an explicit « Confirmer »."""
+CANCELLED = "Annulé."
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmModal")
+
+class ConfirmModal(ModalScreen[bool]):
+    """Ask a yes/no question; dismisses with True only on an explicit confirmation.
+
+    The button Entrée presses is the focused one, and it is the one drawn as chosen (the
+    other is plain): nothing looks chosen that Entrée would not do. For an action that
+    destroys or prints, « Annuler » is that default (``safe_default``); a key line under
+    the buttons says which key does what.
+    """
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmModal") + """
+    ConfirmModal .keys {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    """
     BINDINGS = bindings("cancel", "confirm")
 
-    def __init__(self, question: str, confirm_label: str = "Confirmer") -> None:
+    def __init__(self, question: str, confirm_label: str = "Confirmer", *,
+                 safe_default: bool = True) -> None:
         super().__init__()
         self.question = question
         self.confirm_label = confirm_label
+        self.safe_default = safe_default
+
+    def key_line(self) -> str:
+        """« Entrée ou Échap : Annuler · ctrl+y : Générer » (what each key does here)."""
+        confirm = ACTIONS["confirm"].key
+        if self.safe_default:
+            return f"Entrée ou Échap : Annuler · {confirm} : {self.confirm_label}"
+        return f"Entrée ou {confirm} : {self.confirm_label} · Échap : Annuler"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield FrenchText(self.question, classes="question")
             with Horizontal(classes="buttons"):
-                yield Button(self.confirm_label, id="yes", variant="warning")
-                yield Button("Annuler", id="no")
+                yield Button(self.confirm_label, id="yes",
+                             variant="default" if self.safe_default else "warning")
+                yield Button("Annuler", id="no",
+                             variant="primary" if self.safe_default else "default")
+            yield Static(literal(self.key_line()), classes="keys")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one("#no" if self.safe_default else "#yes", Button).focus()
 
     @on(Button.Pressed, "#yes")
     def action_confirm(self) -> None:
