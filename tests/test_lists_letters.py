@@ -59,7 +59,7 @@ async def test_menu_starts_on_its_first_line_and_does_not_wrap(demo_url: str) ->
         assert isinstance(app.screen, ChangePasswordScreen)
 
 
-async def test_journal_letters_do_not_reload_ctrl_u_does(demo_url: str) -> None:
+async def test_journal_letters_do_not_reload_f5_does(demo_url: str) -> None:
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("journal")

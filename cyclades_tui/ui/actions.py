@@ -121,9 +121,10 @@ _ACTIONS: tuple[Action, ...] = (
     # The two imports.
     Action("check", "ctrl+o", "check", "Vérifier", "Vérifier le fichier sans rien écrire"),
     Action("import", "ctrl+l", "import_file", "Importer", "Importer ce qui a été vérifié"),
-    # Journal and the BEE import's list of files. A ctrl+ key (a letter in a list is text);
-    # not ctrl+r: that is « Afficher le compte rendu ».
-    Action("reload", "ctrl+u", "reload", "Actualiser",
+    # Journal and the BEE import's list of files: F5, « actualiser » in every browser. Not a
+    # letter (in a list a letter is text), not ctrl+r (« Afficher le compte rendu »), not
+    # ctrl+u (a text field's « delete to the start »).
+    Action("reload", "f5", "reload", "Actualiser",
            "Relire la liste (le journal, les fichiers déposés)"),
     # Dialogs.
     Action("cancel", "escape", "cancel", "Annuler", "Fermer sans rien faire"),
@@ -151,7 +152,8 @@ class ScreenKeys:
 
 
 # Key names as the README writes them.
-KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "pagedown": "PgSuiv", "pageup": "PgPréc"}
+KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "pagedown": "PgSuiv", "pageup": "PgPréc",
+             "f5": "F5"}
 
 KEY_TABLE: tuple[ScreenKeys, ...] = (
     ScreenKeys("Connexion", ("connect",),
