@@ -16,8 +16,10 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.staff import actor_for, set_password
+from cyclades_tui.ui.actions import ACTIVITIES
 from cyclades_tui.ui.app import CycladesApp
-from tests.helpers import FAST_SETTINGS
+from cyclades_tui.ui.screens.base import BaseScreen
+from tests.helpers import FAST_SETTINGS, OTHER_UAI
 from tests.ui_helpers import settle
 
 SIZE = (80, 24)
@@ -31,8 +33,14 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 @pytest.fixture
 def snapshot_app(tmp_path: Path) -> Iterator[Callable[[bool], CycladesApp]]:
     """A fixed demo school (seeded RNG), so every snapshot is reproducible."""
+    from datetime import datetime
+
+    from cyclades_tui.store.models import AuditEvent
+
     db = connect(f"sqlite:///{tmp_path / 'snap.db'}")
     seed_demo(40, seed=11, settings=FAST_SETTINGS)
+    # The journal shows when and by whom: the same on every machine and day.
+    AuditEvent.update(at=datetime(2026, 6, 2, 8, 30), actor="cli:exploitant").execute()
 
     def make(logged_in: bool = True) -> CycladesApp:
         return CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF) if logged_in else None,
@@ -72,6 +80,7 @@ def keys_then_settle(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         ("import_bee", ("down", "down", "down", "down", "enter")),
         ("import_csv", ("down", "down", "down", "down", "down", "enter")),
         ("palette", ("ctrl+p",)),
+        ("journal", ("j",)),
         ("change_password", ("end", "enter")),
         ("change_password_mismatch", ("end", "enter", *"actuel", "enter",
                                       *"Un-nouveau-2026", "enter", *"Un-autre-2026", "enter")),
@@ -211,3 +220,48 @@ def test_siecle_screen(snap_compare: Any, app_with_siecle_export: Callable[[], C
                        stage: str, size: tuple[int, int]) -> None:
     assert snap_compare(app_with_siecle_export(), terminal_size=size,
                         run_before=siecle_steps(stage))
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("activity", [a.id for a in ACTIVITIES if a.id != "documents"])
+def test_longest_message(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
+                         activity: str, size: tuple[int, int]) -> None:
+    """Each screen with the longest message the app shows (whole, above the footer)."""
+    from tests.test_messages_whole import long_messages
+
+    longest = max(long_messages(), key=len)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, CycladesApp)
+        app.open_activity(activity)
+        await keys_then_settle()(pilot)
+        screen = app.screen
+        assert isinstance(screen, BaseScreen)
+        screen.show_error(longest)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(True), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("name", "keys"), [
+    ("schools", ()),
+    ("schools_service", ("down", "ctrl+k")),
+    ("schools_logout_dialog", ("ctrl+d",)),
+    ("login_refused", (*"chef", "enter", *"mauvais", "enter")),
+])
+def test_exam_manager(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
+                      name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
+    """The exam manager's school choice (and a refused login), two schools."""
+    from cyclades_tui.services import schools, staff
+    from cyclades_tui.services.actor import ROLE_MANAGER
+
+    schools.add_school(operator(), OTHER_UAI, "Lycée de démonstration Jules-Verne")
+    staff.add_staff(operator(), "chef", "Examens2026!Juin", None, role=ROLE_MANAGER,
+                    settings=FAST_SETTINGS, must_change=False)
+    login = () if name == "login_refused" else (*"chef", "enter", *"Examens2026!Juin",
+                                                "enter")
+    assert snap_compare(snapshot_app(False), terminal_size=size,
+                        run_before=keys_then_settle(*login, *keys))

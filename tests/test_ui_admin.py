@@ -11,6 +11,7 @@ from cyclades_tui.services import staff
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import Candidate, Candidature, School
+from cyclades_tui.ui.actions import ACTIONS
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.journal import JournalScreen
@@ -121,7 +122,7 @@ async def test_exam_manager_picks_a_school_and_positions_the_service(school_db: 
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "chef", PASSWORD)
         assert isinstance(app.screen, SchoolPickerScreen)
-        await pilot.press("down", "p")
+        await pilot.press("down", ACTIONS["toggle-service"].key)
         await settle(pilot)
         assert School.get(School.uai == OTHER).service_enabled
         assert f"Service positionné pour {OTHER}" in text_of(pilot, "#message")

@@ -18,6 +18,9 @@ from tests.helpers import Cli
 from tests.pty_terminal import CTRL_G, ENTER, ESC, TAB, Terminal
 
 PASSWORD = "Examens2026!Juin"
+DOWN = b"\x1b[B"
+UP = b"\x1b[A"
+CTRL_P = b"\x10"
 
 
 @pytest.fixture
@@ -111,3 +114,32 @@ def test_name_then_ctrl_g_asks_for_confirmation(demo_db: str, terminals: list[Te
     term.write(b"rnakamura" + CTRL_G)
     screen = term.wait_for("Générer un nouveau mot de passe pour")
     assert "Nakamura" in screen
+
+
+def test_counted_arrows_after_coming_back_on_a_pty(demo_db: str,
+                                                   terminals: list[Terminal]) -> None:
+    term = start(terminals, "--demo", "--db", demo_db)
+    term.wait_for("Mon établissement")
+    term.write(DOWN * 3 + ENTER)  # the 4th line: « Mes candidats »
+    term.wait_for("300 candidature(s)")
+    term.write(ESC + DOWN * 5 + ENTER)  # back, then the 6th line: « Importer HORS BEE »
+    screen = term.wait_for(lambda s: "Importer HORS BEE" in s and "[h] Importer" not in s)
+    assert "Import CSV" not in screen
+    term.write(ESC + UP * 3 + DOWN * 30 + ENTER)  # stops on the last line, no wrap
+    term.wait_for("Mot de passe actuel")
+
+
+def test_escape_then_ctrl_p_in_one_packet_opens_the_palette_below(
+        demo_db: str, terminals: list[Terminal]) -> None:
+    """ESC ctrl+p in one write: Textual read ctrl+p alone (the Échap lost), so the palette
+    opened over « Mes candidats » and closing it left the user there."""
+    term = start(terminals, "--demo", "--db", demo_db)
+    term.wait_for("Mon établissement")
+    term.write(b"c")
+    term.wait_for("300 candidature(s)")
+    term.write(ESC + CTRL_P)
+    term.wait_for("Rechercher une commande")
+    term.write(ESC)
+    screen = term.wait_for(lambda s: "Rechercher une commande" not in s
+                           and "[g] Générer" in s)
+    assert "Import CSV" not in screen

@@ -43,9 +43,8 @@ class Action:
                        priority=self.priority, id=self.id, tooltip=self.tooltip)
 
 
-# In menu order. « Importer HORS BEE » and « Importer mes élèves… » have no letter: the
-# footer must fit 80 columns, and both imports are offered by « Mes candidats » (ctrl+b,
-# ctrl+n) and the command palette.
+# In menu order. Every line has its letter, shown in the menu; only the activities with a
+# ``short`` label are in the footer (all of them would not fit 80 columns).
 ACTIVITIES: tuple[Activity, ...] = (
     Activity("generate", "Générer les comptes Cyclades de mes élèves",
              "Créer les comptes des candidats éligibles et leurs papillons", "g", "Générer"),
@@ -56,11 +55,12 @@ ACTIVITIES: tuple[Activity, ...] = (
     Activity("candidates", "Mes candidats", "Tous les candidats de l'établissement, filtrables",
              "c", "Candidats"),
     Activity("import_bee", "Importer mes élèves depuis la BEE",
-             "Importer un export SIECLE (ElevesSansAdresses .zip ou .xml)"),
-    Activity("import_csv", "Importer HORS BEE", "Importer des candidats depuis un fichier CSV"),
-    Activity("journal", "Journal", "Qui a fait quoi et quand dans cet établissement"),
+             "Importer un export SIECLE (ElevesSansAdresses .zip ou .xml)", "b"),
+    Activity("import_csv", "Importer HORS BEE", "Importer des candidats depuis un fichier CSV",
+             "h"),
+    Activity("journal", "Journal", "Qui a fait quoi et quand dans cet établissement", "j"),
     Activity("password", "Changer mon mot de passe",
-             "Votre mot de passe actuel, puis le nouveau deux fois"),
+             "Votre mot de passe actuel, puis le nouveau deux fois", "m"),
 )
 ACTIVITY_BY_ID = {activity.id: activity for activity in ACTIVITIES}
 
@@ -82,12 +82,14 @@ _ACTIONS: tuple[Action, ...] = (
     Action("password-logout", "escape", "logout_now", "Déconnexion",
            "Se déconnecter sans changer le mot de passe (il reste à changer)"),
     # Mon établissement.
-    *(Action(f"open-{a.id}", a.key, f"open('{a.id}')", a.short, a.help)
+    *(Action(f"open-{a.id}", a.key, f"open('{a.id}')", a.short or a.title, a.help,
+             show=bool(a.short))
       for a in ACTIVITIES if a.key),
     Action("home-back", "escape", "back", "Retour",
            "Revenir au choix de l'établissement (gestionnaire)", show=False),
     # Choix de l'établissement (gestionnaire).
-    Action("toggle-service", "p", "toggle_service", "Positionner / retirer le service",
+    # A ctrl+ key: it changes data, and a letter in a list is text.
+    Action("toggle-service", "ctrl+k", "toggle_service", "Positionner / retirer le service",
            "Positionner ou retirer le service de gestion des candidats"),
     # Générer / Regénérer.
     Action("generate", "g", "generate", "Générer",
@@ -130,8 +132,11 @@ _ACTIONS: tuple[Action, ...] = (
     # The two imports.
     Action("check", "ctrl+o", "check", "Vérifier", "Vérifier le fichier sans rien écrire"),
     Action("import", "ctrl+l", "import_file", "Importer", "Importer ce qui a été vérifié"),
-    # Journal (no text field: a letter). Not ctrl+r: that is « Afficher le compte rendu ».
-    Action("reload", "a", "reload", "Actualiser", "Relire le journal"),
+    # Journal and the BEE import's list of files: F5, « actualiser » in every browser. Not a
+    # letter (in a list a letter is text), not ctrl+r (« Afficher le compte rendu »), not
+    # ctrl+u (a text field's « delete to the start »).
+    Action("reload", "f5", "reload", "Actualiser",
+           "Relire la liste (le journal, les fichiers déposés)"),
     # Dialogs.
     Action("cancel", "escape", "cancel", "Annuler", "Fermer sans rien faire"),
     # ctrl+y (« yes »): a letter typed by mistake into a dialog must not confirm anything.
@@ -159,16 +164,22 @@ class ScreenKeys:
 
 
 # Key names as the README writes them.
-KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "pagedown": "PgSuiv", "pageup": "PgPréc"}
+KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "pagedown": "PgSuiv", "pageup": "PgPréc",
+             "f5": "F5"}
 
 KEY_TABLE: tuple[ScreenKeys, ...] = (
     ScreenKeys("Connexion", ("connect",),
                "`Tab`/{connect} between fields, {connect} to log in (one attempt at a time)"),
-    ScreenKeys("Mon établissement (menu)", ("open-generate", "open-regenerate", "open-documents",
-                                            "open-candidates", "logout", "home-back"),
-               "arrows + `Entrée`, or {open-generate} générer, {open-regenerate} regénérer, "
-               "{open-documents} compte rendu, {open-candidates} candidats; {logout} Déconnexion "
-               "(asks for confirmation; {home-back} never logs out)"),
+    ScreenKeys("Choix de l'établissement (gestionnaire)", ("toggle-service", "logout"),
+               "arrows + `Entrée` act for the school; {toggle-service} positions or withdraws "
+               "its service; {logout} Déconnexion"),
+    ScreenKeys("Mon établissement (menu)", (*(f"open-{a.id}" for a in ACTIVITIES if a.key),
+                                            "logout", "home-back"),
+               "arrows + `Entrée` (starts on the first line, stops at both ends), or "
+               "{open-generate} générer, {open-regenerate} regénérer, {open-documents} compte "
+               "rendu, {open-candidates} candidats, {open-import_bee} import BEE, "
+               "{open-import_csv} HORS BEE, {open-journal} journal, {open-password} mot de "
+               "passe; {logout} Déconnexion (asks for confirmation; {home-back} never logs out)"),
     ScreenKeys("Générer les comptes", ("generate", "report"),
                "{generate} Générer (progress bar; the generation goes on if the screen is left "
                "and shows its progress when reopened; a second one for the school is refused "

@@ -8,19 +8,22 @@ in-band resize report to 0x0 makes the next mouse report divide by zero, and a r
 to 100000x100000 makes the app render ten billion cells. Each ends the session with a
 traceback, or the server's memory.
 
-``BoundedLinuxDriver`` is Textual's driver with three changes: undecodable bytes are dropped,
-a chunk of input the parser fails on is dropped (and the parser started afresh), and a size
+``BoundedLinuxDriver`` is Textual's driver with four changes: undecodable bytes are dropped,
+a chunk of input the parser fails on is dropped (and the parser started afresh), a size
 outside ``COLUMNS`` x ``ROWS`` is ignored, whether it comes from an in-band resize report, a
-SIGWINCH or the size at start. Textual offers no public hook for any of them: the parser
-(``textual._xterm_parser``) and the input loop are Textual's own, so ``run_input_thread`` is a
-copy of Textual 8.2's with those changes, and ``_get_terminal_size`` (private) is overridden.
-They are isolated here; ``tests/test_terminal_input.py`` fails when Textual's versions change,
-so that this copy is reviewed on each upgrade.
+SIGWINCH or the size at start, and Échap then a control key in one packet (ESC ctrl+p) is
+read as those two keys (Textual's parser kept the control key only). Textual offers no
+public hook for any of them: the parser (``textual._xterm_parser``) and the input loop are
+Textual's own, so ``run_input_thread`` is a copy of Textual 8.2's with those changes, and
+``_get_terminal_size`` (private) is overridden. They are isolated here;
+``tests/test_terminal_input.py`` fails when Textual's versions change, so that this copy is
+reviewed on each upgrade.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import selectors
 from codecs import getincrementaldecoder
 from collections.abc import MutableMapping
@@ -38,6 +41,12 @@ ROWS = range(5, 501)
 FALLBACK_SIZE = (80, 24)
 # Pixels per cell a real terminal may report (a 4K screen with a tiny font, a huge one).
 PIXELS_PER_CELL = range(1, 257)
+
+
+# Échap then a control key (ctrl+p, Tab, Entrée) in one packet: no terminal sequence starts
+# with ESC and a control character, yet Textual's parser reads the pair as that key alone
+# (ESC ctrl+p became ctrl+p, the Échap lost). The ESCs before such a key are split off.
+ESCAPES_BEFORE_CONTROL = re.compile("(\x1b+)(?=[\x00-\x1a\x1c-\x1f])")
 
 
 def size_accepted(width: int, height: int) -> bool:
@@ -98,7 +107,8 @@ class BoundedLinuxDriver(LinuxDriver):
         return self.accepted_size
 
     def run_input_thread(self) -> None:
-        """Wait for input and dispatch events (Textual 8.2's loop, made to survive any input)."""
+        """Wait for input and dispatch events (Textual 8.2's loop, made to survive any input,
+        and Échap then a control key read as two keys)."""
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
         fileno = self.fileno
@@ -116,6 +126,15 @@ class BoundedLinuxDriver(LinuxDriver):
                     self.process_message(event)
 
         def feed(text: str) -> None:
+            # Each ESC right before a control key is an Échap of its own, sent in order.
+            pieces = ESCAPES_BEFORE_CONTROL.split(text)
+            for index, piece in enumerate(pieces):
+                if index % 2:  # a run of ESCs (split() puts the captured group there)
+                    dispatch([events.Key("escape", "\x1b") for _ in piece])
+                elif piece:
+                    feed_parser(piece)
+
+        def feed_parser(text: str) -> None:
             nonlocal parser
             try:
                 parsed = list(parser.feed(text))

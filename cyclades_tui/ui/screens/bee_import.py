@@ -21,7 +21,7 @@ from cyclades_tui.services.siecle_import import (
     parse_siecle,
     read_file,
 )
-from cyclades_tui.ui.actions import bindings
+from cyclades_tui.ui.actions import ACTIONS, KEY_NAMES, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
@@ -37,9 +37,11 @@ EXPORT_SUFFIXES = (".zip", ".xml")
 NAMED_IN_CONFIRMATION = 5
 
 PICK_HINT = ("Choisissez l'export SIECLE dans la liste (↑ ↓ puis Entrée). Absent ? Déposez-le "
-             "(.zip ou .xml) dans le dossier depot/ de l'établissement, puis « Actualiser ».")
+             "(.zip ou .xml) dans le dossier depot/ de l'établissement, puis « Actualiser » "
+             f"({KEY_NAMES[ACTIONS['reload'].key]}).")
 EMPTY_DEPOT = ("Aucun export .zip ou .xml dans le dossier depot/ : déposez-y l'export SIECLE "
-               "(ElevesSansAdresses) par SFTP, puis « Actualiser ».")
+               "(ElevesSansAdresses) par SFTP, puis « Actualiser » "
+               f"({KEY_NAMES[ACTIONS['reload'].key]}).")
 
 
 class BeeImportScreen(ActivityScreen):

@@ -15,6 +15,7 @@ from cyclades_tui.ui.messages import LeaveSchool, OpenActivity
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.lists import PickList
 
 
 class HomeScreen(ActivityScreen):
@@ -27,9 +28,9 @@ class HomeScreen(ActivityScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Mon établissement", classes="heading")
-        yield OptionList(
-            *[Option(literal(f"[{activity.key}] {activity.title}" if activity.key
-                             else f"    {activity.title}"), id=activity.id)
+        # Every line has its letter; the list stops at both ends (no wrap).
+        yield PickList(
+            *[Option(literal(f"[{activity.key}] {activity.title}"), id=activity.id)
               for activity in ACTIVITIES],
             id="menu",
         )
@@ -40,6 +41,13 @@ class HomeScreen(ActivityScreen):
 
     def on_mount(self) -> None:
         self.query_one("#menu", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        """Back on the menu (at login, or from an activity): the first line is highlighted,
+        so that counted arrow keys land where they were counted from."""
+        menu = self.query_one("#menu", OptionList)
+        menu.highlighted = 0
+        menu.scroll_home(animate=False)
 
     @on(OptionList.OptionSelected, "#menu")
     def chosen(self, event: OptionList.OptionSelected) -> None:

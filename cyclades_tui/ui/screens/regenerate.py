@@ -18,6 +18,7 @@ from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
 from cyclades_tui.ui.workers import deliver
@@ -61,7 +62,7 @@ class RegenerateScreen(ActivityScreen):
         with Horizontal(classes="criteria"):
             yield Label("INE ou nom", classes="field-label")
             yield Input(id="ine", placeholder="ex. 0228191520L, ou Martin Inès")
-        yield OptionList(id="matches")
+        yield PickList(id="matches")
         yield Static("", id="candidate")
         with Horizontal(classes="buttons"):
             yield Button("Générer", id="generate", variant="primary", disabled=True)

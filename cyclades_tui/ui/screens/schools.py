@@ -15,6 +15,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import LogOut, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.workers import deliver
 
@@ -37,7 +38,7 @@ class SchoolPickerScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Static(literal(f"Gestionnaire des examens : {self.actor.login}"), id="banner")
         yield Static("Choisissez l'établissement pour lequel agir (Entrée).", classes="heading")
-        yield OptionList(id="schools")
+        yield PickList(id="schools")
         yield Static("", id="message")
         yield Footer()
 
