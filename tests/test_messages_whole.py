@@ -99,6 +99,12 @@ def words(text: str) -> list[str]:
     return text.replace("\u00a0", " ").split()
 
 
+def assert_french_breaks(rows: list[str]) -> None:
+    """No line ends on an opening guillemet, starts with a closing one, or holds a lone « ? »."""
+    for row in (r.strip() for r in rows):
+        assert not row.endswith("«") and not row.startswith(("»", "?", ":", "!")), rows
+
+
 def message_rows(app: CycladesApp) -> tuple[list[str], int]:
     """The rows of the screen under the message line, as text, and the line's bottom."""
     widget = app.screen.query_one("#message", Static)
@@ -125,6 +131,7 @@ async def test_every_long_message_is_whole_at_80x24(school_db: str, activity: st
             rows, bottom = message_rows(app)
             assert bottom <= 23, (activity, message)  # above the footer
             assert words(" ".join(rows)) == words(message), (activity, rows)
+            assert_french_breaks(rows)
 
 
 async def test_login_refusal_is_whole_at_80x24(school_db: str) -> None:
@@ -139,3 +146,4 @@ async def test_login_refusal_is_whole_at_80x24(school_db: str) -> None:
             rows, bottom = message_rows(app)
             assert bottom <= 24
             assert words(" ".join(rows)) == words(message), rows
+            assert_french_breaks(rows)

@@ -13,6 +13,7 @@ from cyclades_tui.services.staff import actor_for
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.bee_import import BeeImportScreen
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from tests.helpers import FAST_SETTINGS
 
@@ -32,8 +33,10 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 def text_of(pilot: Pilot[None], selector: str) -> str:
-    """The plain text a Static shows."""
+    """The plain text a Static shows (a message line's whole text, before wrapping)."""
     widget = pilot.app.screen.query_one(selector, Static)
+    if isinstance(widget, FrenchText):
+        return widget.text
     return str(widget.render())
 
 

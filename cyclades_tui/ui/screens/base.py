@@ -17,6 +17,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import LogOut, OpenActivity
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 
 
@@ -113,7 +114,7 @@ class BaseScreen(Screen[None]):
         """Tell the user what went wrong, in the screen's message line (else as a toast)."""
         lines = list(self.query("#message").results(Static))
         for widget in lines:
-            widget.update(literal(message))
+            _say(widget, message)
             widget.set_class(True, "error")
         if not lines:
             self.notify(message, severity="error", timeout=8)
@@ -121,7 +122,7 @@ class BaseScreen(Screen[None]):
     def show_info(self, message: str) -> None:
         """Show a neutral message in the screen's message line."""
         for widget in self.query("#message").results(Static):
-            widget.update(literal(message))
+            _say(widget, message)
             widget.set_class(False, "error")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -132,6 +133,14 @@ class BaseScreen(Screen[None]):
 
     def worker_failed(self, name: str) -> None:
         """Hook for screens to re-enable controls after a failed task."""
+
+
+def _say(widget: Static, message: str) -> None:
+    """Put ``message`` in a message line, wrapped the French way when the line can."""
+    if isinstance(widget, FrenchText):
+        widget.set_text(message)
+    else:
+        widget.update(literal(message))
 
 
 class ActivityScreen(BaseScreen):

@@ -25,6 +25,7 @@ from cyclades_tui.ui.actions import ACTIONS, KEY_NAMES, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedCheckbox, MarkedSelectionList
@@ -79,7 +80,7 @@ class BeeImportScreen(ActivityScreen):
                 yield Button("Importer", id="import", variant="primary", disabled=True)
             yield Static("", id="report")
             yield Static("", id="faults")
-        yield Static(PICK_HINT, id="message")
+        yield FrenchText(PICK_HINT, id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

@@ -12,6 +12,7 @@ from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import OpenActivity
 from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from cyclades_tui.ui.workers import deliver
 
@@ -57,7 +58,7 @@ class CandidatesScreen(ActivityScreen):
         yield Input(id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…",
                     compact=True)
         yield VirtualTable(COLUMNS, id="candidates", flexible=FLEXIBLE)
-        yield Static("Chargement…", id="message")
+        yield FrenchText("Chargement…", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.workers import deliver
 
 PREVIEW_ROWS = 8
@@ -45,7 +46,7 @@ class CsvImportScreen(ActivityScreen):
         with Horizontal(classes="buttons"):
             yield Button("Vérifier", id="check")
             yield Button("Importer", id="import", variant="primary", disabled=True)
-        yield Static("Nom du fichier déposé dans depot/ puis Entrée pour le vérifier.",
+        yield FrenchText("Nom du fichier déposé dans depot/ puis Entrée pour le vérifier.",
                      id="message")
         yield from self.compose_footer()
 

@@ -22,6 +22,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.text import literal, size_label
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal, PathModal, PrinterModal
 from cyclades_tui.ui.widgets.slip_finder import SlipChoice, SlipFinderModal, letter_to_field
 from cyclades_tui.ui.workers import deliver
@@ -114,7 +115,7 @@ class DocumentsScreen(ActivityScreen):
                                              zebra_stripes=True)
         yield table
         yield Static("", id="range")
-        yield Static("", id="message")
+        yield FrenchText("", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

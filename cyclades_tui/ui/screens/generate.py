@@ -16,6 +16,7 @@ from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from cyclades_tui.ui.workers import deliver
 
@@ -53,7 +54,7 @@ class GenerateScreen(ActivityScreen):
         with Horizontal(classes="buttons"):
             yield Button("Générer", id="generate", variant="primary", disabled=True)
             yield Button("Afficher le compte rendu", id="report")
-        yield Static("", id="message")
+        yield FrenchText("", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

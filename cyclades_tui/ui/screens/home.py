@@ -15,6 +15,7 @@ from cyclades_tui.ui.messages import LeaveSchool, OpenActivity
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
 
 
@@ -36,7 +37,7 @@ class HomeScreen(ActivityScreen):
         )
         yield Static("Flèches et Entrée pour choisir, ou la lettre de l'activité ; "
                      f"{ACTIONS['palette'].key} : toutes les commandes.", classes="hint")
-        yield Static("", id="message")
+        yield FrenchText("", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

@@ -12,6 +12,7 @@ from cyclades_tui.services import audit
 from cyclades_tui.services.audit import AuditEntry
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from cyclades_tui.ui.workers import deliver
 
@@ -52,7 +53,7 @@ class JournalScreen(ActivityScreen):
         yield from self.compose_banner()
         yield Static("Journal", classes="heading")
         yield VirtualTable(COLUMNS, id="journal", flexible=(3,))
-        yield Static("Chargement…", id="message")
+        yield FrenchText("Chargement…", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

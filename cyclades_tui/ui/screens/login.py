@@ -14,6 +14,7 @@ from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import ChooseSchool, MustChangePassword, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.workers import deliver
 
 
@@ -34,7 +35,7 @@ class LoginScreen(BaseScreen):
             yield Label("Mot de passe")
             yield Input(id="password", password=True, placeholder="mot de passe")
             yield Button("Se connecter", id="connect", variant="primary")
-            yield Static("", id="message")
+            yield FrenchText("", id="message")
         yield Footer()
 
     def __init__(self, ctx: ScreenContext) -> None:

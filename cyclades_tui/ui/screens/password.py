@@ -23,6 +23,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import LogOut, PasswordChanged
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.workers import deliver
 
 FIELDS = ("current", "new", "again")
@@ -64,7 +65,7 @@ class PasswordForm(BaseScreen):
             yield Label("Nouveau mot de passe (encore)")
             yield Input(id="again", password=True, compact=True)
             yield Static(RULES, classes="hint")
-            yield Static("", id="message")
+            yield FrenchText("", id="message")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

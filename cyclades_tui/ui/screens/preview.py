@@ -10,6 +10,7 @@ from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 
 HIDDEN = "••••••••••"
 
@@ -32,8 +33,8 @@ class PreviewScreen(ActivityScreen):
                              f"{len(self.slips)} papillon(s)"), classes="heading")
         table: DataTable[object] = DataTable(id="slips", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Static(f"« {ACTIONS['toggle-passwords'].key} » affiche ou masque les mots de passe.",
-                     id="message")
+        yield FrenchText(f"« {ACTIONS['toggle-passwords'].key} » affiche ou masque les mots "
+                         "de passe.", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

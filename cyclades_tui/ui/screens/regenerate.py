@@ -18,6 +18,7 @@ from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
@@ -67,7 +68,7 @@ class RegenerateScreen(ActivityScreen):
         with Horizontal(classes="buttons"):
             yield Button("Générer", id="generate", variant="primary", disabled=True)
             yield Button("Afficher le compte rendu", id="report")
-        yield Static("", id="message")
+        yield FrenchText("", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

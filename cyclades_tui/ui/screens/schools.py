@@ -15,6 +15,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import LogOut, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
+from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.workers import deliver
@@ -39,7 +40,7 @@ class SchoolPickerScreen(BaseScreen):
         yield Static(literal(f"Gestionnaire des examens : {self.actor.login}"), id="banner")
         yield Static("Choisissez l'établissement pour lequel agir (Entrée).", classes="heading")
         yield PickList(id="schools")
-        yield Static("", id="message")
+        yield FrenchText("", id="message")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -27,9 +27,15 @@ def french_wrap(text: str, width: int) -> str:
 class FrenchText(Static):
     """A Static whose text wraps without separating guillemets and ? from their words."""
 
-    def __init__(self, text: str, *, classes: str | None = None) -> None:
-        super().__init__(classes=classes)
+    def __init__(self, text: str, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.text = text
+
+    def set_text(self, text: str) -> None:
+        """Show ``text`` instead, re-wrapped (a message line grows or shrinks with it)."""
+        self.text = text
+        self.refresh(layout=True)
 
     def render(self) -> RenderableType:
         """The text wrapped at the width the widget has."""
