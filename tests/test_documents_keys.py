@@ -163,6 +163,28 @@ async def test_one_pupils_slip_alone_from_the_finder(demo_url: str, tmp_path: Pa
                                      AuditEvent.detail.contains(pupil.ine)).count() == 1
 
 
+async def test_the_finder_starts_from_the_list_filter_and_uses_the_height(
+        demo_url: str) -> None:
+    """The name typed to find the document is the pupil looked for; a tall terminal shows
+    more of the document's pupils than the 10 rows that fit at 80x24."""
+    mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
+    pupil = pupil_of(mass.id)
+    app = demo_app(demo_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("ctrl+u")
+        await settle(pilot)
+        table = app.screen.query_one("#slip-matches")
+        assert table.size.height > 12  # a header and more than the 10 rows of 80x24
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press(*pupil.ine, "ctrl+u")
+        await settle(pilot)
+        assert isinstance(app.screen, SlipFinderModal)
+        assert [r[2] for r in table_rows(pilot, "#slip-matches")] == [pupil.ine]
+
+
 def test_cli_exports_one_pupils_slip(demo_url: str, tmp_path: Path) -> None:
     mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[1]
     pupil = pupil_of(mass.id)

@@ -294,10 +294,11 @@ class DocumentsScreen(ActivityScreen):
         """Find one pupil's slip in the selected document."""
         doc = self.selected()
         if doc is not None:
-            self.load_finder(doc)
+            # The name typed to find the document is the pupil looked for in it.
+            self.load_finder(doc, self.query_one("#search", Input).value)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="preview", group="preview")
-    def load_finder(self, doc: DocumentSummary) -> None:
+    def load_finder(self, doc: DocumentSummary, search: str = "") -> None:
         """Read the document's slips, then let the person find the pupil."""
         slips = documents.preview(self.session.actor, doc.id)
 
@@ -312,7 +313,7 @@ class DocumentsScreen(ActivityScreen):
             else:
                 self.prepare_slip_save(doc, slip)
 
-        deliver(self, self.app.push_screen, SlipFinderModal(doc, slips), chosen)
+        deliver(self, self.app.push_screen, SlipFinderModal(doc, slips, search), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="prepare-save",
           group="prepare-save")

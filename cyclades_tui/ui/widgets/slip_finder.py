@@ -40,7 +40,7 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
     }
     SlipFinderModal DataTable {
         height: auto;
-        max-height: 10;
+        max-height: 10;  /* at 80x24; on_resize gives it the height a taller terminal has */
     }
     SlipFinderModal .keys {
         color: $text-muted;
@@ -48,10 +48,15 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
     """
     BINDINGS = bindings("cancel", "one-preview", "print", "save")
 
-    def __init__(self, document: DocumentSummary, slips: list[SlipPreview]) -> None:
+    # Rows of the dialog around the table: border, padding, question, search, count, keys.
+    AROUND_TABLE = 14
+
+    def __init__(self, document: DocumentSummary, slips: list[SlipPreview],
+                 search: str = "") -> None:
         super().__init__()
         self.document = document
         self.slips = slips
+        self.search = search
         self.shown: list[SlipPreview] = []
 
     def compose(self) -> ComposeResult:
@@ -63,7 +68,8 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
                                  f"(document n° {self.document.id}, {self.document.slips} "
                                  "papillon(s)) : ce papillon seul, sur une page."),
                          classes="question")
-            yield Input(id="slip-search", placeholder="Nom, INE ou classe", compact=True,
+            yield Input(self.search, id="slip-search", placeholder="Nom, INE ou classe",
+                        compact=True,
                         select_on_focus=False)  # a letter typed in the list lands here
             table: DataTable[object] = DataTable(id="slip-matches", cursor_type="row")
             yield table
@@ -76,8 +82,13 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
         table.add_column("Élève", key="name")
         table.add_column("Classe", key="division")
         table.add_column("INE", key="ine")
-        self._fill("")
+        self._fill(self.search)
         self.query_one("#slip-search", Input).focus()
+
+    def on_resize(self) -> None:
+        """The list takes the height the terminal has (10 rows at 80x24)."""
+        table = self.query_one("#slip-matches", DataTable)
+        table.styles.max_height = max(10, self.size.height - self.AROUND_TABLE)
 
     def _fill(self, search: str) -> None:
         words = [fold(word) for word in search.split()]
