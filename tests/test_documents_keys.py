@@ -25,9 +25,9 @@ from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.widgets.modals import ConfirmModal, PathModal
 from cyclades_tui.ui.widgets.slip_finder import SlipFinderModal
+from tests.cups_server import Cups
 from tests.helpers import FAST_SETTINGS, Cli, pdf_text
 from tests.pty_terminal import TuiOnPty
-from tests.test_printing import Cups, cups  # noqa: F401  # the private cupsd fixture
 from tests.ui_helpers import demo_app, settle, table_rows, text_of
 
 
@@ -48,7 +48,7 @@ def other_pupils(document_id: int, ine: str) -> list[str]:
 
 
 async def test_typing_a_name_in_the_list_filters_and_does_nothing_else(
-        demo_url: str, cups: Cups, tmp_path: Path) -> None:  # noqa: F811
+        demo_url: str, cups: Cups, tmp_path: Path) -> None:
     printer = cups.add_printer("salle-prof")
     mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
     pupil = pupil_of(mass.id)
@@ -74,7 +74,7 @@ async def test_typing_a_name_in_the_list_filters_and_does_nothing_else(
 
 
 async def test_printing_asks_first_and_says_the_answer(
-        demo_url: str, cups: Cups) -> None:  # noqa: F811
+        demo_url: str, cups: Cups) -> None:
     printer = cups.add_printer("salle-prof")
     # The newest document is the highlighted one.
     mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[-1]
@@ -227,7 +227,7 @@ async def test_documents_columns_are_whole(demo_url: str) -> None:
 
 
 def test_a_name_written_at_once_on_a_terminal_prints_and_saves_nothing(
-        tmp_path: Path, cups: Cups) -> None:  # noqa: F811
+        tmp_path: Path, cups: Cups) -> None:
     printer = cups.add_printer("salle-prof")
     assert cups.run("lpadmin", "-d", "salle-prof").returncode == 0
     url = f"sqlite:///{tmp_path / 'demo.db'}"

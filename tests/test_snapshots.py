@@ -227,7 +227,7 @@ def test_siecle_screen(snap_compare: Any, app_with_siecle_export: Callable[[], C
 def test_longest_message(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
                          activity: str, size: tuple[int, int]) -> None:
     """Each screen with the longest message the app shows (whole, above the footer)."""
-    from tests.test_messages_whole import long_messages
+    from tests.long_messages import long_messages
 
     longest = max(long_messages(), key=len)
 
