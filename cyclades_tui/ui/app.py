@@ -60,6 +60,7 @@ from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.terminal_input import BoundedLinuxDriver, bound_initial_size
 from cyclades_tui.ui.text import TerminalSafeFilter
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
+from cyclades_tui.ui.workers import GENERATE_GROUP, KEYS_DO_NOT_WAIT_FOR
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
@@ -68,9 +69,6 @@ ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
     "journal": JournalScreen, "password": ChangePasswordScreen,
 }
 
-# Background tasks that keys do not wait for: a generation runs for minutes while the user
-# goes on working; every other task (a look-up, a page, a check) decides where keys go next.
-KEYS_DO_NOT_WAIT_FOR = frozenset({"generate", "send"})
 # A task that takes longer than this (a locked database) no longer holds the keys back.
 KEY_WAIT_LIMIT_S = 15.0
 # Rounds of « let everything pending run » before a key is handed over anyway.
@@ -352,7 +350,7 @@ class CycladesApp(App[None]):
                 generation.finished.set()
                 self.call_from_thread(self._generation_finished, generation)
 
-        self.run_worker(run, thread=True, group="generate", name=f"generate-{uai}",
+        self.run_worker(run, thread=True, group=GENERATE_GROUP, name=f"generate-{uai}",
                         exit_on_error=False)
         return generation
 

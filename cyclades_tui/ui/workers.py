@@ -15,6 +15,15 @@ from typing import Any
 from textual.dom import DOMNode
 from textual.worker import get_current_worker
 
+# Worker groups that the burst-safe key queue (ui/app.py) does not wait for: a generation
+# runs for minutes while the user goes on working, and a print job is handed to CUPS while
+# the next key already acts. Every other task (a look-up, a page, a check) decides where
+# keys go next. The names are shared here so that a renamed group cannot silently make
+# keys wait (or stop waiting).
+GENERATE_GROUP = "generate"
+SEND_GROUP = "send"
+KEYS_DO_NOT_WAIT_FOR = frozenset({GENERATE_GROUP, SEND_GROUP})
+
 
 def deliver(node: DOMNode, callback: Callable[..., Any], *args: Any) -> None:
     """From a worker's thread: run ``callback(*args)`` on the app's thread, unless the worker

@@ -25,7 +25,7 @@ from cyclades_tui.ui.text import literal, size_label
 from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal, PathModal, PrinterModal
 from cyclades_tui.ui.widgets.slip_finder import SlipChoice, SlipFinderModal, letter_to_field
-from cyclades_tui.ui.workers import deliver
+from cyclades_tui.ui.workers import SEND_GROUP, deliver
 
 PAGE_SIZE = 10
 # DataTable's cell padding (one column each side) and the room of a vertical scrollbar.
@@ -277,13 +277,13 @@ class DocumentsScreen(ActivityScreen):
 
         self.app.push_screen(ConfirmModal(question, "Imprimer"), answered)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="send", group="send")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="send", group=SEND_GROUP)
     def send_to_printer(self, document_id: int, printer: str | None) -> None:
         """Hand the document to lp."""
         job = printing.print_document(self.session.actor, document_id, printer)
         deliver(self, self.show_info, job.message)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="send", group="send")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="send", group=SEND_GROUP)
     def send_slip_to_printer(self, document_id: int, ine: str, printer: str | None) -> None:
         """Hand one pupil's slip, alone, to lp."""
         job = single_slip.print_slip(self.session.actor, document_id, ine,
