@@ -235,7 +235,14 @@ def test_longest_message(snap_compare: Any, snapshot_app: Callable[[bool], Cycla
         await settle(pilot)
         app = pilot.app
         assert isinstance(app, CycladesApp)
+        home = app.screen
         app.open_activity(activity)
+        # The screen mounts (and starts its look-ups) only once pushed: settle after that,
+        # or a look-up finishing late would write its own message over the longest one.
+        for _ in range(200):
+            if app.screen is not home and app.screen.is_mounted:
+                break
+            await pilot.pause()
         await keys_then_settle()(pilot)
         screen = app.screen
         assert isinstance(screen, BaseScreen)

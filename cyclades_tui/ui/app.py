@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import sys
-import time
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 from typing import ClassVar
 
-from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import BindingType
 from textual.command import CommandPalette
-from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.filter import LineFilter
 from textual.screen import Screen
-from textual.theme import Theme
-from textual.timer import Timer
 from textual.widgets import Input
 
 from cyclades_tui.services import accounts, staff
@@ -33,6 +25,8 @@ from cyclades_tui.settings import Settings
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, ACTIVITY_BY_ID, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation, Generations
+from cyclades_tui.ui.idle import IdleLogout
+from cyclades_tui.ui.key_queue import BurstSafeKeys
 from cyclades_tui.ui.messages import (
     ChooseSchool,
     LeaveSchool,
@@ -59,8 +53,9 @@ from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.terminal_input import BoundedLinuxDriver, bound_initial_size
 from cyclades_tui.ui.text import TerminalSafeFilter
+from cyclades_tui.ui.theme import SIXTEEN_COLOURS, few_colours_terminal
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
-from cyclades_tui.ui.workers import GENERATE_GROUP, KEYS_DO_NOT_WAIT_FOR
+from cyclades_tui.ui.workers import GENERATE_GROUP
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
@@ -69,46 +64,6 @@ ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
     "journal": JournalScreen, "password": ChangePasswordScreen,
 }
 
-# A task that takes longer than this (a locked database) no longer holds the keys back.
-KEY_WAIT_LIMIT_S = 15.0
-# Rounds of « let everything pending run » before a key is handed over anyway.
-SETTLE_ROUNDS = 12
-
-# How often the idle countdown is compared with the clock: the logout comes at most this
-# late after the setting.
-IDLE_TICK_S = 1.0
-
-
-# For terminals of 16 colours (the Linux console): the terminal's own colours, titles and
-# footer keys in cyan (the default theme's orange becomes bright red there, like an error),
-# red kept for errors.
-SIXTEEN_COLOURS = Theme(
-    name="cyclades-16", ansi=True, dark=True,
-    primary="ansi_blue", secondary="ansi_cyan", accent="ansi_bright_cyan",
-    warning="ansi_yellow", error="ansi_red", success="ansi_green",
-    foreground="ansi_default", background="ansi_default", surface="ansi_default",
-    panel="ansi_default", boost="ansi_default",
-    variables={
-        "ansi-background": "ansi_black",
-        "ansi-foreground": "ansi_white",
-        "border-blurred": "ansi_black",
-        "footer-key-foreground": "ansi_bright_cyan",
-        "block-cursor-foreground": "ansi_black",
-        "block-cursor-background": "ansi_white",
-        "input-cursor-background": "ansi_white",
-        "input-cursor-foreground": "ansi_black",
-        "input-selection-background": "ansi_bright_blue",
-        "input-selection-foreground": "ansi_black",
-    },
-)
-
-
-def few_colours_terminal() -> bool:
-    """True on a terminal known to show 16 colours only (TERM=linux, *-16color)."""
-    term = os.environ.get("TERM", "")
-    return term == "linux" or term.endswith("-16color")
-
-
 class OutOfMemory(Exception):
     """Memory ran out in the TUI: Textual shows its text on exit, not a traceback."""
 
@@ -116,7 +71,7 @@ class OutOfMemory(Exception):
         return str(self)
 
 
-class CycladesApp(App[None]):
+class CycladesApp(IdleLogout, BurstSafeKeys):
     """cyclades-tui's TUI; ``session`` is set once a staff member has logged in.
 
     ``settings`` were read and checked once at start-up; screens pass them to the services.
@@ -140,19 +95,11 @@ class CycladesApp(App[None]):
         # (the setting is in minutes; tests pass seconds).
         self.idle_logout_seconds = (idle_logout_seconds if idle_logout_seconds is not None
                                     else settings.idle_logout_minutes * 60.0)
-        self._idle_timer: Timer | None = None
-        self._last_activity = time.monotonic()
-        self.idle_checks = 0
         # A steady text cursor by default (CYCLADES_CURSOR_BLINK=1 to make it blink).
         self.cursor_blink = settings.cursor_blink
-        # Burst-safe input: keys wait here and are handed over one at a time (see on_event).
-        self._keys: deque[events.Key | events.Paste] = deque()
-        self._releasing: events.Event | None = None
-        self._key_task: asyncio.Task[None] | None = None
         # UAI -> its generation (the running one, or the last one of this session).
         self.generations = Generations(self.start_generation)
         self._quit_after_generations = False
-
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this platform; on Linux, the one with bounded input."""
@@ -170,86 +117,6 @@ class CycladesApp(App[None]):
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, then the last barrier against control characters."""
         return [*super().get_line_filters(), self._terminal_safe]
-
-    async def on_event(self, event: events.Event) -> None:
-        """Hand keys over one at a time, each once the previous one has had all its effects.
-
-        Over SSH, keys typed quickly (or pasted) arrive in one packet; Textual would forward
-        them all at once to the widget focused at that moment, before the first of them has
-        moved the focus, pushed a screen or started a look-up. Here each key from the
-        terminal waits in a queue until the app has settled (screens mounted, focus set,
-        look-ups finished), so it reaches the screen and field it would reach if typed slowly.
-        """
-        if (isinstance(event, events.Key) and event is not self._releasing) or isinstance(
-                event, events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
-            self._restart_idle_countdown()
-        if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
-                and event is not self._releasing):
-            if isinstance(event, events.Key) and event.key.startswith("alt+"):
-                # « Échap » then a key, in one packet, reads as alt+key: the app binds no
-                # alt+ key, so it is what was typed (Échap to go back, then the letter).
-                self._keys.append(events.Key("escape", "\x1b"))
-                self._keys.append(events.Key(event.key.removeprefix("alt+"), event.character))
-            else:
-                self._keys.append(event)
-            if self._key_task is None or self._key_task.done():
-                self._key_task = asyncio.create_task(self._hand_over_keys())
-            return
-        await super().on_event(event)
-
-    @property
-    def input_pending(self) -> bool:
-        """True while typed keys wait to be handed over (tests wait on it)."""
-        return bool(self._keys) or (self._key_task is not None and not self._key_task.done())
-
-    async def _hand_over_keys(self) -> None:
-        """Release the queued keys in order, settling before and after each one."""
-        while self._keys:
-            await self._settle()
-            if not self._keys:
-                break
-            event = self._keys.popleft()
-            self._releasing = event
-            try:
-                self.post_message(event)
-                await self._round_trip(self)
-            finally:
-                self._releasing = None
-            await self._settle()
-
-    async def _round_trip(self, node: DOMNode) -> None:
-        """Wait until ``node`` has handled every message posted to it so far."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def mark() -> None:
-            if not done.done():
-                done.set_result(None)
-
-        if (node is not self and not node.is_attached) or not node.call_later(mark):
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(done, KEY_WAIT_LIMIT_S)
-
-    def _input_state(self) -> tuple[int, int, int]:
-        screen = self.screen
-        return id(screen), id(screen.focused), len(self.screen_stack)
-
-    async def _settle(self) -> None:
-        """Let the last key's effects finish: bubbling, actions, screens, focus, look-ups."""
-        for _ in range(SETTLE_ROUNDS):
-            before = self._input_state()
-            target: DOMNode = self.screen.focused or self.screen
-            for node in [target, *target.ancestors]:
-                await self._round_trip(node)
-            await self._round_trip(self.screen)
-            waiting = [w for w in self.workers
-                       if not w.is_finished and w.group not in KEYS_DO_NOT_WAIT_FOR]
-            for worker in waiting:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(worker.wait(), KEY_WAIT_LIMIT_S)
-            await self._round_trip(self)
-            if not waiting and self._input_state() == before:
-                return
 
     def on_mount(self) -> None:
         """Open on the login screen, or straight on the home screen for the demo."""
@@ -455,32 +322,7 @@ class CycladesApp(App[None]):
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Screenshots are disabled: the screen may show passwords."""
 
-    def set_idle_logout(self, seconds: float) -> None:
-        """(Re)start the idle countdown with a period of ``seconds`` (0: never log out).
-
-        A short ticker compares the monotonic clock with the last activity: a timer reset
-        by each key would only restart at its next tick, so a session could stay open up
-        to twice the setting (the passwords of a preview still on screen).
-        """
-        if self._idle_timer is not None:
-            self._idle_timer.stop()
-            self._idle_timer = None
-        self.idle_logout_seconds = seconds
-        self._last_activity = time.monotonic()
-        if seconds > 0:
-            self._idle_timer = self.set_interval(min(IDLE_TICK_S, seconds / 4), self._idle_tick,
-                                                 name="idle-logout")
-
-    def _restart_idle_countdown(self) -> None:
-        """A key pressed: the idle countdown starts again."""
-        self._last_activity = time.monotonic()
-
-    def _idle_tick(self) -> None:
-        """Log out once ``idle_logout_seconds`` have passed since the last activity."""
-        if time.monotonic() - self._last_activity >= self.idle_logout_seconds:
-            self._idle_elapsed()
-
-    def _idle_elapsed(self) -> None:
+    def idle_elapsed(self) -> None:
         """No key for ``idle_logout_seconds``: back to the login screen.
 
         A running task (a generation above all) finishes first: the next tick (within a
