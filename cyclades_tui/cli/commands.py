@@ -161,7 +161,7 @@ def _cmd_documents(args: argparse.Namespace, actor: Actor, settings: Settings) -
     return EXIT_OK
 
 
-def _cmd_school(args: argparse.Namespace, actor: Actor) -> int:
+def _cmd_school(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     if args.action == "add":
         info = schools.add_school(actor, args.uai, " ".join(args.name))
         print(f"Établissement {info.uai} ajouté : {info.name}")
@@ -229,7 +229,7 @@ def _staff_states(info: staff.StaffInfo) -> list[str]:
     return states
 
 
-def _cmd_audit(args: argparse.Namespace, actor: Actor) -> int:
+def _cmd_audit(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     since = None
     if args.since:
         try:
@@ -308,7 +308,7 @@ def _cmd_import(args: argparse.Namespace, actor: Actor, settings: Settings) -> i
     return EXIT_OK
 
 
-def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+def _cmd_demo(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
 
     if args.candidates < 0:
         raise BadInput("--candidates : un nombre positif est attendu.")
@@ -324,6 +324,14 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+_Handler = Callable[[argparse.Namespace, Actor, Settings], int]
+# One signature for every subcommand run against the database (the actor: who typed it).
+_HANDLERS: dict[str, _Handler] = {
+    "demo": _cmd_demo, "import": _cmd_import, "accounts": _cmd_accounts, "staff": _cmd_staff,
+    "documents": _cmd_documents, "school": _cmd_school, "audit": _cmd_audit,
+}
+
+
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     """Run one parsed subcommand against the database of the settings (``--db`` included)."""
     if args.command == "backup":
@@ -335,21 +343,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Schéma mis à jour (migrations {', '.join(map(str, applied))})." if applied
                   else "Schéma déjà à jour.")
             return EXIT_OK
-        if args.command == "demo":
-            return _cmd_demo(args, settings)
-        actor = operator()
-        if args.command == "import":
-            return _cmd_import(args, actor, settings)
-        if args.command == "accounts":
-            return _cmd_accounts(args, actor, settings)
-        if args.command == "staff":
-            return _cmd_staff(args, actor, settings)
-        if args.command == "documents":
-            return _cmd_documents(args, actor, settings)
-        handlers: dict[str, Callable[[argparse.Namespace, Actor], int]] = {
-            "school": _cmd_school, "audit": _cmd_audit,
-        }
-        return handlers[args.command](args, actor)
+        return _HANDLERS[args.command](args, operator(), settings)
     finally:
         db.close()
 
