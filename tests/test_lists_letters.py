@@ -76,10 +76,28 @@ async def test_journal_letters_do_not_reload_f5_does(demo_url: str) -> None:
 
 
 def test_no_single_letter_action_outside_the_menu() -> None:
-    """The menu (no text to type there) is the only place a plain letter acts; generate's
-    `g` has no list to type in either (its table is not filterable)."""
-    letters = [action for action in ACTIONS.values()
+    """The menu (no text to type there) is the only place a plain letter acts: nothing that
+    creates accounts, prints, saves or shows passwords is on a letter."""
+    letters = [action.id for action in ACTIONS.values()
                if len(action.key) == 1 and not action.id.startswith("open-")]
-    assert {action.id for action in letters} <= {"generate", "next-page", "previous-page",
-                                                  "save", "print", "preview",
-                                                  "toggle-passwords", "confirm"}
+    assert letters == []
+
+
+async def test_a_double_g_opens_generer_and_creates_nothing(demo_url: str) -> None:
+    """`g` twice in one burst (a hurried double press) opened « Générer » and started the
+    generation of every account and its passwords' documents; `ctrl+g` does it now."""
+    from cyclades_tui.services import accounts
+    from cyclades_tui.services.actor import operator
+    from cyclades_tui.ui.screens.generate import GenerateScreen
+
+    before = accounts.status(operator(), DEMO_UAI)
+    assert before.without_account > 0
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", "g")
+        await settle(pilot)
+        assert isinstance(app.screen, GenerateScreen)
+        assert accounts.status(operator(), DEMO_UAI).with_account == before.with_account
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+    assert accounts.status(operator(), DEMO_UAI).without_account == 0

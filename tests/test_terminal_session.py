@@ -156,7 +156,7 @@ def test_hang_up_while_hashing_leaves_nothing(sqlite_url: str,
     assert tui.shows("Générer les comptes")
     tui.press("g")
     assert tui.shows("sans compte")
-    tui.press("g")
+    tui.press("\x07")  # ctrl+g: Générer
     assert tui.shows("hachage des mots de passe"), tui.screen_text()[-2000:]
     tui.hang_up()
     assert_ended_by_hangup(tui, sqlite_url)
@@ -186,7 +186,7 @@ def test_hang_up_inside_the_write_transaction_rolls_it_back(
     assert tui.shows("Générer les comptes")
     tui.press("g")
     assert tui.shows("sans compte")
-    tui.press("g")
+    tui.press("\x07")  # ctrl+g: Générer
     # Accounts and documents are written, the transaction not yet committed.
     assert until(mark.exists), tui.screen_text()[-2000:]
     tui.hang_up()

@@ -43,7 +43,7 @@ async def test_generate_screen_gives_the_prerequisite(tmp_path: Path) -> None:
         app.open_activity("generate")
         await settle(pilot)
         assert isinstance(app.screen, GenerateScreen)
-        await pilot.press("g")
+        await pilot.press("ctrl+g")
         await settle(pilot)
         message = text_of(pilot, "#message")
         assert "Tous les comptes" not in message

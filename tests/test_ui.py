@@ -50,14 +50,14 @@ async def test_generate_then_save_a_document_and_log_in(demo_url: str, tmp_path:
         before = accounts.status(operator(), DEMO_UAI)
         assert f"sans compte : {before.without_account}" in text_of(pilot, "#counts")
         assert len(table_rows(pilot, "#pending")) == before.without_account > 0
-        await pilot.press("g")
+        await pilot.press("ctrl+g")
         await settle(pilot)
         assert f"{before.without_account} compte(s) créé(s)." in text_of(pilot, "#message")
         bar = app.screen.query_one("#progress")
         assert bar.progress == bar.total == before.without_account  # type: ignore[attr-defined]
         assert "Tous les comptes de vos candidats ont été générés." in text_of(pilot, "#counts")
         # A second « Générer » creates nothing.
-        await pilot.press("g")
+        await pilot.press("ctrl+g")
         await settle(pilot)
         assert accounts.status(operator(), DEMO_UAI).with_account == before.eligible
         await pilot.press("ctrl+r")
@@ -175,7 +175,7 @@ async def test_service_not_positioned_disables_generation(demo_url: str) -> None
         await settle(pilot)
         assert "n'est pas positionné" in text_of(pilot, "#prerequisite")
         assert app.screen.query_one("#generate").disabled
-        await pilot.press("g")
+        await pilot.press("ctrl+g")
         await settle(pilot)
     assert accounts.status(operator(), DEMO_UAI).with_account == 0
 

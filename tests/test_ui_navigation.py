@@ -102,7 +102,7 @@ async def test_generation_goes_on_when_its_screen_is_left(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         await settle(pilot)
-        await pilot.press("g", "escape")
+        await pilot.press("ctrl+g", "escape")
         assert isinstance(app.screen, HomeScreen)
         generation = app.generations[DEMO_UAI]
         assert generation.running
@@ -110,7 +110,7 @@ async def test_generation_goes_on_when_its_screen_is_left(
         await pilot.pause()
         assert isinstance(app.screen, GenerateScreen)
         assert app.screen.query_one("#progress").display
-        await pilot.press("g")  # a second one is refused while it runs
+        await pilot.press("ctrl+g")  # a second one is refused while it runs
         assert "déjà en cours" in text_of(pilot, "#message")
         await pilot.press("ctrl+q")  # quitting asks first
         assert isinstance(app.screen, ConfirmModal)
@@ -131,7 +131,7 @@ async def test_a_generation_ending_after_logout_tells_nobody(
         monkeypatch.setattr(app, "notify", lambda message, **_: told.append(str(message)))
         await pilot.press("g")
         await settle(pilot)
-        await pilot.press("g", "escape", "ctrl+d", "enter")
+        await pilot.press("ctrl+g", "escape", "ctrl+d", "enter")
         # Not settle(): it would wait for the generation, which the gate holds.
         await wait_until(lambda: isinstance(app.screen, LoginScreen))
         assert app.session is None
@@ -150,7 +150,7 @@ async def test_quitting_during_a_generation_abandons_it_cleanly(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         await settle(pilot)
-        await pilot.press("g", "ctrl+q")
+        await pilot.press("ctrl+g", "ctrl+q")
         assert isinstance(app.screen, ConfirmModal)
         generation = app.generations[DEMO_UAI]
         await pilot.press("ctrl+y")

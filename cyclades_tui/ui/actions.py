@@ -92,7 +92,7 @@ _ACTIONS: tuple[Action, ...] = (
     Action("toggle-service", "ctrl+k", "toggle_service", "Positionner / retirer le service",
            "Positionner ou retirer le service de gestion des candidats"),
     # Générer / Regénérer.
-    Action("generate", "g", "generate", "Générer",
+    Action("generate", "ctrl+g", "generate", "Générer",
            "Créer les comptes manquants et leurs papillons"),
     Action("regenerate-one", "ctrl+g", "generate", "Générer",
            "Nouveau mot de passe pour le candidat affiché"),
