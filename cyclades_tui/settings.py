@@ -61,105 +61,20 @@ def files_beside(db_url: str) -> Path:
     return _data_dir() / FILES_FOLDER
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Every tunable value; the README's « Réglages » section explains each one."""
-
-    provisional_cost: int = PROVISIONAL_COST
-    chosen_cost: int = CHOSEN_COST
-    site_url: str = "https://exacyc.orion.education.fr/cyccandidat/"
-    workers: int = field(default_factory=_default_workers)
-    lockout_attempts: int = 5
-    lockout_minutes: int = 15
-    # « global »: an exam manager's failures lock the account; « per_address »: they lock
-    # it for the client address they come from only (see README, lock-out trade-off).
-    manager_lockout: str = "global"
-    db: str = field(default_factory=default_url)
-    sqlite_busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
-    # None: beside the database the session works on (see ``files_root``).
-    files: Path | None = None
-    idle_logout_minutes: int = 20
-    cursor_blink: bool = False
-    # The candidates' directory (`accounts ldap-sync`); unset: no directory.
-    ldap_url: str | None = None
-    ldap_bind_dn: str | None = None
-    # A file holding the bind password (never the password itself in a setting).
-    ldap_bind_password_file: Path | None = None
-    ldap_base_dn: str | None = None
-    # Mark provisional accounts with pwdReset (the directory needs the ppolicy overlay).
-    ldap_pwdreset: bool = False
-    # Address space each process may use (RLIMIT_AS): a runaway input fails in its process.
-    memory_limit_mb: int = 1024
-    # One school's file must not fill the server (nor hold the database for long).
-    max_candidates_per_school: int = 5000
-
-    def files_root(self, db_url: str | None = None) -> Path:
-        """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
-
-        The TUI may work on another database than ``db`` (the demo one): its files go
-        beside the database it actually uses.
-        """
-        return self.files if self.files is not None else files_beside(db_url or self.db)
-
-
-NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
-
-
-def env_var(name: str) -> str:
-    """The environment variable of a setting: ``CYCLADES_<NAME>``."""
-    return ENV_PREFIX + name.upper()
-
-
-@dataclass(frozen=True)
-class LoadedSettings:
-    """The effective settings, where each came from, and the file read (if any)."""
-
-    settings: Settings
-    sources: dict[str, str]
-    config_file: Path | None
-
-    def display_value(self, name: str) -> str:
-        """The value as ``cyclades-tui config`` prints it: secrets masked."""
-        value = getattr(self.settings, name)
-        if name == "db":
-            return mask_url(str(value))
-        if name == "files" and value is None:
-            return str(self.settings.files_root())
-        if value is None:
-            return "(non défini)"
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-
-def mask_url(url: str) -> str:
-    """The URL with its password (if any) replaced by ``***``; everything after ``://``
-    when the URL does not parse (a password may be in it)."""
-    try:
-        parsed = urlparse(url)
-        password, port = parsed.password, parsed.port
-    except ValueError:
-        scheme, separator, _ = url.partition("://")
-        return f"{scheme}://***" if separator else "***"
-    if password is None:
-        return url
-    host = parsed.hostname or ""
-    if ":" in host:  # an IPv6 address keeps its brackets
-        host = f"[{host}]"
-    if port is not None:
-        host += f":{port}"
-    user = parsed.username or ""
-    return urlunparse(parsed._replace(netloc=f"{user}:***@{host}"))
-
-
 # --- checking one value ---------------------------------------------------------------
 
 _TRUE = {"true", "1", "oui", "yes", "on", "vrai"}
 _FALSE = {"false", "0", "non", "no", "off", "faux"}
 
 
-def _integer(low: int, high: int) -> Callable[[object], object]:
-    def check(raw: object) -> object:
+@dataclass(frozen=True)
+class _integer:
+    """An integer between ``low`` and ``high`` (bounds also shown in docs/reglages.md)."""
+
+    low: int
+    high: int
+
+    def __call__(self, raw: object) -> object:
         if isinstance(raw, str):
             text = raw.strip()
             if not re.fullmatch(r"[+-]?\d+", text):
@@ -167,10 +82,9 @@ def _integer(low: int, high: int) -> Callable[[object], object]:
             raw = int(text)
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise ValueError(f"{_shown(raw)} n'est pas un nombre entier")
-        if not low <= raw <= high:
-            raise ValueError(f"{raw} hors des bornes : entre {low} et {high}")
+        if not self.low <= raw <= self.high:
+            raise ValueError(f"{raw} hors des bornes : entre {self.low} et {self.high}")
         return raw
-    return check
 
 
 def _choice(*allowed: str) -> Callable[[object], object]:
@@ -285,34 +199,167 @@ def _shown(raw: object) -> str:
     return f"« {raw} »" if isinstance(raw, str) else repr(raw)
 
 
+def _setting(default: Any = None, *, check: Callable[[object], object], role: str,
+             shown: str | None = None, toml: str | None = None,
+             factory: Callable[[], Any] | None = None) -> Any:
+    """One setting's whole declaration: default, check (type and bounds), French role.
+
+    ``shown`` is the default as docs/reglages.md writes it (else the default itself);
+    ``toml`` names what a TOML value must be when it is not a string.
+    """
+    meta = {"check": check, "role": role, "shown": shown, "toml": toml}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+_INTEGER = "un nombre entier (sans guillemets)"
+_BOOLEAN = "true ou false"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable value, each declared once; docs/reglages.md is generated from here."""
+
+    provisional_cost: int = _setting(
+        PROVISIONAL_COST, check=_integer(4, 31), toml=_INTEGER,  # bcrypt accepts 4 to 31
+        role="coût bcrypt des mots de passe provisoires")
+    chosen_cost: int = _setting(
+        CHOSEN_COST, check=_integer(4, 31), toml=_INTEGER,
+        role="coût bcrypt des mots de passe choisis (candidats, personnel)")
+    site_url: str = _setting(
+        "https://exacyc.orion.education.fr/cyccandidat/", check=_site_url,
+        role="site candidat imprimé (et en QR code) sur les papillons ; `http://` ou `https://`")
+    workers: int = _setting(
+        factory=_default_workers, check=_integer(1, 256), toml=_INTEGER,
+        shown="nombre de processeurs", role="fils de calcul des hachages")
+    lockout_attempts: int = _setting(
+        5, check=_integer(1, 1000), toml=_INTEGER,
+        role="échecs de connexion du personnel avant verrouillage")
+    lockout_minutes: int = _setting(
+        15, check=_integer(1, 525_600), toml=_INTEGER,  # one year at most
+        role="durée du verrouillage, en minutes")
+    # « global »: an exam manager's failures lock the account; « per_address »: they lock
+    # it for the client address they come from only (lock-out trade-off).
+    manager_lockout: str = _setting(
+        "global", check=_choice("global", "per_address"),
+        role="`global` ou `per_address` : le gestionnaire des examens est verrouillé par "
+             "adresse du client SSH (compromis expliqué avec les rôles du personnel)")
+    db: str = _setting(
+        factory=default_url, check=_db_url,
+        shown="sqlite:///~/.local/share/cyclades-tui/cyclades.db",
+        role="URL de la base (`sqlite:///…` ou `postgresql://…`)")
+    sqlite_busy_ms: int = _setting(
+        SQLITE_BUSY_TIMEOUT_MS, check=_integer(0, 3_600_000), toml=_INTEGER,
+        role="attente maximale d'une base SQLite verrouillée, en millisecondes")
+    # None: beside the database the session works on (see ``files_root``).
+    files: Path | None = _setting(  # noqa: RUF009 - a field(), with metadata
+        None, check=_folder,
+        shown="dossier `fichiers` à côté du fichier SQLite (sinon dans "
+              "`~/.local/share/cyclades-tui/`)",
+        role="racine des dossiers d'échange par établissement ; chemin absolu")
+    idle_logout_minutes: int = _setting(
+        20, check=_integer(1, 1440), toml=_INTEGER,
+        role="l'interface revient à l'écran de connexion après ce temps sans touche "
+             "; une génération en cours se termine d'abord")
+    cursor_blink: bool = _setting(
+        False, check=_boolean, toml=_BOOLEAN,
+        role="curseur clignotant dans l'interface (`true`/`false` ; variable : aussi "
+             "`oui`/`non`, `1`/`0`) ; fixe par défaut : un curseur qui clignote envoie des "
+             "octets sans arrêt sur la liaison SSH")
+    ldap_url: str | None = _setting(
+        None, check=_ldap_url,
+        role="l'annuaire de `accounts ldap-sync` : `ldap://hôte[:port]` ou `ldaps://…`")
+    ldap_bind_dn: str | None = _setting(
+        None, check=_dn, role="DN de connexion à l'annuaire")
+    # A file holding the bind password (never the password itself in a setting).
+    ldap_bind_password_file: Path | None = _setting(  # noqa: RUF009 - a field()
+        None, check=_password_file,
+        role="fichier du mot de passe de l'annuaire (première ligne) ; lisible au démarrage, "
+             "son contenu n'est jamais affiché")
+    ldap_base_dn: str | None = _setting(
+        None, check=_dn, role="DN sous lequel les comptes des candidats sont écrits")
+    # Mark provisional accounts with pwdReset (the directory needs the ppolicy overlay).
+    ldap_pwdreset: bool = _setting(
+        False, check=_boolean, toml=_BOOLEAN,
+        role="marquer les comptes provisoires `pwdReset` (overlay ppolicy de l'annuaire)")
+    # Address space each process may use (RLIMIT_AS): a runaway input fails in its process.
+    memory_limit_mb: int = _setting(
+        1024, check=_integer(128, 1_048_576), toml=_INTEGER,
+        role="mémoire (espace d'adressage, RLIMIT_AS) que chaque processus peut utiliser, en Mo ;"
+             " au-delà l'opération s'arrête sur « Mémoire épuisée » sans "
+             "toucher aux autres sessions")
+    # One school's file must not fill the server (nor hold the database for long).
+    max_candidates_per_school: int = _setting(
+        5000, check=_integer(1, 1_000_000), toml=_INTEGER,
+        role="élèves qu'un établissement peut compter : un import CSV ou "
+             "SIECLE qui dépasserait la limite, élèves déjà enregistrés compris, est refusé "
+             "en entier")
+
+    def files_root(self, db_url: str | None = None) -> Path:
+        """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
+
+        The TUI may work on another database than ``db`` (the demo one): its files go
+        beside the database it actually uses.
+        """
+        return self.files if self.files is not None else files_beside(db_url or self.db)
+
+
+NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+
+
+def env_var(name: str) -> str:
+    """The environment variable of a setting: ``CYCLADES_<NAME>``."""
+    return ENV_PREFIX + name.upper()
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The effective settings, where each came from, and the file read (if any)."""
+
+    settings: Settings
+    sources: dict[str, str]
+    config_file: Path | None
+
+    def display_value(self, name: str) -> str:
+        """The value as ``cyclades-tui config`` prints it: secrets masked."""
+        value = getattr(self.settings, name)
+        if name == "db":
+            return mask_url(str(value))
+        if name == "files" and value is None:
+            return str(self.settings.files_root())
+        if value is None:
+            return "(non défini)"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password (if any) replaced by ``***``; everything after ``://``
+    when the URL does not parse (a password may be in it)."""
+    try:
+        parsed = urlparse(url)
+        password, port = parsed.password, parsed.port
+    except ValueError:
+        scheme, separator, _ = url.partition("://")
+        return f"{scheme}://***" if separator else "***"
+    if password is None:
+        return url
+    host = parsed.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    if port is not None:
+        host += f":{port}"
+    user = parsed.username or ""
+    return urlunparse(parsed._replace(netloc=f"{user}:***@{host}"))
+
+
 CHECKS: dict[str, Callable[[object], object]] = {
-    # bcrypt accepts costs 4 to 31 (each step doubles the time).
-    "provisional_cost": _integer(4, 31),
-    "chosen_cost": _integer(4, 31),
-    "site_url": _site_url,
-    "workers": _integer(1, 256),
-    "lockout_attempts": _integer(1, 1000),
-    "lockout_minutes": _integer(1, 525_600),  # one year at most
-    "manager_lockout": _choice("global", "per_address"),
-    "db": _db_url,
-    "sqlite_busy_ms": _integer(0, 3_600_000),
-    "files": _folder,
-    "idle_logout_minutes": _integer(1, 1440),
-    "max_candidates_per_school": _integer(1, 1_000_000),
-    "cursor_blink": _boolean,
-    "ldap_url": _ldap_url,
-    "ldap_bind_dn": _dn,
-    "ldap_bind_password_file": _password_file,
-    "ldap_base_dn": _dn,
-    "ldap_pwdreset": _boolean,
-    "memory_limit_mb": _integer(128, 1_048_576),
-}
-assert set(CHECKS) == set(NAMES), "every setting needs its check"
+    f.name: f.metadata["check"] for f in fields(Settings)}
 # Settings whose TOML value is not a string, and what is expected instead.
-_NOT_TEXT = {name: "un nombre entier (sans guillemets)" for name in (
-    "provisional_cost", "chosen_cost", "workers", "lockout_attempts", "lockout_minutes",
-    "sqlite_busy_ms", "idle_logout_minutes", "memory_limit_mb", "max_candidates_per_school",
-)} | {"cursor_blink": "true ou false", "ldap_pwdreset": "true ou false"}
+_NOT_TEXT: dict[str, str] = {
+    f.name: f.metadata["toml"] for f in fields(Settings) if f.metadata["toml"]}
 
 
 # --- reading the file -----------------------------------------------------------------
@@ -417,3 +464,48 @@ def _checked(name: str, raw: object, source: str, typed: bool = False) -> object
         # Some reasons end with a full stop already: one, not two.
         raise SettingsError(f"Réglage {name} invalide ({source}) : "
                             f"{str(error).rstrip('.')}.") from None
+
+
+# --- the settings table of docs/reglages.md -------------------------------------------
+
+REGLAGES_HEADER = """# Réglages
+
+Ce tableau est produit par `python -m cyclades_tui.settings --markdown` à partir de la
+déclaration des réglages (`cyclades_tui/settings.py`) ; un test vérifie qu'il lui est fidèle.
+Chaque clé du fichier de configuration (`$CYCLADES_CONFIG`, sinon
+`/etc/cyclades-tui/config.toml`) est le nom du réglage ; la variable `CYCLADES_<NOM>`
+l'emporte sur le fichier, et `--db` sur les deux. Dans le fichier, les nombres et booléens
+s'écrivent sans guillemets. `cyclades-tui config` affiche chaque valeur effective et sa source.
+
+"""
+
+
+def _shown_default(item: Any) -> str:
+    shown = item.metadata["shown"]
+    if shown is not None:
+        return str(shown) if " " in str(shown) else f"`{shown}`"
+    default = item.default
+    if default is None:
+        return "non défini"
+    if isinstance(default, bool):
+        return "`true`" if default else "`false`"
+    return f"`{default}`"
+
+
+def settings_markdown() -> str:
+    """docs/reglages.md: one table row per setting, from its declaration."""
+    rows = ["| clé | variable | défaut | bornes | rôle |", "| --- | --- | --- | --- | --- |"]
+    for item in fields(Settings):
+        check = item.metadata["check"]
+        bounds = f"{check.low} à {check.high}" if isinstance(check, _integer) else ""
+        rows.append(f"| `{item.name}` | `{env_var(item.name)}` | {_shown_default(item)} "
+                    f"| {bounds} | {item.metadata['role']} |")
+    return REGLAGES_HEADER + "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m cyclades_tui.settings --markdown > docs/reglages.md
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage : python -m cyclades_tui.settings --markdown")
+    sys.stdout.write(settings_markdown())

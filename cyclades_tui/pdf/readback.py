@@ -1,8 +1,9 @@
 """Read the logins and passwords back out of a slip document this package rendered.
 
 General text extraction re-flows every page and costs seconds for a class-sized document;
-the slips draw exactly two strings per slip in Courier (login, then password), so reading
-the Courier text operators of each page's content stream is enough and takes milliseconds.
+the slips draw their credentials in Courier in a fixed order (the contract is stated in
+:mod:`cyclades_tui.pdf.credentials_layout`), so reading the Courier text operators of each
+page's content stream is enough and takes milliseconds.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import io
 import re
 
 from pypdf import PdfReader
+
+from .credentials_layout import CREDENTIAL_FONT_PREFIX, pair_credentials
 
 _OPERATOR = re.compile(rb"/([^\s/\[\]()<>]+)\s+[\d.]+\s+Tf|\(((?:\\.|[^\\)])*)\)\s*Tj", re.S)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
@@ -44,7 +47,7 @@ def read_credentials(data: bytes) -> list[tuple[str, str]]:
     for page in reader.pages:
         fonts = page.get("/Resources", {}).get("/Font", {})
         mono = {name.lstrip("/") for name, ref in fonts.items()
-                if str(ref.get_object().get("/BaseFont", "")).startswith("/Courier")}
+                if str(ref.get_object().get("/BaseFont", "")).startswith(CREDENTIAL_FONT_PREFIX)}
         contents = page.get_contents()
         if contents is None:
             continue
@@ -55,5 +58,5 @@ def read_credentials(data: bytes) -> list[tuple[str, str]]:
                 current = match.group(1).decode("latin-1")
             elif current in mono:
                 strings.append(_unescape(match.group(2)))
-        pairs.extend(zip(strings[0::2], strings[1::2], strict=False))
+        pairs.extend(pair_credentials(strings))
     return pairs

@@ -26,6 +26,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from .credentials_layout import CREDENTIAL_ORDER
 from .fonts import MONO_BOLD, FontSet, document_fonts, is_standard_encodable
 
 __all__ = ["DocumentInfo", "SlipData", "render_slips", "sort_slips"]
@@ -387,14 +388,27 @@ def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
             _VALUE_SIZE,
             _RIGHT - style.usage_name_x,
         )
-    login_width = _RIGHT - style.login_x
-    if is_standard_encodable(slip.login):
-        w.mono(style.login_x, _Y_LOGIN, slip.login, _LOGIN_SIZE, login_width)
-    else:
-        # Courier cannot show it: fall back to the document's text font.
-        w.bold(style.login_x, _Y_LOGIN, slip.login, _LOGIN_SIZE, login_width)
-    w.mono(style.password_x, _Y_PASSWORD, slip.password, _PASSWORD_SIZE, _RIGHT - style.password_x)
+    _draw_credentials(w, slip, style)
     w.draw()
+
+
+def _draw_credentials(w: _TextWriter, slip: SlipData, style: _Style) -> None:
+    """Draw the login and the password in Courier, in the order the readback relies on.
+
+    The order and the font are the contract of :mod:`.credentials_layout`.
+    """
+    places = {
+        "login": (style.login_x, _Y_LOGIN, slip.login, _LOGIN_SIZE),
+        "password": (style.password_x, _Y_PASSWORD, slip.password, _PASSWORD_SIZE),
+    }
+    for field in CREDENTIAL_ORDER:
+        x, y, text, size = places[field]
+        if is_standard_encodable(text):
+            w.mono(x, y, text, size, _RIGHT - x)
+        else:
+            # Courier cannot show it (a login outside cp1252): fall back to the text font;
+            # a slip drawn so cannot be read back.
+            w.bold(x, y, text, size, _RIGHT - x)
 
 
 def _pages(slips: Sequence[SlipData], layout: int) -> Iterator[Sequence[SlipData]]:
