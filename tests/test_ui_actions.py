@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import OptionList
 
@@ -117,18 +118,29 @@ def footer_faults(screen: Screen[object]) -> list[str]:
     return faults
 
 
+async def drawn_footer_faults(pilot: Pilot[None], screen: Screen[object]) -> list[str]:
+    """``footer_faults`` once the footer has been laid out (Textual recomposes the footer
+    after the screen's bindings settle: a key of width 0 is one not drawn yet)."""
+    for _ in range(100):
+        keys = list(screen.query("FooterKey"))
+        if keys and all(k.region.width > 0 for k in keys):
+            break
+        await pilot.pause()
+    return footer_faults(screen)
+
+
 async def test_every_footer_fits_80_columns(demo_url: str) -> None:
     """Each screen and dialog, not only those with a text field."""
     app = CycladesApp(db_url=demo_url, demo_actor=actor_for(DEMO_STAFF), settings=FAST_SETTINGS)
     faults: list[str] = []
     async with app.run_test(size=(WIDTH, 24)) as pilot:
         await settle(pilot)
-        faults += footer_faults(app.screen)  # the home screen
+        faults += await drawn_footer_faults(pilot, app.screen)  # the home screen
         for key in ACTIVITY_SCREENS:
             app.open_activity(key)
             await settle(pilot)
             assert type(app.screen) is ACTIVITY_SCREENS[key]
-            faults += footer_faults(app.screen)
+            faults += await drawn_footer_faults(pilot, app.screen)
         document = DocumentSummary(1, "Papillons de connexion", 1, 0, 0, "pdf",
                                    datetime.now(UTC), DEMO_STAFF)
         dialogs: list[Screen[object]] = [
@@ -140,12 +152,12 @@ async def test_every_footer_fits_80_columns(demo_url: str) -> None:
         for dialog in dialogs:
             app.push_screen(dialog)
             await settle(pilot)
-            faults += footer_faults(app.screen)
+            faults += await drawn_footer_faults(pilot, app.screen)
             app.pop_screen()
             await settle(pilot)
     login = CycladesApp(db_url=demo_url, settings=FAST_SETTINGS)
     async with login.run_test(size=(WIDTH, 24)) as pilot:
         await settle(pilot)
         assert isinstance(login.screen, LoginScreen)
-        faults += footer_faults(login.screen)
+        faults += await drawn_footer_faults(pilot, login.screen)
     assert faults == []
