@@ -12,6 +12,8 @@ from cyclades_tui.domain.identifiers import (
     CHECK_LETTERS,
     IneKind,
     base36_check_digit,
+    check_letter,
+    has_uai_form,
     ine_kind,
     validate_ine,
     validate_uai,
@@ -27,6 +29,23 @@ def test_uai_of_the_sample_school_is_valid() -> None:
 def test_bad_uai_is_rejected_with_a_french_message(bad: str) -> None:
     with pytest.raises(DomainError, match="UAI"):
         validate_uai(bad)
+
+
+def test_one_check_letter_serves_uai_and_ine() -> None:
+    # UAI and INE-BEA are checked by the same function: its answer is what both accept.
+    assert check_letter("0750001") == "U"
+    assert validate_uai("0750001" + check_letter("0750001")) == "0750001U"
+    digits = "1234567890"
+    assert ine_kind(digits + check_letter(digits)) is IneKind.BEA
+    wrong = next(c for c in CHECK_LETTERS if c != check_letter(digits))
+    with pytest.raises(DomainError, match="lettre de contrôle"):
+        ine_kind(digits + wrong)
+
+
+def test_uai_form_is_seven_ascii_digits_and_a_letter() -> None:
+    assert has_uai_form("0750001U")
+    for bad in ("0750001U\n", "0750001u", "075000U", "٠٧٥٠٠٠١U", "../../etc", "0750001UU"):
+        assert not has_uai_form(bad)
 
 
 def test_uai_check_letter_follows_mod_23() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from cyclades_tui.domain.exams import State
-from cyclades_tui.domain.identifiers import CHECK_LETTERS
+from cyclades_tui.domain.identifiers import check_letter
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import CandidateRecord, store_records
@@ -64,7 +64,7 @@ class DemoInfo:
 
 def _bea_ine(rng: random.Random) -> str:
     digits = f"{rng.randrange(10**10):010d}"
-    return digits + CHECK_LETTERS[int(digits) % 23]
+    return digits + check_letter(digits)
 
 
 def demo_records(count: int, seed: int) -> list[CandidateRecord]:
