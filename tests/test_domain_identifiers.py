@@ -18,7 +18,7 @@ from cyclades_tui.domain.identifiers import (
     validate_ine,
     validate_uai,
 )
-from cyclades_tui.domain.names import clean_name, parse_birth_date
+from cyclades_tui.domain.names import clean_name, display_name, fold, parse_birth_date
 
 
 def test_uai_of_the_sample_school_is_valid() -> None:
@@ -140,3 +140,25 @@ def test_identifiers_are_ascii_digits_only() -> None:
     with pytest.raises(DomainError):
         validate_uai("０３９２６８９L")
     assert validate_ine("0228191520L") == "0228191520L"
+
+
+def test_one_fold_for_ligatures_and_sharp_s() -> None:
+    # Homonyms, search and print order all compare through this one function.
+    assert fold("Lætitia-Cœur") == fold("laetitia-coeur") == "laetitia-coeur"
+    assert fold("Œuvray") == "oeuvray"
+    assert fold("Strauß") == fold("STRAUSS") == "strauss"
+    assert fold("En cours d’inscription") == "encoursd'inscription"
+
+
+def test_print_order_and_homonyms_share_the_fold() -> None:
+    from cyclades_tui.pdf import slips
+    from cyclades_tui.services import candidates
+
+    assert slips.fold is fold
+    assert candidates.fold is fold
+
+
+def test_display_name_shows_the_usage_name_in_brackets() -> None:
+    assert display_name("MARTIN", "DUPONT", "Léa") == "MARTIN (DUPONT) Léa"
+    assert display_name("MARTIN", "", "Léa") == "MARTIN Léa"
+    assert display_name("MARTIN", "DUPONT", "") == "MARTIN (DUPONT)"

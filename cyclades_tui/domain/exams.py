@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
 from cyclades_tui.domain.errors import DomainError
+
+# Re-exported: state labels typed on the command line are compared in this form.
+from cyclades_tui.domain.names import fold as fold
 
 EXAMS: dict[str, str] = {
     "DNB": "Diplôme national du brevet",
@@ -30,13 +32,6 @@ class State(StrEnum):
     PRE_INSCRIT = "Pré-inscrit"
     INSCRIT = "Inscrit"
     ANNULE = "Annulé"
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, space-free form used to compare labels typed by people."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(bare.casefold().split())
 
 
 _STATE_BY_FOLD = {fold(s.value): s for s in State}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import math
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass
 from typing import Any
@@ -25,6 +24,8 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from cyclades_tui.domain.names import fold
 
 from .fonts import MONO_BOLD, FontSet, document_fonts, is_standard_encodable
 
@@ -122,29 +123,18 @@ _FAKE_BOLD_TITLE_STROKE = 0.6
 _FORM_SLIP = "papillon"
 _FORM_CUT = "decoupe"
 
-# Letters that Unicode decomposition leaves alone but that French alphabetical order treats
-# as their base letters.
-_FOLD_EXTRA = str.maketrans(
-    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i"}
-)
 
 
 # --- Sorting -------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """Comparison form of ``text``: case and accents ignored."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD_EXTRA))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _sort_key(slip: SlipData) -> tuple[str, ...]:
     # The raw fields after the INE only matter for duplicated INEs: they make the order
     # independent of the input order.
     return (
-        _fold(slip.division),
-        _fold(slip.family_name),
-        _fold(slip.first_name),
+        fold(slip.division),
+        fold(slip.family_name),
+        fold(slip.first_name),
         slip.ine,
         *astuple(slip),
     )

@@ -9,7 +9,8 @@ from functools import reduce
 
 import peewee
 
-from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, fold, is_eligible
+from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, is_eligible
+from cyclades_tui.domain.names import display_name, fold
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import db_errors
@@ -40,17 +41,7 @@ class CandidateView:
     @property
     def display_name(self) -> str:
         """« NOM Prénom » as lists show it (usage name in brackets when there is one)."""
-        usage = f" ({self.usage_name})" if self.usage_name else ""
-        return f"{self.family_name}{usage} {self.first_name}".strip()
-
-    @property
-    def ineligibility(self) -> str:
-        """Why this candidature gets no account (empty when it is eligible)."""
-        if self.eligible:
-            return ""
-        if self.state == State.PRE_INSCRIT.value:
-            return f"pré-inscrit au {self.exam} (seuls BCP, BP, MCP)"
-        return f"état « {self.state} »"
+        return display_name(self.family_name, self.usage_name, self.first_name)
 
     @property
     def birth_label(self) -> str:

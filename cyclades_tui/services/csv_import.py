@@ -14,9 +14,9 @@ from typing import NoReturn
 import peewee
 
 from cyclades_tui.domain.errors import DomainError
-from cyclades_tui.domain.exams import State, fold, parse_exam, parse_state
+from cyclades_tui.domain.exams import State, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
-from cyclades_tui.domain.names import clean_division, clean_person_name, parse_birth_date
+from cyclades_tui.domain.names import clean_division, clean_person_name, fold, parse_birth_date
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_school

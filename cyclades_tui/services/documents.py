@@ -10,6 +10,7 @@ from pathlib import Path
 
 import peewee
 
+from cyclades_tui.domain.names import display_name
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit, newfile
 from cyclades_tui.services.access import require_active, require_school
@@ -114,8 +115,7 @@ def list_documents(
                     Slip.select(Slip.document, Candidate.family_name, Candidate.usage_name,
                                 Candidate.first_name, Candidate.division)
                     .join(Account).join(Candidate).where(Slip.document.in_(single))):
-                name = f"{family}{f' ({usage})' if usage else ''} {first}".strip()
-                pupils[doc_id] = f"{name} ({division})"
+                pupils[doc_id] = f"{display_name(family, usage, first)} ({division})"
         return [summary(d, school.uai, pupils.get(d.id, "")) for d in docs]
 
 
@@ -232,7 +232,7 @@ def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
                        & (Slip.password_version == Account.password_version)))
         }
         pupils = {
-            login: (f"{family}{f' ({usage})' if usage else ''} {first}".strip(), division, ine)
+            login: (display_name(family, usage, first), division, ine)
             for login, family, usage, first, division, ine in tuples(
                 Slip.select(Account.login, Candidate.family_name, Candidate.usage_name,
                             Candidate.first_name, Candidate.division, Candidate.ine)

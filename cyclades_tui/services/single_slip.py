@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cyclades_tui.domain.exams import EXAMS, fold
+from cyclades_tui.domain.exams import EXAMS
+from cyclades_tui.domain.names import fold
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit, documents, files, newfile, printing
 from cyclades_tui.services.access import require_school

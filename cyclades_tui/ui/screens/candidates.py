@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from cyclades_tui.domain.exams import fold
+from cyclades_tui.domain.names import display_name, fold
 from cyclades_tui.services.candidates import CandidateView, list_candidates
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
@@ -70,7 +70,7 @@ class CandidatesScreen(ActivityScreen):
         views = list_candidates(self.session.actor, self.session.uai)
         rows = [
             (search_key(v), (
-                v.family_name + (f" ({v.usage_name})" if v.usage_name else ""),
+                display_name(v.family_name, v.usage_name, ""),
                 v.first_name, v.division, v.exam, SHORT_STATES.get(v.state, v.state),
                 account_cell(v), v.birth_label, v.ine,
             ))

@@ -9,8 +9,9 @@ from textual.widgets import Button, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from cyclades_tui.domain.errors import DomainError
-from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
+from cyclades_tui.domain.exams import ELIGIBLE_STATES
 from cyclades_tui.domain.identifiers import validate_ine
+from cyclades_tui.domain.names import fold
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import RunResult
 from cyclades_tui.services.candidates import CandidateView, find_by_name
