@@ -84,6 +84,15 @@ def is_eligible(exam: str, state: State) -> bool:
     return (exam, state) in ELIGIBLE
 
 
+def eligibility_word(exam: str, state: State) -> str:
+    """The list column's word for a candidature: « éligible », or what keeps it from an
+    account: its exam when its state gives accounts for other exams (a « Pré-inscrit » at the
+    DNB), else its state (« Annulé »)."""
+    if is_eligible(exam, state):
+        return "éligible"
+    return "non éligible (examen)" if state in ELIGIBLE_EXAMS_BY_STATE else "non éligible (état)"
+
+
 def eligibility_rule() -> str:
     """The rule in words, made from the table: « il faut « Inscrit », ou « Pré-inscrit » au
     BCP, BP ou MCP »."""

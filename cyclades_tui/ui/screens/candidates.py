@@ -6,6 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
+from cyclades_tui.domain.exams import State, eligibility_word
 from cyclades_tui.domain.names import display_name, fold
 from cyclades_tui.services.candidates import CandidateView, list_candidates
 from cyclades_tui.ui.actions import bindings
@@ -33,7 +34,7 @@ def account_cell(view: CandidateView) -> str:
         return view.login
     if view.eligible:
         return "— à générer"
-    return "non éligible (examen)" if view.state == "Pré-inscrit" else "non éligible (état)"
+    return eligibility_word(view.exam, State(view.state))
 
 
 def search_key(view: CandidateView) -> str:
