@@ -14,9 +14,9 @@ from pathlib import Path
 
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit, newfile
-from cyclades_tui.services.access import require_school
+from cyclades_tui.services.access import require_manager, require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.errors import AccessDenied, BadInput
+from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.store.models import Account, Candidate, School, tuples
 
@@ -53,9 +53,7 @@ def schools_for(actor: Actor, uai: str | None, every: bool) -> list[School]:
         raise BadInput("Indiquez un établissement (--school UAI) ou tous (--all), pas les deux.")
     if uai is not None:
         return [require_school(actor, uai)]
-    if actor.is_school_staff:
-        raise AccessDenied("Accès refusé : seul le gestionnaire des examens agit pour tous les "
-                           "établissements.")
+    require_manager(actor, "agit pour tous les établissements", opening="Accès refusé : seul")
     with db_errors():
         return list(School.select().order_by(School.uai))
 
