@@ -57,6 +57,7 @@ from cyclades_tui.store.models import (
     Run,
     School,
     Slip,
+    batches,
     tuples,
     utcnow,
 )
@@ -163,9 +164,7 @@ def _hash_all(
 
 def _taken_logins(bases: Iterable[str]) -> set[str]:
     taken: set[str] = set()
-    unique = sorted(set(bases))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start:start + 500]
+    for chunk in batches(sorted(set(bases))):
         taken.update(
             row[0] for row in
             tuples(Account.select(Account.login).where(Account.login_base.in_(chunk)))
@@ -192,9 +191,8 @@ def _assign_logins(todo: list[CandidateView]) -> list[tuple[str, str]]:
         logins = [login for login, _ in assigned]
         clashes = {
             row[0]
-            for start in range(0, len(logins), 500)
-            for row in tuples(Account.select(Account.login).where(
-                Account.login.in_(logins[start:start + 500])))
+            for chunk in batches(logins)
+            for row in tuples(Account.select(Account.login).where(Account.login.in_(chunk)))
         }
         if not clashes:
             return assigned
@@ -226,8 +224,8 @@ def _store_document(
     )
     rows = [{"document": document.id, "account": aid, "password_version": version}
             for aid, version in accounts]
-    for start in range(0, len(rows), 500):
-        Slip.insert_many(rows[start:start + 500]).execute()
+    for chunk in batches(rows):
+        Slip.insert_many(chunk).execute()
     assert isinstance(document, Document)
     return document
 
@@ -318,18 +316,17 @@ def _prepare_generation(
     ids = [v.candidate_id for v in todo]
     logins_chosen = [str(row["login"]) for row in rows]
     probes = []
-    for start in range(0, len(ids), 500):
+    for id_chunk, login_chunk in zip(batches(ids), batches(logins_chosen), strict=True):
         probes.append(compiled(Account.select(Account.id).where(
-            Account.candidate.in_(ids[start:start + 500])).limit(1)))
+            Account.candidate.in_(id_chunk)).limit(1)))
         probes.append(compiled(Account.select(Account.id).where(
-            Account.login.in_(logins_chosen[start:start + 500])).limit(1)))
-    account_rows = [compiled(Account.insert_many(rows[start:start + 500]))
-                    for start in range(0, len(rows), 500)]
+            Account.login.in_(login_chunk)).limit(1)))
+    account_rows = [compiled(Account.insert_many(chunk)) for chunk in batches(rows)]
     slip_rows = [compiled(Slip.insert_from(
         Account.select(peewee.Value(_DOCUMENT_PLACEHOLDER), Account.id, peewee.Value(1))
-        .where(Account.candidate.in_(ids[start:start + 500])),
+        .where(Account.candidate.in_(chunk)),
         [Slip.document, Slip.account, Slip.password_version]))
-        for start in range(0, len(ids), 500)]
+        for chunk in batches(ids)]
     return _Prepared(todo=todo, rows=rows, pdfs=pdfs, probes=probes, accounts=account_rows,
                      slips=slip_rows)
 

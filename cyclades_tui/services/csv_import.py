@@ -30,7 +30,7 @@ from cyclades_tui.services.runtime import (
     write_transaction,
 )
 from cyclades_tui.settings import Settings
-from cyclades_tui.store.models import Candidate, Candidature, School, utcnow
+from cyclades_tui.store.models import Candidate, Candidature, School, batches, utcnow
 
 # Files larger than this are not candidate lists (a big lycée has 3,000 pupils).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -284,8 +284,8 @@ def _chunks(school: School, records: list[CandidateRecord],
     ines = list(by_ine)
     chunks = []
     with db_errors():
-        for begin in range(0, len(ines), CHUNK_PUPILS):
-            part = [r for ine in ines[begin:begin + CHUNK_PUPILS] for r in by_ine[ine]]
+        for pupils in peewee.chunked(ines, CHUNK_PUPILS):
+            part = [r for ine in pupils for r in by_ine[ine]]
             fresh = [r for r in part if r.ine not in existing]
             fresh_ines = sorted({r.ine for r in fresh})
             probe = (compiled(Candidate.select(Candidate.id).where(
@@ -420,8 +420,7 @@ def _compiled_new(school: School, records: list[CandidateRecord],
              "usage_name": r.usage_name, "first_name": r.first_name,
              "other_first_names": r.other_first_names, "birth_date": r.birth_date,
              "division": r.division} for r in seen.values()]
-    statements = [compiled(Candidate.insert_many(rows[start:start + 500]))
-                  for start in range(0, len(rows), 500)]
+    statements = [compiled(Candidate.insert_many(chunk)) for chunk in batches(rows)]
     groups: dict[tuple[str, str], list[str]] = {}
     for record in records:
         report.added += 1
@@ -429,11 +428,11 @@ def _compiled_new(school: School, records: list[CandidateRecord],
         if record.ine not in ines:
             ines.append(record.ine)
     for (exam, state), ines in groups.items():
-        for start in range(0, len(ines), 500):
-            # One INSERT … SELECT per 500 pupils: the candidate ids are read by INE.
+        for chunk in batches(ines):
+            # One INSERT … SELECT per batch of pupils: the candidate ids are read by INE.
             source = Candidate.select(
                 Candidate.id, peewee.Value(school.id), peewee.Value(exam),
-                peewee.Value(state)).where(Candidate.ine.in_(ines[start:start + 500]))
+                peewee.Value(state)).where(Candidate.ine.in_(chunk))
             statements.append(compiled(Candidature.insert_from(source, [
                 Candidature.candidate, Candidature.school, Candidature.exam,
                 Candidature.state])))
@@ -450,8 +449,7 @@ def _where(record: CandidateRecord, origin: str) -> str:
 def _existing_candidates(ines: list[str]) -> dict[str, tuple[Candidate, dict[str, Candidature]]]:
     found: dict[str, tuple[Candidate, dict[str, Candidature]]] = {}
     with db_errors():
-        for start in range(0, len(ines), 500):
-            chunk = ines[start:start + 500]
+        for chunk in batches(ines):
             for candidate in Candidate.select().where(Candidate.ine.in_(chunk)):
                 found[candidate.ine] = (candidate, {})
             query = Candidature.select(Candidature, Candidate.ine).join(Candidate).where(

@@ -41,7 +41,7 @@ from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput, Refused, ServiceError
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.settings import Settings, read_password_file
-from cyclades_tui.store.models import Account, DirectorySync, School, utcnow
+from cyclades_tui.store.models import Account, DirectorySync, School, batches, utcnow
 
 # Sync states are written to the database in batches of this many (and when the run ends,
 # however it ends).
@@ -197,10 +197,8 @@ def _sync_school(connection: Connection, school: School, accounts: list[SiteAcco
                  on_write: OnWrite | None) -> None:
     states = {}
     with db_errors():
-        ids = [a.account_id for a in accounts]
-        for start in range(0, len(ids), 500):
-            for row in DirectorySync.select().where(
-                    DirectorySync.account.in_(ids[start:start + 500])):
+        for chunk in batches(a.account_id for a in accounts):
+            for row in DirectorySync.select().where(DirectorySync.account.in_(chunk)):
                 states[row.account_id] = row
     ou_exists, entries = _directory_entries(connection, school.uai, base_dn)
     if not ou_exists and accounts:
