@@ -20,9 +20,9 @@ from cyclades_tui.domain.exams import eligibility_rule
 from cyclades_tui.services import printing
 from cyclades_tui.services.access import CHANGED, INACTIVE, SERVICE_MISSING
 from cyclades_tui.services.accounts import NO_ELIGIBLE
-from cyclades_tui.services.csv_import import too_many
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.files import outside
+from cyclades_tui.services.import_core import too_many
 from cyclades_tui.services.memory import OUT_OF_MEMORY
 from cyclades_tui.services.siecle_import import _bad_encoding, parse_siecle
 from cyclades_tui.services.staff import refusal_message

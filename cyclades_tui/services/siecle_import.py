@@ -33,14 +33,14 @@ from cyclades_tui.domain.names import clean_division, clean_person_name, parse_b
 from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.csv_import import (
+from cyclades_tui.services.errors import BadInput, OtherExamCandidates, PupilsWithoutIne
+from cyclades_tui.services.import_core import (
     DEFAULT_MAX_CANDIDATES,
     CandidateRecord,
     ImportReport,
     read_input,
     store_records,
 )
-from cyclades_tui.services.errors import BadInput, OtherExamCandidates, PupilsWithoutIne
 
 # Limits of what an export may hold, well above a real one (a big lycée: ~3000 pupils, a few
 # megabytes, six levels of elements, about forty fields a pupil, values under 100 characters).
@@ -606,7 +606,8 @@ def import_siecle(
             "confirmez pour les ignorer, rien n'a été importé.", skipped)
     if not dry_run and not other_exams:
         check = store_records(actor, school, records, list(faults), True, origin="siecle",
-                              keep_existing_state=True, max_candidates=max_candidates)
+                              keep_existing_state=True, max_candidates=max_candidates,
+                              where=pupil_of)
         named = _siecle_report(check, skipped, left).other_exams
         if named:
             raise OtherExamCandidates(
@@ -614,8 +615,14 @@ def import_siecle(
                 f"candidature {exam_code} : confirmez pour l'ajouter, rien n'a été importé.",
                 named)
     report = store_records(actor, school, records, faults, dry_run, origin="siecle",
-                           keep_existing_state=True, max_candidates=max_candidates)
+                           keep_existing_state=True, max_candidates=max_candidates,
+                           where=pupil_of)
     return _siecle_report(report, skipped, left)
+
+
+def pupil_of(record: CandidateRecord) -> str:
+    """How a fault names a record of a SIECLE export: the pupil (an export has no lines)."""
+    return f"Élève {record.family_name} {record.first_name}".strip()
 
 
 def _siecle_report(report: ImportReport, skipped: list[str], left: list[str]) -> SiecleReport:
