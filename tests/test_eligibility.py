@@ -161,7 +161,7 @@ def test_the_words_of_a_refusal_follow_the_table(monkeypatch: pytest.MonkeyPatch
     # Change the table alone (a memo adding the CAP for « Pré-inscrit »): the rule in words
     # and the list column follow it, since none of them writes the rule a second time.
     from cyclades_tui.domain import exams
-    from cyclades_tui.services.candidates import CandidateView
+    from cyclades_tui.services.candidates import CandidatureView
     from cyclades_tui.ui.screens.candidates import account_cell
 
     assert exams.eligibility_rule() == ("il faut «\u00a0Inscrit\u00a0», ou «\u00a0Pré-inscrit"
@@ -176,7 +176,7 @@ def test_the_words_of_a_refusal_follow_the_table(monkeypatch: pytest.MonkeyPatch
     assert exams.eligibility_word("CAP", State.PRE_INSCRIT) == "éligible"
     assert exams.eligibility_word("DNB", State.PRE_INSCRIT) == "non éligible (examen)"
     assert exams.eligibility_word("CAP", State.ANNULE) == "non éligible (état)"
-    view = CandidateView(candidate_id=1, ine="", family_name="", usage_name="", first_name="",
+    view = CandidatureView(candidate_id=1, ine="", family_name="", usage_name="", first_name="",
                          division="", exam="DNB", state=State.PRE_INSCRIT.value,
                          eligible=False, login=None)
     assert account_cell(view) == "non éligible (examen)"

@@ -32,7 +32,7 @@ from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_active, require_school, require_service
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.candidates import (
-    CandidateView,
+    CandidatureView,
     eligible_condition,
     eligible_without_account,
     find_by_ine,
@@ -126,7 +126,7 @@ def status(actor: Actor, uai: str) -> AccountStatus:
     return AccountStatus(school=info(school), eligible=eligible, with_account=with_account)
 
 
-def pending_candidates(actor: Actor, uai: str) -> list[CandidateView]:
+def pending_candidates(actor: Actor, uai: str) -> list[CandidatureView]:
     """Eligible candidates of the school without an account, as « Générer » would create."""
     school = require_school(actor, uai)
     with db_errors():
@@ -172,7 +172,7 @@ def _taken_logins(bases: Iterable[str]) -> set[str]:
     return taken
 
 
-def _assign_logins(todo: list[CandidateView]) -> list[tuple[str, str]]:
+def _assign_logins(todo: list[CandidatureView]) -> list[tuple[str, str]]:
     """(login, base) for each candidate: the first free login of their homonym series.
 
     Logins taken by other series can collide with this one (« Jean Dupont2 » is the second
@@ -199,7 +199,7 @@ def _assign_logins(todo: list[CandidateView]) -> list[tuple[str, str]]:
         taken |= clashes
 
 
-def _slip(view: CandidateView, login: str, password: PlainPassword,
+def _slip(view: CandidatureView, login: str, password: PlainPassword,
           homonyms: set[int] | None = None) -> SlipData:
     # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf import SlipData
@@ -278,7 +278,7 @@ def generate(
 class _Prepared:
     """A generation ready to be written: its rows and both rendered PDFs."""
 
-    todo: list[CandidateView]
+    todo: list[CandidatureView]
     rows: list[dict[str, object]]
     pdfs: list[tuple[int, bytes]]
     # Built before the transaction (runtime.compiled): checks, accounts, slips.
@@ -292,7 +292,7 @@ _DOCUMENT_PLACEHOLDER = -7_310_001
 
 
 def _prepare_generation(
-    school: School, todo: list[CandidateView],
+    school: School, todo: list[CandidatureView],
     secrets_by_id: dict[int, tuple[PlainPassword, str]], settings: Settings,
 ) -> _Prepared:
     """Choose the logins and render both PDFs, outside any transaction."""
@@ -362,7 +362,7 @@ def _write_generation(actor: Actor, school: School, prepared: _Prepared) -> RunR
 
 def find_for_regeneration(
     actor: Actor, uai: str, ine: str, state: str | None = None
-) -> CandidateView:
+) -> CandidatureView:
     """The candidate matching the « Critères de sélection », who must already have an account."""
     try:
         code = validate_ine(ine)

@@ -8,7 +8,7 @@ from textual.widgets import Input, Static
 
 from cyclades_tui.domain.exams import State, eligibility_word
 from cyclades_tui.domain.names import display_name, fold
-from cyclades_tui.services.candidates import CandidateView, list_candidates
+from cyclades_tui.services.candidates import CandidatureView, list_candidates
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import OpenActivity
@@ -28,7 +28,7 @@ FLEXIBLE = (0, 1, 5)
 SHORT_STATES = {"En cours d'inscription": "En cours"}
 
 
-def account_cell(view: CandidateView) -> str:
+def account_cell(view: CandidatureView) -> str:
     """The login, or why there is none."""
     if view.login:
         return view.login
@@ -37,7 +37,7 @@ def account_cell(view: CandidateView) -> str:
     return eligibility_word(view.exam, State(view.state))
 
 
-def search_key(view: CandidateView) -> str:
+def search_key(view: CandidatureView) -> str:
     """What the filter matches: INE, names, class, exam, state and login, folded."""
     return fold(" ".join((view.ine, view.family_name, view.usage_name, view.first_name,
                           view.division, view.exam, view.state, view.login or "")))

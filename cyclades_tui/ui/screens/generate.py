@@ -11,7 +11,7 @@ from textual.widgets import Button, ProgressBar, Static
 from cyclades_tui.services import accounts
 from cyclades_tui.services.access import SERVICE_MISSING
 from cyclades_tui.services.accounts import AccountStatus
-from cyclades_tui.services.candidates import CandidateView
+from cyclades_tui.services.candidates import CandidatureView
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation
@@ -72,7 +72,7 @@ class GenerateScreen(ActivityScreen):
         pending = accounts.pending_candidates(self.session.actor, self.session.uai)
         deliver(self, self._show, status, pending)
 
-    def _show(self, status: AccountStatus, pending: list[CandidateView]) -> None:
+    def _show(self, status: AccountStatus, pending: list[CandidatureView]) -> None:
         self.status = status
         prerequisite = self.query_one("#prerequisite", Static)
         if status.school.service_enabled:

@@ -14,7 +14,7 @@ from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import fold
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import RunResult
-from cyclades_tui.services.candidates import CandidateView, find_by_name
+from cyclades_tui.services.candidates import CandidatureView, find_by_name
 from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
@@ -31,7 +31,7 @@ STATES = [(s.value, fold(s.value)) for s in ELIGIBLE_STATES]
 MAX_MATCHES = 50
 
 
-def candidate_line(view: CandidateView) -> str:
+def candidate_line(view: CandidatureView) -> str:
     """One line naming a candidate: enough to tell two homonyms apart."""
     born = f"  ·  né(e) le {view.birth_label}" if view.birth_label else ""
     account = view.login or "sans compte"
@@ -46,8 +46,8 @@ class RegenerateScreen(ActivityScreen):
 
     def __init__(self, ctx: ScreenContext) -> None:
         super().__init__(ctx)
-        self.candidate: CandidateView | None = None
-        self.matches: list[CandidateView] = []
+        self.candidate: CandidatureView | None = None
+        self.matches: list[CandidatureView] = []
         # What the last look-up was asked for: an older look-up's answer is dropped.
         self._asked: tuple[str, str] | None = None
 
@@ -142,7 +142,7 @@ class RegenerateScreen(ActivityScreen):
             return
         deliver(self, self._listed, (text, state), found)
 
-    def _listed(self, asked: tuple[str, str], found: list[CandidateView]) -> None:
+    def _listed(self, asked: tuple[str, str], found: list[CandidatureView]) -> None:
         if asked != self._asked:
             return  # the criteria changed while searching
         matches = self.query_one("#matches", OptionList)
@@ -176,7 +176,7 @@ class RegenerateScreen(ActivityScreen):
         self.show_info("Recherche du candidat…")
         self.lookup(text, view.ine, state)
 
-    def _answered(self, asked: tuple[str, str], view: CandidateView | None,
+    def _answered(self, asked: tuple[str, str], view: CandidatureView | None,
                   error: BaseException | None) -> None:
         if asked != self._asked:
             return  # a stale answer: the INE or the state changed while it was looked up
