@@ -23,7 +23,7 @@ from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import connect
-from cyclades_tui.services.siecle_import import (
+from cyclades_tui.services.siecle_export import (
     MAX_DEPTH,
     MAX_ELEMENTS,
     MAX_FIELDS,

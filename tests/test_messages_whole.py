@@ -24,7 +24,7 @@ from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.files import outside
 from cyclades_tui.services.import_core import too_many
 from cyclades_tui.services.memory import OUT_OF_MEMORY
-from cyclades_tui.services.siecle_import import _bad_encoding, parse_siecle
+from cyclades_tui.services.siecle_export import _bad_encoding, parse_siecle
 from cyclades_tui.services.staff import refusal_message
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.actions import ACTIVITIES

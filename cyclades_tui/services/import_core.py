@@ -181,27 +181,8 @@ def store_records(
     names the import in the audit trail (``import.csv``).
     """
     report = ImportReport(school=school.uai, dry_run=dry_run, records=records)
-    if max_candidates is not None and len({r.ine for r in records}) > max_candidates:
-        # Refused before any transaction: the file alone is over the limit.
-        raise BadInput(too_many(len({r.ine for r in records}), max_candidates))
+    existing = _checked_existing(school, records, faults, max_candidates, where)
     db = Candidate._meta.database
-    # Read and build everything before taking the write lock (INEs never change school,
-    # and new INEs are checked again under the lock): the transactions only write.
-    existing = _existing_candidates([r.ine for r in records])
-    for record in records:
-        found = existing.get(record.ine)
-        if found is not None and found[0].school_id != school.id:
-            faults.append(
-                f"{where(record)} : INE {record.ine} appartient à un autre "
-                "établissement"
-            )
-    if faults:
-        raise BadInput(
-            f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
-        )
-    with db_errors():
-        _check_limit(school, len({r.ine for r in records if r.ine not in existing}),
-                     max_candidates)
     if dry_run:
         for record in records:
             _apply(school, record, existing.get(record.ine), report, True, keep_existing_state)
@@ -225,6 +206,35 @@ def store_records(
             f"{report.unchanged} inchangé(s)",
         )
     return report
+
+
+def _checked_existing(
+    school: School, records: list[CandidateRecord], faults: list[str],
+    max_candidates: int | None, where: Callable[[CandidateRecord], str],
+) -> dict[str, tuple[Candidate, dict[str, Candidature]]]:
+    """The stored candidates of ``records`` by INE, once the import is known to be allowed:
+    no fault, no INE of another school, the school within its limit; else BadInput."""
+    if max_candidates is not None and len({r.ine for r in records}) > max_candidates:
+        # Refused before any transaction: the file alone is over the limit.
+        raise BadInput(too_many(len({r.ine for r in records}), max_candidates))
+    # Read and build everything before taking the write lock (INEs never change school,
+    # and new INEs are checked again under the lock): the transactions only write.
+    existing = _existing_candidates([r.ine for r in records])
+    for record in records:
+        found = existing.get(record.ine)
+        if found is not None and found[0].school_id != school.id:
+            faults.append(
+                f"{where(record)} : INE {record.ine} appartient à un autre "
+                "établissement"
+            )
+    if faults:
+        raise BadInput(
+            f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
+        )
+    with db_errors():
+        _check_limit(school, len({r.ine for r in records if r.ine not in existing}),
+                     max_candidates)
+    return existing
 
 
 def _store_chunk(
