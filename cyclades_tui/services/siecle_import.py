@@ -28,6 +28,7 @@ from cyclades_tui.services.import_core import (
     store_records,
 )
 from cyclades_tui.services.siecle_export import (
+    SiecleFile,
     SieclePupil,
     check_school,
     parse_siecle,
@@ -92,6 +93,46 @@ def _record(pupil: SieclePupil, index: int, exam: str, state: State) -> Candidat
     )
 
 
+def _records(export: SiecleFile, wanted: set[str] | None, exam_code: str, initial: State
+             ) -> tuple[list[CandidateRecord], list[str], list[str], list[str]]:
+    """The candidate records of the export's pupils (of the ``wanted`` classes), and the
+    pupils left out, one line each: faults, pupils without a valid INE, pupils who left."""
+    records: list[CandidateRecord] = []
+    faults: list[str] = []
+    skipped: list[str] = []
+    left: list[str] = []
+    first_with_ine: dict[str, SieclePupil] = {}
+    for index, pupil in enumerate(export.pupils, start=1):
+        if wanted is not None and pupil.division.upper() not in wanted:
+            continue
+        try:
+            left_on = pupil.left_before(export.export_date)
+        except DomainError as error:
+            faults.append(f"{pupil.label} : {error}")
+            continue
+        if left_on is not None:
+            # SIECLE keeps the pupils who left during the year: they are not candidates here.
+            left.append(f"{pupil.where} : sorti(e) le {left_on:%d/%m/%Y}")
+            continue
+        try:
+            validate_ine(pupil.ine)
+        except DomainError as error:
+            skipped.append(f"{pupil.where} : {error}")
+            continue
+        try:
+            record = _record(pupil, index, exam_code, initial)
+        except DomainError as error:
+            faults.append(f"{pupil.label} : {error}")
+            continue
+        if record.ine in first_with_ine:
+            faults.append(f"{pupil.label} : INE {record.ine} déjà porté par "
+                          f"{first_with_ine[record.ine].label}")
+            continue
+        first_with_ine[record.ine] = pupil
+        records.append(record)
+    return records, faults, skipped, left
+
+
 def import_siecle(
     actor: Actor,
     uai: str,
@@ -127,39 +168,7 @@ def import_siecle(
         if unknown:
             raise BadInput(f"Division(s) absente(s) de l'export : {', '.join(unknown)}.",
                            [f"Division {d} : absente de l'export" for d in unknown])
-    records: list[CandidateRecord] = []
-    faults: list[str] = []
-    skipped: list[str] = []
-    left: list[str] = []
-    first_with_ine: dict[str, SieclePupil] = {}
-    for index, pupil in enumerate(export.pupils, start=1):
-        if wanted is not None and pupil.division.upper() not in wanted:
-            continue
-        try:
-            left_on = pupil.left_before(export.export_date)
-        except DomainError as error:
-            faults.append(f"{pupil.label} : {error}")
-            continue
-        if left_on is not None:
-            # SIECLE keeps the pupils who left during the year: they are not candidates here.
-            left.append(f"{pupil.where} : sorti(e) le {left_on:%d/%m/%Y}")
-            continue
-        try:
-            validate_ine(pupil.ine)
-        except DomainError as error:
-            skipped.append(f"{pupil.where} : {error}")
-            continue
-        try:
-            record = _record(pupil, index, exam_code, initial)
-        except DomainError as error:
-            faults.append(f"{pupil.label} : {error}")
-            continue
-        if record.ine in first_with_ine:
-            faults.append(f"{pupil.label} : INE {record.ine} déjà porté par "
-                          f"{first_with_ine[record.ine].label}")
-            continue
-        first_with_ine[record.ine] = pupil
-        records.append(record)
+    records, faults, skipped, left = _records(export, wanted, exam_code, initial)
     if skipped and not skip_invalid_ine:
         raise PupilsWithoutIne(
             f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "
