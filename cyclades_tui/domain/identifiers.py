@@ -62,6 +62,14 @@ def base36_check_digit(first_ten: str) -> str:
     return str(total % 10)
 
 
+def _require_check(ine: str, expected: str, what: str) -> None:
+    """Refuse an eleven-character INE whose last character is not ``expected``."""
+    if ine[10] != expected:
+        raise DomainError(
+            f"INE « {ine} » invalide : {what} de contrôle devrait être « {expected} »."
+        )
+
+
 def ine_kind(raw: str) -> IneKind:
     """Return which INE family a valid INE belongs to, or raise DomainError saying why it is wrong.
 
@@ -75,20 +83,12 @@ def ine_kind(raw: str) -> IneKind:
     if _SIFA_RE.match(ine):
         return IneKind.SIFA
     if _BEA_RE.match(ine):
-        expected = check_letter(ine[:10])
-        if ine[10] != expected:
-            raise DomainError(
-                f"INE « {ine} » invalide : la lettre de contrôle devrait être « {expected} »."
-            )
+        _require_check(ine, check_letter(ine[:10]), "la lettre")
         return IneKind.BEA
     if _RNIE_RE.match(ine):
         return IneKind.RNIE
     if _BASE36_RE.match(ine):
-        expected = base36_check_digit(ine[:10])
-        if ine[10] != expected:
-            raise DomainError(
-                f"INE « {ine} » invalide : le chiffre de contrôle devrait être « {expected} »."
-            )
+        _require_check(ine, base36_check_digit(ine[:10]), "le chiffre")
         return IneKind.BASE36
     raise DomainError(
         f"INE « {raw.strip()} » invalide : format non reconnu "

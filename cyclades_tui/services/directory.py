@@ -192,14 +192,20 @@ class _Recorder:
         self.no_longer_provisional.clear()
 
 
-def _sync_school(connection: Connection, school: School, accounts: list[SiteAccount],
-                 base_dn: str, settings: Settings, report: SyncReport, recorder: _Recorder,
-                 on_write: OnWrite | None) -> None:
+def _sync_states(accounts: list[SiteAccount]) -> dict[int, DirectorySync]:
+    """What was last written to the directory for each account, by account id."""
     states = {}
     with db_errors():
         for chunk in batches(a.account_id for a in accounts):
             for row in DirectorySync.select().where(DirectorySync.account.in_(chunk)):
                 states[row.account_id] = row
+    return states
+
+
+def _sync_school(connection: Connection, school: School, accounts: list[SiteAccount],
+                 base_dn: str, settings: Settings, report: SyncReport, recorder: _Recorder,
+                 on_write: OnWrite | None) -> None:
+    states = _sync_states(accounts)
     ou_exists, entries = _directory_entries(connection, school.uai, base_dn)
     if not ou_exists and accounts:
         report.ous_created += 1
