@@ -197,6 +197,8 @@ PURE = {
     "printing.default_queue": "asks CUPS",
     "files.save_bytes": "writes a file (the caller audits)",
     "documents.refuse_links": "looks at a path",
+    "credentials.hash_all": "hashes passwords",
+    "credentials.assign_logins": "called inside the caller's db_errors",
     "documents.write_new_file": "writes a file (the caller audits)",
     "documents.write_to_path": "writes a file (the caller audits)",
     "access.require_manager": "checks the actor's role",

@@ -8,8 +8,6 @@ is in no stored document, and no school's write holds the database for the other
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +16,6 @@ import peewee
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import ELIGIBLE_STATES, EXAMS, eligibility_rule, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
-from cyclades_tui.domain.login import first_free_login, login_base
 from cyclades_tui.domain.names import clean_name
 from cyclades_tui.domain.passwords import (
     MAX_PASSWORD_BYTES,
@@ -38,6 +35,7 @@ from cyclades_tui.services.candidates import (
     find_by_ine,
     school_homonyms,
 )
+from cyclades_tui.services.credentials import Progress, assign_logins, hash_all
 from cyclades_tui.services.documents import DocumentSummary, summary
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.faults import checkpoint
@@ -75,9 +73,6 @@ MIN_CHOSEN_PASSWORD = 8
 # A write that loses a race (a login or an account taken by another process meanwhile)
 # is retried with fresh data this many times before giving up.
 MAX_WRITE_ATTEMPTS = 5
-
-Progress = Callable[[int, int], None]
-
 
 @dataclass(frozen=True)
 class AccountStatus:
@@ -133,72 +128,6 @@ def pending_candidates(actor: Actor, uai: str) -> list[CandidatureView]:
         return eligible_without_account(school)
 
 
-def _hash_all(
-    todo: list[int], settings: Settings, progress: Progress | None
-) -> dict[int, tuple[PlainPassword, str]]:
-    """Draw and hash one password per candidate id, in parallel threads (bcrypt frees the GIL)."""
-    result: dict[int, tuple[PlainPassword, str]] = {}
-    total = len(todo)
-
-    def job(candidate_id: int) -> tuple[int, PlainPassword, str]:
-        password = generate_password()
-        return candidate_id, password, hash_password(password, settings.provisional_cost)
-
-    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
-        futures = [pool.submit(job, cid) for cid in todo]
-        try:
-            for count, future in enumerate(as_completed(futures), start=1):
-                cid, password, hashed = future.result()
-                result[cid] = (password, hashed)
-                if count == total // 2 + 1:
-                    checkpoint("generate.hashing")
-                if progress is not None:
-                    progress(count, total)
-        except BaseException:
-            # An abandoned generation (its progress callback raised) stops hashing at once.
-            for future in futures:
-                future.cancel()
-            raise
-    return result
-
-
-def _taken_logins(bases: Iterable[str]) -> set[str]:
-    taken: set[str] = set()
-    for chunk in batches(sorted(set(bases))):
-        taken.update(
-            row[0] for row in
-            tuples(Account.select(Account.login).where(Account.login_base.in_(chunk)))
-        )
-    return taken
-
-
-def _assign_logins(todo: list[CandidatureView]) -> list[tuple[str, str]]:
-    """(login, base) for each candidate: the first free login of their homonym series.
-
-    Logins taken by other series can collide with this one (« Jean Dupont2 » is the second
-    « Jean Dupont »; long names cut to make room for a suffix): the exact logins assigned
-    are checked against the database and clashing ones reassigned until none clashes.
-    """
-    bases = [login_base(v.first_name, v.family_name) for v in todo]
-    taken = _taken_logins(bases)
-    while True:
-        used = set(taken)  # grows with this batch's own logins
-        assigned = []
-        for view, base in zip(todo, bases, strict=True):
-            login = first_free_login(view.first_name, view.family_name, used.__contains__)
-            used.add(login)
-            assigned.append((login, base))
-        logins = [login for login, _ in assigned]
-        clashes = {
-            row[0]
-            for chunk in batches(logins)
-            for row in tuples(Account.select(Account.login).where(Account.login.in_(chunk)))
-        }
-        if not clashes:
-            return assigned
-        taken |= clashes
-
-
 def _slip(view: CandidatureView, login: str, password: PlainPassword,
           homonyms: set[int] | None = None) -> SlipData:
     # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
@@ -251,7 +180,7 @@ def generate(
     if not pending:
         done = ALL_GENERATED if status(actor, uai).eligible else NO_ELIGIBLE
         return RunResult(run_id=None, created=0, documents=[], message=done)
-    secrets_by_id = _hash_all([v.candidate_id for v in pending], settings, progress)
+    secrets_by_id = hash_all([v.candidate_id for v in pending], settings, progress)
     db = Account._meta.database
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         with db_errors():
@@ -296,7 +225,7 @@ def _prepare_generation(
     secrets_by_id: dict[int, tuple[PlainPassword, str]], settings: Settings,
 ) -> _Prepared:
     """Choose the logins and render both PDFs, outside any transaction."""
-    logins = _assign_logins(todo)
+    logins = assign_logins(todo)
     homonyms = school_homonyms(school)
     now = utcnow()
     rows: list[dict[str, object]] = []
