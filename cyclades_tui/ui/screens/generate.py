@@ -26,6 +26,16 @@ PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établi
                    "positionné par le gestionnaire des examens.")
 
 
+def compose_generate_end(screen: ActivityScreen) -> ComposeResult:
+    """« Générer » (off until there is something to do), « Afficher le compte rendu », the
+    message line and the footer: the end of both generation screens."""
+    with Horizontal(classes="buttons"):
+        yield Button("Générer", id="generate", variant="primary", disabled=True)
+        yield Button("Afficher le compte rendu", id="report")
+    yield FrenchText("", id="message")
+    yield from screen.compose_footer()
+
+
 class GenerateScreen(ActivityScreen):
     """Create the accounts of the eligible candidates who have none."""
 
@@ -51,11 +61,7 @@ class GenerateScreen(ActivityScreen):
         # with the terminal.
         yield VirtualTable(PENDING_COLUMNS, id="pending", flexible=(1, 2))
         yield ProgressBar(id="progress", show_eta=False)
-        with Horizontal(classes="buttons"):
-            yield Button("Générer", id="generate", variant="primary", disabled=True)
-            yield Button("Afficher le compte rendu", id="report")
-        yield FrenchText("", id="message")
-        yield from self.compose_footer()
+        yield from compose_generate_end(self)
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False

@@ -18,8 +18,8 @@ from cyclades_tui.services.candidates import CandidatureView, find_by_name
 from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
+from cyclades_tui.ui.screens.generate import compose_generate_end
 from cyclades_tui.ui.text import literal
-from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
@@ -66,11 +66,7 @@ class RegenerateScreen(ActivityScreen):
             yield Input(id="ine", placeholder="ex. 0228191520L, ou Martin Inès")
         yield PickList(id="matches")
         yield Static("", id="candidate")
-        with Horizontal(classes="buttons"):
-            yield Button("Générer", id="generate", variant="primary", disabled=True)
-            yield Button("Afficher le compte rendu", id="report")
-        yield FrenchText("", id="message")
-        yield from self.compose_footer()
+        yield from compose_generate_end(self)
 
     def on_mount(self) -> None:
         self.query_one("#matches", OptionList).display = False
