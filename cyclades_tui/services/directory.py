@@ -202,18 +202,23 @@ def _sync_states(accounts: list[SiteAccount]) -> dict[int, DirectorySync]:
     return states
 
 
+def _add_ou(connection: Connection, uai: str, base_dn: str, report: SyncReport) -> None:
+    """Create the school's organisational unit (counted, not made, in a dry run)."""
+    report.ous_created += 1
+    if not report.dry_run:
+        try:
+            connection.add(ou_dn(uai, base_dn), attributes=ou_attributes(uai))
+        except ldap_errors.LDAPEntryAlreadyExistsResult:
+            report.ous_created -= 1  # made by another run meanwhile
+
+
 def _sync_school(connection: Connection, school: School, accounts: list[SiteAccount],
                  base_dn: str, settings: Settings, report: SyncReport, recorder: _Recorder,
                  on_write: OnWrite | None) -> None:
     states = _sync_states(accounts)
     ou_exists, entries = _directory_entries(connection, school.uai, base_dn)
     if not ou_exists and accounts:
-        report.ous_created += 1
-        if not report.dry_run:
-            try:
-                connection.add(ou_dn(school.uai, base_dn), attributes=ou_attributes(school.uai))
-            except ldap_errors.LDAPEntryAlreadyExistsResult:
-                report.ous_created -= 1  # made by another run meanwhile
+        _add_ou(connection, school.uai, base_dn, report)
     for account in accounts:
         wanted = directory_password(account.password_hash)
         present = entries.get(account.login)
