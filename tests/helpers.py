@@ -23,7 +23,7 @@ import peewee
 import pytest
 
 from cyclades_tui.cli import main
-from cyclades_tui.domain.identifiers import CHECK_LETTERS
+from cyclades_tui.domain.identifiers import check_letter
 from cyclades_tui.services import schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
@@ -156,7 +156,7 @@ class Cli:
 def bea(number: int) -> str:
     """A valid INE-BEA for a number."""
     digits = f"{number:010d}"
-    return digits + CHECK_LETTERS[int(digits) % 23]
+    return digits + check_letter(digits)
 
 
 def sample_uai() -> str:

@@ -13,11 +13,12 @@ from cyclades_tui.domain.exams import eligibility_rule
 from cyclades_tui.services import printing
 from cyclades_tui.services.access import CHANGED, INACTIVE, SERVICE_MISSING
 from cyclades_tui.services.accounts import NO_ELIGIBLE
-from cyclades_tui.services.csv_import import too_many
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.files import outside
+from cyclades_tui.services.import_core import too_many
 from cyclades_tui.services.memory import OUT_OF_MEMORY
-from cyclades_tui.services.siecle_import import _bad_encoding, parse_siecle
+from cyclades_tui.services.siecle_export import parse_siecle
+from cyclades_tui.services.siecle_xml import bad_encoding
 from cyclades_tui.services.staff import refusal_message
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.screens.bee_import import EMPTY_DEPOT, PICK_HINT
@@ -74,7 +75,7 @@ def long_messages() -> list[str]:
         f"{NAME} — 04/12/2026 16:02 » enregistré (n° 12345) : « Afficher le compte rendu » "
         "pour l'imprimer.",
         outside(Path("/srv/cyclades/fichiers/0392689L")),
-        _bad_encoding("x-mac-thai-ancien").message,
+        bad_encoding("x-mac-thai-ancien").message,
         PICK_HINT,
         EMPTY_DEPOT,
         "Vérifié : 120 nouvel(s) élève(s), 21 nouvelle(s) candidature(s) d'élève(s) déjà "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import (
     Cli,
     add_school,
@@ -104,3 +106,28 @@ def test_import_refuses_what_is_not_a_file(cli: Cli) -> None:
     for special in ("/dev/zero", "/tmp"):
         result = cli("import", special, "--school", "0392689L")
         assert result.code == 2 and "n'est pas un fichier" in result.err
+
+
+def test_the_import_core_names_records_as_its_caller_says(cli: Cli) -> None:
+    # The core knows no format: CSV says « Ligne N », SIECLE « Élève NOM Prénom », and any
+    # other caller its own words, for the same fault (an INE of another school).
+    from cyclades_tui.services import schools as school_service
+    from cyclades_tui.services.access import require_school
+    from cyclades_tui.services.actor import operator
+    from cyclades_tui.services.csv_import import parse_csv
+    from cyclades_tui.services.errors import BadInput
+    from cyclades_tui.services.import_core import line_of, store_records
+    from cyclades_tui.services.siecle_import import pupil_of
+    from tests.helpers import school_with_pupils
+
+    school_with_pupils("0750001U", 1)
+    school_service.add_school(operator(), "0392689L", "Autre")
+    records, faults = parse_csv(csv_bytes(f"{bea(0)};Martin;;Léa;;02/02/2010;3A;DNB;Inscrit"))
+    assert faults == []
+    school = require_school(operator(), "0392689L")
+    for where, said in ((line_of, "Ligne 2"), (pupil_of, "Élève Martin Léa"),
+                        (lambda r: f"Pupitre {r.line}", "Pupitre 2")):
+        with pytest.raises(BadInput) as refused:
+            store_records(operator(), school, records, [], True, "essai", where=where)
+        assert refused.value.faults == [
+            f"{said} : INE {bea(0)} appartient à un autre établissement"]

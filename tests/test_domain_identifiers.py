@@ -12,11 +12,13 @@ from cyclades_tui.domain.identifiers import (
     CHECK_LETTERS,
     IneKind,
     base36_check_digit,
+    check_letter,
+    has_uai_form,
     ine_kind,
     validate_ine,
     validate_uai,
 )
-from cyclades_tui.domain.names import clean_name, parse_birth_date
+from cyclades_tui.domain.names import clean_name, display_name, fold, parse_birth_date
 
 
 def test_uai_of_the_sample_school_is_valid() -> None:
@@ -27,6 +29,23 @@ def test_uai_of_the_sample_school_is_valid() -> None:
 def test_bad_uai_is_rejected_with_a_french_message(bad: str) -> None:
     with pytest.raises(DomainError, match="UAI"):
         validate_uai(bad)
+
+
+def test_one_check_letter_serves_uai_and_ine() -> None:
+    # UAI and INE-BEA are checked by the same function: its answer is what both accept.
+    assert check_letter("0750001") == "U"
+    assert validate_uai("0750001" + check_letter("0750001")) == "0750001U"
+    digits = "1234567890"
+    assert ine_kind(digits + check_letter(digits)) is IneKind.BEA
+    wrong = next(c for c in CHECK_LETTERS if c != check_letter(digits))
+    with pytest.raises(DomainError, match="lettre de contrôle"):
+        ine_kind(digits + wrong)
+
+
+def test_uai_form_is_seven_ascii_digits_and_a_letter() -> None:
+    assert has_uai_form("0750001U")
+    for bad in ("0750001U\n", "0750001u", "075000U", "٠٧٥٠٠٠١U", "../../etc", "0750001UU"):
+        assert not has_uai_form(bad)
 
 
 def test_uai_check_letter_follows_mod_23() -> None:
@@ -121,3 +140,25 @@ def test_identifiers_are_ascii_digits_only() -> None:
     with pytest.raises(DomainError):
         validate_uai("０３９２６８９L")
     assert validate_ine("0228191520L") == "0228191520L"
+
+
+def test_one_fold_for_ligatures_and_sharp_s() -> None:
+    # Homonyms, search and print order all compare through this one function.
+    assert fold("Lætitia-Cœur") == fold("laetitia-coeur") == "laetitia-coeur"
+    assert fold("Œuvray") == "oeuvray"
+    assert fold("Strauß") == fold("STRAUSS") == "strauss"
+    assert fold("En cours d’inscription") == "encoursd'inscription"
+
+
+def test_print_order_and_homonyms_share_the_fold() -> None:
+    from cyclades_tui.pdf import slips
+    from cyclades_tui.services import candidates
+
+    assert slips.fold is fold
+    assert candidates.fold is fold
+
+
+def test_display_name_shows_the_usage_name_in_brackets() -> None:
+    assert display_name("MARTIN", "DUPONT", "Léa") == "MARTIN (DUPONT) Léa"
+    assert display_name("MARTIN", "", "Léa") == "MARTIN Léa"
+    assert display_name("MARTIN", "DUPONT", "") == "MARTIN (DUPONT)"

@@ -155,3 +155,28 @@ def test_sql_selection_equals_the_pure_rule(school: School,
     eligible_candidates = {stored[i][0] for i in by_python}
     assert {v.candidate_id for v in eligible_without_account(school)} == eligible_candidates
     assert accounts.status(operator(), UAI).eligible == len(eligible_candidates)
+
+
+def test_the_words_of_a_refusal_follow_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Change the table alone (a memo adding the CAP for « Pré-inscrit »): the rule in words
+    # and the list column follow it, since none of them writes the rule a second time.
+    from cyclades_tui.domain import exams
+    from cyclades_tui.services.candidates import CandidatureView
+    from cyclades_tui.ui.screens.candidates import account_cell
+
+    assert exams.eligibility_rule() == ("il faut «\u00a0Inscrit\u00a0», ou «\u00a0Pré-inscrit"
+                                        "\u00a0» au BCP, BP ou MCP")
+    assert exams.eligibility_word("CAP", State.PRE_INSCRIT) == "non éligible (examen)"
+    table = {State.INSCRIT: frozenset(EXAMS),
+             State.PRE_INSCRIT: frozenset({"BCP", "CAP", "BP", "MCP"})}
+    monkeypatch.setattr(exams, "ELIGIBLE_EXAMS_BY_STATE", table)
+    monkeypatch.setattr(exams, "ELIGIBLE", frozenset(
+        (exam, state) for state, codes in table.items() for exam in codes))
+    assert exams.eligibility_rule().endswith("au BCP, CAP, BP ou MCP")
+    assert exams.eligibility_word("CAP", State.PRE_INSCRIT) == "éligible"
+    assert exams.eligibility_word("DNB", State.PRE_INSCRIT) == "non éligible (examen)"
+    assert exams.eligibility_word("CAP", State.ANNULE) == "non éligible (état)"
+    view = CandidatureView(candidate_id=1, ine="", family_name="", usage_name="", first_name="",
+                         division="", exam="DNB", state=State.PRE_INSCRIT.value,
+                         eligible=False, login=None)
+    assert account_cell(view) == "non éligible (examen)"

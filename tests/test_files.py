@@ -219,3 +219,20 @@ def test_export_never_replaces_a_file_and_understands_folders(cli: Cli, tmp_path
     folder.mkdir()  # a missing folder is refused (test_operator_commands.py)
     done = cli("documents", "export", str(result.documents[0].id), f"{folder}/")
     assert done.code == 0 and len(list(folder.glob("*.pdf"))) == 1
+
+
+def test_one_writer_for_a_typed_path_refuses_a_missing_folder_and_a_taken_name(
+        tmp_path: Path) -> None:
+    # Whole documents, one pupil's slip and account exports are written by these two.
+    from cyclades_tui.services import documents
+
+    with pytest.raises(BadInput) as missing:
+        documents.write_to_path(tmp_path / "absent" / "plus-bas" / "p.pdf", "d.pdf", b"%PDF")
+    assert f"Dossier « {tmp_path / 'absent'} » introuvable" in missing.value.message
+    assert not (tmp_path / "absent").exists()
+    written = documents.write_to_path(f"{tmp_path}/", "d.pdf", b"%PDF")
+    assert written == tmp_path / "d.pdf" and written.read_bytes() == b"%PDF"
+    assert written.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(BadInput, match="existe déjà"):
+        documents.write_new_file(written, b"autre")
+    assert written.read_bytes() == b"%PDF"

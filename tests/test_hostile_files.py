@@ -23,14 +23,14 @@ from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import connect
-from cyclades_tui.services.siecle_import import (
+from cyclades_tui.services.siecle_export import parse_siecle
+from cyclades_tui.services.siecle_xml import (
     MAX_DEPTH,
     MAX_ELEMENTS,
     MAX_FIELDS,
     MAX_PUPILS,
     MAX_TEXT,
     MAX_XML_BYTES,
-    parse_siecle,
 )
 from cyclades_tui.store.models import Candidate
 from cyclades_tui.ui.app import CycladesApp

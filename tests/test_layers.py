@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cyclades_tui"
 ALLOWED = {
     "store": {"store"},
     "domain": {"domain"},
-    "pdf": {"pdf"},
+    "pdf": {"pdf", "domain"},  # the print order compares names through domain.names.fold
     "services": {"services", "domain", "pdf", "store", "settings"},
     "ui": {"ui", "services", "domain", "store", "settings"},
 }

@@ -17,7 +17,7 @@ from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import connect
-from cyclades_tui.services.siecle_import import parse_siecle
+from cyclades_tui.services.siecle_export import parse_siecle
 from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, example

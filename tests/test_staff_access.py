@@ -230,3 +230,27 @@ def test_staff_list_shows_a_per_address_lock_with_its_address(cli: Cli) -> None:
     line = cli("staff", "list").out
     assert f"verrouillé jusqu'à {local_time(until):%H:%M} depuis 192.0.2.7" in line
     assert "192.0.2.8" not in line and "actif" in line
+
+
+def test_every_manager_only_act_is_refused_to_school_staff_in_one_wording(
+        two_schools: tuple[Actor, Actor, int]) -> None:
+    from cyclades_tui.services import account_exports
+
+    a, _, _ = two_schools
+    attempts: dict[str, Callable[[], object]] = {
+        "peut ajouter un établissement": lambda: schools.add_school(a, "0750002V", "X"),
+        "peut positionner le service de gestion des candidats en établissement":
+            lambda: schools.set_service(a, SCHOOL_A, False),
+        "peut créer des comptes du personnel": lambda: staff.check_new_staff(a, "x", SCHOOL_A),
+        "peut réinitialiser un mot de passe": lambda: staff.check_existing_staff(a, "x"),
+        "peut déverrouiller un compte": lambda: staff.unlock(a, "secretariat.b"),
+        "voit le journal de tous les établissements": lambda: audit.every_event(a),
+    }
+    for what, attempt in attempts.items():
+        with pytest.raises(AccessDenied) as refused:
+            attempt()
+        assert refused.value.message == f"Seul le gestionnaire des examens {what}."
+    with pytest.raises(AccessDenied) as every:
+        account_exports.schools_for(a, None, every=True)
+    assert every.value.message == ("Accès refusé : seul le gestionnaire des examens agit pour "
+                                   "tous les établissements.")

@@ -97,3 +97,12 @@ def test_upgrade_of_a_version_3_database(cli: Cli) -> None:
 def test_foreign_keys_are_enforced(db_url: str) -> None:
     with pytest.raises(peewee.IntegrityError):
         Candidature.insert(candidate=999999, school=999999, exam="DNB", state="Inscrit").execute()
+
+
+def test_batches_cut_at_rows_per_statement_in_order() -> None:
+    from cyclades_tui.store.models import ROWS_PER_STATEMENT, batches
+
+    sizes = [len(chunk) for chunk in batches(range(2 * ROWS_PER_STATEMENT + 1))]
+    assert sizes == [ROWS_PER_STATEMENT, ROWS_PER_STATEMENT, 1]
+    assert [x for chunk in batches(iter(range(1001))) for x in chunk] == list(range(1001))
+    assert list(batches([])) == []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
 from cyclades_tui.domain.errors import DomainError
+
+# Re-exported: state labels typed on the command line are compared in this form.
+from cyclades_tui.domain.names import fold as fold
 
 EXAMS: dict[str, str] = {
     "DNB": "Diplôme national du brevet",
@@ -30,13 +32,6 @@ class State(StrEnum):
     PRE_INSCRIT = "Pré-inscrit"
     INSCRIT = "Inscrit"
     ANNULE = "Annulé"
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, space-free form used to compare labels typed by people."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(bare.casefold().split())
 
 
 _STATE_BY_FOLD = {fold(s.value): s for s in State}
@@ -87,6 +82,15 @@ ELIGIBLE_STATES: tuple[State, ...] = tuple(ELIGIBLE_EXAMS_BY_STATE)
 def is_eligible(exam: str, state: State) -> bool:
     """True when a candidature in ``state`` for ``exam`` entitles its candidate to an account."""
     return (exam, state) in ELIGIBLE
+
+
+def eligibility_word(exam: str, state: State) -> str:
+    """The list column's word for a candidature: « éligible », or what keeps it from an
+    account: its exam when its state gives accounts for other exams (a « Pré-inscrit » at the
+    DNB), else its state (« Annulé »)."""
+    if is_eligible(exam, state):
+        return "éligible"
+    return "non éligible (examen)" if state in ELIGIBLE_EXAMS_BY_STATE else "non éligible (état)"
 
 
 def eligibility_rule() -> str:

@@ -10,7 +10,7 @@ from cyclades_tui.domain.errors import DomainError
 # The 23 letters used as check characters by the Ministry (no I, O, Q).
 CHECK_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
-_UAI_RE = re.compile(r"^\d{7}[A-Z]$", re.ASCII)
+_UAI_RE = re.compile(r"\d{7}[A-Z]", re.ASCII)
 _BEA_RE = re.compile(r"^\d{10}[A-HJ-NPR-Z]$", re.ASCII)
 _RNIE_RE = re.compile(r"^\d{9}[A-HJK]{2}$", re.ASCII)
 _BASE36_RE = re.compile(r"^[0-9A-Z]{10}\d$", re.ASCII)
@@ -26,19 +26,25 @@ class IneKind(StrEnum):
     SIFA = "INE-SIFA"
 
 
-def uai_check_letter(digits: str) -> str:
-    """Return the check letter of a UAI whose seven digits are given."""
+def check_letter(digits: str) -> str:
+    """The Ministry's check letter of ``digits`` (a UAI's seven, an INE-BEA's ten)."""
     return CHECK_LETTERS[int(digits) % 23]
+
+
+def has_uai_form(text: str) -> bool:
+    """True when ``text`` is seven ASCII digits and an upper-case letter (check letter not
+    verified): the form that makes a UAI safe as a folder name."""
+    return _UAI_RE.fullmatch(text) is not None
 
 
 def validate_uai(raw: str) -> str:
     """Return the UAI trimmed and in upper case, or raise DomainError saying why it is wrong."""
     uai = raw.strip().upper()
-    if not _UAI_RE.match(uai):
+    if not has_uai_form(uai):
         raise DomainError(
             f"UAI « {raw.strip()} » invalide : 7 chiffres suivis d'une lettre sont attendus."
         )
-    expected = uai_check_letter(uai[:7])
+    expected = check_letter(uai[:7])
     if uai[7] != expected:
         raise DomainError(
             f"UAI « {uai} » invalide : la lettre de contrôle devrait être « {expected} »."
@@ -56,6 +62,14 @@ def base36_check_digit(first_ten: str) -> str:
     return str(total % 10)
 
 
+def _require_check(ine: str, expected: str, what: str) -> None:
+    """Refuse an eleven-character INE whose last character is not ``expected``."""
+    if ine[10] != expected:
+        raise DomainError(
+            f"INE « {ine} » invalide : {what} de contrôle devrait être « {expected} »."
+        )
+
+
 def ine_kind(raw: str) -> IneKind:
     """Return which INE family a valid INE belongs to, or raise DomainError saying why it is wrong.
 
@@ -69,20 +83,12 @@ def ine_kind(raw: str) -> IneKind:
     if _SIFA_RE.match(ine):
         return IneKind.SIFA
     if _BEA_RE.match(ine):
-        expected = CHECK_LETTERS[int(ine[:10]) % 23]
-        if ine[10] != expected:
-            raise DomainError(
-                f"INE « {ine} » invalide : la lettre de contrôle devrait être « {expected} »."
-            )
+        _require_check(ine, check_letter(ine[:10]), "la lettre")
         return IneKind.BEA
     if _RNIE_RE.match(ine):
         return IneKind.RNIE
     if _BASE36_RE.match(ine):
-        expected = base36_check_digit(ine[:10])
-        if ine[10] != expected:
-            raise DomainError(
-                f"INE « {ine} » invalide : le chiffre de contrôle devrait être « {expected} »."
-            )
+        _require_check(ine, base36_check_digit(ine[:10]), "le chiffre")
         return IneKind.BASE36
     raise DomainError(
         f"INE « {raw.strip()} » invalide : format non reconnu "

@@ -10,6 +10,32 @@ from cyclades_tui.domain.safe_text import first_unsafe
 
 MAX_NAME_LENGTH = 100
 
+# Letters that Unicode decomposition leaves alone but that French alphabetical order treats
+# as their base letters (ß needs nothing: casefold already makes it « ss »).
+_FOLD_EXTRA = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i"}
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, ligature-free, space-free form of ``text``.
+
+    The one comparison form: homonyms, search, print order and the labels typed on the
+    command line all compare through it, so that « Cœur » and « coeur » are one name
+    everywhere.
+    """
+    decomposed = unicodedata.normalize(
+        "NFKD", text.replace("’", "'").casefold().translate(_FOLD_EXTRA)
+    )
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(bare.split())
+
+
+def display_name(family_name: str, usage_name: str, first_name: str) -> str:
+    """« NOM (usage) Prénom » as lists, slips and documents show a pupil."""
+    usage = f" ({usage_name})" if usage_name else ""
+    return f"{family_name}{usage} {first_name}".strip()
+
 
 def clean_name(raw: str, field: str, required: bool) -> str:
     """Return a name trimmed and NFC-normalised, or raise DomainError naming ``field``.

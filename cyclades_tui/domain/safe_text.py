@@ -40,11 +40,6 @@ def _visible(match: re.Match[str]) -> str:
     return f"U+{code:04X}"
 
 
-def is_unsafe(char: str) -> bool:
-    """True for a character that must never be sent to a terminal as it is."""
-    return _UNSAFE.fullmatch(char) is not None
-
-
 def has_unsafe(text: str) -> bool:
     """True when ``text`` holds at least one character :func:`safe_text` would replace."""
     return _UNSAFE.search(text) is not None

@@ -47,8 +47,6 @@ class FontSet:
     #: glyph outlines (text render mode 2): reportlab only reads the default (regular)
     #: instance of the variable Noto Sans font.
     fake_bold: bool
-    #: True when the font is embedded in the PDF (as a subset).
-    embedded: bool
 
 
 _noto_lock = threading.Lock()
@@ -89,7 +87,6 @@ def noto_sans_fonts() -> FontSet:
                 # for a single optional line.
                 oblique=NOTO_SANS_NAME,
                 fake_bold=True,
-                embedded=True,
             )
         return _noto_fonts
 

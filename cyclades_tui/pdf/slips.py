@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import math
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass
 from typing import Any
@@ -22,10 +21,12 @@ from typing import Any
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from cyclades_tui.domain.names import fold
+
+from . import slip_layout as geo
 from .credentials_layout import CREDENTIAL_ORDER
 from .fonts import MONO_BOLD, FontSet, document_fonts, is_standard_encodable
 
@@ -60,92 +61,16 @@ class DocumentInfo:
     site_url: str  # address of the candidate site, also encoded as a QR code
 
 
-# --- French texts (wording is a requirement) ---------------------------------------------
-
-SLIP_HEADING = "Papillon de connexion"
-LABEL_CANDIDATE = "Candidat :"
-LABEL_USAGE_NAME = "Nom d'usage :"
-LABEL_INE = "INE :"
-LABEL_DIVISION = "Classe :"
-LABEL_EXAM = "Examen :"
-TEXT_IDENTIFY = "Identifiez-vous avec le compte qui vous a été attribué :"
-LABEL_LOGIN = "Votre identifiant de connexion :"
-LABEL_PASSWORD = "Votre mot de passe (*) :"
-TEXT_PROVISIONAL = (
-    "(*) Ce mot de passe est provisoire : vous devrez le changer lors de votre première connexion."
-)
-LABEL_SITE = "Adresse du site candidat :"
-TEXT_KEEP = "Conservez ce papillon : il est personnel."
-
-# --- Geometry (points; slip-local coordinates, origin at the bottom left of a half page) ---
-
-PAGE_WIDTH, PAGE_HEIGHT = A4
-SLIP_HEIGHT = PAGE_HEIGHT / 2
-
-_FRAME_X = 34.0
-_FRAME_Y = 26.0
-_FRAME_W = PAGE_WIDTH - 2 * _FRAME_X
-_FRAME_H = SLIP_HEIGHT - 2 * _FRAME_Y
-_LEFT = _FRAME_X + 16
-_RIGHT = PAGE_WIDTH - _FRAME_X - 16
-_TEXT_WIDTH = _RIGHT - _LEFT
-
-_QR_SIZE = 96.0
-_QR_X = _RIGHT - _QR_SIZE + 6  # the QR quiet zone is white: let it eat into the margin
-_QR_Y = _FRAME_Y + 8
-
-_Y_SCHOOL = 375.0
-_Y_TITLE = 353.0
-_Y_RULE = 343.0
-_Y_CANDIDATE = 321.0
-_Y_INE = 302.0
-_Y_EXAM = 283.0
-_Y_USAGE_NAME = 264.0
-_Y_CREDENTIALS_BOX = 166.0
-_Y_IDENTIFY = 226.0
-_Y_LOGIN = 204.0
-_Y_PASSWORD = 180.0
-_Y_PROVISIONAL = 150.0
-_Y_SITE = 118.0
-_Y_KEEP = 44.0
-_DIVISION_LABEL_X = 330.0
-
-_LABEL_SIZE = 11.0
-_NAME_SIZE = 12.5
-_VALUE_SIZE = 11.0
-_LOGIN_SIZE = 14.0
-_PASSWORD_SIZE = 17.0
-_MIN_SIZE = 7.0
-# Stroke width that makes stroked-and-filled regular glyphs look bold.
-_FAKE_BOLD_STROKE = 0.4
-_FAKE_BOLD_TITLE_STROKE = 0.6
-
-_FORM_SLIP = "papillon"
-_FORM_CUT = "decoupe"
-
-# Letters that Unicode decomposition leaves alone but that French alphabetical order treats
-# as their base letters.
-_FOLD_EXTRA = str.maketrans(
-    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i"}
-)
-
-
 # --- Sorting -------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """Comparison form of ``text``: case and accents ignored."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD_EXTRA))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _sort_key(slip: SlipData) -> tuple[str, ...]:
     # The raw fields after the INE only matter for duplicated INEs: they make the order
     # independent of the input order.
     return (
-        _fold(slip.division),
-        _fold(slip.family_name),
-        _fold(slip.first_name),
+        fold(slip.division),
+        fold(slip.family_name),
+        fold(slip.first_name),
         slip.ine,
         *astuple(slip),
     )
@@ -166,13 +91,13 @@ def sort_slips(slips: Iterable[SlipData]) -> list[SlipData]:
 def _fit(text: str, font: str, size: float, max_width: float) -> tuple[float, float]:
     """Font size and horizontal scale (percent) for ``text`` to fit in ``max_width``.
 
-    The size shrinks down to ``_MIN_SIZE``; past that the glyphs get narrower, which keeps
+    The size shrinks down to ``geo.MIN_SIZE``; past that the glyphs get narrower, which keeps
     even absurdly long values inside the frame and fully extractable.
     """
     width: float = stringWidth(text, font, size)
     if width <= max_width:
         return size, 100.0
-    shrunk = max(_MIN_SIZE, math.floor(size * max_width / width * 10) / 10)
+    shrunk = max(geo.MIN_SIZE, math.floor(size * max_width / width * 10) / 10)
     width = width * shrunk / size
     if width <= max_width:
         return shrunk, 100.0
@@ -248,20 +173,20 @@ class _Style:
 
     @classmethod
     def for_fonts(cls, fonts: FontSet) -> _Style:
-        def after(label: str, x: float = _LEFT) -> float:
+        def after(label: str, x: float = geo.LEFT) -> float:
             # A full space after the label so that text extraction sees two words.
-            width: float = stringWidth(label + " ", fonts.regular, _LABEL_SIZE)
+            width: float = stringWidth(label + " ", fonts.regular, geo.LABEL_SIZE)
             return x + width + 1
 
         return cls(
             fonts=fonts,
-            name_x=after(LABEL_CANDIDATE),
-            ine_x=after(LABEL_INE),
-            division_x=after(LABEL_DIVISION, _DIVISION_LABEL_X),
-            exam_x=after(LABEL_EXAM),
-            usage_name_x=after(LABEL_USAGE_NAME),
-            login_x=after(LABEL_LOGIN),
-            password_x=after(LABEL_PASSWORD),
+            name_x=after(geo.LABEL_CANDIDATE),
+            ine_x=after(geo.LABEL_INE),
+            division_x=after(geo.LABEL_DIVISION, geo.DIVISION_LABEL_X),
+            exam_x=after(geo.LABEL_EXAM),
+            usage_name_x=after(geo.LABEL_USAGE_NAME),
+            login_x=after(geo.LABEL_LOGIN),
+            password_x=after(geo.LABEL_PASSWORD),
         )
 
 
@@ -285,10 +210,10 @@ def _wrap_chars(text: str, font: str, size: float, max_width: float) -> Iterator
 
 
 def _draw_qr_code(canvas: Canvas, value: str) -> None:
-    widget = QrCodeWidget(value, barLevel="M", barWidth=_QR_SIZE, barHeight=_QR_SIZE)
-    drawing = Drawing(_QR_SIZE, _QR_SIZE)
+    widget = QrCodeWidget(value, barLevel="M", barWidth=geo.QR_SIZE, barHeight=geo.QR_SIZE)
+    drawing = Drawing(geo.QR_SIZE, geo.QR_SIZE)
     drawing.add(widget)
-    renderPDF.draw(drawing, canvas, _QR_X, _QR_Y)
+    renderPDF.draw(drawing, canvas, geo.QR_X, geo.QR_Y)
 
 
 def _draw_static(canvas: Canvas, info: DocumentInfo, style: _Style) -> None:
@@ -298,57 +223,58 @@ def _draw_static(canvas: Canvas, info: DocumentInfo, style: _Style) -> None:
 
     c.setLineWidth(0.8)
     c.setStrokeGray(0.25)
-    c.roundRect(_FRAME_X, _FRAME_Y, _FRAME_W, _FRAME_H, 8, stroke=1, fill=0)
+    c.roundRect(geo.FRAME_X, geo.FRAME_Y, geo.FRAME_W, geo.FRAME_H, 8, stroke=1, fill=0)
     c.setLineWidth(0.5)
     c.setStrokeGray(0.55)
-    c.line(_LEFT, _Y_RULE, _RIGHT, _Y_RULE)
+    c.line(geo.LEFT, geo.Y_RULE, geo.RIGHT, geo.Y_RULE)
     # Light background that makes the credentials the obvious part of the slip.
     c.setFillGray(0.93)
-    box_height = _Y_IDENTIFY + 20 - _Y_CREDENTIALS_BOX
-    c.roundRect(_LEFT - 6, _Y_CREDENTIALS_BOX, _TEXT_WIDTH + 12, box_height, 5, stroke=0, fill=1)
+    box_height = geo.Y_IDENTIFY + 20 - geo.Y_CREDENTIALS_BOX
+    c.roundRect(geo.LEFT - 6, geo.Y_CREDENTIALS_BOX, geo.TEXT_WIDTH + 12, box_height, 5,
+                stroke=0, fill=1)
     if info.site_url:
         _draw_qr_code(c, info.site_url)
 
     c.setStrokeGray(0)
     c.setFillGray(0)
     # The title gets its own text object: a larger size needs a thicker fake-bold stroke.
-    c.setLineWidth(_FAKE_BOLD_TITLE_STROKE)
+    c.setLineWidth(geo.FAKE_BOLD_TITLE_STROKE)
     title = _TextWriter(c, fonts)
     # Each slip is one pupil's: its heading is singular whatever the document's title.
-    title.bold(_LEFT, _Y_TITLE, SLIP_HEADING, 16, _TEXT_WIDTH)
+    title.bold(geo.LEFT, geo.Y_TITLE, geo.SLIP_HEADING, 16, geo.TEXT_WIDTH)
     title.draw()
 
-    c.setLineWidth(_FAKE_BOLD_STROKE)
+    c.setLineWidth(geo.FAKE_BOLD_STROKE)
     w = _TextWriter(c, fonts)
     w.gray(0.3)
-    w.regular(_LEFT, _Y_SCHOOL, _school_line(info), 9.5, _TEXT_WIDTH)
+    w.regular(geo.LEFT, geo.Y_SCHOOL, _school_line(info), 9.5, geo.TEXT_WIDTH)
     w.gray(0)
     for label, x, y in (
-        (LABEL_CANDIDATE, _LEFT, _Y_CANDIDATE),
-        (LABEL_INE, _LEFT, _Y_INE),
-        (LABEL_DIVISION, _DIVISION_LABEL_X, _Y_INE),
-        (LABEL_EXAM, _LEFT, _Y_EXAM),
-        (LABEL_LOGIN, _LEFT, _Y_LOGIN),
-        (LABEL_PASSWORD, _LEFT, _Y_PASSWORD),
+        (geo.LABEL_CANDIDATE, geo.LEFT, geo.Y_CANDIDATE),
+        (geo.LABEL_INE, geo.LEFT, geo.Y_INE),
+        (geo.LABEL_DIVISION, geo.DIVISION_LABEL_X, geo.Y_INE),
+        (geo.LABEL_EXAM, geo.LEFT, geo.Y_EXAM),
+        (geo.LABEL_LOGIN, geo.LEFT, geo.Y_LOGIN),
+        (geo.LABEL_PASSWORD, geo.LEFT, geo.Y_PASSWORD),
     ):
-        w.regular(x, y, label, _LABEL_SIZE, _TEXT_WIDTH)
-    w.bold(_LEFT, _Y_IDENTIFY, TEXT_IDENTIFY, _LABEL_SIZE, _TEXT_WIDTH)
-    w.regular(_LEFT, _Y_PROVISIONAL, TEXT_PROVISIONAL, 9, _TEXT_WIDTH)
-    w.oblique(_LEFT, _Y_KEEP, TEXT_KEEP, 9, _QR_X - _LEFT)
+        w.regular(x, y, label, geo.LABEL_SIZE, geo.TEXT_WIDTH)
+    w.bold(geo.LEFT, geo.Y_IDENTIFY, geo.TEXT_IDENTIFY, geo.LABEL_SIZE, geo.TEXT_WIDTH)
+    w.regular(geo.LEFT, geo.Y_PROVISIONAL, geo.TEXT_PROVISIONAL, 9, geo.TEXT_WIDTH)
+    w.oblique(geo.LEFT, geo.Y_KEEP, geo.TEXT_KEEP, 9, geo.QR_X - geo.LEFT)
 
     # The address goes left of the QR code, on the label's line when it fits readably,
     # otherwise cut over the following lines.
-    site_width = _QR_X - 8 - _LEFT
-    site_line = f"{LABEL_SITE} {info.site_url}"
+    site_width = geo.QR_X - 8 - geo.LEFT
+    site_line = f"{geo.LABEL_SITE} {info.site_url}"
     size, scale = _fit(site_line, fonts.regular, 10.5, site_width)
     if size >= 8.5 and scale == 100:
-        w.regular(_LEFT, _Y_SITE, site_line, 10.5, site_width)
+        w.regular(geo.LEFT, geo.Y_SITE, site_line, 10.5, site_width)
     else:
-        w.regular(_LEFT, _Y_SITE, LABEL_SITE, 10.5, site_width)
+        w.regular(geo.LEFT, geo.Y_SITE, geo.LABEL_SITE, 10.5, site_width)
         pieces = list(_wrap_chars(info.site_url, fonts.regular, 9, site_width))
-        leading = min(12.0, (_Y_SITE - _Y_KEEP - 14) / len(pieces))
+        leading = min(12.0, (geo.Y_SITE - geo.Y_KEEP - 14) / len(pieces))
         for i, piece in enumerate(pieces, start=1):
-            w.regular(_LEFT, _Y_SITE - i * leading, piece, 9, site_width)
+            w.regular(geo.LEFT, geo.Y_SITE - i * leading, piece, 9, site_width)
     w.draw()
 
 
@@ -358,14 +284,14 @@ def _draw_cut_line(canvas: Canvas) -> None:
     c.setDash(5, 3)
     c.setLineWidth(0.6)
     c.setStrokeGray(0.45)
-    c.line(12, SLIP_HEIGHT, PAGE_WIDTH - 12, SLIP_HEIGHT)
+    c.line(12, geo.SLIP_HEIGHT, geo.PAGE_WIDTH - 12, geo.SLIP_HEIGHT)
     # Scissors (ZapfDingbats is a standard font too: nothing to embed), on a white patch
     # that interrupts the dashes.
     c.setFillGray(1)
-    c.rect(22, SLIP_HEIGHT - 6, 16, 12, stroke=0, fill=1)
+    c.rect(22, geo.SLIP_HEIGHT - 6, 16, 12, stroke=0, fill=1)
     c.setFillGray(0.45)
     c.setFont("ZapfDingbats", 12)
-    c.drawString(23, SLIP_HEIGHT - 4, "\u2702")
+    c.drawString(23, geo.SLIP_HEIGHT - 4, "\u2702")
 
 
 def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
@@ -374,19 +300,20 @@ def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
     candidate = f"{slip.family_name} {slip.first_name}" if slip.first_name else slip.family_name
     if slip.birth_date:
         candidate += f", né(e) le {slip.birth_date}"
-    w.bold(style.name_x, _Y_CANDIDATE, candidate, _NAME_SIZE, _RIGHT - style.name_x)
-    w.bold(style.ine_x, _Y_INE, slip.ine, _VALUE_SIZE, _DIVISION_LABEL_X - 10 - style.ine_x)
-    w.bold(style.division_x, _Y_INE, slip.division, _VALUE_SIZE, _RIGHT - style.division_x)
+    w.bold(style.name_x, geo.Y_CANDIDATE, candidate, geo.NAME_SIZE, geo.RIGHT - style.name_x)
+    w.bold(style.ine_x, geo.Y_INE, slip.ine, geo.VALUE_SIZE,
+           geo.DIVISION_LABEL_X - 10 - style.ine_x)
+    w.bold(style.division_x, geo.Y_INE, slip.division, geo.VALUE_SIZE, geo.RIGHT - style.division_x)
     exam = f"{slip.exam_code} — {slip.exam_label}" if slip.exam_label else slip.exam_code
-    w.regular(style.exam_x, _Y_EXAM, exam, _VALUE_SIZE, _RIGHT - style.exam_x)
+    w.regular(style.exam_x, geo.Y_EXAM, exam, geo.VALUE_SIZE, geo.RIGHT - style.exam_x)
     if slip.usage_name:
-        w.regular(_LEFT, _Y_USAGE_NAME, LABEL_USAGE_NAME, _LABEL_SIZE, _TEXT_WIDTH)
+        w.regular(geo.LEFT, geo.Y_USAGE_NAME, geo.LABEL_USAGE_NAME, geo.LABEL_SIZE, geo.TEXT_WIDTH)
         w.bold(
             style.usage_name_x,
-            _Y_USAGE_NAME,
+            geo.Y_USAGE_NAME,
             slip.usage_name,
-            _VALUE_SIZE,
-            _RIGHT - style.usage_name_x,
+            geo.VALUE_SIZE,
+            geo.RIGHT - style.usage_name_x,
         )
     _draw_credentials(w, slip, style)
     w.draw()
@@ -398,17 +325,17 @@ def _draw_credentials(w: _TextWriter, slip: SlipData, style: _Style) -> None:
     The order and the font are the contract of :mod:`.credentials_layout`.
     """
     places = {
-        "login": (style.login_x, _Y_LOGIN, slip.login, _LOGIN_SIZE),
-        "password": (style.password_x, _Y_PASSWORD, slip.password, _PASSWORD_SIZE),
+        "login": (style.login_x, geo.Y_LOGIN, slip.login, geo.LOGIN_SIZE),
+        "password": (style.password_x, geo.Y_PASSWORD, slip.password, geo.PASSWORD_SIZE),
     }
     for field in CREDENTIAL_ORDER:
         x, y, text, size = places[field]
         if is_standard_encodable(text):
-            w.mono(x, y, text, size, _RIGHT - x)
+            w.mono(x, y, text, size, geo.RIGHT - x)
         else:
             # Courier cannot show it (a login outside cp1252): fall back to the text font;
             # a slip drawn so cannot be read back.
-            w.bold(x, y, text, size, _RIGHT - x)
+            w.bold(x, y, text, size, geo.RIGHT - x)
 
 
 def _pages(slips: Sequence[SlipData], layout: int) -> Iterator[Sequence[SlipData]]:
@@ -449,31 +376,32 @@ def render_slips(slips: Sequence[SlipData], info: DocumentInfo, layout: int) -> 
     style = _Style.for_fonts(document_fonts())
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    canvas = Canvas(buffer, pagesize=(geo.PAGE_WIDTH, geo.PAGE_HEIGHT), pageCompression=1,
+                    invariant=1)
     canvas.setTitle(info.title)
     canvas.setAuthor("cyclades-tui")
     canvas.setCreator("cyclades-tui")
     canvas.setSubject(_school_line(info))
 
-    canvas.beginForm(_FORM_SLIP, 0, 0, PAGE_WIDTH, SLIP_HEIGHT)
+    canvas.beginForm(geo.FORM_SLIP, 0, 0, geo.PAGE_WIDTH, geo.SLIP_HEIGHT)
     _draw_static(canvas, info, style)
     canvas.endForm()
     if layout == 2:
-        canvas.beginForm(_FORM_CUT, 0, 0, PAGE_WIDTH, PAGE_HEIGHT)
+        canvas.beginForm(geo.FORM_CUT, 0, 0, geo.PAGE_WIDTH, geo.PAGE_HEIGHT)
         _draw_cut_line(canvas)
         canvas.endForm()
 
     # Layout 1 prints on the top half; layout 2 fills the top half first, then the bottom.
-    offsets = (PAGE_HEIGHT - SLIP_HEIGHT,) if layout == 1 else (SLIP_HEIGHT, 0.0)
+    offsets = (geo.PAGE_HEIGHT - geo.SLIP_HEIGHT,) if layout == 1 else (geo.SLIP_HEIGHT, 0.0)
     for page in _pages(ordered, layout):
         if layout == 2:
-            canvas.doForm(_FORM_CUT)
+            canvas.doForm(geo.FORM_CUT)
         if style.fonts.fake_bold:
-            canvas.setLineWidth(_FAKE_BOLD_STROKE)
+            canvas.setLineWidth(geo.FAKE_BOLD_STROKE)
         for slip, offset in zip(page, offsets, strict=False):
             canvas.saveState()
             canvas.translate(0, offset)
-            canvas.doForm(_FORM_SLIP)
+            canvas.doForm(geo.FORM_SLIP)
             _draw_slip(canvas, slip, style)
             canvas.restoreState()
         canvas.showPage()

@@ -87,6 +87,13 @@ def require_school(actor: Actor, uai: str, action: str = "") -> School:
     return school
 
 
+def require_manager(actor: Actor, what: str, opening: str = "Seul") -> None:
+    """Refuse school staff what only the exam manager (or the operator) may do: « Seul le
+    gestionnaire des examens ``what``. »"""
+    if actor.is_school_staff:
+        raise AccessDenied(f"{opening} le gestionnaire des examens {what}.")
+
+
 def require_service(school: School) -> None:
     """Refuse any account activity while the prerequisite service is not positioned."""
     if not school.service_enabled:

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cyclades_tui.domain.os_errors import os_error_text
-from cyclades_tui.services import audit, newfile
-from cyclades_tui.services.access import require_school
+from cyclades_tui.services import audit
+from cyclades_tui.services.access import require_manager, require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.errors import AccessDenied, BadInput
+from cyclades_tui.services.documents import write_new_file
+from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.store.models import Account, Candidate, School, tuples
 
@@ -53,9 +53,7 @@ def schools_for(actor: Actor, uai: str | None, every: bool) -> list[School]:
         raise BadInput("Indiquez un établissement (--school UAI) ou tous (--all), pas les deux.")
     if uai is not None:
         return [require_school(actor, uai)]
-    if actor.is_school_staff:
-        raise AccessDenied("Accès refusé : seul le gestionnaire des examens agit pour tous les "
-                           "établissements.")
+    require_manager(actor, "agit pour tous les établissements", opening="Accès refusé : seul")
     with db_errors():
         return list(School.select().order_by(School.uai))
 
@@ -186,13 +184,7 @@ def export(actor: Actor, kind: str, path: Path | str, uai: str | None = None,
     else:
         text = htpasswd_text(accounts)
     target = Path(path).expanduser()
-    try:
-        newfile.write_private(target, text.encode("utf-8"))
-    except FileExistsError:
-        raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "
-                       "remplacé).") from None
-    except OSError as error:
-        raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.") from None
+    write_new_file(target, text.encode("utf-8"))
     with db_errors():
         for school in schools:
             count = sum(1 for a in accounts if a.uai == school.uai)

@@ -8,8 +8,6 @@ is in no stored document, and no school's write holds the database for the other
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +16,6 @@ import peewee
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import ELIGIBLE_STATES, EXAMS, eligibility_rule, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
-from cyclades_tui.domain.login import first_free_login, login_base
 from cyclades_tui.domain.names import clean_name
 from cyclades_tui.domain.passwords import (
     MAX_PASSWORD_BYTES,
@@ -32,12 +29,13 @@ from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_active, require_school, require_service
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.candidates import (
-    CandidateView,
+    CandidatureView,
     eligible_condition,
     eligible_without_account,
     find_by_ine,
     school_homonyms,
 )
+from cyclades_tui.services.credentials import Progress, assign_logins, hash_all
 from cyclades_tui.services.documents import DocumentSummary, summary
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.faults import checkpoint
@@ -57,6 +55,7 @@ from cyclades_tui.store.models import (
     Run,
     School,
     Slip,
+    batches,
     tuples,
     utcnow,
 )
@@ -74,9 +73,6 @@ MIN_CHOSEN_PASSWORD = 8
 # A write that loses a race (a login or an account taken by another process meanwhile)
 # is retried with fresh data this many times before giving up.
 MAX_WRITE_ATTEMPTS = 5
-
-Progress = Callable[[int, int], None]
-
 
 @dataclass(frozen=True)
 class AccountStatus:
@@ -125,83 +121,14 @@ def status(actor: Actor, uai: str) -> AccountStatus:
     return AccountStatus(school=info(school), eligible=eligible, with_account=with_account)
 
 
-def pending_candidates(actor: Actor, uai: str) -> list[CandidateView]:
+def pending_candidates(actor: Actor, uai: str) -> list[CandidatureView]:
     """Eligible candidates of the school without an account, as « Générer » would create."""
     school = require_school(actor, uai)
     with db_errors():
         return eligible_without_account(school)
 
 
-def _hash_all(
-    todo: list[int], settings: Settings, progress: Progress | None
-) -> dict[int, tuple[PlainPassword, str]]:
-    """Draw and hash one password per candidate id, in parallel threads (bcrypt frees the GIL)."""
-    result: dict[int, tuple[PlainPassword, str]] = {}
-    total = len(todo)
-
-    def job(candidate_id: int) -> tuple[int, PlainPassword, str]:
-        password = generate_password()
-        return candidate_id, password, hash_password(password, settings.provisional_cost)
-
-    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
-        futures = [pool.submit(job, cid) for cid in todo]
-        try:
-            for count, future in enumerate(as_completed(futures), start=1):
-                cid, password, hashed = future.result()
-                result[cid] = (password, hashed)
-                if count == total // 2 + 1:
-                    checkpoint("generate.hashing")
-                if progress is not None:
-                    progress(count, total)
-        except BaseException:
-            # An abandoned generation (its progress callback raised) stops hashing at once.
-            for future in futures:
-                future.cancel()
-            raise
-    return result
-
-
-def _taken_logins(bases: Iterable[str]) -> set[str]:
-    taken: set[str] = set()
-    unique = sorted(set(bases))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start:start + 500]
-        taken.update(
-            row[0] for row in
-            tuples(Account.select(Account.login).where(Account.login_base.in_(chunk)))
-        )
-    return taken
-
-
-def _assign_logins(todo: list[CandidateView]) -> list[tuple[str, str]]:
-    """(login, base) for each candidate: the first free login of their homonym series.
-
-    Logins taken by other series can collide with this one (« Jean Dupont2 » is the second
-    « Jean Dupont »; long names cut to make room for a suffix): the exact logins assigned
-    are checked against the database and clashing ones reassigned until none clashes.
-    """
-    bases = [login_base(v.first_name, v.family_name) for v in todo]
-    taken = _taken_logins(bases)
-    while True:
-        used = set(taken)  # grows with this batch's own logins
-        assigned = []
-        for view, base in zip(todo, bases, strict=True):
-            login = first_free_login(view.first_name, view.family_name, used.__contains__)
-            used.add(login)
-            assigned.append((login, base))
-        logins = [login for login, _ in assigned]
-        clashes = {
-            row[0]
-            for start in range(0, len(logins), 500)
-            for row in tuples(Account.select(Account.login).where(
-                Account.login.in_(logins[start:start + 500])))
-        }
-        if not clashes:
-            return assigned
-        taken |= clashes
-
-
-def _slip(view: CandidateView, login: str, password: PlainPassword,
+def _slip(view: CandidatureView, login: str, password: PlainPassword,
           homonyms: set[int] | None = None) -> SlipData:
     # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf import SlipData
@@ -226,8 +153,8 @@ def _store_document(
     )
     rows = [{"document": document.id, "account": aid, "password_version": version}
             for aid, version in accounts]
-    for start in range(0, len(rows), 500):
-        Slip.insert_many(rows[start:start + 500]).execute()
+    for chunk in batches(rows):
+        Slip.insert_many(chunk).execute()
     assert isinstance(document, Document)
     return document
 
@@ -253,7 +180,7 @@ def generate(
     if not pending:
         done = ALL_GENERATED if status(actor, uai).eligible else NO_ELIGIBLE
         return RunResult(run_id=None, created=0, documents=[], message=done)
-    secrets_by_id = _hash_all([v.candidate_id for v in pending], settings, progress)
+    secrets_by_id = hash_all([v.candidate_id for v in pending], settings, progress)
     db = Account._meta.database
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         with db_errors():
@@ -280,7 +207,7 @@ def generate(
 class _Prepared:
     """A generation ready to be written: its rows and both rendered PDFs."""
 
-    todo: list[CandidateView]
+    todo: list[CandidatureView]
     rows: list[dict[str, object]]
     pdfs: list[tuple[int, bytes]]
     # Built before the transaction (runtime.compiled): checks, accounts, slips.
@@ -294,11 +221,11 @@ _DOCUMENT_PLACEHOLDER = -7_310_001
 
 
 def _prepare_generation(
-    school: School, todo: list[CandidateView],
+    school: School, todo: list[CandidatureView],
     secrets_by_id: dict[int, tuple[PlainPassword, str]], settings: Settings,
 ) -> _Prepared:
     """Choose the logins and render both PDFs, outside any transaction."""
-    logins = _assign_logins(todo)
+    logins = assign_logins(todo)
     homonyms = school_homonyms(school)
     now = utcnow()
     rows: list[dict[str, object]] = []
@@ -318,18 +245,17 @@ def _prepare_generation(
     ids = [v.candidate_id for v in todo]
     logins_chosen = [str(row["login"]) for row in rows]
     probes = []
-    for start in range(0, len(ids), 500):
+    for id_chunk, login_chunk in zip(batches(ids), batches(logins_chosen), strict=True):
         probes.append(compiled(Account.select(Account.id).where(
-            Account.candidate.in_(ids[start:start + 500])).limit(1)))
+            Account.candidate.in_(id_chunk)).limit(1)))
         probes.append(compiled(Account.select(Account.id).where(
-            Account.login.in_(logins_chosen[start:start + 500])).limit(1)))
-    account_rows = [compiled(Account.insert_many(rows[start:start + 500]))
-                    for start in range(0, len(rows), 500)]
+            Account.login.in_(login_chunk)).limit(1)))
+    account_rows = [compiled(Account.insert_many(chunk)) for chunk in batches(rows)]
     slip_rows = [compiled(Slip.insert_from(
         Account.select(peewee.Value(_DOCUMENT_PLACEHOLDER), Account.id, peewee.Value(1))
-        .where(Account.candidate.in_(ids[start:start + 500])),
+        .where(Account.candidate.in_(chunk)),
         [Slip.document, Slip.account, Slip.password_version]))
-        for start in range(0, len(ids), 500)]
+        for chunk in batches(ids)]
     return _Prepared(todo=todo, rows=rows, pdfs=pdfs, probes=probes, accounts=account_rows,
                      slips=slip_rows)
 
@@ -365,7 +291,7 @@ def _write_generation(actor: Actor, school: School, prepared: _Prepared) -> RunR
 
 def find_for_regeneration(
     actor: Actor, uai: str, ine: str, state: str | None = None
-) -> CandidateView:
+) -> CandidatureView:
     """The candidate matching the « Critères de sélection », who must already have an account."""
     try:
         code = validate_ine(ine)

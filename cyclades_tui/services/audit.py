@@ -8,9 +8,8 @@ from typing import Any
 
 import peewee
 
-from cyclades_tui.services.access import require_school
+from cyclades_tui.services.access import require_manager, require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.errors import AccessDenied
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.store.models import AuditEvent, School
 
@@ -52,9 +51,7 @@ def for_school(actor: Actor, uai: str, since: datetime | None = None) -> list[Au
 def every_event(actor: Actor, since: datetime | None = None) -> list[AuditEntry]:
     """Every event of every school, and those of no school (exam-manager logins, failures
     for unknown logins): what the operator and the exam manager watch."""
-    if actor.is_school_staff:
-        raise AccessDenied("Seul le gestionnaire des examens voit le journal de tous les "
-                           "établissements.")
+    require_manager(actor, "voit le journal de tous les établissements")
     return _select(None, since)
 
 

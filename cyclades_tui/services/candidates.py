@@ -9,7 +9,8 @@ from functools import reduce
 
 import peewee
 
-from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, fold, is_eligible
+from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, is_eligible
+from cyclades_tui.domain.names import display_name, fold
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.runtime import db_errors
@@ -17,7 +18,7 @@ from cyclades_tui.store.models import Account, Candidate, Candidature, School, t
 
 
 @dataclass(frozen=True)
-class CandidateView:
+class CandidatureView:
     """One candidature of a candidate, with the account it has (if any)."""
 
     candidate_id: int
@@ -40,17 +41,7 @@ class CandidateView:
     @property
     def display_name(self) -> str:
         """« NOM Prénom » as lists show it (usage name in brackets when there is one)."""
-        usage = f" ({self.usage_name})" if self.usage_name else ""
-        return f"{self.family_name}{usage} {self.first_name}".strip()
-
-    @property
-    def ineligibility(self) -> str:
-        """Why this candidature gets no account (empty when it is eligible)."""
-        if self.eligible:
-            return ""
-        if self.state == State.PRE_INSCRIT.value:
-            return f"pré-inscrit au {self.exam} (seuls BCP, BP, MCP)"
-        return f"état « {self.state} »"
+        return display_name(self.family_name, self.usage_name, self.first_name)
 
     @property
     def birth_label(self) -> str:
@@ -71,10 +62,10 @@ def eligible_condition() -> peewee.Expression:
     return reduce(operator.or_, terms)
 
 
-def _views(query: peewee.ModelSelect[Candidate]) -> list[CandidateView]:
+def _views(query: peewee.ModelSelect[Candidate]) -> list[CandidatureView]:
     rows = tuples(query)
     return [
-        CandidateView(
+        CandidatureView(
             candidate_id=cid, ine=ine, family_name=family, usage_name=usage, first_name=first,
             division=division, exam=exam, state=state,
             eligible=is_eligible(exam, State(state)), login=login, birth_date=born,
@@ -100,14 +91,14 @@ def _base_query(school: School) -> peewee.ModelSelect[Candidate]:
     )
 
 
-def list_candidates(actor: Actor, uai: str) -> list[CandidateView]:
+def list_candidates(actor: Actor, uai: str) -> list[CandidatureView]:
     """Every candidature of the school, ordered by class then name."""
     school = require_school(actor, uai)
     with db_errors():
         return _views(_base_query(school))
 
 
-def eligible_without_account(school: School) -> list[CandidateView]:
+def eligible_without_account(school: School) -> list[CandidatureView]:
     """Eligible candidates of ``school`` who have no account yet (one row per candidate)."""
     query = _base_query(school).where(eligible_condition() & Account.id.is_null())
     seen: set[int] = set()
@@ -121,19 +112,19 @@ def eligible_without_account(school: School) -> list[CandidateView]:
     return result
 
 
-def find_by_ine(school: School, ine: str) -> list[CandidateView]:
+def find_by_ine(school: School, ine: str) -> list[CandidatureView]:
     """The candidatures of the candidate of ``school`` with this INE (empty if none)."""
     with db_errors():
         return _views(_base_query(school).where(Candidate.ine == ine))
 
 
-def name_key(view: CandidateView) -> str:
+def name_key(view: CandidatureView) -> str:
     """Names, INE and class folded, for matching what a person types."""
     return fold(" ".join((view.family_name, view.usage_name, view.first_name, view.ine,
                           view.division)))
 
 
-def find_by_name(actor: Actor, uai: str, text: str) -> list[CandidateView]:
+def find_by_name(actor: Actor, uai: str, text: str) -> list[CandidatureView]:
     """Candidates of the school whose names (or INE, class) contain every word of ``text``."""
     words = [fold(w) for w in text.split()]
     if not words:

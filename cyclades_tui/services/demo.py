@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from cyclades_tui.domain.exams import State
-from cyclades_tui.domain.identifiers import CHECK_LETTERS
+from cyclades_tui.domain.identifiers import check_letter
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
-from cyclades_tui.services.csv_import import CandidateRecord, store_records
 from cyclades_tui.services.errors import BadInput
+from cyclades_tui.services.import_core import CandidateRecord, line_of, store_records
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.staff import set_password
 from cyclades_tui.settings import Settings
@@ -64,7 +64,7 @@ class DemoInfo:
 
 def _bea_ine(rng: random.Random) -> str:
     digits = f"{rng.randrange(10**10):010d}"
-    return digits + CHECK_LETTERS[int(digits) % 23]
+    return digits + check_letter(digits)
 
 
 def demo_records(count: int, seed: int) -> list[CandidateRecord]:
@@ -147,7 +147,7 @@ def seed_demo(
         # Only a new or smaller demo school is (topped up and) imported: every start of
         # `--demo` must not leave an import in the journal.
         report = store_records(actor, school, demo_records(count, seed), [], False,
-                               origin="demo")
+                               origin="demo", where=line_of)
         added = report.added
     return DemoInfo(
         uai=DEMO_UAI, school_name=school.name, staff_login=DEMO_STAFF,

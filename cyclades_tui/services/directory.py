@@ -41,7 +41,7 @@ from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput, Refused, ServiceError
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.settings import Settings, read_password_file
-from cyclades_tui.store.models import Account, DirectorySync, School, utcnow
+from cyclades_tui.store.models import Account, DirectorySync, School, batches, utcnow
 
 # Sync states are written to the database in batches of this many (and when the run ends,
 # however it ends).
@@ -192,24 +192,33 @@ class _Recorder:
         self.no_longer_provisional.clear()
 
 
+def _sync_states(accounts: list[SiteAccount]) -> dict[int, DirectorySync]:
+    """What was last written to the directory for each account, by account id."""
+    states = {}
+    with db_errors():
+        for chunk in batches(a.account_id for a in accounts):
+            for row in DirectorySync.select().where(DirectorySync.account.in_(chunk)):
+                states[row.account_id] = row
+    return states
+
+
+def _add_ou(connection: Connection, uai: str, base_dn: str, report: SyncReport) -> None:
+    """Create the school's organisational unit (counted, not made, in a dry run)."""
+    report.ous_created += 1
+    if not report.dry_run:
+        try:
+            connection.add(ou_dn(uai, base_dn), attributes=ou_attributes(uai))
+        except ldap_errors.LDAPEntryAlreadyExistsResult:
+            report.ous_created -= 1  # made by another run meanwhile
+
+
 def _sync_school(connection: Connection, school: School, accounts: list[SiteAccount],
                  base_dn: str, settings: Settings, report: SyncReport, recorder: _Recorder,
                  on_write: OnWrite | None) -> None:
-    states = {}
-    with db_errors():
-        ids = [a.account_id for a in accounts]
-        for start in range(0, len(ids), 500):
-            for row in DirectorySync.select().where(
-                    DirectorySync.account.in_(ids[start:start + 500])):
-                states[row.account_id] = row
+    states = _sync_states(accounts)
     ou_exists, entries = _directory_entries(connection, school.uai, base_dn)
     if not ou_exists and accounts:
-        report.ous_created += 1
-        if not report.dry_run:
-            try:
-                connection.add(ou_dn(school.uai, base_dn), attributes=ou_attributes(school.uai))
-            except ldap_errors.LDAPEntryAlreadyExistsResult:
-                report.ous_created -= 1  # made by another run meanwhile
+        _add_ou(connection, school.uai, base_dn, report)
     for account in accounts:
         wanted = directory_password(account.password_hash)
         present = entries.get(account.login)

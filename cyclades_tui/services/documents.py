@@ -10,6 +10,7 @@ from pathlib import Path
 
 import peewee
 
+from cyclades_tui.domain.names import display_name
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit, newfile
 from cyclades_tui.services.access import require_active, require_school
@@ -114,8 +115,7 @@ def list_documents(
                     Slip.select(Slip.document, Candidate.family_name, Candidate.usage_name,
                                 Candidate.first_name, Candidate.division)
                     .join(Account).join(Candidate).where(Slip.document.in_(single))):
-                name = f"{family}{f' ({usage})' if usage else ''} {first}".strip()
-                pupils[doc_id] = f"{name} ({division})"
+                pupils[doc_id] = f"{display_name(family, usage, first)} ({division})"
         return [summary(d, school.uai, pupils.get(d.id, "")) for d in docs]
 
 
@@ -175,27 +175,44 @@ def refuse_links(target: Path) -> None:
                 [f"Chemin : « {current} » est un lien symbolique"])
 
 
-def export(actor: Actor, document_id: int, path: Path | str) -> Path:
-    """Write one stored document to ``path``: a new file, or a folder to put it in (an
-    existing folder, or a path ending in « / »)."""
-    info, data = fetch(actor, document_id, "document.export")
-    target = Path(path).expanduser()
-    refuse_links(target)
+def write_new_file(target: Path, data: bytes) -> None:
+    """``newfile.write_private`` (a new file, owner only, never a replaced one, whole or not
+    at all), its refusals told in French naming ``target``."""
     try:
-        if str(path).endswith(os.sep) or target.is_dir():
-            target = target / info.file_name
-        # A missing folder is refused, not created: a typo in the path must not leave a
-        # tree of folders behind, nor put passwords somewhere nobody will look.
-        missing = _first_missing_folder(target.parent)
-        if missing is not None:
-            raise BadInput(f"Dossier « {missing} » introuvable : créez-le d'abord ou donnez "
-                           "un dossier existant (rien n'a été écrit).")
         newfile.write_private(target, data)
     except FileExistsError:
         raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "
                        "remplacé).") from None
     except OSError as error:
         raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.") from None
+
+
+def write_to_path(path: Path | str, default_name: str, data: bytes) -> Path:
+    """Write ``data`` to the path an operator typed: a new file, or a folder to put it in
+    under ``default_name`` (an existing folder, or a path ending in « / »). Never through
+    a symbolic link; returns the path written."""
+    target = Path(path).expanduser()
+    refuse_links(target)
+    try:
+        if str(path).endswith(os.sep) or target.is_dir():
+            target = target / default_name
+        # A missing folder is refused, not created: a typo in the path must not leave a
+        # tree of folders behind, nor put passwords somewhere nobody will look.
+        missing = _first_missing_folder(target.parent)
+    except OSError as error:
+        raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.") from None
+    if missing is not None:
+        raise BadInput(f"Dossier « {missing} » introuvable : créez-le d'abord ou donnez "
+                       "un dossier existant (rien n'a été écrit).")
+    write_new_file(target, data)
+    return target
+
+
+def export(actor: Actor, document_id: int, path: Path | str) -> Path:
+    """Write one stored document to ``path``: a new file, or a folder to put it in (an
+    existing folder, or a path ending in « / »)."""
+    info, data = fetch(actor, document_id, "document.export")
+    target = write_to_path(path, info.file_name, data)
     with db_errors():
         school = require_school(actor, info.school)
         audit.record(actor, "document.export", school, f"document {document_id} -> {target}")
@@ -232,7 +249,7 @@ def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
                        & (Slip.password_version == Account.password_version)))
         }
         pupils = {
-            login: (f"{family}{f' ({usage})' if usage else ''} {first}".strip(), division, ine)
+            login: (display_name(family, usage, first), division, ine)
             for login, family, usage, first, division, ine in tuples(
                 Slip.select(Account.login, Candidate.family_name, Candidate.usage_name,
                             Candidate.first_name, Candidate.division, Candidate.ine)

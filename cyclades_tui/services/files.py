@@ -18,13 +18,13 @@ from __future__ import annotations
 import errno
 import heapq
 import os
-import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from cyclades_tui.domain.identifiers import has_uai_form
 from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.services import audit, newfile
 from cyclades_tui.services.access import require_school
@@ -38,7 +38,6 @@ INCOMING = "depot"
 DOCUMENTS = "documents"
 # Larger than any import accepts: the importers report a too-large file themselves.
 READ_LIMIT = 64 * 1024 * 1024
-_UAI = re.compile(r"\d{7}[A-Z]")
 
 
 def files_root(db_url: str | None, settings: Settings) -> Path:
@@ -52,7 +51,7 @@ def school_folder(root: Path, uai: str) -> Path:
     Created private to the service account; an administrator who serves them over SFTP
     creates them beforehand with the ownership the README gives, which is kept as it is.
     """
-    if not _UAI.fullmatch(uai):  # never a path fragment: a UAI is 7 digits and a letter
+    if not has_uai_form(uai):  # never a path fragment: a UAI is 7 digits and a letter
         raise BadInput(f"UAI « {uai} » invalide.")
     folder = root / uai
     try:

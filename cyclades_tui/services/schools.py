@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from cyclades_tui.domain.safe_text import first_unsafe
 from cyclades_tui.services import audit
-from cyclades_tui.services.access import parse_uai, require_active, require_school
+from cyclades_tui.services.access import parse_uai, require_active, require_manager, require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
+from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.store.models import School
 
@@ -30,8 +30,7 @@ def info(school: School) -> SchoolInfo:
 def add_school(actor: Actor, uai: str, name: str) -> SchoolInfo:
     """Create a school (operator or exam manager only)."""
     code = parse_uai(uai)
-    if actor.is_school_staff:
-        raise AccessDenied("Seul le gestionnaire des examens peut ajouter un établissement.")
+    require_manager(actor, "peut ajouter un établissement")
     require_active(actor, "school.add")
     unsafe = first_unsafe(name)  # it reaches terminals and slips: no control character
     if unsafe is not None:
@@ -50,11 +49,8 @@ def add_school(actor: Actor, uai: str, name: str) -> SchoolInfo:
 
 def set_service(actor: Actor, uai: str, enabled: bool) -> SchoolInfo:
     """Position or withdraw the prerequisite service (exam manager or operator only)."""
-    if actor.is_school_staff:
-        raise AccessDenied(
-            "Seul le gestionnaire des examens peut positionner le service de gestion des "
-            "candidats en établissement."
-        )
+    require_manager(actor, "peut positionner le service de gestion des candidats en "
+                    "établissement")
     school = require_school(actor, uai, "school.service")
     with write_transaction(School._meta.database):
         School.update(service_enabled=enabled).where(School.id == school.id).execute()

@@ -11,162 +11,32 @@ docs/siecle.md.
 
 from __future__ import annotations
 
-import io
-import re
-import xml.etree.ElementTree as ET
-import zipfile
-import zlib
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from xml.parsers import expat
-
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import DefusedXMLParser
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import State, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import clean_division, clean_person_name, parse_birth_date
-from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.csv_import import (
+from cyclades_tui.services.errors import BadInput, OtherExamCandidates, PupilsWithoutIne
+from cyclades_tui.services.import_core import (
     DEFAULT_MAX_CANDIDATES,
     CandidateRecord,
     ImportReport,
-    read_input,
     store_records,
 )
-from cyclades_tui.services.errors import BadInput, OtherExamCandidates, PupilsWithoutIne
+from cyclades_tui.services.siecle_export import (
+    SiecleFile,
+    SieclePupil,
+    check_school,
+    parse_siecle,
+    read_file,
+)
 
-# Limits of what an export may hold, well above a real one (a big lycée: ~3000 pupils, a few
-# megabytes, six levels of elements, about forty fields a pupil, values under 100 characters).
-# The XML is read as it is decompressed, pupil by pupil, and refused at the first limit passed,
-# so that a small hostile file (a zip bomb, 9 million nested elements) costs little.
-MAX_XML_BYTES = 32 * 1024 * 1024  # the file, and the XML once decompressed
-MAX_DEPTH = 12  # nesting of elements
-MAX_PUPILS = 20_000  # ELEVE and STRUCTURES_ELEVE each
-MAX_ELEMENTS = 3_000_000  # elements in the whole file
-MAX_FIELDS = 200  # child elements of one ELEVE or STRUCTURES_ELEVE
-MAX_TEXT = 1_000  # characters of one value
-READ_CHUNK = 64 * 1024
-
-UTF8_BOM = b"\xef\xbb\xbf"
-# The encoding pseudo-attribute of the XML declaration (bytes: read before any decoding).
-_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*(["'])([^"'>]{0,60})\1""")
-
-_CODE = expat.errors.codes  # expat's English message -> its numeric error code
-# Expat errors that only happen when the input stops too early: a truncated file.
-_TRUNCATION_ERRORS = {
-    _CODE[expat.errors.XML_ERROR_NO_ELEMENTS],
-    _CODE[expat.errors.XML_ERROR_UNCLOSED_TOKEN],
-    _CODE[expat.errors.XML_ERROR_PARTIAL_CHAR],
-    _CODE[expat.errors.XML_ERROR_UNCLOSED_CDATA_SECTION],
-}
-_ENCODING_ERRORS = {
-    _CODE[expat.errors.XML_ERROR_UNKNOWN_ENCODING],
-    _CODE[expat.errors.XML_ERROR_INCORRECT_ENCODING],
-}
-# What the other expat errors mean, in French (the parser only speaks English).
-_XML_ERRORS_FR = {
-    _CODE[expat.errors.XML_ERROR_SYNTAX]: "erreur de syntaxe",
-    _CODE[expat.errors.XML_ERROR_INVALID_TOKEN]:
-        "caractère ou balise invalide (un « & » ou un « < » non échappé, ou un octet qui ne "
-        "correspond pas à l'encodage déclaré)",
-    _CODE[expat.errors.XML_ERROR_TAG_MISMATCH]:
-        "balise fermante qui ne correspond pas à la balise ouverte",
-    _CODE[expat.errors.XML_ERROR_DUPLICATE_ATTRIBUTE]: "attribut en double",
-    _CODE[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]: "contenu après la fin du document",
-    _CODE[expat.errors.XML_ERROR_UNDEFINED_ENTITY]: "entité inconnue",
-    _CODE[expat.errors.XML_ERROR_BAD_CHAR_REF]: "référence à un caractère invalide",
-    _CODE[expat.errors.XML_ERROR_MISPLACED_XML_PI]:
-        "déclaration XML ailleurs qu'en tête du fichier",
-    _CODE[expat.errors.XML_ERROR_XML_DECL]: "déclaration XML mal formée",
-    _CODE[expat.errors.XML_ERROR_UNBOUND_PREFIX]: "préfixe d'espace de noms non déclaré",
-}
-
-
-@dataclass(frozen=True)
-class SieclePupil:
-    """One ELEVE of the export, as read (INE and dates not yet validated)."""
-
-    eleve_id: str
-    ine: str
-    family_name: str
-    usage_name: str
-    first_name: str
-    other_first_names: str
-    birth_date: str
-    division: str
-    leaving_date: str = ""  # DATE_SORTIE as written (JJ/MM/AAAA), empty when still there
-
-    @property
-    def name(self) -> str:
-        """Family and first name, saying so when the family name is missing.
-
-        Shown as read, before any check: control characters are spelled out, never sent.
-        """
-        family, first = _printable(self.family_name, 100), _printable(self.first_name, 100)
-        if not family:
-            return f"{first}, sans nom de famille" if first else "sans nom"
-        return f"{family} {first}".strip()
-
-    @property
-    def label(self) -> str:
-        """How faults name the pupil: ELEVE_ID and name."""
-        return f"Élève {_printable(self.eleve_id) or 'sans ELEVE_ID'} ({self.name})"
-
-    @property
-    def where(self) -> str:
-        """The label and the class, for the lists of pupils left aside."""
-        return f"{self.label}, {_printable(self.division) or 'sans division'}"
-
-    def left_before(self, day: date) -> date | None:
-        """The date the pupil left when it is before ``day``; DomainError if unreadable.
-
-        A pupil leaving on the export day itself, or later (a departure already entered),
-        is still at school at the export.
-        """
-        if not self.leaving_date:
-            return None
-        left = _parse_day(self.leaving_date, "Date de sortie")
-        return left if left < day else None
-
-
-@dataclass
-class SiecleFile:
-    """What the export holds: its UAJ, its date, its pupils and the classes they are in."""
-
-    uaj: str
-    pupils: list[SieclePupil]
-    # DATE_EXPORT; when the export has none, the day it is read (pupils are compared to it).
-    export_date: date = field(default_factory=date.today)
-
-    def has_left(self, pupil: SieclePupil) -> bool:
-        """True when the pupil left before the export (an unreadable date counts as still
-        there here: the import reports it as a fault)."""
-        try:
-            return pupil.left_before(self.export_date) is not None
-        except DomainError:
-            return False
-
-    @property
-    def present(self) -> list[SieclePupil]:
-        """The pupils still at school at the export."""
-        return [p for p in self.pupils if not self.has_left(p)]
-
-    @property
-    def left(self) -> list[SieclePupil]:
-        """The pupils who left before the export."""
-        return [p for p in self.pupils if self.has_left(p)]
-
-    @property
-    def divisions(self) -> Counter[str]:
-        """Number of pupils still at school in each class."""
-        return Counter(p.division for p in self.present)
+# Re-exported for the CLI, whose refusal of unknown classes lists the export's.
+from cyclades_tui.services.siecle_export import export_divisions as export_divisions
 
 
 @dataclass
@@ -209,302 +79,6 @@ def _other_exam_line(record: CandidateRecord, held: dict[str, str]) -> str:
 
 
 
-def _parse_day(raw: str, what: str) -> date:
-    """A JJ/MM/AAAA date of the export (a time after it, as some tools add, is ignored)."""
-    text = raw.strip()
-    try:
-        return datetime.strptime(text.split(" ")[0], "%d/%m/%Y").date()
-    except ValueError:
-        raise DomainError(f"{what} « {text[:30]} » invalide : JJ/MM/AAAA attendu.") from None
-
-
-def _printable(text: str, limit: int = 40) -> str:
-    """A value of the file fit to be quoted in a message: controls spelled out (``U+202E``)."""
-    return safe_text(text[:limit])
-
-
-class LimitPassed(Exception):
-    """The export passes one of the limits above; the message (French) names it."""
-
-
-_UNREADABLE_ZIP = BadInput("Archive .zip illisible : elle est incomplète ou endommagée "
-                           "(téléchargez de nouveau l'export depuis SIECLE).",
-                           ["Fichier : archive .zip illisible"])
-# A damaged archive fails in many ways: bad headers, bad deflate data, bad CRC,
-# an unsupported compression method or an encrypted member.
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
-               NotImplementedError, RuntimeError, ValueError)
-
-
-def _too_big(what: str) -> BadInput:
-    return BadInput(f"{what} trop volumineux : plus de {MAX_XML_BYTES // (1024 * 1024)} Mo, "
-                    "la limite d'un export SIECLE (un vrai export en fait quelques-uns).",
-                    [f"Fichier : {what} de plus de {MAX_XML_BYTES} octets"])
-
-
-def _xml_chunks(data: bytes) -> Iterator[bytes]:
-    """The XML, chunk by chunk: the bytes themselves, or the one member of the zip SIECLE
-    delivers, decompressed as it is read and never beyond ``MAX_XML_BYTES`` (the size the
-    archive announces may lie)."""
-    if data[:4] != b"PK\x03\x04":
-        for start in range(0, len(data), READ_CHUNK):
-            yield data[start:start + READ_CHUNK]
-        return
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [info for info in archive.infolist() if not info.is_dir()]
-    except _ZIP_ERRORS:
-        raise _UNREADABLE_ZIP from None
-    if len(members) != 1:
-        names = ", ".join(_printable(m.filename, 60) for m in members[:5]) or "aucun"
-        raise BadInput(
-            f"Archive SIECLE inattendue : elle doit contenir un seul fichier XML "
-            f"(ElevesSansAdresses.xml), elle en contient {len(members)}.",
-            [f"Fichier : {len(members)} fichier(s) dans l'archive ({names})"])
-    member = members[0]
-    if not member.filename.lower().endswith(".xml"):
-        raise BadInput("Archive SIECLE sans fichier XML.",
-                       [f"Fichier : « {_printable(member.filename, 60)} » n'est pas un .xml"])
-    total = 0
-    try:
-        with archive, archive.open(member) as stream:
-            while chunk := stream.read(READ_CHUNK):
-                total += len(chunk)
-                if total > MAX_XML_BYTES:
-                    raise _too_big(f"Fichier XML {_printable(member.filename, 60)} décompressé")
-                yield chunk
-    except _ZIP_ERRORS:
-        raise _UNREADABLE_ZIP from None
-
-
-class _ExportReader:
-    """Expat's handlers (an ElementTree parser target): keeps what the import needs, pupil
-    by pupil, and nothing else; counts depth, elements, fields and text as they come."""
-
-    _PUPIL = ("BEE_ELEVES", "DONNEES", "ELEVES", "ELEVE")
-    _STRUCTURES = ("BEE_ELEVES", "DONNEES", "STRUCTURES", "STRUCTURES_ELEVE")
-    _PARAMETERS = ("BEE_ELEVES", "PARAMETRES")
-
-    def __init__(self) -> None:
-        self.path: list[str] = []
-        self.elements = 0
-        self.parameters: dict[str, str] | None = None
-        self.pupils: list[tuple[str, dict[str, str]]] = []
-        self.classes: dict[str, str] = {}
-        self.structures = 0
-        self._record: dict[str, str] | None = None  # the ELEVE or PARAMETRES being read
-        self._record_id = ""
-        self._fields = 0
-        self._structure: dict[str, str] | None = None
-        self._text: list[str] = []
-        self._text_length = 0
-
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        """An element opens."""
-        path = self.path
-        path.append(tag)
-        self.elements += 1
-        depth = len(path)
-        if depth == 1 and tag != "BEE_ELEVES":
-            raise BadInput(
-                "Ce n'est pas un export SIECLE des élèves (racine BEE_ELEVES attendue).",
-                [f"Fichier : racine « {_printable(tag)} » au lieu de BEE_ELEVES"])
-        if depth > MAX_DEPTH:
-            raise LimitPassed(f"plus de {MAX_DEPTH} niveaux d'éléments imbriqués")
-        if self.elements > MAX_ELEMENTS:
-            raise LimitPassed(f"plus de {MAX_ELEMENTS} éléments")
-        self._text, self._text_length = [], 0
-        if depth in (2, 4):
-            self._fields = 0  # the children of this element are counted from here
-        if depth == 4 and tuple(path) == self._PUPIL:
-            if len(self.pupils) >= MAX_PUPILS:
-                raise LimitPassed(f"plus de {MAX_PUPILS} élèves (ELEVE)")
-            self._record, self._record_id = {}, attrib.get("ELEVE_ID", "")
-        elif depth == 4 and tuple(path) == self._STRUCTURES:
-            self.structures += 1
-            if self.structures > MAX_PUPILS:
-                raise LimitPassed(f"plus de {MAX_PUPILS} élèves (STRUCTURES_ELEVE)")
-            self._record_id = attrib.get("ELEVE_ID", "")
-        elif depth == 2 and tag == "PARAMETRES" and self.parameters is None:
-            self._record = {}
-        elif depth in (3, 5):
-            self._fields += 1
-            if self._fields > MAX_FIELDS:
-                raise LimitPassed(f"plus de {MAX_FIELDS} champs dans un élément "
-                                  f"{_printable(path[-2])}")
-            if depth == 5 and tuple(path[:4]) == self._STRUCTURES and tag == "STRUCTURE":
-                self._structure = {}
-
-    def data(self, text: str) -> None:
-        """Text inside the current element."""
-        self._text_length += len(text)
-        if self._text_length > MAX_TEXT:
-            raise LimitPassed(f"une valeur de plus de {MAX_TEXT} caractères "
-                              f"(élément {_printable(self.path[-1])})")
-        self._text.append(text)
-
-    def end(self, tag: str) -> None:
-        """An element closes: a field is kept (the first of its name), a pupil is done."""
-        path = self.path
-        depth = len(path)
-        text = "".join(self._text).strip()
-        self._text, self._text_length = [], 0
-        if depth == 5 and self._record is not None and tuple(path[:4]) == self._PUPIL:
-            self._record.setdefault(tag, text)
-        elif depth == 4 and self._record is not None and tuple(path) == self._PUPIL:
-            self.pupils.append((self._record_id, self._record))
-            self._record = None
-        elif depth == 6 and self._structure is not None and tag in (
-                "TYPE_STRUCTURE", "CODE_STRUCTURE"):
-            self._structure.setdefault(tag, text)
-        elif depth == 5 and self._structure is not None:
-            if self._structure.get("TYPE_STRUCTURE") == "D":
-                self.classes[self._record_id] = self._structure.get("CODE_STRUCTURE", "")
-            self._structure = None
-        elif depth == 3 and self._record is not None and tuple(path[:2]) == self._PARAMETERS:
-            self._record.setdefault(tag, text)
-        elif depth == 2 and self._record is not None and tag == "PARAMETRES":
-            self.parameters, self._record = self._record, None
-        path.pop()
-
-    def close(self) -> None:
-        """The end of the document (nothing kept: the reader is read afterwards)."""
-
-
-def _declared_encoding(xml: bytes) -> str | None:
-    """The encoding named by the XML declaration, if any."""
-    found = _DECLARED_ENCODING.match(xml[:300])
-    return found.group(2).decode("ascii", "replace") if found else None
-
-
-def _trust_utf8_bom(xml: bytes) -> bytes:
-    """A UTF-8 byte-order mark wins over the declaration, as the XML standard says.
-
-    An editor that re-saves an ISO-8859-1 export as « UTF-8 with BOM » keeps the declaration
-    ``encoding="ISO-8859-1"``; expat would then believe the declaration and garble every
-    accented letter (« Ã© » for « é »).
-    """
-    if not xml.startswith(UTF8_BOM):
-        return xml
-    xml = xml[len(UTF8_BOM):]
-    return re.sub(rb"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*(["'])""",
-                  rb"\1\2UTF-8\3", xml, count=1)
-
-
-def _read_export(chunks: Iterator[bytes]) -> _ExportReader:
-    """Feed the XML to expat chunk by chunk; BadInput saying in French what is wrong and where.
-
-    defusedxml's parser refuses a DOCTYPE, an entity declaration or an external reference as
-    soon as it meets one: an export is data, and entities are how a small file expands into
-    gigabytes.
-    """
-    reader = _ExportReader()
-    parser = DefusedXMLParser(target=reader, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True)
-    first = True
-    content = False
-    declared: str | None = None
-    try:
-        for chunk in chunks:
-            if first:
-                declared = _declared_encoding(chunk)
-                chunk = _trust_utf8_bom(chunk)
-                first = False
-            content = content or bool(chunk.strip())
-            parser.feed(chunk)
-        parser.close()
-    except ET.ParseError as error:
-        line = error.position[0]
-        if not content:
-            raise BadInput("Fichier vide : ce n'est pas un export SIECLE.",
-                           ["Fichier : vide"]) from None
-        if error.code in _TRUNCATION_ERRORS:
-            raise BadInput(
-                f"Fichier XML tronqué : il s'arrête à la ligne {line} avant la fin de l'export "
-                "(copie ou téléchargement incomplet ; téléchargez de nouveau l'export).",
-                [f"Fichier : XML tronqué à la ligne {line}"]) from None
-        if error.code in _ENCODING_ERRORS:
-            raise _bad_encoding(declared) from None
-        reason = _XML_ERRORS_FR.get(error.code, "syntaxe XML incorrecte")
-        raise BadInput(f"Fichier XML mal formé à la ligne {line} : {reason}.",
-                       [f"Fichier : XML mal formé à la ligne {line} ({reason})"]) from None
-    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-        line = parser.parser.CurrentLineNumber
-        raise BadInput(
-            f"Export refusé : déclaration DOCTYPE ou d'entité XML à la ligne {line}. Un export "
-            "SIECLE n'en contient pas (un fichier piégé s'en sert pour occuper des gigaoctets "
-            "de mémoire) ; téléchargez de nouveau l'export depuis SIECLE.",
-            [f"Fichier : DOCTYPE ou entité XML à la ligne {line}"]) from None
-    except LimitPassed as error:
-        line = parser.parser.CurrentLineNumber
-        raise BadInput(
-            f"Export refusé à la ligne {line} : {error}, au-delà des limites d'un export "
-            "SIECLE.", [f"Fichier : {error} (ligne {line})"]) from None
-    # LookupError: an encoding Python does not know (« x-macthai »); ValueError: one expat
-    # cannot use (multi-byte ones other than UTF-8 and UTF-16, such as Shift-JIS).
-    except (LookupError, ValueError):
-        raise _bad_encoding(declared) from None
-    if first or not content:
-        raise BadInput("Fichier vide : ce n'est pas un export SIECLE.", ["Fichier : vide"])
-    return reader
-
-
-def _bad_encoding(declared: str | None) -> BadInput:
-    name = _printable(declared or "?")
-    return BadInput(
-        f"Encodage « {name} » non pris en charge : enregistrez l'export en ISO-8859-1 (celui de "
-        "SIECLE), ISO-8859-15, Windows-1252 ou UTF-8.",
-        [f"Fichier : encodage « {name} » non pris en charge"])
-
-
-def parse_siecle(data: bytes) -> SiecleFile:
-    """Read a SIECLE « BEE_ELEVES » export (ISO-8859-1 XML, or the zip around it).
-
-    Any encoding the XML declaration names is read when expat can use it: ISO-8859-1 and
-    -15, Windows-1252, UTF-8 (a UTF-8 byte-order mark wins over the declaration), UTF-16.
-    """
-    if len(data) > MAX_XML_BYTES:
-        raise _too_big("Fichier")
-    reader = _read_export(_xml_chunks(data))
-    parameters = reader.parameters or {}
-    uaj = parameters.get("UAJ", "").upper()
-    raw_date = parameters.get("DATE_EXPORT", "")
-    try:
-        export_date = (_parse_day(raw_date, "Date d'export (PARAMETRES/DATE_EXPORT)")
-                       if raw_date else date.today())
-    except DomainError as error:
-        raise BadInput(str(error), [f"Fichier : {error}"]) from None
-    pupils = []
-    for eleve_id, fields in reader.pupils:
-        others = " ".join(x for x in (fields.get("PRENOM2", ""), fields.get("PRENOM3", "")) if x)
-        pupils.append(SieclePupil(
-            eleve_id=eleve_id, ine=fields.get("ID_NATIONAL", "").upper(),
-            family_name=fields.get("NOM_DE_FAMILLE", ""), usage_name=fields.get("NOM_USAGE", ""),
-            first_name=fields.get("PRENOM", ""), other_first_names=others,
-            birth_date=fields.get("DATE_NAISS", ""), division=reader.classes.get(eleve_id, ""),
-            leaving_date=fields.get("DATE_SORTIE", ""),
-        ))
-    return SiecleFile(uaj=uaj, pupils=pupils, export_date=export_date)
-
-
-def check_school(export: SiecleFile, uai: str) -> None:
-    """Refuse, as bad input, an export that is not the school's or names no school.
-
-    The TUI calls it as soon as the file is read, before any class is chosen.
-    """
-    if not export.uaj:
-        raise BadInput(
-            "Cet export SIECLE ne dit pas de quel établissement il vient (PARAMETRES/UAJ "
-            "absent ou vide) : import refusé, rien n'a été importé.",
-            ["Fichier : PARAMETRES/UAJ absent ou vide"])
-    if export.uaj != uai:
-        shown = _printable(export.uaj, 20)
-        raise BadInput(
-            f"Cet export SIECLE est celui de l'établissement « {shown} », pas de {uai} : "
-            "import refusé, rien n'a été importé.",
-            [f"Fichier : PARAMETRES/UAJ {shown} au lieu de {uai}"])
-
-
 def _record(pupil: SieclePupil, index: int, exam: str, state: State) -> CandidateRecord:
     return CandidateRecord(
         line=index, ine=validate_ine(pupil.ine),
@@ -519,17 +93,44 @@ def _record(pupil: SieclePupil, index: int, exam: str, state: State) -> Candidat
     )
 
 
-def export_divisions(source: Path | bytes) -> list[str]:
-    """The classes of the export's pupils still at school, sorted (for a refusal to list)."""
-    return sorted(parse_siecle(read_file(source)).divisions)
-
-
-def read_file(source: Path | bytes) -> bytes:
-    """The bytes of an export given as a path or already read (size-limited)."""
-    data = read_input(source, MAX_XML_BYTES)
-    if len(data) > MAX_XML_BYTES:
-        raise _too_big("Fichier")
-    return data
+def _records(export: SiecleFile, wanted: set[str] | None, exam_code: str, initial: State
+             ) -> tuple[list[CandidateRecord], list[str], list[str], list[str]]:
+    """The candidate records of the export's pupils (of the ``wanted`` classes), and the
+    pupils left out, one line each: faults, pupils without a valid INE, pupils who left."""
+    records: list[CandidateRecord] = []
+    faults: list[str] = []
+    skipped: list[str] = []
+    left: list[str] = []
+    first_with_ine: dict[str, SieclePupil] = {}
+    for index, pupil in enumerate(export.pupils, start=1):
+        if wanted is not None and pupil.division.upper() not in wanted:
+            continue
+        try:
+            left_on = pupil.left_before(export.export_date)
+        except DomainError as error:
+            faults.append(f"{pupil.label} : {error}")
+            continue
+        if left_on is not None:
+            # SIECLE keeps the pupils who left during the year: they are not candidates here.
+            left.append(f"{pupil.where} : sorti(e) le {left_on:%d/%m/%Y}")
+            continue
+        try:
+            validate_ine(pupil.ine)
+        except DomainError as error:
+            skipped.append(f"{pupil.where} : {error}")
+            continue
+        try:
+            record = _record(pupil, index, exam_code, initial)
+        except DomainError as error:
+            faults.append(f"{pupil.label} : {error}")
+            continue
+        if record.ine in first_with_ine:
+            faults.append(f"{pupil.label} : INE {record.ine} déjà porté par "
+                          f"{first_with_ine[record.ine].label}")
+            continue
+        first_with_ine[record.ine] = pupil
+        records.append(record)
+    return records, faults, skipped, left
 
 
 def import_siecle(
@@ -567,46 +168,15 @@ def import_siecle(
         if unknown:
             raise BadInput(f"Division(s) absente(s) de l'export : {', '.join(unknown)}.",
                            [f"Division {d} : absente de l'export" for d in unknown])
-    records: list[CandidateRecord] = []
-    faults: list[str] = []
-    skipped: list[str] = []
-    left: list[str] = []
-    first_with_ine: dict[str, SieclePupil] = {}
-    for index, pupil in enumerate(export.pupils, start=1):
-        if wanted is not None and pupil.division.upper() not in wanted:
-            continue
-        try:
-            left_on = pupil.left_before(export.export_date)
-        except DomainError as error:
-            faults.append(f"{pupil.label} : {error}")
-            continue
-        if left_on is not None:
-            # SIECLE keeps the pupils who left during the year: they are not candidates here.
-            left.append(f"{pupil.where} : sorti(e) le {left_on:%d/%m/%Y}")
-            continue
-        try:
-            validate_ine(pupil.ine)
-        except DomainError as error:
-            skipped.append(f"{pupil.where} : {error}")
-            continue
-        try:
-            record = _record(pupil, index, exam_code, initial)
-        except DomainError as error:
-            faults.append(f"{pupil.label} : {error}")
-            continue
-        if record.ine in first_with_ine:
-            faults.append(f"{pupil.label} : INE {record.ine} déjà porté par "
-                          f"{first_with_ine[record.ine].label}")
-            continue
-        first_with_ine[record.ine] = pupil
-        records.append(record)
+    records, faults, skipped, left = _records(export, wanted, exam_code, initial)
     if skipped and not skip_invalid_ine:
         raise PupilsWithoutIne(
             f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "
             "confirmez pour les ignorer, rien n'a été importé.", skipped)
     if not dry_run and not other_exams:
         check = store_records(actor, school, records, list(faults), True, origin="siecle",
-                              keep_existing_state=True, max_candidates=max_candidates)
+                              keep_existing_state=True, max_candidates=max_candidates,
+                              where=pupil_of)
         named = _siecle_report(check, skipped, left).other_exams
         if named:
             raise OtherExamCandidates(
@@ -614,8 +184,14 @@ def import_siecle(
                 f"candidature {exam_code} : confirmez pour l'ajouter, rien n'a été importé.",
                 named)
     report = store_records(actor, school, records, faults, dry_run, origin="siecle",
-                           keep_existing_state=True, max_candidates=max_candidates)
+                           keep_existing_state=True, max_candidates=max_candidates,
+                           where=pupil_of)
     return _siecle_report(report, skipped, left)
+
+
+def pupil_of(record: CandidateRecord) -> str:
+    """How a fault names a record of a SIECLE export: the pupil (an export has no lines)."""
+    return f"Élève {record.family_name} {record.first_name}".strip()
 
 
 def _siecle_report(report: ImportReport, skipped: list[str], left: list[str]) -> SiecleReport:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cyclades_tui.domain.exams import EXAMS, fold
-from cyclades_tui.domain.os_errors import os_error_text
-from cyclades_tui.services import audit, documents, files, newfile, printing
+from cyclades_tui.domain.exams import EXAMS
+from cyclades_tui.domain.names import fold
+from cyclades_tui.services import audit, documents, files, printing
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.candidates import school_homonyms
@@ -97,20 +97,7 @@ def _record(actor: Actor, one: OneSlip, action: str, detail: str, success: bool 
 def export(actor: Actor, document_id: int, ine: str, path: Path | str, site_url: str) -> Path:
     """Write the pupil's slip alone to ``path`` (a new file, or an existing folder)."""
     one = render(actor, document_id, ine, site_url)
-    target = Path(path).expanduser()
-    documents.refuse_links(target)
-    if target.is_dir():
-        target = target / one.file_name
-    if not target.parent.is_dir():
-        raise BadInput(f"Dossier « {target.parent} » introuvable : créez-le d'abord ou donnez "
-                       "un dossier existant (rien n'a été écrit).")
-    try:
-        newfile.write_private(target, one.data)
-    except FileExistsError:
-        raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "
-                       "remplacé).") from None
-    except OSError as error:
-        raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.") from None
+    target = documents.write_to_path(path, one.file_name, one.data)
     _record(actor, one, "document.export", f"-> {target}")
     return target.resolve()
 

@@ -21,9 +21,9 @@ from cyclades_tui.domain.names import clean_name
 from cyclades_tui.domain.passwords import hash_cost, hash_password, verify_password
 from cyclades_tui.domain.staff_passwords import MIN_STAFF_PASSWORD, staff_password_problem
 from cyclades_tui.services import audit
-from cyclades_tui.services.access import require_active, require_school
+from cyclades_tui.services.access import require_active, require_manager, require_school
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
-from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
+from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import School, Staff, StaffAddressLock, utcnow
@@ -74,8 +74,7 @@ def check_staff_password(password: str, login: str = "") -> str:
 def _new_staff_target(actor: Actor, login: str, uai: str | None,
                       role: str) -> tuple[str, School | None]:
     """The normalised login and school of a staff account about to be created."""
-    if actor.is_school_staff:
-        raise AccessDenied("Seul le gestionnaire des examens peut créer des comptes du personnel.")
+    require_manager(actor, "peut créer des comptes du personnel")
     require_active(actor, "staff.add")
     try:
         name = clean_name(login, "Identifiant", required=True).lower()
@@ -108,8 +107,7 @@ def check_new_staff(actor: Actor, login: str, uai: str | None, role: str = ROLE_
 
 def check_existing_staff(actor: Actor, login: str) -> None:
     """Refuse an unknown login before a new password is asked for it."""
-    if actor.is_school_staff:
-        raise AccessDenied("Seul le gestionnaire des examens peut réinitialiser un mot de passe.")
+    require_manager(actor, "peut réinitialiser un mot de passe")
     with db_errors():
         found = Staff.get_or_none(Staff.login == login.strip().lower()) is not None
     if not found:
@@ -145,8 +143,7 @@ def set_password(
 ) -> None:
     """Give a staff account a new password and unlock it (``must_change``: as in
     ``add_staff``, its owner changes it at the next login)."""
-    if actor.is_school_staff:
-        raise AccessDenied("Seul le gestionnaire des examens peut réinitialiser un mot de passe.")
+    require_manager(actor, "peut réinitialiser un mot de passe")
     require_active(actor, "staff.reset-password")
     check_staff_password(password, login)
     hashed = hash_password(password, settings.chosen_cost)
@@ -454,8 +451,7 @@ def _change_staff(actor: Actor, login: str, action: str, verb: str,
                   change: Callable[[Staff], None]) -> None:
     """The exam manager's changes to another staff account: rights re-checked before the act,
     the account found by login, ``change`` applied and ``action`` audited in one transaction."""
-    if actor.is_school_staff:
-        raise AccessDenied(f"Seul le gestionnaire des examens peut {verb} un compte.")
+    require_manager(actor, f"peut {verb} un compte")
     require_active(actor, action)
     with write_transaction(Staff._meta.database):
         staff = Staff.get_or_none(Staff.login == login.strip().lower())

@@ -3,8 +3,9 @@ and the directory sync state."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import peewee
 
@@ -19,6 +20,18 @@ def utcnow() -> datetime:
 def tuples(query: Any) -> list[tuple[Any, ...]]:
     """Rows of a query as plain tuples (the stubs type ``.tuples()`` rows as models)."""
     return list(query.tuples())
+
+
+_T = TypeVar("_T")
+
+# Rows per INSERT, and values per IN (…) list: far below the bound variables SQLite allows
+# (32,766) and small enough that each statement stays quick.
+ROWS_PER_STATEMENT = 500
+
+
+def batches(items: Iterable[_T]) -> Iterator[list[_T]]:
+    """``items`` in lists of ROWS_PER_STATEMENT, in order: one statement each."""
+    return peewee.chunked(items, ROWS_PER_STATEMENT)
 
 
 class BaseModel(peewee.Model):

@@ -22,7 +22,7 @@ from datetime import date
 
 import peewee
 
-from cyclades_tui.domain.identifiers import CHECK_LETTERS, uai_check_letter
+from cyclades_tui.domain.identifiers import check_letter
 from cyclades_tui.domain.passwords import hash_password
 from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
 from cyclades_tui.services import accounts, audit, candidates, documents
@@ -46,12 +46,12 @@ CHUNK = 2000
 
 def ine(number: int) -> str:
     digits = f"{number:010d}"
-    return digits + CHECK_LETTERS[int(digits) % 23]
+    return digits + check_letter(digits)
 
 
 def school_uai(index: int) -> str:
     digits = f"{index + 100000:07d}"
-    return digits + uai_check_letter(digits)
+    return digits + check_letter(digits)
 
 
 def seed(count: int, per_school: int) -> None:

@@ -23,8 +23,8 @@ from cyclades_tui.domain.passwords import generate_password, hash_password
 from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
 from cyclades_tui.services import accounts, schools
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.csv_import import store_records
 from cyclades_tui.services.demo import demo_records
+from cyclades_tui.services.import_core import store_records
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import load_settings
 from cyclades_tui.store.models import School
@@ -84,7 +84,7 @@ def main() -> int:
         seed = int(time.time())
         # Every candidate registered, so that N accounts are created.
         records = [replace(r, state=State.INSCRIT) for r in demo_records(args.candidates, seed)]
-        store_records(actor, school, records, [], False, "bench")
+        store_records(actor, school, records, [], False, "bench", where=str)
         eligible = len(accounts.pending_candidates(actor, BENCH_UAI))
         start = time.perf_counter()
         result = accounts.generate(actor, BENCH_UAI, settings=settings)

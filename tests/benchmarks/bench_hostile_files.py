@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from cyclades_tui.services.errors import BadInput  # noqa: E402
-from cyclades_tui.services.siecle_import import parse_siecle  # noqa: E402
+from cyclades_tui.services.siecle_export import parse_siecle  # noqa: E402
 from tests.helpers import bea  # noqa: E402
 from tests.siecle_factory import (  # noqa: E402
     Pupil,

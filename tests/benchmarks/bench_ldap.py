@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from cyclades_tui.domain.exams import State
 from cyclades_tui.services import accounts, directory, schools
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.csv_import import store_records
 from cyclades_tui.services.demo import demo_records
+from cyclades_tui.services.import_core import store_records
 from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import load_settings
 from cyclades_tui.store.models import School
@@ -52,7 +52,7 @@ def main() -> int:
         school = School.get(School.uai == BENCH_UAI)
         records = [replace(r, state=State.INSCRIT)
                    for r in demo_records(args.accounts, int(time.time()))]
-        store_records(actor, school, records, [], False, "bench")
+        store_records(actor, school, records, [], False, "bench", where=str)
         fast = replace(load_settings(db_override=url), provisional_cost=4, chosen_cost=4)
         accounts.generate(actor, BENCH_UAI, settings=fast)
         with running_slapd(Path(tmp)) as server:

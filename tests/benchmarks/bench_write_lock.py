@@ -26,7 +26,7 @@ from typing import Any
 import peewee
 
 from cyclades_tui.domain.exams import State
-from cyclades_tui.services import accounts, csv_import, schools
+from cyclades_tui.services import accounts, import_core, schools
 from cyclades_tui.services import runtime as runtime_module
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.demo import demo_records
@@ -84,14 +84,14 @@ def main() -> None:
         school = School.get(School.uai == BENCH_UAI)
         records = [replace(r, state=State.INSCRIT)
                    for r in demo_records(args.candidates, 11)]
-        csv_import.write_transaction = _timed("import")  # type: ignore[assignment]
+        import_core.write_transaction = _timed("import")  # type: ignore[assignment]
         accounts.write_transaction = _timed("generate")  # type: ignore[assignment]
         stop, waits = threading.Event(), []  # type: ignore[var-annotated]
         probe = threading.Thread(target=_probe, args=(stop, waits))
         probe.start()
         start = time.perf_counter()
-        csv_import.store_records(actor, school, records, [], False, "bench",
-                                 max_candidates=None)
+        import_core.store_records(actor, school, records, [], False, "bench",
+                                  max_candidates=None, where=str)
         imported = time.perf_counter() - start
         start = time.perf_counter()
         result = accounts.generate(actor, BENCH_UAI, settings=settings)

@@ -97,6 +97,10 @@ class BaseScreen(Screen[None]):
             return True
         return False
 
+    # The question « Déconnexion » asks (a screen may say it shorter).
+    LOGOUT_QUESTION = ("Se déconnecter ? Il faudra saisir à nouveau votre identifiant et votre "
+                       "mot de passe.")
+
     def action_logout(self) -> None:
         """« Déconnexion », after a confirmation."""
         def confirmed(answer: bool | None) -> None:
@@ -106,9 +110,8 @@ class BaseScreen(Screen[None]):
                 self.show_info(CANCELLED)
 
         # Logging out destroys nothing: « Se déconnecter » is Entrée's default.
-        self.app.push_screen(ConfirmModal("Se déconnecter ? Il faudra saisir à nouveau "
-                                          "votre identifiant et votre mot de passe.",
-                                          "Se déconnecter", safe_default=False), confirmed)
+        self.app.push_screen(ConfirmModal(self.LOGOUT_QUESTION, "Se déconnecter",
+                                          safe_default=False), confirmed)
 
     def show_error(self, message: str) -> None:
         """Tell the user what went wrong, in the screen's message line (else as a toast)."""

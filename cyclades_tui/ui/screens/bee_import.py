@@ -13,14 +13,8 @@ from cyclades_tui.domain.exams import EXAMS, State
 from cyclades_tui.services import files
 from cyclades_tui.services.errors import BadInput, OtherExamCandidates, PupilsWithoutIne
 from cyclades_tui.services.files import IncomingFile
-from cyclades_tui.services.siecle_import import (
-    SiecleFile,
-    SiecleReport,
-    check_school,
-    import_siecle,
-    parse_siecle,
-    read_file,
-)
+from cyclades_tui.services.siecle_export import SiecleFile, check_school, parse_siecle, read_file
+from cyclades_tui.services.siecle_import import SiecleReport, import_siecle
 from cyclades_tui.ui.actions import ACTIONS, KEY_NAMES, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen

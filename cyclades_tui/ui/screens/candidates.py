@@ -6,8 +6,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from cyclades_tui.domain.exams import fold
-from cyclades_tui.services.candidates import CandidateView, list_candidates
+from cyclades_tui.domain.exams import State, eligibility_word
+from cyclades_tui.domain.names import display_name, fold
+from cyclades_tui.services.candidates import CandidatureView, list_candidates
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import OpenActivity
@@ -27,16 +28,16 @@ FLEXIBLE = (0, 1, 5)
 SHORT_STATES = {"En cours d'inscription": "En cours"}
 
 
-def account_cell(view: CandidateView) -> str:
+def account_cell(view: CandidatureView) -> str:
     """The login, or why there is none."""
     if view.login:
         return view.login
     if view.eligible:
         return "— à générer"
-    return "non éligible (examen)" if view.state == "Pré-inscrit" else "non éligible (état)"
+    return eligibility_word(view.exam, State(view.state))
 
 
-def search_key(view: CandidateView) -> str:
+def search_key(view: CandidatureView) -> str:
     """What the filter matches: INE, names, class, exam, state and login, folded."""
     return fold(" ".join((view.ine, view.family_name, view.usage_name, view.first_name,
                           view.division, view.exam, view.state, view.login or "")))
@@ -70,7 +71,7 @@ class CandidatesScreen(ActivityScreen):
         views = list_candidates(self.session.actor, self.session.uai)
         rows = [
             (search_key(v), (
-                v.family_name + (f" ({v.usage_name})" if v.usage_name else ""),
+                display_name(v.family_name, v.usage_name, ""),
                 v.first_name, v.division, v.exam, SHORT_STATES.get(v.state, v.state),
                 account_cell(v), v.birth_label, v.ine,
             ))

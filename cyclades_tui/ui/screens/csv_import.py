@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Static
 
-from cyclades_tui.domain.exams import State, is_eligible
+from cyclades_tui.domain.exams import eligibility_word
 from cyclades_tui.services import files
-from cyclades_tui.services.csv_import import ImportReport, import_csv
+from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import BadInput
+from cyclades_tui.services.import_core import ImportReport
 from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
@@ -99,12 +100,9 @@ class CsvImportScreen(ActivityScreen):
         table = self.query_one("#preview", DataTable)
         table.clear()
         for r in report.records[:PREVIEW_ROWS]:
-            eligible = is_eligible(r.exam, r.state)
             table.add_row(*(literal(x) for x in (
                 r.line, r.family_name, r.first_name, r.division, r.exam, r.state.value,
-                "éligible" if eligible else
-                "non éligible (examen)" if r.state is State.PRE_INSCRIT else
-                "non éligible (état)",
+                eligibility_word(r.exam, r.state),
                 f"{r.birth_date:%d/%m/%Y}", r.ine)))
         table.display = True
         self.query_one("#faults", Static).update("")

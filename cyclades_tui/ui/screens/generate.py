@@ -11,7 +11,7 @@ from textual.widgets import Button, ProgressBar, Static
 from cyclades_tui.services import accounts
 from cyclades_tui.services.access import SERVICE_MISSING
 from cyclades_tui.services.accounts import AccountStatus
-from cyclades_tui.services.candidates import CandidateView
+from cyclades_tui.services.candidates import CandidatureView
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.generations import Generation
@@ -24,6 +24,16 @@ PENDING_COLUMNS = [("INE", 11), ("Nom", 16), ("Prénom", 12), ("Classe", 6), ("E
                    ("Etat", 11)]
 PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établissement est "
                    "positionné par le gestionnaire des examens.")
+
+
+def compose_generate_end(screen: ActivityScreen) -> ComposeResult:
+    """« Générer » (off until there is something to do), « Afficher le compte rendu », the
+    message line and the footer: the end of both generation screens."""
+    with Horizontal(classes="buttons"):
+        yield Button("Générer", id="generate", variant="primary", disabled=True)
+        yield Button("Afficher le compte rendu", id="report")
+    yield FrenchText("", id="message")
+    yield from screen.compose_footer()
 
 
 class GenerateScreen(ActivityScreen):
@@ -51,11 +61,7 @@ class GenerateScreen(ActivityScreen):
         # with the terminal.
         yield VirtualTable(PENDING_COLUMNS, id="pending", flexible=(1, 2))
         yield ProgressBar(id="progress", show_eta=False)
-        with Horizontal(classes="buttons"):
-            yield Button("Générer", id="generate", variant="primary", disabled=True)
-            yield Button("Afficher le compte rendu", id="report")
-        yield FrenchText("", id="message")
-        yield from self.compose_footer()
+        yield from compose_generate_end(self)
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
@@ -72,7 +78,7 @@ class GenerateScreen(ActivityScreen):
         pending = accounts.pending_candidates(self.session.actor, self.session.uai)
         deliver(self, self._show, status, pending)
 
-    def _show(self, status: AccountStatus, pending: list[CandidateView]) -> None:
+    def _show(self, status: AccountStatus, pending: list[CandidatureView]) -> None:
         self.status = status
         prerequisite = self.query_one("#prerequisite", Static)
         if status.school.service_enabled:

@@ -9,16 +9,17 @@ from textual.widgets import Button, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from cyclades_tui.domain.errors import DomainError
-from cyclades_tui.domain.exams import ELIGIBLE_STATES, fold
+from cyclades_tui.domain.exams import ELIGIBLE_STATES
 from cyclades_tui.domain.identifiers import validate_ine
+from cyclades_tui.domain.names import fold
 from cyclades_tui.services import accounts
 from cyclades_tui.services.accounts import RunResult
-from cyclades_tui.services.candidates import CandidateView, find_by_name
+from cyclades_tui.services.candidates import CandidatureView, find_by_name
 from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
+from cyclades_tui.ui.screens.generate import compose_generate_end
 from cyclades_tui.ui.text import literal
-from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
@@ -30,7 +31,7 @@ STATES = [(s.value, fold(s.value)) for s in ELIGIBLE_STATES]
 MAX_MATCHES = 50
 
 
-def candidate_line(view: CandidateView) -> str:
+def candidate_line(view: CandidatureView) -> str:
     """One line naming a candidate: enough to tell two homonyms apart."""
     born = f"  ·  né(e) le {view.birth_label}" if view.birth_label else ""
     account = view.login or "sans compte"
@@ -45,8 +46,8 @@ class RegenerateScreen(ActivityScreen):
 
     def __init__(self, ctx: ScreenContext) -> None:
         super().__init__(ctx)
-        self.candidate: CandidateView | None = None
-        self.matches: list[CandidateView] = []
+        self.candidate: CandidatureView | None = None
+        self.matches: list[CandidatureView] = []
         # What the last look-up was asked for: an older look-up's answer is dropped.
         self._asked: tuple[str, str] | None = None
 
@@ -65,11 +66,7 @@ class RegenerateScreen(ActivityScreen):
             yield Input(id="ine", placeholder="ex. 0228191520L, ou Martin Inès")
         yield PickList(id="matches")
         yield Static("", id="candidate")
-        with Horizontal(classes="buttons"):
-            yield Button("Générer", id="generate", variant="primary", disabled=True)
-            yield Button("Afficher le compte rendu", id="report")
-        yield FrenchText("", id="message")
-        yield from self.compose_footer()
+        yield from compose_generate_end(self)
 
     def on_mount(self) -> None:
         self.query_one("#matches", OptionList).display = False
@@ -141,7 +138,7 @@ class RegenerateScreen(ActivityScreen):
             return
         deliver(self, self._listed, (text, state), found)
 
-    def _listed(self, asked: tuple[str, str], found: list[CandidateView]) -> None:
+    def _listed(self, asked: tuple[str, str], found: list[CandidatureView]) -> None:
         if asked != self._asked:
             return  # the criteria changed while searching
         matches = self.query_one("#matches", OptionList)
@@ -175,7 +172,7 @@ class RegenerateScreen(ActivityScreen):
         self.show_info("Recherche du candidat…")
         self.lookup(text, view.ine, state)
 
-    def _answered(self, asked: tuple[str, str], view: CandidateView | None,
+    def _answered(self, asked: tuple[str, str], view: CandidatureView | None,
                   error: BaseException | None) -> None:
         if asked != self._asked:
             return  # a stale answer: the INE or the state changed while it was looked up

@@ -12,12 +12,11 @@ from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.schools import SchoolInfo
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
-from cyclades_tui.ui.messages import LogOut, StartSession
+from cyclades_tui.ui.messages import StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
-from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.workers import deliver
 
 
@@ -30,6 +29,7 @@ class SchoolPickerScreen(BaseScreen):
     """Pick the school to act for (exam manager), or position its service."""
 
     BINDINGS = bindings("toggle-service", "logout")
+    LOGOUT_QUESTION = "Se déconnecter ?"
 
     def __init__(self, ctx: ScreenContext, actor: Actor) -> None:
         super().__init__(ctx)
@@ -85,14 +85,3 @@ class SchoolPickerScreen(BaseScreen):
         word = "positionné" if info.service_enabled else "retiré"
         deliver(self, self.show_info, f"Service {word} pour {info.uai}.")
         deliver(self, self.load)
-
-    def action_logout(self) -> None:
-        """« Déconnexion », after a confirmation."""
-        def confirmed(answer: bool | None) -> None:
-            if answer:
-                self.post_message(LogOut())
-            else:
-                self.show_info(CANCELLED)
-
-        self.app.push_screen(ConfirmModal("Se déconnecter ?", "Se déconnecter",
-                                          safe_default=False), confirmed)

@@ -11,7 +11,7 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from cyclades_tui.domain.exams import fold
+from cyclades_tui.domain.names import fold
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.ui.actions import ACTIONS, bindings, key_name
 from cyclades_tui.ui.text import literal
