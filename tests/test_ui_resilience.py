@@ -60,6 +60,6 @@ async def test_outage_then_recovery(proxied_pg: tuple[str, TcpProxy]) -> None:
         assert [r[-1] for r in table_rows(pilot, "#candidates")] == [bea(1)]
         await pilot.press("escape", "g")
         await settle(pilot)
-        await pilot.press("g")
+        await pilot.press("ctrl+g")
         await settle(pilot)
         assert "1 compte(s) créé(s)" in text_of(pilot, "#message")

@@ -226,7 +226,7 @@ async def test_a_disabled_session_saves_prints_views_and_generates_nothing(
         await pilot.press("g")  # « Générer »: its screen already refuses to show the counts
         await settle(pilot)
         assert isinstance(app.screen, GenerateScreen)
-        await pilot.press("g")
+        await pilot.press("ctrl+g")
         await settle(pilot)
         assert "Ce compte est désactivé" in text_of(pilot, "#message")
     folder = tmp_path / "fichiers" / DEMO_UAI / "documents"
