@@ -45,4 +45,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q '.[test]'
 .venv/bin/ruff check cyclades_tui tests
 .venv/bin/mypy
+.venv/bin/lint-imports
 exec .venv/bin/python -m pytest -n 2 "$@"

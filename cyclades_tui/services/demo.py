@@ -16,11 +16,18 @@ from cyclades_tui.services.import_core import CandidateRecord, line_of, store_re
 from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.services.staff import set_password
 from cyclades_tui.settings import Settings
+from cyclades_tui.store import database
 from cyclades_tui.store.models import Candidate, School, Staff
 
 DEMO_UAI = "0999999F"
 DEMO_SCHOOL = "Cité scolaire de démonstration Marie-Curie"
 DEMO_STAFF = "demo"
+
+
+def demo_url() -> str:
+    """The demo database's URL, for the screens (which never import the store)."""
+    return database.demo_url()
+
 
 FIRST_NAMES = [
     "Lucas", "Emma", "Hugo", "Léa", "Chloé", "Noé", "Inès", "Louis", "Jade", "Gabriel",

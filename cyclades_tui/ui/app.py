@@ -359,8 +359,7 @@ def run(db_url: str | None, demo: bool, settings: Settings) -> int:
     actor = None
     if demo:
         # Imported here: only --demo needs the demo's data, not every start-up.
-        from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
-        from cyclades_tui.store.database import demo_url
+        from cyclades_tui.services.demo import DEMO_STAFF, demo_url, seed_demo
 
         # The demo never goes into $CYCLADES_DB (an academy's real database): only into an
         # explicit --db or the user's own demo file.
