@@ -205,6 +205,7 @@ PURE = {
     "single_slip.not_in_document": "a message",
     "single_slip.slip_file_name": "builds a name",
     "memory.limit_memory": "a process limit, no database",
+    "demo.demo_url": "builds a URL, no database",
     "runtime.describe_db_error": "a message",
     "runtime.db_errors": "the wrapper itself",
     "runtime.connect": "maps its errors itself; tests in test_resilience.py",
