@@ -119,7 +119,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+GUIDE = {"Installation sur un serveur": DOCS / "installation.md",
+         "Sauvegardes": DOCS / "sauvegardes.md"}  # the admin guide's pages, by their title
 SCHOOLS = ("0392689L", "0350036Z")  # the README's own school, and another one
 PEOPLE = {"0392689L": "mme.martin", "0350036Z": "m.durand"}
 STAFF_PASSWORD = "phrase de passe du personnel"
@@ -127,11 +129,10 @@ SYSTEM_CONFIG_DIR = Path("/etc/cyclades-tui")
 
 
 def readme_section(title: str) -> str:
-    """The text of the README's section ``## title`` (up to the next ``## ``)."""
-    text = README.read_text(encoding="utf-8")
-    start = text.index(f"\n## {title}\n")
-    end = text.find("\n## ", start + 1)
-    return text[start:end if end >= 0 else None]
+    """The text of the admin guide's page ``# title`` (docs/installation.md, docs/sauvegardes.md)."""
+    text = GUIDE[title].read_text(encoding="utf-8")
+    assert text.startswith(f"# {title}\n"), GUIDE[title]
+    return text
 
 
 def code_blocks(section: str) -> list[tuple[str, str]]:
