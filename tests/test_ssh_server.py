@@ -57,6 +57,9 @@ from tests.helpers import bea, csv_bytes, pdf_text, slips_in
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
 
 
+pytestmark = pytest.mark.root  # creates Unix users and groups, writes root-owned folders
+
+
 def run(*command: str, check: bool = True, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """Run a command, failing the test with its output when it fails (``check``)."""
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, input=stdin)
@@ -129,7 +132,7 @@ SYSTEM_CONFIG_DIR = Path("/etc/cyclades-tui")
 
 
 def readme_section(title: str) -> str:
-    """The text of the admin guide's page ``# title`` (docs/installation.md, docs/sauvegardes.md)."""
+    """The text of the admin guide's page ``# title`` (docs/installation.md, sauvegardes.md)."""
     text = GUIDE[title].read_text(encoding="utf-8")
     assert text.startswith(f"# {title}\n"), GUIDE[title]
     return text
