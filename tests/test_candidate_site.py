@@ -290,15 +290,15 @@ def test_htpasswd_accepts_every_slip_password(cli: Cli, tmp_path: Path) -> None:
                str(path)).code == 2
 
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "site-candidat.md"
 
 
 def readme_block(language: str, containing: str) -> str:
-    """The README's fenced ``language`` block that contains ``containing``."""
-    text = README.read_text(encoding="utf-8")
+    """The fenced ``language`` block of docs/site-candidat.md that contains ``containing``."""
+    text = GUIDE.read_text(encoding="utf-8")
     blocks = re.findall(rf"```{language}\n(.*?)```", text, re.S)
     found = [block for block in blocks if containing in block]
-    assert len(found) == 1, f"README : un bloc {language} avec {containing} attendu"
+    assert len(found) == 1, f"docs/site-candidat.md : un bloc {language} avec {containing} attendu"
     return found[0]
 
 

@@ -45,6 +45,7 @@ def fill(disk: Path) -> None:
             assert error.errno == errno.ENOSPC
 
 
+@pytest.mark.root  # mounts a tmpfs
 def test_generation_on_a_full_disk_says_so(small_disk: Path, tmp_path: Path) -> None:
     cli = Cli(f"sqlite:///{small_disk / 'cyclades.db'}")
     connect(cli.url)
@@ -56,6 +57,7 @@ def test_generation_on_a_full_disk_says_so(small_disk: Path, tmp_path: Path) -> 
     assert "schéma" not in result.err and "init" not in result.err
 
 
+@pytest.mark.root  # mounts a tmpfs
 def test_export_to_a_full_disk_says_so(cli: Cli, small_disk: Path) -> None:
     uai = import_sample(cli)
     assert cli("accounts", "generate", "--school", uai).code == 0

@@ -57,6 +57,9 @@ from tests.helpers import bea, csv_bytes, pdf_text, slips_in
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
 
 
+pytestmark = pytest.mark.root  # creates Unix users and groups, writes root-owned folders
+
+
 def run(*command: str, check: bool = True, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """Run a command, failing the test with its output when it fails (``check``)."""
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, input=stdin)
@@ -119,7 +122,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+GUIDE = {"Installation sur un serveur": DOCS / "installation.md",
+         "Sauvegardes": DOCS / "sauvegardes.md"}  # the admin guide's pages, by their title
 SCHOOLS = ("0392689L", "0350036Z")  # the README's own school, and another one
 PEOPLE = {"0392689L": "mme.martin", "0350036Z": "m.durand"}
 STAFF_PASSWORD = "phrase de passe du personnel"
@@ -127,11 +132,10 @@ SYSTEM_CONFIG_DIR = Path("/etc/cyclades-tui")
 
 
 def readme_section(title: str) -> str:
-    """The text of the README's section ``## title`` (up to the next ``## ``)."""
-    text = README.read_text(encoding="utf-8")
-    start = text.index(f"\n## {title}\n")
-    end = text.find("\n## ", start + 1)
-    return text[start:end if end >= 0 else None]
+    """The text of the admin guide's page ``# title`` (docs/installation.md, sauvegardes.md)."""
+    text = GUIDE[title].read_text(encoding="utf-8")
+    assert text.startswith(f"# {title}\n"), GUIDE[title]
+    return text
 
 
 def code_blocks(section: str) -> list[tuple[str, str]]:

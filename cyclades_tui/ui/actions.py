@@ -169,68 +169,75 @@ KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "pagedown": "PgSuiv", "page
 
 KEY_TABLE: tuple[ScreenKeys, ...] = (
     ScreenKeys("Connexion", ("connect",),
-               "`Tab`/{connect} between fields, {connect} to log in (one attempt at a time)"),
+               "`Tab`/{connect} d'un champ à l'autre, {connect} pour se connecter (une "
+               "tentative à la fois)"),
     ScreenKeys("Choix de l'établissement (gestionnaire)", ("toggle-service", "logout"),
-               "arrows + `Entrée` act for the school; {toggle-service} positions or withdraws "
-               "its service; {logout} Déconnexion"),
+               "flèches + `Entrée` : agir pour l'établissement ; {toggle-service} positionne "
+               "ou retire son service ; {logout} Déconnexion"),
     ScreenKeys("Mon établissement (menu)", (*(f"open-{a.id}" for a in ACTIVITIES if a.key),
                                             "logout", "home-back"),
-               "arrows + `Entrée` (starts on the first line, stops at both ends), or "
+               "flèches + `Entrée` (part de la première ligne, s'arrête aux deux bouts), ou "
                "{open-generate} générer, {open-regenerate} regénérer, {open-documents} compte "
                "rendu, {open-candidates} candidats, {open-import_bee} import BEE, "
                "{open-import_csv} HORS BEE, {open-journal} journal, {open-password} mot de "
-               "passe; {logout} Déconnexion (asks for confirmation; {home-back} never logs out)"),
+               "passe ; {logout} Déconnexion (demande confirmation ; {home-back} ne déconnecte "
+               "jamais)"),
     ScreenKeys("Générer les comptes", ("generate", "report"),
-               "{generate} Générer (progress bar; the generation goes on if the screen is left "
-               "and shows its progress when reopened; a second one for the school is refused "
-               "while it runs), {report} Afficher le compte rendu (`Échap` comes back here)"),
+               "{generate} Générer (barre de progression ; la génération continue si l'on "
+               "quitte l'écran et s'affiche à sa réouverture ; une seconde pour le même "
+               "établissement est refusée tant qu'elle tourne), {report} Afficher le compte "
+               "rendu (`Échap` revient ici)"),
     ScreenKeys("Regénérer le mot de passe", ("regenerate-one", "report"),
-               "Etat (Inscrit / Pré-inscrit: Tab, arrows, Entrée) and « INE ou nom »: an INE is "
-               "checked as you type; a name lists the matching pupils (class, INE, date of "
-               "birth, account: Tab, arrows, Entrée); the candidate is shown before anything is "
-               "generated, or the real reason why not (state, exam not eligible, no account "
-               "yet); {regenerate-one} Générer (asks for confirmation), {report} compte rendu"),
+               "Etat (Inscrit / Pré-inscrit : Tab, flèches, Entrée) et « INE ou nom » : un "
+               "INE est vérifié à la frappe ; un nom liste les élèves correspondants (classe, "
+               "INE, date de naissance, compte : Tab, flèches, Entrée) ; le candidat est "
+               "affiché avant toute génération, ou la vraie raison du refus (état, examen non "
+               "éligible, pas encore de compte) ; {regenerate-one} Générer (demande "
+               "confirmation), {report} compte rendu"),
     ScreenKeys("Afficher le compte rendu", ("next-page", "previous-page", "filter", "save",
                                             "print", "preview", "one-slip",
                                             "toggle-passwords", "close"),
-               "« Liste des documents générés », 10 a page, each with its layout (`1/page`, "
-               "`2/page`), its number of slips, its size and type, and, for a one-slip "
-               "document, the pupil and class. Letters are text: typing filters by pupil "
-               "(name, INE) or class (`Entrée` back to the list, {filter} back to the "
-               "filter); {next-page}/{previous-page} pages, {save} save to a file (in the "
-               "school's `documents/` folder, a free name offered), {print} print with CUPS "
-               "(a dialog names the document, its slips, pages and printer first; `Entrée` "
-               "cancels), {preview} view the slips as text with each pupil's name, class and "
-               "INE (passwords hidden, {toggle-passwords} shows them, {close} closes), "
-               "{one-slip} one pupil's slip alone (find by name, INE or class; view, print or "
-               "save that one page)"),
+               "« Liste des documents générés », 10 par page, chacun avec sa mise en page "
+               "(`1/page`, `2/page`), son nombre de papillons, sa taille et son type et, pour "
+               "un document d'un seul papillon, l'élève et sa classe. Les lettres sont du "
+               "texte : taper filtre par élève (nom, INE) ou classe (`Entrée` revient à la "
+               "liste, {filter} au filtre) ; {next-page}/{previous-page} pages, {save} "
+               "enregistrer dans un fichier (dans le dossier `documents/` de l'établissement, "
+               "un nom libre proposé), {print} imprimer avec CUPS (une question nomme d'abord "
+               "le document, ses papillons, ses pages et l'imprimante ; `Entrée` annule), "
+               "{preview} voir les papillons en texte avec nom, classe et INE de chaque élève "
+               "(mots de passe masqués, {toggle-passwords} les montre, {close} ferme), "
+               "{one-slip} le papillon d'un seul élève (recherche par nom, INE ou classe ; "
+               "voir, imprimer ou enregistrer cette seule page)"),
     ScreenKeys("Mes candidats", ("table", "candidates-filter", "import-bee", "import-csv"),
-               "type to filter (every word must match: name, INE, class, exam, state, login), "
-               "{table} list (`→` shows the date of birth and INE at 80 columns; a wider "
-               "terminal shows them and widens names), {candidates-filter} filter, {import-bee} "
-               "import BEE, {import-csv} import CSV. Columns: name, first name, class, exam, "
-               "state, account (or « à générer », or « non éligible (examen/état) »), date of "
-               "birth, INE"),
+               "taper filtre (chaque mot doit correspondre : nom, INE, classe, examen, état, "
+               "identifiant), {table} liste (`→` montre la date de naissance et l'INE à 80 "
+               "colonnes ; un terminal plus large les montre et élargit les noms), "
+               "{candidates-filter} filtre, {import-bee} import BEE, {import-csv} import CSV. "
+               "Colonnes : nom, prénom, classe, examen, état, compte (ou « à générer », ou "
+               "« non éligible (examen/état) »), date de naissance, INE"),
     ScreenKeys("Importer mes élèves depuis la BEE", ("check", "import", "reload"),
-               "the export picked in the list of the school's `depot/` files (newest first, "
-               "with date and size; {reload} lists them again), `Entrée` reads it; exam, "
-               "initial state, classes (none ticked, `Espace` ticks), {check} checks (new "
-               "pupils, new candidatures of known pupils, updated, unchanged), {import} "
-               "imports (a dialog first names pupils already candidates for another exam)"),
+               "l'export choisi dans la liste des fichiers du dossier `depot/` de "
+               "l'établissement (le plus récent d'abord, avec date et taille ; {reload} la "
+               "relit), `Entrée` le lit ; examen, état initial, classes (aucune cochée, "
+               "`Espace` coche), {check} vérifie (nouveaux élèves, nouvelles candidatures "
+               "d'élèves connus, mis à jour, inchangés), {import} importe (une question nomme "
+               "d'abord les élèves déjà candidats à un autre examen)"),
     ScreenKeys("Importer HORS BEE", ("check", "import"),
-               "CSV name (in the school's `depot/` folder), `Entrée`/{check} checks the file "
-               "and previews it with every error, {import} imports"),
+               "nom du CSV (dans le dossier `depot/` de l'établissement), `Entrée`/{check} "
+               "vérifie le fichier et l'affiche avec chaque erreur, {import} importe"),
     ScreenKeys("Changer mon mot de passe", ("password-enter", "password-logout", "back"),
-               "current password, then the new one twice; {password-enter} next field, then "
-               "saves. Opened from the menu or the palette ({back} back), or by itself after "
-               "logging in with a password someone else set: there {password-logout} logs "
-               "out, nothing else goes past it"),
-    ScreenKeys("Journal", ("reload",), "who did what and when in this school, newest first; "
-               "{reload} reloads it"),
-    ScreenKeys("everywhere", ("back", "quit", "palette"),
-               "{back} « Retour »: closes the open dialog or panel, else goes back to the "
-               "previous screen (never logs out); {quit} quit (asks first while a generation "
-               "runs); {palette} command palette (every activity is there)"),
+               "le mot de passe actuel, puis deux fois le nouveau ; {password-enter} champ "
+               "suivant, puis enregistre. Ouvert depuis le menu ou la palette ({back} retour), "
+               "ou de lui-même après une connexion avec un mot de passe choisi par un autre : "
+               "là {password-logout} déconnecte, rien d'autre ne passe"),
+    ScreenKeys("Journal", ("reload",), "qui a fait quoi et quand dans cet établissement, le "
+               "plus récent d'abord ; {reload} le relit"),
+    ScreenKeys("partout", ("back", "quit", "palette"),
+               "{back} « Retour » : ferme la fenêtre ou le panneau ouvert, sinon revient à "
+               "l'écran précédent (ne déconnecte jamais) ; {quit} quitter (demande d'abord "
+               "si une génération tourne) ; {palette} palette de commandes (chaque activité "
+               "y est)"),
 )
 
 
@@ -241,7 +248,7 @@ def key_name(key: str) -> str:
 
 def key_table() -> str:
     """README's key table, made from the registry (tests compare it with README.md)."""
-    lines = ["| screen | keys |", "| --- | --- |"]
+    lines = ["| écran | touches |", "| --- | --- |"]
     for row in KEY_TABLE:
         keys = {action_id: key_name(ACTIONS[action_id].key) for action_id in row.actions}
         lines.append(f"| {row.screen} | {row.text.format_map(keys)} |")
