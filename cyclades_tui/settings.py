@@ -93,6 +93,7 @@ def _choice(*allowed: str) -> Callable[[object], object]:
         if value not in allowed:
             raise ValueError(f"{_shown(raw)} : {' ou '.join(allowed)} attendu")
         return value
+
     return check
 
 
@@ -146,8 +147,9 @@ def _ldap_url(raw: object) -> object:
     except ValueError:
         raise ValueError(f"« {mask_url(text)} » : hôte ou port illisible") from None
     if parsed.scheme not in ("ldap", "ldaps") or not parsed.hostname:
-        raise ValueError(f"« {mask_url(text)} » n'est pas une adresse ldap://hôte[:port] ou "
-                         "ldaps://hôte[:port]")
+        raise ValueError(
+            f"« {mask_url(text)} » n'est pas une adresse ldap://hôte[:port] ou ldaps://hôte[:port]"
+        )
     if parsed.password is not None:
         raise ValueError("pas de mot de passe dans l'adresse : ldap_bind_password_file")
     return text
@@ -176,8 +178,7 @@ def read_password_file(path: Path) -> str:
     except UnicodeDecodeError:
         raise ValueError(f"fichier {path} : texte non UTF-8") from None
     if not lines or not lines[0]:
-        raise ValueError(f"fichier {path} vide : le mot de passe est attendu sur la "
-                         "première ligne")
+        raise ValueError(f"fichier {path} vide : le mot de passe est attendu sur la première ligne")
     return lines[0]
 
 
@@ -199,9 +200,15 @@ def _shown(raw: object) -> str:
     return f"« {raw} »" if isinstance(raw, str) else repr(raw)
 
 
-def _setting(default: Any = None, *, check: Callable[[object], object], role: str,
-             shown: str | None = None, toml: str | None = None,
-             factory: Callable[[], Any] | None = None) -> Any:
+def _setting(
+    default: Any = None,
+    *,
+    check: Callable[[object], object],
+    role: str,
+    shown: str | None = None,
+    toml: str | None = None,
+    factory: Callable[[], Any] | None = None,
+) -> Any:
     """One setting's whole declaration: default, check (type and bounds), French role.
 
     ``shown`` is the default as docs/reglages.md writes it (else the default itself);
@@ -222,79 +229,125 @@ class Settings:
     """Every tunable value, each declared once; docs/reglages.md is generated from here."""
 
     provisional_cost: int = _setting(
-        PROVISIONAL_COST, check=_integer(4, 31), toml=_INTEGER,  # bcrypt accepts 4 to 31
-        role="coût bcrypt des mots de passe provisoires")
+        PROVISIONAL_COST,
+        check=_integer(4, 31),
+        toml=_INTEGER,  # bcrypt accepts 4 to 31
+        role="coût bcrypt des mots de passe provisoires",
+    )
     chosen_cost: int = _setting(
-        CHOSEN_COST, check=_integer(4, 31), toml=_INTEGER,
-        role="coût bcrypt des mots de passe choisis (candidats, personnel)")
+        CHOSEN_COST,
+        check=_integer(4, 31),
+        toml=_INTEGER,
+        role="coût bcrypt des mots de passe choisis (candidats, personnel)",
+    )
     site_url: str = _setting(
-        "https://exacyc.orion.education.fr/cyccandidat/", check=_site_url,
-        role="site candidat imprimé (et en QR code) sur les papillons ; `http://` ou `https://`")
+        "https://exacyc.orion.education.fr/cyccandidat/",
+        check=_site_url,
+        role="site candidat imprimé (et en QR code) sur les papillons ; `http://` ou `https://`",
+    )
     workers: int = _setting(
-        factory=_default_workers, check=_integer(1, 256), toml=_INTEGER,
-        shown="nombre de processeurs", role="fils de calcul des hachages")
+        factory=_default_workers,
+        check=_integer(1, 256),
+        toml=_INTEGER,
+        shown="nombre de processeurs",
+        role="fils de calcul des hachages",
+    )
     lockout_attempts: int = _setting(
-        5, check=_integer(1, 1000), toml=_INTEGER,
-        role="échecs de connexion du personnel avant verrouillage")
+        5,
+        check=_integer(1, 1000),
+        toml=_INTEGER,
+        role="échecs de connexion du personnel avant verrouillage",
+    )
     lockout_minutes: int = _setting(
-        15, check=_integer(1, 525_600), toml=_INTEGER,  # one year at most
-        role="durée du verrouillage, en minutes")
+        15,
+        check=_integer(1, 525_600),
+        toml=_INTEGER,  # one year at most
+        role="durée du verrouillage, en minutes",
+    )
     # « global »: an exam manager's failures lock the account; « per_address »: they lock
     # it for the client address they come from only (lock-out trade-off).
     manager_lockout: str = _setting(
-        "global", check=_choice("global", "per_address"),
+        "global",
+        check=_choice("global", "per_address"),
         role="`global` ou `per_address` : le gestionnaire des examens est verrouillé par "
-             "adresse du client SSH (compromis expliqué avec les rôles du personnel)")
+        "adresse du client SSH (compromis expliqué avec les rôles du personnel)",
+    )
     db: str = _setting(
-        factory=default_url, check=_db_url,
+        factory=default_url,
+        check=_db_url,
         shown="sqlite:///~/.local/share/cyclades-tui/cyclades.db",
-        role="URL de la base (`sqlite:///…` ou `postgresql://…`)")
+        role="URL de la base (`sqlite:///…` ou `postgresql://…`)",
+    )
     sqlite_busy_ms: int = _setting(
-        SQLITE_BUSY_TIMEOUT_MS, check=_integer(0, 3_600_000), toml=_INTEGER,
-        role="attente maximale d'une base SQLite verrouillée, en millisecondes")
+        SQLITE_BUSY_TIMEOUT_MS,
+        check=_integer(0, 3_600_000),
+        toml=_INTEGER,
+        role="attente maximale d'une base SQLite verrouillée, en millisecondes",
+    )
     # None: beside the database the session works on (see ``files_root``).
     files: Path | None = _setting(  # noqa: RUF009 - a field(), with metadata
-        None, check=_folder,
+        None,
+        check=_folder,
         shown="dossier `fichiers` à côté du fichier SQLite (sinon dans "
-              "`~/.local/share/cyclades-tui/`)",
-        role="racine des dossiers d'échange par établissement ; chemin absolu")
+        "`~/.local/share/cyclades-tui/`)",
+        role="racine des dossiers d'échange par établissement ; chemin absolu",
+    )
     idle_logout_minutes: int = _setting(
-        20, check=_integer(1, 1440), toml=_INTEGER,
+        20,
+        check=_integer(1, 1440),
+        toml=_INTEGER,
         role="l'interface revient à l'écran de connexion après ce temps sans touche "
-             "; une génération en cours se termine d'abord")
+        "; une génération en cours se termine d'abord",
+    )
     cursor_blink: bool = _setting(
-        False, check=_boolean, toml=_BOOLEAN,
+        False,
+        check=_boolean,
+        toml=_BOOLEAN,
         role="curseur clignotant dans l'interface (`true`/`false` ; variable : aussi "
-             "`oui`/`non`, `1`/`0`) ; fixe par défaut : un curseur qui clignote envoie des "
-             "octets sans arrêt sur la liaison SSH")
+        "`oui`/`non`, `1`/`0`) ; fixe par défaut : un curseur qui clignote envoie des "
+        "octets sans arrêt sur la liaison SSH",
+    )
     ldap_url: str | None = _setting(
-        None, check=_ldap_url,
-        role="l'annuaire de `accounts ldap-sync` : `ldap://hôte[:port]` ou `ldaps://…`")
-    ldap_bind_dn: str | None = _setting(
-        None, check=_dn, role="DN de connexion à l'annuaire")
+        None,
+        check=_ldap_url,
+        role="l'annuaire de `accounts ldap-sync` : `ldap://hôte[:port]` ou `ldaps://…`",
+    )
+    ldap_bind_dn: str | None = _setting(None, check=_dn, role="DN de connexion à l'annuaire")
     # A file holding the bind password (never the password itself in a setting).
     ldap_bind_password_file: Path | None = _setting(  # noqa: RUF009 - a field()
-        None, check=_password_file,
+        None,
+        check=_password_file,
         role="fichier du mot de passe de l'annuaire (première ligne) ; lisible au démarrage, "
-             "son contenu n'est jamais affiché")
+        "son contenu n'est jamais affiché",
+    )
     ldap_base_dn: str | None = _setting(
-        None, check=_dn, role="DN sous lequel les comptes des candidats sont écrits")
+        None, check=_dn, role="DN sous lequel les comptes des candidats sont écrits"
+    )
     # Mark provisional accounts with pwdReset (the directory needs the ppolicy overlay).
     ldap_pwdreset: bool = _setting(
-        False, check=_boolean, toml=_BOOLEAN,
-        role="marquer les comptes provisoires `pwdReset` (overlay ppolicy de l'annuaire)")
+        False,
+        check=_boolean,
+        toml=_BOOLEAN,
+        role="marquer les comptes provisoires `pwdReset` (overlay ppolicy de l'annuaire)",
+    )
     # Address space each process may use (RLIMIT_AS): a runaway input fails in its process.
     memory_limit_mb: int = _setting(
-        1024, check=_integer(128, 1_048_576), toml=_INTEGER,
+        1024,
+        check=_integer(128, 1_048_576),
+        toml=_INTEGER,
         role="mémoire (espace d'adressage, RLIMIT_AS) que chaque processus peut utiliser, en Mo ;"
-             " au-delà l'opération s'arrête sur « Mémoire épuisée » sans "
-             "toucher aux autres sessions")
+        " au-delà l'opération s'arrête sur « Mémoire épuisée » sans "
+        "toucher aux autres sessions",
+    )
     # One school's file must not fill the server (nor hold the database for long).
     max_candidates_per_school: int = _setting(
-        5000, check=_integer(1, 1_000_000), toml=_INTEGER,
+        5000,
+        check=_integer(1, 1_000_000),
+        toml=_INTEGER,
         role="élèves qu'un établissement peut compter : un import CSV ou "
-             "SIECLE qui dépasserait la limite, élèves déjà enregistrés compris, est refusé "
-             "en entier")
+        "SIECLE qui dépasserait la limite, élèves déjà enregistrés compris, est refusé "
+        "en entier",
+    )
 
     def files_root(self, db_url: str | None = None) -> Path:
         """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
@@ -356,10 +409,12 @@ def mask_url(url: str) -> str:
 
 
 CHECKS: dict[str, Callable[[object], object]] = {
-    f.name: f.metadata["check"] for f in fields(Settings)}
+    f.name: f.metadata["check"] for f in fields(Settings)
+}
 # Settings whose TOML value is not a string, and what is expected instead.
 _NOT_TEXT: dict[str, str] = {
-    f.name: f.metadata["toml"] for f in fields(Settings) if f.metadata["toml"]}
+    f.name: f.metadata["toml"] for f in fields(Settings) if f.metadata["toml"]
+}
 
 
 # --- reading the file -----------------------------------------------------------------
@@ -391,9 +446,10 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise SettingsError(f"Fichier de configuration {path}, ligne {line} : "
-                            "texte non UTF-8.") from None
+        line = data[: error.start].count(b"\n") + 1
+        raise SettingsError(
+            f"Fichier de configuration {path}, ligne {line} : texte non UTF-8."
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -406,6 +462,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 # --- all together ---------------------------------------------------------------------
+
 
 def load_settings(
     environ: Mapping[str, str] | None = None, db_override: str | None = None
@@ -434,7 +491,8 @@ def load_settings_with_sources(
             if key not in CHECKS:
                 raise SettingsError(
                     f"Fichier de configuration {path} : réglage « {key} » inconnu "
-                    f"(réglages possibles : {', '.join(NAMES)}).")
+                    f"(réglages possibles : {', '.join(NAMES)})."
+                )
             values[key] = _checked(key, raw, f"fichier {path}", typed=True)
             sources[key] = f"fichier {path}"
     for name in NAMES:
@@ -462,8 +520,9 @@ def _checked(name: str, raw: object, source: str, typed: bool = False) -> object
         return CHECKS[name](raw)
     except ValueError as error:
         # Some reasons end with a full stop already: one, not two.
-        raise SettingsError(f"Réglage {name} invalide ({source}) : "
-                            f"{str(error).rstrip('.')}.") from None
+        raise SettingsError(
+            f"Réglage {name} invalide ({source}) : {str(error).rstrip('.')}."
+        ) from None
 
 
 # --- the settings table of docs/reglages.md -------------------------------------------
@@ -498,8 +557,10 @@ def settings_markdown() -> str:
     for item in fields(Settings):
         check = item.metadata["check"]
         bounds = f"{check.low} à {check.high}" if isinstance(check, _integer) else ""
-        rows.append(f"| `{item.name}` | `{env_var(item.name)}` | {_shown_default(item)} "
-                    f"| {bounds} | {item.metadata['role']} |")
+        rows.append(
+            f"| `{item.name}` | `{env_var(item.name)}` | {_shown_default(item)} "
+            f"| {bounds} | {item.metadata['role']} |"
+        )
     return REGLAGES_HEADER + "\n".join(rows) + "\n"
 
 

@@ -83,8 +83,9 @@ def demo_url(tmp_path: Path) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     db = connect(url)
     seed_demo(40, seed=7, settings=FAST_SETTINGS)
-    staff.set_password(operator(), DEMO_STAFF, STAFF_PASSWORD, settings=FAST_SETTINGS,
-        must_change=False)
+    staff.set_password(
+        operator(), DEMO_STAFF, STAFF_PASSWORD, settings=FAST_SETTINGS, must_change=False
+    )
     yield url
     db.close()
 
@@ -97,9 +98,22 @@ def school_db(tmp_path: Path) -> Iterator[str]:
     for uai in (SCHOOL_UAI, OTHER_UAI):
         schools.add_school(operator(), uai, f"École {uai}")
         schools.set_service(operator(), uai, True)
-    staff.add_staff(operator(), "secretariat", SCHOOL_PASSWORD, SCHOOL_UAI,
-                    settings=FAST_SETTINGS, must_change=False)
-    staff.add_staff(operator(), "chef", SCHOOL_PASSWORD, None, role=ROLE_MANAGER,
-                    settings=FAST_SETTINGS, must_change=False)
+    staff.add_staff(
+        operator(),
+        "secretariat",
+        SCHOOL_PASSWORD,
+        SCHOOL_UAI,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
+    staff.add_staff(
+        operator(),
+        "chef",
+        SCHOOL_PASSWORD,
+        None,
+        role=ROLE_MANAGER,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
     yield url
     db.close()

@@ -76,12 +76,14 @@ class Cups:
             f"Listen {self.socket}\nLogLevel warn\nPreserveJobFiles No\n"
             "PreserveJobHistory No\nWebInterface No\nBrowsing No\n"
             "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
-            "<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>\n")
+            "<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>\n"
+        )
         (d / "cups-files.conf").write_text(
             f"User lp\nGroup lp\nSystemGroup root\nServerRoot {d}\nRequestRoot {d}/spool\n"
             f"CacheDir {d}/cache\nStateDir {d}/state\nTempDir {d}/tmp\n"
             f"ErrorLog {d}/log/error_log\nAccessLog {d}/log/access_log\n"
-            f"PageLog {d}/log/page_log\n")
+            f"PageLog {d}/log/page_log\n"
+        )
         self.process: subprocess.Popen[bytes] | None = None
         self.start()
 
@@ -89,9 +91,17 @@ class Cups:
         """Start cupsd in the foreground and wait until it answers."""
         self.socket.unlink(missing_ok=True)
         self.process = subprocess.Popen(
-            ["cupsd", "-f", "-c", str(self.dir / "cupsd.conf"),
-             "-s", str(self.dir / "cups-files.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                "cupsd",
+                "-f",
+                "-c",
+                str(self.dir / "cupsd.conf"),
+                "-s",
+                str(self.dir / "cups-files.conf"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 15
         while self.run("lpstat", "-r").stdout.strip() != "scheduler is running":
             if self.process.poll() is not None:
@@ -113,15 +123,15 @@ class Cups:
 
     def run(self, *command: str) -> subprocess.CompletedProcess[str]:
         """Run a CUPS client command against this cupsd."""
-        return subprocess.run(command, capture_output=True, text=True, env=self.env(),
-                              timeout=15)
+        return subprocess.run(command, capture_output=True, text=True, env=self.env(), timeout=15)
 
     def add_printer(self, name: str) -> Listener:
         """A raw queue whose device is a new listener of the test."""
         listener = Listener()
         self.listeners.append(listener)
-        done = self.run("lpadmin", "-p", name, "-E", "-v",
-                        f"socket://127.0.0.1:{listener.port}", "-m", "raw")
+        done = self.run(
+            "lpadmin", "-p", name, "-E", "-v", f"socket://127.0.0.1:{listener.port}", "-m", "raw"
+        )
         assert done.returncode == 0, done.stderr
         return listener
 

@@ -41,8 +41,7 @@ STAFF_PASSWORD = "mot-de-passe-du-personnel"
 SCHOOL_UAI, OTHER_UAI = "0392689L", "0750001U"
 SCHOOL_PASSWORD = "un mot de passe long"
 
-SLIP_RE = re.compile(
-    r"Votre identifiant de connexion : (\S+)\s+Votre mot de passe \(\*\) : (\S+)")
+SLIP_RE = re.compile(r"Votre identifiant de connexion : (\S+)\s+Votre mot de passe \(\*\) : (\S+)")
 
 
 def pdf_text(path: Path | bytes, tmp: Path | None = None) -> str:
@@ -52,8 +51,9 @@ def pdf_text(path: Path | bytes, tmp: Path | None = None) -> str:
         target = tmp / "read-back.pdf"
         target.write_bytes(path)
         path = target
-    done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                          capture_output=True, check=True)
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
     return done.stdout.decode("utf-8")
 
 
@@ -84,8 +84,9 @@ def example(name: str) -> Path:
 
 def _pg_available() -> str | None:
     try:
-        db = peewee.PostgresqlDatabase("test", user="postgres", host="127.0.0.1", port=5432,
-                                       connect_timeout=3)
+        db = peewee.PostgresqlDatabase(
+            "test", user="postgres", host="127.0.0.1", port=5432, connect_timeout=3
+        )
         db.connect()
         db.close()
         return None
@@ -183,10 +184,11 @@ def school_with_pupils(uai: str, count: int, offset: int = 0, homonyms: int = 0)
     op = operator()
     schools.add_school(op, uai, f"École {uai}")
     schools.set_service(op, uai, True)
-    rows = [f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit"
-            for i in range(homonyms)]
-    rows += [f"{bea(offset + homonyms + i)};Nom{i};;Élève;;02/02/2010;3{chr(65 + i % 3)};DNB;"
-             "Inscrit" for i in range(count - homonyms)]
+    rows = [f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit" for i in range(homonyms)]
+    rows += [
+        f"{bea(offset + homonyms + i)};Nom{i};;Élève;;02/02/2010;3{chr(65 + i % 3)};DNB;Inscrit"
+        for i in range(count - homonyms)
+    ]
     import_csv(op, uai, csv_bytes(*rows))
 
 

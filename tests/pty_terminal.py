@@ -45,14 +45,20 @@ CTRL_G = b"\x07"
 class Terminal:
     """A child process on a pty of ``columns`` x ``rows``, its output fed to pyte."""
 
-    def __init__(self, args: list[str], columns: int = 80, rows: int = 24,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, args: list[str], columns: int = 80, rows: int = 24, env: dict[str, str] | None = None
+    ) -> None:
         self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.written = 0  # bytes the app wrote to its terminal
         self._lock = threading.Lock()
-        full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns),
-                    "LINES": str(rows), **(env or {})}
+        full_env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "COLUMNS": str(columns),
+            "LINES": str(rows),
+            **(env or {}),
+        }
         full_env.pop("TEXTUAL", None)
         pid, fd = pty.fork()
         if pid == 0:  # the child: becomes the app
@@ -136,12 +142,17 @@ class PtyApp:
     def __init__(self, url: str, env: dict[str, str] | None = None) -> None:
         self.leader, follower = pty.openpty()
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        full_env = {**cli_env(4, env), "TERM": "xterm-256color", "COLUMNS": "80",
-                    "LINES": "24"}
+        full_env = {**cli_env(4, env), "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
         full_env.pop("TEXTUAL", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "cyclades_tui", "--db", url], stdin=follower,
-            stdout=follower, stderr=follower, env=full_env, cwd=ROOT, start_new_session=True)
+            [sys.executable, "-m", "cyclades_tui", "--db", url],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=full_env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
         os.close(follower)
         self._chunks: list[bytes] = []
         self._lock = threading.Lock()
@@ -201,8 +212,13 @@ ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@
 class TuiOnPty:
     """`cyclades-tui ARGS` on a pseudo-terminal that is its controlling terminal."""
 
-    def __init__(self, args: list[str], env: dict[str, str], ignore_hangup: bool = False,
-                 size: tuple[int, int] = (100, 30)) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        ignore_hangup: bool = False,
+        size: tuple[int, int] = (100, 30),
+    ) -> None:
         pid, fd = pty.fork()
         if pid == 0:  # the child: become cyclades-tui
             try:
@@ -255,12 +271,14 @@ class TuiOnPty:
 
     def exited(self, timeout: float) -> bool:
         """True once the process has ended (reaped) within ``timeout`` seconds."""
+
         def reaped() -> bool:
             if self.status is None:
                 done, status = os.waitpid(self.pid, os.WNOHANG)
                 if done:
                     self.status = status
             return self.status is not None
+
         return until(reaped, timeout)
 
     def kill(self) -> None:

@@ -17,26 +17,43 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cli_env(cost: int, extra: dict[str, str] | None) -> dict[str, str]:
     """The environment of a CLI process: cheap hashing unless ``cost`` says otherwise."""
-    return {**os.environ, "CYCLADES_PROVISIONAL_COST": str(cost), "CYCLADES_CHOSEN_COST": "4",
-            **(extra or {})}
+    return {
+        **os.environ,
+        "CYCLADES_PROVISIONAL_COST": str(cost),
+        "CYCLADES_CHOSEN_COST": "4",
+        **(extra or {}),
+    }
 
 
-def cli_process(url: str, *args: str, env: dict[str, str] | None = None,
-                cost: int = 4) -> subprocess.Popen[str]:
+def cli_process(
+    url: str, *args: str, env: dict[str, str] | None = None, cost: int = 4
+) -> subprocess.Popen[str]:
     """Start `cyclades-tui ARGS --db URL` as a separate process."""
     full_env = cli_env(cost, env)
-    return subprocess.Popen([sys.executable, "-m", "cyclades_tui", *args, "--db", url],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=full_env, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cyclades_tui", *args, "--db", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=full_env,
+        cwd=ROOT,
+    )
 
 
-def run_cli(url: str, *args: str, env: dict[str, str] | None = None, cost: int = 4,
-            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    url: str, *args: str, env: dict[str, str] | None = None, cost: int = 4, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `cyclades-tui` to completion in its own process."""
     full_env = cli_env(cost, env)
-    return subprocess.run([sys.executable, "-m", "cyclades_tui", *args, "--db", url],
-                          capture_output=True, text=True, env=full_env, cwd=ROOT, input=stdin,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cyclades_tui", *args, "--db", url],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=ROOT,
+        input=stdin,
+        timeout=300,
+    )
 
 
 def check_every_account_has_its_slip(verify_passwords: bool = True) -> int:
@@ -78,5 +95,10 @@ def eligible_count() -> int:
     from cyclades_tui.services.candidates import eligible_condition
     from cyclades_tui.store.models import Candidature
 
-    return int(Candidate.select(Candidate.id).join(Candidature).where(
-        eligible_condition()).distinct().count())
+    return int(
+        Candidate.select(Candidate.id)
+        .join(Candidature)
+        .where(eligible_condition())
+        .distinct()
+        .count()
+    )

@@ -44,6 +44,7 @@ python3 -m venv .venv
 # A real (non-editable) install: the tests also prove the wheel carries its styles.
 .venv/bin/python -m pip install -q '.[test]'
 .venv/bin/ruff check cyclades_tui tests
+.venv/bin/ruff format --check cyclades_tui tests
 .venv/bin/mypy
 .venv/bin/lint-imports
 exec .venv/bin/python -m pytest -n 2 "$@"

@@ -41,9 +41,15 @@ class Pupil:
     left: str = ""  # DATE_SORTIE (JJ/MM/AAAA), empty for a pupil still at school
 
 
-def export_xml(uaj: str | None, pupils: list[Pupil], *, encoding: str = "ISO-8859-1",
-               declared: str | None = None, bom: bool = False,
-               date_export: str | None = "29/11/2026") -> bytes:
+def export_xml(
+    uaj: str | None,
+    pupils: list[Pupil],
+    *,
+    encoding: str = "ISO-8859-1",
+    declared: str | None = None,
+    bom: bool = False,
+    date_export: str | None = "29/11/2026",
+) -> bytes:
     """The XML as SIECLE writes it: BEE_ELEVES root, structures apart.
 
     ``encoding`` is how the bytes are written, ``declared`` what the XML declaration says
@@ -62,7 +68,9 @@ def export_xml(uaj: str | None, pupils: list[Pupil], *, encoding: str = "ISO-885
       <CODE_SEXE>1</CODE_SEXE>
       <DATE_ENTREE>01/09/2026</DATE_ENTREE>"""
         + (f"\n      <DATE_SORTIE>{p.left}</DATE_SORTIE>" if p.left else "")
-        + "\n    </ELEVE>" for p in pupils)
+        + "\n    </ELEVE>"
+        for p in pupils
+    )
     structures = "\n".join(
         f"""    <STRUCTURES_ELEVE ELEVE_ID="{p.eleve_id}" ELENOET="{p.eleve_id}">
       <STRUCTURE>
@@ -73,12 +81,18 @@ def export_xml(uaj: str | None, pupils: list[Pupil], *, encoding: str = "ISO-885
         <CODE_STRUCTURE>G-{escape(p.division)}-LV2</CODE_STRUCTURE>
         <TYPE_STRUCTURE>G</TYPE_STRUCTURE>
       </STRUCTURE>
-    </STRUCTURES_ELEVE>""" for p in pupils)
-    parameters = "\n".join(line for line in (
-        f"    <UAJ>{uaj}</UAJ>" if uaj is not None else "",
-        "    <ANNEE_SCOLAIRE>2026</ANNEE_SCOLAIRE>",
-        f"    <DATE_EXPORT>{date_export}</DATE_EXPORT>" if date_export is not None else "",
-    ) if line)
+    </STRUCTURES_ELEVE>"""
+        for p in pupils
+    )
+    parameters = "\n".join(
+        line
+        for line in (
+            f"    <UAJ>{uaj}</UAJ>" if uaj is not None else "",
+            "    <ANNEE_SCOLAIRE>2026</ANNEE_SCOLAIRE>",
+            f"    <DATE_EXPORT>{date_export}</DATE_EXPORT>" if date_export is not None else "",
+        )
+        if line
+    )
     text = f"""<?xml version="1.0" encoding="{declared or encoding}"?>
 <BEE_ELEVES VERSION="3.1">
   <PARAMETRES>
@@ -116,14 +130,30 @@ def example_pupils() -> list[Pupil]:
     text = (EXAMPLES / "candidats-exemple.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     pupils = [
-        Pupil(str(1001 + index), row["INE"], row["Nom"], row["Prénom"],
-              row["Date de naissance"], row["Division"], usage=row["Nom d'usage"],
-              first2=row["Autres prénoms"])
+        Pupil(
+            str(1001 + index),
+            row["INE"],
+            row["Nom"],
+            row["Prénom"],
+            row["Date de naissance"],
+            row["Division"],
+            usage=row["Nom d'usage"],
+            first2=row["Autres prénoms"],
+        )
         for index, row in enumerate(rows)
     ]
     # Left on 6 November, ten days before the export: listed, never a candidate.
-    pupils.append(Pupil(str(1001 + len(rows)), "1234567890V", "Perrin", "Alice",
-                        "02/05/2010", "3EA", left="06/11/2026"))
+    pupils.append(
+        Pupil(
+            str(1001 + len(rows)),
+            "1234567890V",
+            "Perrin",
+            "Alice",
+            "02/05/2010",
+            "3EA",
+            left="06/11/2026",
+        )
+    )
     return pupils
 
 
@@ -142,8 +172,10 @@ if __name__ == "__main__":
 def _zipped(name: str, parts: list[bytes]) -> bytes:
     """A zip of one member written from ``parts`` (never joined: bombs stay small here)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
-            archive.open(name, "w") as member:
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open(name, "w") as member,
+    ):
         for part in parts:
             member.write(part)
     return buffer.getvalue()
@@ -152,14 +184,15 @@ def _zipped(name: str, parts: list[bytes]) -> bytes:
 def entity_bomb_zip(uaj: str, size: int = 60_000_000, uses: int = 95) -> bytes:
     """The issue's « 58 KB » zip: an internal entity of ``size`` « A » used ``uses`` times
     in NOM_DE_FAMILLE (gigabytes once expanded by a parser that expands entities)."""
-    head = (b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE BEE_ELEVES [\n'
-            b'<!ENTITY a "')
-    tail = ('">\n]>\n<BEE_ELEVES><PARAMETRES><UAJ>' + uaj + '</UAJ></PARAMETRES><DONNEES>'
-            '<ELEVES><ELEVE ELEVE_ID="1"><NOM_DE_FAMILLE>' + "&a;" * uses
-            + '</NOM_DE_FAMILLE></ELEVE></ELEVES></DONNEES></BEE_ELEVES>\n').encode()
+    head = b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE BEE_ELEVES [\n<!ENTITY a "'
+    tail = (
+        '">\n]>\n<BEE_ELEVES><PARAMETRES><UAJ>' + uaj + "</UAJ></PARAMETRES><DONNEES>"
+        '<ELEVES><ELEVE ELEVE_ID="1"><NOM_DE_FAMILLE>'
+        + "&a;" * uses
+        + "</NOM_DE_FAMILLE></ELEVE></ELEVES></DONNEES></BEE_ELEVES>\n"
+    ).encode()
     block = b"A" * 1_000_000
-    return _zipped("ElevesSansAdresses.xml",
-                   [head, *[block] * (size // len(block)), tail])
+    return _zipped("ElevesSansAdresses.xml", [head, *[block] * (size // len(block)), tail])
 
 
 def nesting_bomb_zip(depth: int = 9_000_000) -> bytes:
@@ -167,6 +200,12 @@ def nesting_bomb_zip(depth: int = 9_000_000) -> bytes:
     step = 1_000_000
     opens = [b"<a>" * min(step, depth - n) for n in range(0, depth, step)]
     closes = [b"</a>" * min(step, depth - n) for n in range(0, depth, step)]
-    return _zipped("ElevesSansAdresses.xml",
-                   [b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<BEE_ELEVES><DONNEES>',
-                    *opens, *closes, b"</DONNEES></BEE_ELEVES>\n"])
+    return _zipped(
+        "ElevesSansAdresses.xml",
+        [
+            b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<BEE_ELEVES><DONNEES>',
+            *opens,
+            *closes,
+            b"</DONNEES></BEE_ELEVES>\n",
+        ],
+    )

@@ -42,21 +42,31 @@ class Slapd:
 
     def env(self) -> dict[str, str]:
         """The ``CYCLADES_LDAP_*`` variables that point cyclades-tui at this directory."""
-        return {"CYCLADES_LDAP_URL": self.url, "CYCLADES_LDAP_BIND_DN": self.root_dn,
-                "CYCLADES_LDAP_BIND_PASSWORD_FILE": str(self.password_file),
-                "CYCLADES_LDAP_BASE_DN": self.suffix}
+        return {
+            "CYCLADES_LDAP_URL": self.url,
+            "CYCLADES_LDAP_BIND_DN": self.root_dn,
+            "CYCLADES_LDAP_BIND_PASSWORD_FILE": str(self.password_file),
+            "CYCLADES_LDAP_BASE_DN": self.suffix,
+        }
 
     def whoami(self, dn: str, password: str) -> bool:
         """True when ``ldapwhoami -x -D dn -w password`` binds (the OpenLDAP client itself)."""
-        done = subprocess.run(["ldapwhoami", "-x", "-H", self.url, "-D", dn, "-w", password],
-                              capture_output=True, timeout=30)
+        done = subprocess.run(
+            ["ldapwhoami", "-x", "-H", self.url, "-D", dn, "-w", password],
+            capture_output=True,
+            timeout=30,
+        )
         return done.returncode == 0
 
     def admin(self, tool: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """Run an OpenLDAP client tool (ldapadd, ldapsearch…) bound as the administrator."""
-        return subprocess.run([tool, "-x", "-H", self.url, "-D", self.root_dn,
-                               "-w", self.root_password, *args],
-                              input=stdin, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [tool, "-x", "-H", self.url, "-D", self.root_dn, "-w", self.root_password, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
 
 def free_port() -> int:
@@ -91,8 +101,8 @@ def _config(folder: Path, suffix: str, ppolicy: bool, must_change: bool) -> str:
         "access to attrs=userPassword by self write by anonymous auth by * none",
         "access to * by self read by users read by anonymous auth",
         "database mdb",
-        f"suffix \"{suffix}\"",
-        f"rootdn \"cn=admin,{suffix}\"",
+        f'suffix "{suffix}"',
+        f'rootdn "cn=admin,{suffix}"',
         f"rootpw {ROOT_PASSWORD}",
         f"directory {folder / 'db'}",
         "maxsize 104857600",
@@ -101,13 +111,18 @@ def _config(folder: Path, suffix: str, ppolicy: bool, must_change: bool) -> str:
     if ppolicy:
         lines.append("overlay ppolicy")
     if must_change:
-        lines.append(f"ppolicy_default \"{POLICY_RDN},{suffix}\"")
+        lines.append(f'ppolicy_default "{POLICY_RDN},{suffix}"')
     return "\n".join(lines) + "\n"
 
 
 @contextmanager
-def running_slapd(tmp: Path, ppolicy: bool = False, suffix: str = SUFFIX,
-                  with_base: bool = True, must_change: bool = False) -> Iterator[Slapd]:
+def running_slapd(
+    tmp: Path,
+    ppolicy: bool = False,
+    suffix: str = SUFFIX,
+    with_base: bool = True,
+    must_change: bool = False,
+) -> Iterator[Slapd]:
     """Start a private slapd in ``tmp`` (base entry created when ``with_base``); stop it after.
 
     ``ppolicy``: the password-policy overlay (``pwdReset``); ``must_change``: plus a default
@@ -129,13 +144,22 @@ def running_slapd(tmp: Path, ppolicy: bool = False, suffix: str = SUFFIX,
         port = free_port()
         url = f"ldap://127.0.0.1:{port}/"
         # -d 0 keeps slapd in the foreground, so this Popen is slapd itself (its pid is ours).
-        process = subprocess.Popen([slapd, "-d", "0", "-f", str(folder / "slapd.conf"),
-                                    "-h", url], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            [slapd, "-d", "0", "-f", str(folder / "slapd.conf"), "-h", url],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         server = Slapd(url=url, folder=folder, suffix=suffix, root_dn=f"cn=admin,{suffix}")
-        if _until(lambda s=server, p=process: p.poll() is not None  # type: ignore[misc]
-                  or s.admin("ldapsearch", "-b", "", "-s", "base").returncode == 0,
-                  30) and process.poll() is None:
+        if (
+            _until(
+                lambda s=server, p=process: (
+                    p.poll() is not None  # type: ignore[misc]
+                    or s.admin("ldapsearch", "-b", "", "-s", "base").returncode == 0
+                ),
+                30,
+            )
+            and process.poll() is None
+        ):
             break
         _stop(process)
         process = None
@@ -144,14 +168,21 @@ def running_slapd(tmp: Path, ppolicy: bool = False, suffix: str = SUFFIX,
     try:
         if with_base:
             dc = suffix.split(",")[0].split("=")[1]
-            added = server.admin("ldapadd", stdin=f"dn: {suffix}\nobjectClass: dcObject\n"
-                                 f"objectClass: organization\no: Lycee de test\ndc: {dc}\n")
+            added = server.admin(
+                "ldapadd",
+                stdin=f"dn: {suffix}\nobjectClass: dcObject\n"
+                f"objectClass: organization\no: Lycee de test\ndc: {dc}\n",
+            )
             assert added.returncode == 0, added.stderr
         if must_change:
-            added = server.admin("ldapadd", stdin=(
-                f"dn: {POLICY_RDN},{suffix}\nobjectClass: pwdPolicy\nobjectClass: person\n"
-                "cn: politique\nsn: politique\npwdAttribute: userPassword\n"
-                "pwdMustChange: TRUE\n"))
+            added = server.admin(
+                "ldapadd",
+                stdin=(
+                    f"dn: {POLICY_RDN},{suffix}\nobjectClass: pwdPolicy\nobjectClass: person\n"
+                    "cn: politique\nsn: politique\npwdAttribute: userPassword\n"
+                    "pwdMustChange: TRUE\n"
+                ),
+            )
             assert added.returncode == 0, added.stderr
         yield server
     finally:

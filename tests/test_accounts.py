@@ -67,8 +67,9 @@ def test_second_run_creates_nothing_then_exactly_one(cli: Cli, tmp_path: Path) -
     path = tmp_path / "late.csv"
     path.write_bytes(csv_bytes(f"{bea(555)};Aubin;;Antoine;;02/02/2009;3EB;DNB;Inscrit"))
     assert cli("import", str(path), "--school", uai).code == 0
-    late = json.loads(cli("accounts", "generate", "--school", uai, "--json",
-                          "--out", str(tmp_path)).out)
+    late = json.loads(
+        cli("accounts", "generate", "--school", uai, "--json", "--out", str(tmp_path)).out
+    )
     assert late["created"] == 1
     assert slips_in(pdf_text(Path(late["files"][0])))[0][0] == "antoine.aubin"
     status = json.loads(cli("accounts", "status", "--school", uai, "--json").out)
@@ -77,12 +78,24 @@ def test_second_run_creates_nothing_then_exactly_one(cli: Cli, tmp_path: Path) -
 
 def test_regenerate_old_password_fails_new_one_works(cli: Cli, tmp_path: Path) -> None:
     uai = import_sample(cli)
-    first = json.loads(cli("accounts", "generate", "--school", uai, "--json",
-                           "--out", str(tmp_path / "a")).out)
+    first = json.loads(
+        cli("accounts", "generate", "--school", uai, "--json", "--out", str(tmp_path / "a")).out
+    )
     slips = dict(slips_in(pdf_text(Path(first["files"][0]))))
     old = slips["hugo.dubois"]
-    result = cli("accounts", "regenerate", "--school", uai, "--ine", "0228191520L",
-                 "--state", "inscrit", "--out", str(tmp_path / "b"), "--json")
+    result = cli(
+        "accounts",
+        "regenerate",
+        "--school",
+        uai,
+        "--ine",
+        "0228191520L",
+        "--state",
+        "inscrit",
+        "--out",
+        str(tmp_path / "b"),
+        "--json",
+    )
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["created"] == 1 and data["documents"][0]["layout"] == 1
@@ -102,8 +115,9 @@ def test_regenerate_refusals(cli: Cli) -> None:
     no_account = cli("accounts", "regenerate", "--school", uai, "--ine", "0228191520L")
     assert no_account.code == 1 and "n'a pas encore de compte" in no_account.err
     assert cli("accounts", "generate", "--school", uai).code == 0
-    wrong_state = cli("accounts", "regenerate", "--school", uai, "--ine", "0228191520L",
-                      "--state", "pre-inscrit")
+    wrong_state = cli(
+        "accounts", "regenerate", "--school", uai, "--ine", "0228191520L", "--state", "pre-inscrit"
+    )
     assert wrong_state.code == 1 and "Pré-inscrit" in wrong_state.err
     unknown = cli("accounts", "regenerate", "--school", uai, "--ine", bea(99))
     assert unknown.code == 1 and "Aucun candidat" in unknown.err
@@ -114,8 +128,10 @@ def test_regenerate_refusals(cli: Cli) -> None:
 def test_service_not_positioned_refuses_every_account_activity(cli: Cli) -> None:
     uai = import_sample(cli)
     assert cli("school", "service", uai, "off").code == 0
-    for args in (("accounts", "generate", "--school", uai),
-                 ("accounts", "regenerate", "--school", uai, "--ine", "0228191520L")):
+    for args in (
+        ("accounts", "generate", "--school", uai),
+        ("accounts", "regenerate", "--school", uai, "--ine", "0228191520L"),
+    ):
         result = cli(*args)
         assert result.code == 1 and "n'est pas positionné" in result.err
     assert Account.select().count() == 0
@@ -123,8 +139,9 @@ def test_service_not_positioned_refuses_every_account_activity(cli: Cli) -> None
 
 def test_change_password_and_rehash(cli: Cli, tmp_path: Path) -> None:
     uai = import_sample(cli)
-    data = json.loads(cli("accounts", "generate", "--school", uai, "--json",
-                          "--out", str(tmp_path)).out)
+    data = json.loads(
+        cli("accounts", "generate", "--school", uai, "--json", "--out", str(tmp_path)).out
+    )
     login, password = slips_in(pdf_text(Path(data["files"][0])))[0]
     short = cli("accounts", "change-password", login, stdin=f"{password}\nabc\n")
     assert short.code == 2
@@ -141,8 +158,9 @@ def test_cheaper_hash_is_upgraded_on_successful_login(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uai = import_sample(cli)
-    data = json.loads(cli("accounts", "generate", "--school", uai, "--json",
-                          "--out", str(tmp_path)).out)
+    data = json.loads(
+        cli("accounts", "generate", "--school", uai, "--json", "--out", str(tmp_path)).out
+    )
     login, password = slips_in(pdf_text(Path(data["files"][0])))[0]
     assert hash_cost(Account.get(Account.login == login).password_hash) == 4
     monkeypatch.setenv("CYCLADES_PROVISIONAL_COST", "5")
@@ -155,8 +173,16 @@ def test_documents_list_and_export(cli: Cli, tmp_path: Path) -> None:
     assert cli("accounts", "generate", "--school", uai).code == 0
     listing = json.loads(cli("documents", "list", "--school", uai, "--json").out)
     assert len(listing) == 2
-    assert set(listing[0]) == {"id", "title", "layout", "slips", "size", "type",
-                               "created_at", "created_by"}
+    assert set(listing[0]) == {
+        "id",
+        "title",
+        "layout",
+        "slips",
+        "size",
+        "type",
+        "created_at",
+        "created_by",
+    }
     assert all(d["type"] == "PDF" and d["slips"] == 30 for d in listing)
     target = tmp_path / "doc.pdf"
     result = cli("documents", "export", str(listing[0]["id"]), str(target))
@@ -168,8 +194,9 @@ def test_documents_list_and_export(cli: Cli, tmp_path: Path) -> None:
     assert actions[-2:] == ["accounts.generate", "document.export"]
 
 
-def test_default_costs_are_10_and_12(cli: Cli, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_costs_are_10_and_12(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CYCLADES_PROVISIONAL_COST")
     monkeypatch.delenv("CYCLADES_CHOSEN_COST")
     uai = sample_uai()
@@ -177,8 +204,9 @@ def test_default_costs_are_10_and_12(cli: Cli, tmp_path: Path,
     path = tmp_path / "one.csv"
     path.write_bytes(csv_bytes(f"{bea(77)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit"))
     assert cli("import", str(path), "--school", uai).code == 0
-    data = json.loads(cli("accounts", "generate", "--school", uai, "--json",
-                          "--out", str(tmp_path)).out)
+    data = json.loads(
+        cli("accounts", "generate", "--school", uai, "--json", "--out", str(tmp_path)).out
+    )
     ((login, password),) = slips_in(pdf_text(Path(data["files"][0])))
     assert hash_cost(Account.get(Account.login == login).password_hash) == 10
     new = "Choisi par la candidate"
@@ -189,11 +217,15 @@ def test_default_costs_are_10_and_12(cli: Cli, tmp_path: Path,
 def test_installed_console_script_runs(db_url: str) -> None:
     script = Path(sys.executable).parent / "cyclades-tui"
     assert script.exists(), "cyclades-tui is not installed in this environment"
-    done = subprocess.run([str(script), "--db", db_url, "school", "list"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(script), "--db", db_url, "school", "list"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
-    bad = subprocess.run([str(script), "school", "add", "0392689M", "X", "--db", db_url],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [str(script), "school", "add", "0392689M", "X", "--db", db_url],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "lettre de contrôle" in bad.stderr
     assert "Traceback" not in bad.stderr
 

@@ -20,13 +20,17 @@ STAFF_PASSWORD = "secret du bureau des examens"
 
 def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
-    staff.add_staff(operator(), "secretariat", STAFF_PASSWORD, UAI, settings=FAST_SETTINGS,
-        must_change=False)
+    staff.add_staff(
+        operator(), "secretariat", STAFF_PASSWORD, UAI, settings=FAST_SETTINGS, must_change=False
+    )
     with pytest.raises(Refused):  # the failure itself is what is audited
         staff.authenticate("secretariat", "faux mot de passe", settings=FAST_SETTINGS)
     actor = staff.authenticate("secretariat", STAFF_PASSWORD, settings=FAST_SETTINGS)
-    import_csv(actor, UAI, csv_bytes(
-        *[f"{bea(i)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit" for i in range(1, 4)]))
+    import_csv(
+        actor,
+        UAI,
+        csv_bytes(*[f"{bea(i)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit" for i in range(1, 4)]),
+    )
     generated = accounts.generate(actor, UAI, settings=FAST_SETTINGS)
     regenerated = accounts.regenerate(actor, UAI, bea(2), settings=FAST_SETTINGS)
     exported = documents.export(actor, regenerated.documents[0].id, tmp_path / "p.pdf")
@@ -34,8 +38,7 @@ def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
     result = cli("audit", "--school", UAI, "--json")
     assert result.code == 0, result.err
     events = json.loads(result.out)
-    steps = [(e["actor"], e["action"], e["success"]) for e in events
-             if e["actor"] == "secretariat"]
+    steps = [(e["actor"], e["action"], e["success"]) for e in events if e["actor"] == "secretariat"]
     assert steps == [
         ("secretariat", "login", False),
         ("secretariat", "login", True),
@@ -51,12 +54,12 @@ def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
         _, data = documents.fetch(actor, doc.id)
         passwords += [p for _, p in slips_in(pdf_text(data, tmp_path))]
     assert len(passwords) > 5
-    trail = json.dumps(events, ensure_ascii=False) + " ".join(
-        e.detail for e in AuditEvent.select())
+    trail = json.dumps(events, ensure_ascii=False) + " ".join(e.detail for e in AuditEvent.select())
     assert not [p for p in passwords if p in trail]
     # Nor in the accounts and staff tables (bcrypt hashes only).
     stored = " ".join(a.password_hash for a in Account.select()) + " ".join(
-        s.password_hash for s in Staff.select())
+        s.password_hash for s in Staff.select()
+    )
     assert not [p for p in passwords if p in stored]
     assert str(exported) in " ".join(e["detail"] for e in events)
     text = cli("audit", "--school", UAI, "--since", "2000-01-01").out

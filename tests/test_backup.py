@@ -46,9 +46,14 @@ def test_backup_during_a_generation_is_consistent(sqlite_url: str, tmp_path: Pat
     # 1. A generation stopped inside its write transaction (accounts and documents written,
     #    not committed): the backup neither waits for it nor copies half of it.
     mark = tmp_path / "in-transaction"
-    held = cli_process(sqlite_url, "accounts", "generate", "--school", UAI,
-                       env={"CYCLADES_FAULT": "hold:generate.before-commit",
-                            "CYCLADES_FAULT_MARK": str(mark)})
+    held = cli_process(
+        sqlite_url,
+        "accounts",
+        "generate",
+        "--school",
+        UAI,
+        env={"CYCLADES_FAULT": "hold:generate.before-commit", "CYCLADES_FAULT_MARK": str(mark)},
+    )
     try:
         assert until(mark.exists), held.stderr.read() if held.stderr else ""
         result = cli("backup", str(tmp_path / "pendant-ecriture.db"))
@@ -101,11 +106,12 @@ def test_backup_never_replaces_a_file(sqlite_url: str, tmp_path: Path) -> None:
     assert cli("backup", str(tmp_path)).code == 2
     assert cli("backup", str(tmp_path / "absent" / "x.db")).code == 2
     assert not (tmp_path / "absent").exists()
-    assert cli("backup", sqlite_url[len("sqlite:///"):]).code == 2
+    assert cli("backup", sqlite_url[len("sqlite:///") :]).code == 2
 
 
-def test_backup_of_a_missing_database_creates_nothing(tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_of_a_missing_database_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from cyclades_tui.cli import main
 
     code = main(["backup", str(tmp_path / "copie.db"), "--db", f"sqlite:///{tmp_path}/x.db"])
@@ -124,8 +130,9 @@ def test_postgresql_backup_is_a_pg_dump_archive(pg_url: str, tmp_path: Path) -> 
     assert result.code == 0, result.err
     assert "pg_dump -Fc" in result.out
     assert mode(target) == 0o600
-    listing = subprocess.run(["pg_restore", "--list", str(target)], capture_output=True,
-                             text=True, check=False)
+    listing = subprocess.run(
+        ["pg_restore", "--list", str(target)], capture_output=True, text=True, check=False
+    )
     assert listing.returncode == 0, listing.stderr
     assert "TABLE DATA" in listing.stdout and " document " in listing.stdout
     assert Account.select().count() == 4
@@ -135,16 +142,18 @@ def test_postgresql_backup_is_a_pg_dump_archive(pg_url: str, tmp_path: Path) -> 
 
 
 @pytest.mark.postgres
-def test_without_pg_dump_it_says_what_to_run(pg_url: str, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_pg_dump_it_says_what_to_run(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no pg_dump there
     with_password = pg_url.replace("postgres@", "postgres:motdepasse@")
     target = tmp_path / "academie.dump"
     result = Cli(with_password)("backup", str(target))
     assert result.code == 1
     schema = pg_url.rsplit("schema=", 1)[1]
-    assert (f"pg_dump -Fc -h 127.0.0.1 -p 5432 -U postgres -n {schema} -f {target} test"
-            in result.err)
+    assert (
+        f"pg_dump -Fc -h 127.0.0.1 -p 5432 -U postgres -n {schema} -f {target} test" in result.err
+    )
     assert "motdepasse" not in result.err + result.out
     assert not target.exists()
 

@@ -58,14 +58,25 @@ def dn(server: Slapd, login: str) -> str:
 
 
 def entry(server: Slapd, login: str) -> str:
-    found = server.admin("ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-b", dn(server, login),
-                         "-s", "base", "*", "pwdReset")
+    found = server.admin(
+        "ldapsearch",
+        "-LLL",
+        "-o",
+        "ldif-wrap=no",
+        "-b",
+        dn(server, login),
+        "-s",
+        "base",
+        "*",
+        "pwdReset",
+    )
     assert found.returncode == 0, found.stderr
     return found.stdout
 
 
 def test_sync_regenerate_candidate_change_and_no_change(
-        cli: Cli, slapd: Slapd, tmp_path: Path) -> None:
+    cli: Cli, slapd: Slapd, tmp_path: Path
+) -> None:
     passwords = generated(cli, tmp_path)
     first = cli("accounts", "ldap-sync", "--school", UAI)
     assert first.code == 0, first.err
@@ -84,8 +95,17 @@ def test_sync_regenerate_candidate_change_and_no_change(
     assert second.code == 0 and "0 modification" in second.out, second.out
 
     # « Regénérer » here: the next sync replaces that one hash, and only it.
-    regenerated = cli("accounts", "regenerate", "--school", UAI, "--ine",
-                      account.candidate.ine, "--out", str(tmp_path / "regen"), "--json")
+    regenerated = cli(
+        "accounts",
+        "regenerate",
+        "--school",
+        UAI,
+        "--ine",
+        account.candidate.ine,
+        "--out",
+        str(tmp_path / "regen"),
+        "--json",
+    )
     assert regenerated.code == 0, regenerated.err
     pdf = Path(json.loads(regenerated.out)["files"][0]).read_bytes()
     [(_, new_password)] = read_credentials(pdf)
@@ -96,9 +116,23 @@ def test_sync_regenerate_candidate_change_and_no_change(
 
     # A candidate changes their password on the site: never put back, no longer to change.
     other, other_password = sorted(passwords.items())[1]
-    changed = subprocess.run(["ldappasswd", "-x", "-H", slapd.url, "-D", dn(slapd, other),
-                              "-w", other_password, "-s", "Mon-nouveau-mot-2026"],
-                             capture_output=True, text=True, timeout=30)
+    changed = subprocess.run(
+        [
+            "ldappasswd",
+            "-x",
+            "-H",
+            slapd.url,
+            "-D",
+            dn(slapd, other),
+            "-w",
+            other_password,
+            "-s",
+            "Mon-nouveau-mot-2026",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert changed.returncode == 0, changed.stderr
     assert "pwdReset" not in entry(slapd, other)  # the ppolicy overlay cleared it
     fourth = cli("accounts", "ldap-sync", "--school", UAI)
@@ -116,7 +150,8 @@ def test_sync_regenerate_candidate_change_and_no_change(
 
 
 def test_first_login_change_with_pwdmustchange_policy(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     passwords = generated(cli, tmp_path, count=2)
     with running_slapd(tmp_path, must_change=True) as server:
         for name, value in server.env().items():
@@ -127,32 +162,70 @@ def test_first_login_change_with_pwdmustchange_policy(
         me = dn(server, login)
 
         def read_own_entry(secret: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(["ldapsearch", "-x", "-H", server.url, "-D", me, "-w", secret,
-                                   "-b", me, "-s", "base", "uid"],
-                                  capture_output=True, text=True, timeout=30)
+            return subprocess.run(
+                [
+                    "ldapsearch",
+                    "-x",
+                    "-H",
+                    server.url,
+                    "-D",
+                    me,
+                    "-w",
+                    secret,
+                    "-b",
+                    me,
+                    "-s",
+                    "base",
+                    "uid",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
 
         # pwdReset + pwdMustChange: the provisional password only lets the candidate change it.
         restricted = read_own_entry(password)
         assert restricted.returncode == 50 and "modify password" in restricted.stdout
-        assert subprocess.run(["ldappasswd", "-x", "-H", server.url, "-D", me, "-w", password,
-                               "-s", "Premier-choix-2026"], capture_output=True,
-                              timeout=30).returncode == 0
+        assert (
+            subprocess.run(
+                [
+                    "ldappasswd",
+                    "-x",
+                    "-H",
+                    server.url,
+                    "-D",
+                    me,
+                    "-w",
+                    password,
+                    "-s",
+                    "Premier-choix-2026",
+                ],
+                capture_output=True,
+                timeout=30,
+            ).returncode
+            == 0
+        )
         assert read_own_entry("Premier-choix-2026").returncode == 0
         synced = cli("accounts", "ldap-sync", "--school", UAI)
         assert "0 modification" in synced.out and "1 mot(s) de passe changé(s)" in synced.out
         view = Account._meta.database.execute_sql(
-            "SELECT login, must_change FROM candidate_accounts ORDER BY login").fetchall()
+            "SELECT login, must_change FROM candidate_accounts ORDER BY login"
+        ).fetchall()
         assert [(row[0], bool(row[1])) for row in view] == [
-            (login, False), (sorted(passwords)[1], True)]
+            (login, False),
+            (sorted(passwords)[1], True),
+        ]
 
 
 def test_password_changed_here_reaches_the_directory(
-        cli: Cli, slapd: Slapd, tmp_path: Path) -> None:
+    cli: Cli, slapd: Slapd, tmp_path: Path
+) -> None:
     passwords = generated(cli, tmp_path, count=2)
     assert cli("accounts", "ldap-sync", "--school", UAI).code == 0
     login, password = sorted(passwords.items())[0]
-    assert cli("accounts", "change-password", login,
-               stdin=f"{password}\nChoisi-ici-2026\n").code == 0
+    assert (
+        cli("accounts", "change-password", login, stdin=f"{password}\nChoisi-ici-2026\n").code == 0
+    )
     synced = cli("accounts", "ldap-sync", "--school", UAI)
     assert "1 mot(s) de passe remplacé(s)" in synced.out, synced.out
     assert slapd.whoami(dn(slapd, login), "Choisi-ici-2026")
@@ -162,7 +235,8 @@ def test_password_changed_here_reaches_the_directory(
 
 
 def test_dry_run_writes_nothing_and_settings_are_required(
-        cli: Cli, slapd: Slapd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, slapd: Slapd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     passwords = generated(cli, tmp_path, count=3)
     dry = cli("accounts", "ldap-sync", "--school", UAI, "--dry-run")
     assert dry.code == 0 and dry.out.startswith("Vérification seule : 4 modification(s)")
@@ -190,8 +264,7 @@ def test_dry_run_writes_nothing_and_settings_are_required(
     assert unset.code == 2 and "ldap_url" in unset.err
 
 
-def test_connection_lost_mid_sync_then_rerun_finishes(
-        db_url: str, tmp_path: Path) -> None:
+def test_connection_lost_mid_sync_then_rerun_finishes(db_url: str, tmp_path: Path) -> None:
     school_with_pupils(UAI, 12)
     result = accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
     _, pdf = documents.fetch(operator(), result.documents[0].id)
@@ -199,9 +272,9 @@ def test_connection_lost_mid_sync_then_rerun_finishes(
     with running_slapd(tmp_path) as server:
         proxy = TcpProxy(("127.0.0.1", int(server.url.rsplit(":", 1)[1].strip("/"))))
         port = proxy.start()
-        settings = load_settings({
-            **server.env(), "CYCLADES_LDAP_URL": f"ldap://127.0.0.1:{port}/"},
-            db_override=db_url)
+        settings = load_settings(
+            {**server.env(), "CYCLADES_LDAP_URL": f"ldap://127.0.0.1:{port}/"}, db_override=db_url
+        )
 
         def cut_after_five(written: int) -> None:
             if written == 5:
@@ -217,8 +290,9 @@ def test_connection_lost_mid_sync_then_rerun_finishes(
         for login, password in passwords.items():
             assert server.whoami(f"uid={login},ou={UAI},{server.suffix}", password), login
         assert directory.ldap_sync(operator(), settings, UAI).modifications == 0
-        failed = AuditEvent.get((AuditEvent.action == "accounts.ldap-sync")
-                                & (AuditEvent.success == False))  # noqa: E712
+        failed = AuditEvent.get(
+            (AuditEvent.action == "accounts.ldap-sync") & (AuditEvent.success == False)  # noqa: E712
+        )
         assert "perdue" in failed.detail
         proxy.cut()
 
@@ -226,8 +300,17 @@ def test_connection_lost_mid_sync_then_rerun_finishes(
 def test_ldif_loads_with_ldapadd_and_binds(cli: Cli, slapd: Slapd, tmp_path: Path) -> None:
     passwords = generated(cli, tmp_path)
     path = tmp_path / "comptes.ldif"
-    done = cli("accounts", "export", "--format", "ldif", "--school", UAI,
-               "--base-dn", slapd.suffix, str(path))
+    done = cli(
+        "accounts",
+        "export",
+        "--format",
+        "ldif",
+        "--school",
+        UAI,
+        "--base-dn",
+        slapd.suffix,
+        str(path),
+    )
     assert done.code == 0, done.err
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     added = slapd.admin("ldapadd", "-f", str(path))
@@ -237,35 +320,70 @@ def test_ldif_loads_with_ldapadd_and_binds(cli: Cli, slapd: Slapd, tmp_path: Pat
         assert not slapd.whoami(dn(slapd, login), "Mauvais-42!")
         assert "pwdReset: TRUE" in entry(slapd, login)
     before = path.read_bytes()
-    again = cli("accounts", "export", "--format", "ldif", "--school", UAI,
-                "--base-dn", slapd.suffix, str(path))
+    again = cli(
+        "accounts",
+        "export",
+        "--format",
+        "ldif",
+        "--school",
+        UAI,
+        "--base-dn",
+        slapd.suffix,
+        str(path),
+    )
     assert again.code == 2 and "existe déjà" in again.err
     assert path.read_bytes() == before
     # A sync after loading the LDIF finds every entry right and writes nothing.
     synced = cli("accounts", "ldap-sync", "--school", UAI)
     assert "0 modification" in synced.out, synced.out
-    missing = cli("accounts", "export", "--format", "ldif", "--school", UAI,
-                  str(tmp_path / "b.ldif"))
+    missing = cli(
+        "accounts", "export", "--format", "ldif", "--school", UAI, str(tmp_path / "b.ldif")
+    )
     assert missing.code == 2 and "--base-dn" in missing.err
 
 
 def test_ldif_encodes_accented_names(cli: Cli, slapd: Slapd, tmp_path: Path) -> None:
     add_school(cli, UAI)
     csv = tmp_path / "accents.csv"
-    csv.write_text("INE;Nom;Nom d'usage;Prénom;Autres prénoms;Date de naissance;Division;"
-                   f"Examen;Etat\n{bea(77)};Élodie-Gaëlle;;Zoé;;02/02/2010;3A;DNB;Inscrit\n")
+    csv.write_text(
+        "INE;Nom;Nom d'usage;Prénom;Autres prénoms;Date de naissance;Division;"
+        f"Examen;Etat\n{bea(77)};Élodie-Gaëlle;;Zoé;;02/02/2010;3A;DNB;Inscrit\n"
+    )
     assert cli("import", str(csv), "--school", UAI).code == 0
     out = tmp_path / "slips"
-    result = json.loads(cli("accounts", "generate", "--school", UAI, "--out", str(out),
-                            "--json").out)
+    result = json.loads(
+        cli("accounts", "generate", "--school", UAI, "--out", str(out), "--json").out
+    )
     [(login, password)] = read_credentials(Path(result["files"][0]).read_bytes())
     path = tmp_path / "accents.ldif"
-    assert cli("accounts", "export", "--format", "ldif", "--school", UAI,
-               "--base-dn", slapd.suffix, str(path)).code == 0
+    assert (
+        cli(
+            "accounts",
+            "export",
+            "--format",
+            "ldif",
+            "--school",
+            UAI,
+            "--base-dn",
+            slapd.suffix,
+            str(path),
+        ).code
+        == 0
+    )
     assert slapd.admin("ldapadd", "-f", str(path)).returncode == 0
     assert slapd.whoami(dn(slapd, login), password)
-    found = slapd.admin("ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-b", dn(slapd, login),
-                        "-s", "base", "sn", "givenName")
+    found = slapd.admin(
+        "ldapsearch",
+        "-LLL",
+        "-o",
+        "ldif-wrap=no",
+        "-b",
+        dn(slapd, login),
+        "-s",
+        "base",
+        "sn",
+        "givenName",
+    )
     # Non-ASCII values travel in base64 and come back as stored.
     sn = next(line for line in found.stdout.splitlines() if line.startswith("sn:: "))
     stored = Account.get(Account.login == login).candidate.family_name
@@ -280,14 +398,15 @@ def test_htpasswd_accepts_every_slip_password(cli: Cli, tmp_path: Path) -> None:
     assert done.code == 0, done.err
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for login, password in passwords.items():
-        ok = subprocess.run(["htpasswd", "-vb", str(path), login, password],
-                            capture_output=True, timeout=30)
+        ok = subprocess.run(
+            ["htpasswd", "-vb", str(path), login, password], capture_output=True, timeout=30
+        )
         assert ok.returncode == 0, (login, ok.stderr)
-        wrong = subprocess.run(["htpasswd", "-vb", str(path), login, password + "x"],
-                               capture_output=True, timeout=30)
+        wrong = subprocess.run(
+            ["htpasswd", "-vb", str(path), login, password + "x"], capture_output=True, timeout=30
+        )
         assert wrong.returncode != 0
-    assert cli("accounts", "export", "--format", "htpasswd", "--school", UAI,
-               str(path)).code == 2
+    assert cli("accounts", "export", "--format", "htpasswd", "--school", UAI, str(path)).code == 2
 
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "site-candidat.md"
@@ -306,8 +425,11 @@ def test_readme_ldap_settings_are_accepted(tmp_path: Path) -> None:
     secret = tmp_path / "ldap.secret"
     secret.write_text("mot-de-passe\n")
     config = tmp_path / "config.toml"
-    config.write_text(readme_block("toml", "ldap_bind_password_file")
-                      .replace("/etc/cyclades-tui/ldap.secret", str(secret)))
+    config.write_text(
+        readme_block("toml", "ldap_bind_password_file").replace(
+            "/etc/cyclades-tui/ldap.secret", str(secret)
+        )
+    )
     settings = load_settings({"CYCLADES_CONFIG": str(config)})
     assert settings.ldap_url == "ldap://annuaire.lycee.fr/" and settings.ldap_pwdreset
     assert settings.ldap_base_dn == "ou=candidats,dc=lycee,dc=fr"
@@ -315,21 +437,34 @@ def test_readme_ldap_settings_are_accepted(tmp_path: Path) -> None:
 
 def php_verifies(password: str, hashed: str) -> bool:
     """PHP's own password_verify (what Moodle's « External database » authentication runs)."""
-    done = subprocess.run(["php", "-r", "exit(password_verify($argv[1], $argv[2]) ? 0 : 1);",
-                           "--", password, hashed], capture_output=True, timeout=30)
+    done = subprocess.run(
+        ["php", "-r", "exit(password_verify($argv[1], $argv[2]) ? 0 : 1);", "--", password, hashed],
+        capture_output=True,
+        timeout=30,
+    )
     assert done.returncode in (0, 1), done.stderr
     return done.returncode == 0
 
 
 def test_view_read_by_a_read_only_reader_and_password_verify(
-        cli: Cli, db_url: str, tmp_path: Path) -> None:
+    cli: Cli, db_url: str, tmp_path: Path
+) -> None:
     passwords = generated(cli, tmp_path)
     login, password = sorted(passwords.items())[0]
     changed = sorted(passwords)[1]
-    assert cli("accounts", "change-password", changed,
-               stdin=f"{passwords[changed]}\nChoisi-par-moi-2026\n").code == 0
-    query = ("SELECT login, password_hash, must_change, uai, ine, last_name, first_name, "
-             "created_at FROM candidate_accounts ORDER BY login")
+    assert (
+        cli(
+            "accounts",
+            "change-password",
+            changed,
+            stdin=f"{passwords[changed]}\nChoisi-par-moi-2026\n",
+        ).code
+        == 0
+    )
+    query = (
+        "SELECT login, password_hash, must_change, uai, ine, last_name, first_name, "
+        "created_at FROM candidate_accounts ORDER BY login"
+    )
     info = parse_url(db_url)
     if info.kind == "sqlite":
         with sqlite3.connect(f"file:{info.path}?mode=ro", uri=True) as reader:
@@ -354,15 +489,23 @@ def _read_as_read_only_role(schema: str, query: str) -> tuple[list[tuple[object,
     role = f"lecture_{schema}"
     admin = peewee.PostgresqlDatabase("test", user="postgres", host="127.0.0.1", port=5432)
     # The README's statements, as written, with this test's role and schema.
-    statements = (readme_block("sql", "candidate_accounts")
-                  .replace("cyclades_lecture", role).replace("public", schema))
+    statements = (
+        readme_block("sql", "candidate_accounts")
+        .replace("cyclades_lecture", role)
+        .replace("public", schema)
+    )
     assert statements.count(role) == 3
     try:
         for statement in statements.split(";"):
             if statement.strip():
                 admin.execute_sql(statement)
-        reader = psycopg2.connect(dbname="test", user=role, host="127.0.0.1", port=5432,
-                                  options=f"-c search_path={schema}")
+        reader = psycopg2.connect(
+            dbname="test",
+            user=role,
+            host="127.0.0.1",
+            port=5432,
+            options=f"-c search_path={schema}",
+        )
         try:
             with reader.cursor() as cursor:
                 cursor.execute(query)

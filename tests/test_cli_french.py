@@ -12,29 +12,40 @@ import pytest
 from tests.resilience_helpers import ROOT
 
 # Words of argparse's and urllib's English messages; none may reach the user.
-ENGLISH = re.compile(r"\b(usage|choose|invalid|expected|required|"
-                     r"unrecognized|could|cast|value|error|Port|show|help message|exit|"
-                     r"positional)\b")
+ENGLISH = re.compile(
+    r"\b(usage|choose|invalid|expected|required|"
+    r"unrecognized|could|cast|value|error|Port|show|help message|exit|"
+    r"positional)\b"
+)
 
 
 def cyclades(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cyclades_tui", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "cyclades_tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT), **(env or {})},
+    )
 
 
-@pytest.mark.parametrize("args", [
-    ["accounts", "regenerate", "--school", "0392689L", "--ine", "x", "--state", "foo"],
-    ["school", "service", "0392689L", "peut-etre"],
-    ["demo", "--candidates", "x"],
-    ["documents", "export", "x", "y"],
-    ["accounts", "status"],
-    ["accounts", "status", "--school"],
-    ["accounts", "status", "--school", "0392689L", "--inconnu"],
-    ["import", "--division"],
-    ["inconnue"],
-    ["school"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["accounts", "regenerate", "--school", "0392689L", "--ine", "x", "--state", "foo"],
+        ["school", "service", "0392689L", "peut-etre"],
+        ["demo", "--candidates", "x"],
+        ["documents", "export", "x", "y"],
+        ["accounts", "status"],
+        ["accounts", "status", "--school"],
+        ["accounts", "status", "--school", "0392689L", "--inconnu"],
+        ["import", "--division"],
+        ["inconnue"],
+        ["school"],
+    ],
+)
 def test_usage_errors_are_in_french(args: list[str]) -> None:
     done = cyclades(*args)
     assert done.returncode == 2
@@ -51,12 +62,15 @@ def test_help_is_in_french() -> None:
         assert "positional" not in done.stdout
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql://u:motdepasse@h:badport/db",
-    "postgresql://u:motdepasse@h:99999/db",
-    "postgresql://u:motdepasse@[::1/db",
-    "mysql://u:motdepasse@h/db",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:motdepasse@h:badport/db",
+        "postgresql://u:motdepasse@h:99999/db",
+        "postgresql://u:motdepasse@[::1/db",
+        "mysql://u:motdepasse@h/db",
+    ],
+)
 def test_a_bad_database_url_is_refused_in_french_without_its_password(url: str) -> None:
     for done in (cyclades("config", env={"CYCLADES_DB": url}), cyclades("config", "--db", url)):
         assert done.returncode == 2

@@ -20,8 +20,22 @@ def test_progress_bar_on_a_terminal_only(sqlite_url: str) -> None:
     leader, follower = pty.openpty()
     env = {**os.environ, "CYCLADES_PROVISIONAL_COST": "4"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cyclades_tui", "accounts", "generate", "--school", "0750001U",
-         "--db", sqlite_url], stdout=subprocess.PIPE, stderr=follower, env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "cyclades_tui",
+            "accounts",
+            "generate",
+            "--school",
+            "0750001U",
+            "--db",
+            sqlite_url,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        cwd=ROOT,
+    )
     os.close(follower)
     chunks = []
     while True:

@@ -21,10 +21,12 @@ from tests.helpers import FAST_SETTINGS, bea, csv_bytes
 from tests.ui_helpers import settle
 
 UAI = "0392689L"
-ROWS = [f"{bea(1)};Martin;;Léa;;02/02/2008;TBCP;BCP;Pré-inscrit",
-        f"{bea(2)};Petit;;Tom;;03/03/2008;TG1;BGT;Pré-inscrit",
-        f"{bea(3)};Roux;;Inès;;04/04/2011;3A;DNB;En cours d'inscription",
-        f"{bea(4)};Dupont-Fontaine-Beaumarchais;;Marie-Charlotte;;05/05/2011;3B;DNB;Inscrit"]
+ROWS = [
+    f"{bea(1)};Martin;;Léa;;02/02/2008;TBCP;BCP;Pré-inscrit",
+    f"{bea(2)};Petit;;Tom;;03/03/2008;TG1;BGT;Pré-inscrit",
+    f"{bea(3)};Roux;;Inès;;04/04/2011;3A;DNB;En cours d'inscription",
+    f"{bea(4)};Dupont-Fontaine-Beaumarchais;;Marie-Charlotte;;05/05/2011;3B;DNB;Inscrit",
+]
 
 
 @pytest.fixture
@@ -33,8 +35,7 @@ def school(tmp_path: Path) -> str:
     connect(url)
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
-                    settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI, settings=FAST_SETTINGS)
     import_csv(operator(), UAI, csv_bytes(*ROWS))
     return url
 
@@ -53,8 +54,9 @@ def assert_whole_or_absent(line: str, value: str) -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_candidates_columns_are_whole(school: str, size: tuple[int, int]) -> None:
-    app = CycladesApp(db_url=school, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=size) as pilot:
         app.open_activity("candidates")
         await settle(pilot)
@@ -83,8 +85,9 @@ async def test_candidates_columns_are_whole(school: str, size: tuple[int, int]) 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_journal_detail_is_shown_whole(school: str, size: tuple[int, int]) -> None:
-    app = CycladesApp(db_url=school, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=size) as pilot:
         app.open_activity("journal")
         await settle(pilot)
@@ -102,8 +105,9 @@ async def test_journal_detail_is_shown_whole(school: str, size: tuple[int, int])
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_generate_pending_list_shows_whole_ines(school: str, size: tuple[int, int]) -> None:
-    app = CycladesApp(db_url=school, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=size) as pilot:
         app.open_activity("generate")
         await settle(pilot)

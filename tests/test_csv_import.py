@@ -36,12 +36,14 @@ def test_invalid_file_imports_nothing_and_names_each_line(cli: Cli, tmp_path: Pa
     good = bea(1234567)
     bad_letter = good[:-1] + ("A" if good[-1] != "A" else "B")
     path = tmp_path / "eleves.csv"
-    path.write_bytes(csv_bytes(
-        f"{good};Martin;;Lucas;;06/01/2010;3A;DNB;Inscrit",
-        f"{bad_letter};Petit;;Inès;;01/10/2008;3A;DNB;Inscrit",
-        f"{bea(42)};Durand;;Louis;;31/02/2008;3A;DNB;Inscrit",
-        f"{bea(43)};Leroy;;Jade;;26/03/2010;3A;BAC;Inscrit",
-    ))
+    path.write_bytes(
+        csv_bytes(
+            f"{good};Martin;;Lucas;;06/01/2010;3A;DNB;Inscrit",
+            f"{bad_letter};Petit;;Inès;;01/10/2008;3A;DNB;Inscrit",
+            f"{bea(42)};Durand;;Louis;;31/02/2008;3A;DNB;Inscrit",
+            f"{bea(43)};Leroy;;Jade;;26/03/2010;3A;BAC;Inscrit",
+        )
+    )
     result = cli("import", str(path), "--school", uai)
     assert result.code == 2
     assert "rien n'a été importé" in result.err
@@ -59,8 +61,11 @@ def test_windows_1252_with_commas_and_odd_headers(cli: Cli, tmp_path: Path) -> N
     add_school(cli, uai)
     path = tmp_path / "eleves.csv"
     header = "ine,NOM,Prenom,date de naissance,DIVISION,examen,ÉTAT,Commentaire"
-    path.write_bytes(csv_bytes(f"{bea(7)},Lefèvre,Anaïs,15/04/2008,TGB,BGT,inscrit,x",
-                               header=header, encoding="cp1252"))
+    path.write_bytes(
+        csv_bytes(
+            f"{bea(7)},Lefèvre,Anaïs,15/04/2008,TGB,BGT,inscrit,x", header=header, encoding="cp1252"
+        )
+    )
     result = cli("import", str(path), "--school", uai)
     assert result.code == 0, result.err
     listing = cli("accounts", "generate", "--school", uai, "--json")
@@ -125,9 +130,13 @@ def test_the_import_core_names_records_as_its_caller_says(cli: Cli) -> None:
     records, faults = parse_csv(csv_bytes(f"{bea(0)};Martin;;Léa;;02/02/2010;3A;DNB;Inscrit"))
     assert faults == []
     school = require_school(operator(), "0392689L")
-    for where, said in ((line_of, "Ligne 2"), (pupil_of, "Élève Martin Léa"),
-                        (lambda r: f"Pupitre {r.line}", "Pupitre 2")):
+    for where, said in (
+        (line_of, "Ligne 2"),
+        (pupil_of, "Élève Martin Léa"),
+        (lambda r: f"Pupitre {r.line}", "Pupitre 2"),
+    ):
         with pytest.raises(BadInput) as refused:
             store_records(operator(), school, records, [], True, "essai", where=where)
         assert refused.value.faults == [
-            f"{said} : INE {bea(0)} appartient à un autre établissement"]
+            f"{said} : INE {bea(0)} appartient à un autre établissement"
+        ]

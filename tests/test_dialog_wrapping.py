@@ -10,9 +10,11 @@ from textual.app import App, ComposeResult
 from cyclades_tui.ui.widgets.french_text import french_wrap
 from cyclades_tui.ui.widgets.modals import ConfirmModal
 
-QUESTION = ("Régénérer le mot de passe de « Dupont-Fontaine Marie-Charlotte » (INE "
-            "0922121676V, 3B) ? L'ancien mot de passe ne fonctionnera plus : imprimez le "
-            "nouveau papillon « Papillon de connexion » ?")
+QUESTION = (
+    "Régénérer le mot de passe de « Dupont-Fontaine Marie-Charlotte » (INE "
+    "0922121676V, 3B) ? L'ancien mot de passe ne fonctionnera plus : imprimez le "
+    "nouveau papillon « Papillon de connexion » ?"
+)
 
 
 def assert_french_lines(lines: list[str]) -> None:
@@ -44,8 +46,9 @@ async def test_confirm_dialog_lines_through_pilot(size: tuple[int, int]) -> None
         question = app.screen.query_one(".question")
         region = question.content_region
         strips = app.screen._compositor.render_strips()
-        lines = ["".join(s.text for s in strip)[region.x:region.right]
-                 for strip in strips][region.y:region.bottom]
+        lines = ["".join(s.text for s in strip)[region.x : region.right] for strip in strips][
+            region.y : region.bottom
+        ]
         assert_french_lines(lines)
         shown = " ".join(" ".join(lines).replace("\u00a0", " ").split())
         assert shown == " ".join(QUESTION.split())

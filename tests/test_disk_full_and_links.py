@@ -26,8 +26,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 2 MB file system (tmpfs), unmounted after the test."""
     mount = tmp_path / "disque"
     mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(mount)],
-                   check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(mount)], check=True
+    )
     try:
         yield mount
     finally:
@@ -86,9 +87,13 @@ def test_export_refuses_a_link_as_the_file_or_on_the_path(cli: Cli, tmp_path: Pa
     (mine / "lien.pdf").symlink_to(elsewhere)  # a link to a folder, named like a file
     (mine / "vers-fichier.pdf").symlink_to(elsewhere / "cible.pdf")  # a dangling one
     (tmp_path / "dossier-lien").symlink_to(elsewhere)
-    for target in (mine / "lien.pdf", mine / "vers-fichier.pdf",
-                   tmp_path / "dossier-lien" / "doc.pdf", tmp_path / "dossier-lien" / "x" / "d.pdf",
-                   f"{tmp_path / 'dossier-lien'}{os.sep}"):
+    for target in (
+        mine / "lien.pdf",
+        mine / "vers-fichier.pdf",
+        tmp_path / "dossier-lien" / "doc.pdf",
+        tmp_path / "dossier-lien" / "x" / "d.pdf",
+        f"{tmp_path / 'dossier-lien'}{os.sep}",
+    ):
         result = cli("documents", "export", str(document), str(target))
         assert result.code == 2, target
         assert "lien symbolique" in result.err and "rien n'a" in result.err

@@ -43,12 +43,17 @@ def pupil_of(document_id: int) -> Candidate:
 
 def other_pupils(document_id: int, ine: str) -> list[str]:
     """The INEs and logins of the document's other pupils (unique, unlike family names)."""
-    return [value for s in documents.preview(operator(), document_id) if s.ine != ine
-            for value in (s.ine, s.login)]
+    return [
+        value
+        for s in documents.preview(operator(), document_id)
+        if s.ine != ine
+        for value in (s.ine, s.login)
+    ]
 
 
 async def test_typing_a_name_in_the_list_filters_and_does_nothing_else(
-        demo_url: str, cups: Cups, tmp_path: Path) -> None:
+    demo_url: str, cups: Cups, tmp_path: Path
+) -> None:
     printer = cups.add_printer("salle-prof")
     mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
     pupil = pupil_of(mass.id)
@@ -73,8 +78,7 @@ async def test_typing_a_name_in_the_list_filters_and_does_nothing_else(
     assert pdfs_under(tmp_path) == before
 
 
-async def test_printing_asks_first_and_says_the_answer(
-        demo_url: str, cups: Cups) -> None:
+async def test_printing_asks_first_and_says_the_answer(demo_url: str, cups: Cups) -> None:
     printer = cups.add_printer("salle-prof")
     # The newest document is the highlighted one.
     mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[-1]
@@ -159,12 +163,15 @@ async def test_one_pupils_slip_alone_from_the_finder(demo_url: str, tmp_path: Pa
     assert login in text and pupil.family_name in text
     assert not [name for name in other_pupils(mass.id, pupil.ine) if name in text]
     assert documents.fetch(operator(), mass.id)[1] == stored  # the document is unchanged
-    assert AuditEvent.select().where(AuditEvent.action == "document.export",
-                                     AuditEvent.detail.contains(pupil.ine)).count() == 1
+    assert (
+        AuditEvent.select()
+        .where(AuditEvent.action == "document.export", AuditEvent.detail.contains(pupil.ine))
+        .count()
+        == 1
+    )
 
 
-async def test_the_finder_starts_from_the_list_filter_and_uses_the_height(
-        demo_url: str) -> None:
+async def test_the_finder_starts_from_the_list_filter_and_uses_the_height(demo_url: str) -> None:
     """The name typed to find the document is the pupil looked for; a tall terminal shows
     more of the document's pupils than the 10 rows that fit at 80x24."""
     mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
@@ -200,8 +207,7 @@ def test_cli_exports_one_pupils_slip(demo_url: str, tmp_path: Path) -> None:
     absent = Candidate.select().where(Candidate.ine != pupil.ine).first().ine
     regenerated = accounts.regenerate(operator(), DEMO_UAI, absent, settings=FAST_SETTINGS)
     one = regenerated.documents[0].id
-    refused = cli("documents", "export", str(one), str(tmp_path / "autre.pdf"),
-                  "--ine", pupil.ine)
+    refused = cli("documents", "export", str(one), str(tmp_path / "autre.pdf"), "--ine", pupil.ine)
     assert refused.code == 2
     assert single_slip.not_in_document(one, pupil.ine) in refused.err.replace("\n", " ")
     assert not (tmp_path / "autre.pdf").exists()
@@ -227,7 +233,8 @@ async def test_documents_columns_are_whole(demo_url: str) -> None:
 
 
 def test_a_name_written_at_once_on_a_terminal_prints_and_saves_nothing(
-        tmp_path: Path, cups: Cups) -> None:
+    tmp_path: Path, cups: Cups
+) -> None:
     printer = cups.add_printer("salle-prof")
     assert cups.run("lpadmin", "-d", "salle-prof").returncode == 0
     url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -237,9 +244,13 @@ def test_a_name_written_at_once_on_a_terminal_prints_and_saves_nothing(
     name = pupil_of(mass.id).family_name.lower()
     before = pdfs_under(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CYCLADES_")}
-    env.update(TERM="xterm-256color", CYCLADES_CONFIG=os.devnull,
-               CYCLADES_PROVISIONAL_COST="4", CYCLADES_CHOSEN_COST="4",
-               CUPS_SERVER=str(cups.socket))
+    env.update(
+        TERM="xterm-256color",
+        CYCLADES_CONFIG=os.devnull,
+        CYCLADES_PROVISIONAL_COST="4",
+        CYCLADES_CHOSEN_COST="4",
+        CUPS_SERVER=str(cups.socket),
+    )
     tui = TuiOnPty(["--demo", "--db", url], env, size=(80, 24))
     try:
         assert tui.shows("Générer les comptes"), tui.screen_text()[-2000:]

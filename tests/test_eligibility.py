@@ -49,8 +49,16 @@ MEMO = {
 # Stored values that are not an exam or a state but look like one: the database must not
 # match them where Python would not (case-insensitive collation, trimmed spaces, accents).
 NEAR_EXAMS = ["bcp", "Bp", "MCP ", "XYZ", ""]
-NEAR_STATES = ["inscrit", "INSCRIT", "Inscrit ", "Pre-inscrit", "pré-inscrit",
-               unicodedata.normalize("NFD", State.PRE_INSCRIT.value), "Inscrite", ""]
+NEAR_STATES = [
+    "inscrit",
+    "INSCRIT",
+    "Inscrit ",
+    "Pre-inscrit",
+    "pré-inscrit",
+    unicodedata.normalize("NFD", State.PRE_INSCRIT.value),
+    "Inscrite",
+    "",
+]
 STATE_VALUES = {s.value for s in State}
 
 
@@ -66,15 +74,18 @@ def school(db_url: str) -> Iterator[School]:
     yield School.get(School.uai == UAI)
 
 
-def store(
-    school: School, candidates: list[dict[str, str]]
-) -> dict[int, tuple[int, str, str]]:
+def store(school: School, candidates: list[dict[str, str]]) -> dict[int, tuple[int, str, str]]:
     """One candidate per dict (exam -> state); (candidate id, exam, state) by candidature id."""
     stored: dict[int, tuple[int, str, str]] = {}
     for number, candidatures in enumerate(candidates):
         candidate = Candidate.create(
-            school=school, ine=f"{number:010d}A", family_name=f"Nom{number}",
-            first_name="Prénom", birth_date=date(2010, 2, 2), division="3A")
+            school=school,
+            ine=f"{number:010d}A",
+            family_name=f"Nom{number}",
+            first_name="Prénom",
+            birth_date=date(2010, 2, 2),
+            division="3A",
+        )
         for exam, state in candidatures.items():
             row = Candidature.create(candidate=candidate, school=school, exam=exam, state=state)
             stored[row.id] = (candidate.id, exam, state)
@@ -84,7 +95,8 @@ def store(
 def selected_ids(school: School) -> set[int]:
     """The candidatures of ``school`` that the SQL condition selects."""
     query = Candidature.select(Candidature.id).where(
-        (Candidature.school == school) & eligible_condition())
+        (Candidature.school == school) & eligible_condition()
+    )
     return {row.id for row in query}
 
 
@@ -104,8 +116,9 @@ def test_the_database_selects_the_memo_table(school: School) -> None:
     cells = list(itertools.product(MEMO, STATE_COLUMNS))
     stored = store(school, [{exam: state.value} for exam, state in cells])
     chosen = {stored[i][1:] for i in selected_ids(school)}
-    expected = {(exam, state.value) for exam, state in cells
-                if MEMO[exam][STATE_COLUMNS.index(state)]}
+    expected = {
+        (exam, state.value) for exam, state in cells if MEMO[exam][STATE_COLUMNS.index(state)]
+    }
     assert chosen == expected
     assert len(chosen) == 10
     assert accounts.status(operator(), UAI).eligible == 10
@@ -123,8 +136,20 @@ def test_regeneration_offers_and_accepts_only_the_eligible_states(
     assert STATES == [("Inscrit", "inscrit"), ("Pré-inscrit", "pre-inscrit")]
     err = io.StringIO()
     with redirect_stderr(err), pytest.raises(SystemExit) as usage:  # argparse's refusal
-        main(["accounts", "regenerate", "--school", UAI, "--ine", "0000000000A",
-              "--state", "annule", "--db", db_url])
+        main(
+            [
+                "accounts",
+                "regenerate",
+                "--school",
+                UAI,
+                "--ine",
+                "0000000000A",
+                "--state",
+                "annule",
+                "--db",
+                db_url,
+            ]
+        )
     assert usage.value.code == 2
     assert "'inscrit', 'pre-inscrit'" in err.getvalue()
 
@@ -133,17 +158,23 @@ candidate_rows = st.lists(
     st.dictionaries(
         st.sampled_from(list(EXAMS)) | st.sampled_from(NEAR_EXAMS),
         st.sampled_from(sorted(STATE_VALUES)) | st.sampled_from(NEAR_STATES),
-        min_size=1, max_size=4,
+        min_size=1,
+        max_size=4,
     ),
-    min_size=1, max_size=12,
+    min_size=1,
+    max_size=12,
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(candidates=candidate_rows)
-def test_sql_selection_equals_the_pure_rule(school: School,
-                                            candidates: list[dict[str, str]]) -> None:
+def test_sql_selection_equals_the_pure_rule(
+    school: School, candidates: list[dict[str, str]]
+) -> None:
     # The same database serves every example: each one starts from no candidate.
     Candidature.delete().execute()
     Candidate.delete().execute()
@@ -164,19 +195,34 @@ def test_the_words_of_a_refusal_follow_the_table(monkeypatch: pytest.MonkeyPatch
     from cyclades_tui.services.candidates import CandidatureView
     from cyclades_tui.ui.screens.candidates import account_cell
 
-    assert exams.eligibility_rule() == ("il faut «\u00a0Inscrit\u00a0», ou «\u00a0Pré-inscrit"
-                                        "\u00a0» au BCP, BP ou MCP")
+    assert exams.eligibility_rule() == (
+        "il faut «\u00a0Inscrit\u00a0», ou «\u00a0Pré-inscrit\u00a0» au BCP, BP ou MCP"
+    )
     assert exams.eligibility_word("CAP", State.PRE_INSCRIT) == "non éligible (examen)"
-    table = {State.INSCRIT: frozenset(EXAMS),
-             State.PRE_INSCRIT: frozenset({"BCP", "CAP", "BP", "MCP"})}
+    table = {
+        State.INSCRIT: frozenset(EXAMS),
+        State.PRE_INSCRIT: frozenset({"BCP", "CAP", "BP", "MCP"}),
+    }
     monkeypatch.setattr(exams, "ELIGIBLE_EXAMS_BY_STATE", table)
-    monkeypatch.setattr(exams, "ELIGIBLE", frozenset(
-        (exam, state) for state, codes in table.items() for exam in codes))
+    monkeypatch.setattr(
+        exams,
+        "ELIGIBLE",
+        frozenset((exam, state) for state, codes in table.items() for exam in codes),
+    )
     assert exams.eligibility_rule().endswith("au BCP, CAP, BP ou MCP")
     assert exams.eligibility_word("CAP", State.PRE_INSCRIT) == "éligible"
     assert exams.eligibility_word("DNB", State.PRE_INSCRIT) == "non éligible (examen)"
     assert exams.eligibility_word("CAP", State.ANNULE) == "non éligible (état)"
-    view = CandidatureView(candidate_id=1, ine="", family_name="", usage_name="", first_name="",
-                         division="", exam="DNB", state=State.PRE_INSCRIT.value,
-                         eligible=False, login=None)
+    view = CandidatureView(
+        candidate_id=1,
+        ine="",
+        family_name="",
+        usage_name="",
+        first_name="",
+        division="",
+        exam="DNB",
+        state=State.PRE_INSCRIT.value,
+        eligible=False,
+        login=None,
+    )
     assert account_cell(view) == "non éligible (examen)"

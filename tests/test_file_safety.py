@@ -29,8 +29,14 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def secretariat(sqlite_url: str) -> Actor:
     school_with_pupils(UAI, 3)
-    staff.add_staff(operator(), "secretariat", "mot-de-passe-du-personnel", UAI,
-                    settings=FAST_SETTINGS, must_change=False)
+    staff.add_staff(
+        operator(),
+        "secretariat",
+        "mot-de-passe-du-personnel",
+        UAI,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
     return staff.actor_for("secretariat")
 
 
@@ -54,7 +60,8 @@ def swap_after_check(monkeypatch: pytest.MonkeyPatch, inside: Path, outside: Pat
 
 
 def test_a_folder_swapped_for_a_link_after_the_check_is_not_read(
-        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = tmp_path / "secret"
     secret.mkdir()
     (secret / "x.csv").write_text("SECRET HORS DU DOSSIER\n")
@@ -69,8 +76,8 @@ def test_a_folder_swapped_for_a_link_after_the_check_is_not_read(
 
 
 def test_a_folder_swapped_for_a_link_after_the_check_is_not_written(
-        secretariat: Actor, folder: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    secretariat: Actor, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
     elsewhere = tmp_path / "ailleurs"
     elsewhere.mkdir()
@@ -98,8 +105,7 @@ def test_a_folder_or_a_fifo_is_refused_in_french_without_leaking(folder: Path) -
     assert open_fds() == before
 
 
-def test_saving_under_a_file_used_as_a_folder_says_so(secretariat: Actor,
-                                                      folder: Path) -> None:
+def test_saving_under_a_file_used_as_a_folder_says_so(secretariat: Actor, folder: Path) -> None:
     document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
     (folder / "documents" / "p.pdf").write_bytes(b"premier")
     for typed in ("p.pdf/", "p.pdf/sous/x.pdf", "p.pdf/x.pdf"):
@@ -113,15 +119,18 @@ def test_saving_under_a_file_used_as_a_folder_says_so(secretariat: Actor,
     assert len(slips_in(pdf_text(saved))) == 3
 
 
-def test_system_errors_are_in_french(secretariat: Actor, folder: Path, sqlite_url: str,
-                                     tmp_path: Path) -> None:
+def test_system_errors_are_in_french(
+    secretariat: Actor, folder: Path, sqlite_url: str, tmp_path: Path
+) -> None:
     document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
     too_long = "x" * 300 + ".pdf"
     with pytest.raises(BadInput) as error:
         files.save_document(secretariat, document.id, folder, too_long)
     assert error.value.message.endswith(" : nom trop long."), error.value.message
-    for args in (["documents", "export", str(document.id), str(tmp_path / too_long)],
-                 ["backup", str(tmp_path / too_long)]):
+    for args in (
+        ["documents", "export", str(document.id), str(tmp_path / too_long)],
+        ["backup", str(tmp_path / too_long)],
+    ):
         done = run_cli(sqlite_url, *args)
         assert done.returncode == 2 and "nom trop long" in done.stderr, done.stderr
         assert "too long" not in done.stderr
@@ -129,10 +138,10 @@ def test_system_errors_are_in_french(secretariat: Actor, folder: Path, sqlite_ur
     a_file = tmp_path / "un-fichier"
     a_file.write_text("")
     for args, env in (
-            (["import", str(tmp_path / too_long), "--school", UAI], {}),
-            (["accounts", "status", "--school", UAI],
-             {"CYCLADES_CONFIG": str(tmp_path / too_long)}),
-            (["accounts", "generate", "--school", UAI, "--out", str(a_file / "x")], {})):
+        (["import", str(tmp_path / too_long), "--school", UAI], {}),
+        (["accounts", "status", "--school", UAI], {"CYCLADES_CONFIG": str(tmp_path / too_long)}),
+        (["accounts", "generate", "--school", UAI, "--out", str(a_file / "x")], {}),
+    ):
         done = run_cli(sqlite_url, *args, env=env)
         assert done.returncode == 2, done.stderr
         assert "nom trop long" in done.stderr or "n'est pas un dossier" in done.stderr, done.stderr
@@ -144,17 +153,29 @@ def test_every_system_error_has_french_words() -> None:
 
     from cyclades_tui.domain.os_errors import os_error_text
 
-    for code in (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR,
-                 errno.ENOSPC, errno.EROFS, errno.EEXIST, errno.ELOOP, errno.ENAMETOOLONG,
-                 errno.EDQUOT):
+    for code in (
+        errno.ENOENT,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EISDIR,
+        errno.ENOTDIR,
+        errno.ENOSPC,
+        errno.EROFS,
+        errno.EEXIST,
+        errno.ELOOP,
+        errno.ENAMETOOLONG,
+        errno.EDQUOT,
+    ):
         text = os_error_text(OSError(code, os.strerror(code)))
         assert text and os.strerror(code).lower() not in text.lower(), code
     assert os_error_text(OSError(errno.ENOTSOCK, "Socket operation on non-socket")) == (
-        "erreur système ENOTSOCK")
+        "erreur système ENOTSOCK"
+    )
     # No message quotes the English strerror any more.
     package = Path(files.__file__).resolve().parents[1]
-    quoting = [p.name for p in package.rglob("*.py")
-               if ".strerror" in p.read_text(encoding="utf-8")]
+    quoting = [
+        p.name for p in package.rglob("*.py") if ".strerror" in p.read_text(encoding="utf-8")
+    ]
     assert quoting == []
 
 
@@ -170,17 +191,28 @@ def test_a_killed_export_leaves_no_file_under_its_name(sqlite_url: str, tmp_path
     out = tmp_path / "sortie"
     out.mkdir()
     # 1. SIGKILL half-way through writing.
-    killed = run_cli(sqlite_url, "documents", "export", str(document.id), str(out / "a.pdf"),
-                     env={"CYCLADES_FAULT": "newfile.half"})
+    killed = run_cli(
+        sqlite_url,
+        "documents",
+        "export",
+        str(document.id),
+        str(out / "a.pdf"),
+        env={"CYCLADES_FAULT": "newfile.half"},
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert not (out / "a.pdf").exists()
     (temp,) = leftovers(out)
     assert 0 < temp.stat().st_size < size  # it was stopped in the middle indeed
     # 2. A hang-up (the SSH connection drops) at the same moment.
     mark = tmp_path / "a-mi-chemin"
-    held = cli_process(sqlite_url, "documents", "export", str(document.id), str(out / "b.pdf"),
-                       env={"CYCLADES_FAULT": "hold:newfile.half",
-                            "CYCLADES_FAULT_MARK": str(mark)})
+    held = cli_process(
+        sqlite_url,
+        "documents",
+        "export",
+        str(document.id),
+        str(out / "b.pdf"),
+        env={"CYCLADES_FAULT": "hold:newfile.half", "CYCLADES_FAULT_MARK": str(mark)},
+    )
     try:
         assert until(mark.exists)
         held.send_signal(signal.SIGHUP)
@@ -209,8 +241,7 @@ def test_a_killed_backup_leaves_no_file_under_its_name(sqlite_url: str, tmp_path
     assert target.stat().st_size > 0
 
 
-async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str,
-                                                       tmp_path: Path) -> None:
+async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str, tmp_path: Path) -> None:
     """A file replaced (over SFTP) between « Vérifier » and « Importer » is not imported."""
     from textual.widgets import Input
 
@@ -221,15 +252,23 @@ async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str,
 
     schools.add_school(operator(), UAI, "École")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", "mot-de-passe-du-personnel", UAI,
-                    settings=FAST_SETTINGS, must_change=False)
+    staff.add_staff(
+        operator(),
+        "secretariat",
+        "mot-de-passe-du-personnel",
+        UAI,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     export = depot / "eleves.csv"
-    export.write_bytes(csv_bytes(*[f"{bea(50 + i)};Vu{i};;Prénom;;02/02/2010;3A;DNB;Inscrit"
-                                   for i in range(3)]))
-    app = CycladesApp(db_url=sqlite_url, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    export.write_bytes(
+        csv_bytes(*[f"{bea(50 + i)};Vu{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(3)])
+    )
+    app = CycladesApp(
+        db_url=sqlite_url, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("import_csv")
         await settle(pilot)
@@ -237,8 +276,11 @@ async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str,
         await pilot.press("enter")
         await settle(pilot)
         assert "3 ligne(s), 3 à ajouter" in text_of(pilot, "#message")
-        export.write_bytes(csv_bytes(*[f"{bea(70 + i)};Jamais{i};;Prénom;;02/02/2010;3A;DNB;"
-                                       "Inscrit" for i in range(9)]))
+        export.write_bytes(
+            csv_bytes(
+                *[f"{bea(70 + i)};Jamais{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(9)]
+            )
+        )
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert "Import terminé : 3 ajouté(s)" in text_of(pilot, "#message")
@@ -247,7 +289,8 @@ async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str,
 
 
 def test_without_hard_links_the_file_is_renamed_but_never_replaces(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A FAT USB key has no hard links: link() fails with EPERM there; the new file is then
     renamed into place, still never over an existing file."""
     import errno

@@ -35,8 +35,9 @@ def school_db(tmp_path: Path) -> Iterator[str]:
     for uai in (UAI, OTHER):
         schools.add_school(operator(), uai, f"École {uai}")
         schools.set_service(operator(), uai, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS,
-        must_change=False)
+    staff.add_staff(
+        operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS, must_change=False
+    )
     yield url
     db.close()
 
@@ -55,8 +56,9 @@ def refused(folder: Path, typed: str, base: str = files.INCOMING) -> str:
     return error.value.message
 
 
-def test_root_is_beside_the_database_unless_set(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_root_is_beside_the_database_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     base = f"sqlite:///{tmp_path}/x/base.db"
     assert files.files_root(base, FAST_SETTINGS) == tmp_path / "x" / "fichiers"
     monkeypatch.setenv("CYCLADES_FILES", str(tmp_path / "srv"))
@@ -86,8 +88,9 @@ def test_inside_paths_are_read(folders: tuple[Path, Path]) -> None:
     assert "introuvable" in message and str(mine) in message
 
 
-def test_every_escape_is_refused_with_the_same_words(folders: tuple[Path, Path],
-                                                     tmp_path: Path) -> None:
+def test_every_escape_is_refused_with_the_same_words(
+    folders: tuple[Path, Path], tmp_path: Path
+) -> None:
     mine, theirs = folders
     (theirs / "depot" / "leurs-eleves.csv").write_bytes(b"secret")
     (mine / "depot" / "vers-etc").symlink_to("/etc")
@@ -97,18 +100,18 @@ def test_every_escape_is_refused_with_the_same_words(folders: tuple[Path, Path],
     expected = files.outside(mine)
     assert str(mine) in expected and "Chemin refusé" in expected
     escapes = [
-        "/etc/passwd",                                   # absolute, exists
-        "/etc/nexiste-pas",                              # absolute, does not exist
-        str(tmp_path / "secret.csv"),                    # absolute, beside the folder
-        "../../secret.csv",                              # ..
+        "/etc/passwd",  # absolute, exists
+        "/etc/nexiste-pas",  # absolute, does not exist
+        str(tmp_path / "secret.csv"),  # absolute, beside the folder
+        "../../secret.csv",  # ..
         "../documents/../../secret.csv",
         "sous/../../../secret.csv",
-        "~/.ssh/authorized_keys",                        # the service account's home
-        "passwd.csv",                                    # link to a file outside
-        "vers-etc/passwd",                               # link to a folder outside
-        "voisin.csv",                                    # link into another school
+        "~/.ssh/authorized_keys",  # the service account's home
+        "passwd.csv",  # link to a file outside
+        "vers-etc/passwd",  # link to a folder outside
+        "voisin.csv",  # link into another school
         "voisin/depot/leurs-eleves.csv",
-        str(theirs / "depot" / "leurs-eleves.csv"),      # another school, absolute
+        str(theirs / "depot" / "leurs-eleves.csv"),  # another school, absolute
         str(theirs / "depot" / "nexiste-pas.csv"),
         f"{mine}/../{OTHER}/depot/leurs-eleves.csv",
     ]
@@ -116,13 +119,15 @@ def test_every_escape_is_refused_with_the_same_words(folders: tuple[Path, Path],
         assert refused(mine, typed) == expected, typed
 
 
-def test_saving_stays_inside_and_never_replaces(school_db: str, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_saving_stays_inside_and_never_replaces(
+    school_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CYCLADES_FILES", str(tmp_path / "fichiers"))
     mine = files.folder_for(school_db, UAI, FAST_SETTINGS)
     theirs = files.folder_for(school_db, OTHER, FAST_SETTINGS)
-    (tmp_path / "depot.csv").write_bytes(csv_bytes(
-        *[f"{bea(60 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]))
+    (tmp_path / "depot.csv").write_bytes(
+        csv_bytes(*[f"{bea(60 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(3)])
+    )
     from cyclades_tui.services.csv_import import import_csv
 
     import_csv(operator(), UAI, tmp_path / "depot.csv")
@@ -146,8 +151,13 @@ def test_saving_stays_inside_and_never_replaces(school_db: str, tmp_path: Path,
     victim = tmp_path / "victime"
     victim.write_text("intact")
     (mine / "documents" / "lien.pdf").symlink_to(victim)
-    for typed in ("../../victime", str(victim), "lien.pdf", "~/.ssh/authorized_keys",
-                  str(theirs / "documents" / "x.pdf")):
+    for typed in (
+        "../../victime",
+        str(victim),
+        "lien.pdf",
+        "~/.ssh/authorized_keys",
+        str(theirs / "documents" / "x.pdf"),
+    ):
         with pytest.raises(BadInput) as error:
             files.save_document(secretariat, document.id, mine, typed)
         assert error.value.message == files.outside(mine), typed
@@ -164,8 +174,9 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
     base = tmp_path / "base" / "fichiers"
     outside_csv = tmp_path / "eleves.csv"
     outside_csv.write_bytes(csv_bytes(f"{bea(71)};Roux;;Camille;;02/02/2010;3A;DNB;Inscrit"))
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("import_csv")
         await settle(pilot)
@@ -199,8 +210,7 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
         assert names[1] == names[0].replace(".pdf", "-2.pdf")
         saved = sorted(p.name for p in (base / UAI / "documents").iterdir())
         assert saved == sorted(names)
-        assert all(os.stat(base / UAI / "documents" / n).st_mode & 0o777 == 0o640
-                   for n in saved)
+        assert all(os.stat(base / UAI / "documents" / n).st_mode & 0o777 == 0o640 for n in saved)
 
 
 def test_export_never_replaces_a_file_and_understands_folders(cli: Cli, tmp_path: Path) -> None:
@@ -222,7 +232,8 @@ def test_export_never_replaces_a_file_and_understands_folders(cli: Cli, tmp_path
 
 
 def test_one_writer_for_a_typed_path_refuses_a_missing_folder_and_a_taken_name(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     # Whole documents, one pupil's slip and account exports are written by these two.
     from cyclades_tui.services import documents
 

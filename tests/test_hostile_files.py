@@ -66,21 +66,25 @@ def run_child(url: str, *args: str) -> tuple[int, str, str, int]:
     peak resident memory in kB (its own, measured by a small launcher, not its parent's)."""
     done = subprocess.run(
         [sys.executable, "-c", PEAK_LAUNCHER, "-m", "cyclades_tui", *args, "--db", url],
-        capture_output=True, env=cli_env(4, None), cwd=ROOT, check=False)
+        capture_output=True,
+        env=cli_env(4, None),
+        cwd=ROOT,
+        check=False,
+    )
     err, _, peak = done.stderr.decode().rpartition("\nPEAK_KB ")
     return done.returncode, done.stdout.decode(), err, int(peak)
 
 
 @pytest.mark.parametrize("bomb", list(BOMBS))
-def test_a_bomb_is_refused_by_the_cli_in_little_memory(
-        cli: Cli, tmp_path: Path, bomb: str) -> None:
+def test_a_bomb_is_refused_by_the_cli_in_little_memory(cli: Cli, tmp_path: Path, bomb: str) -> None:
     add_school(cli, UAI)
     build, cause = BOMBS[bomb]
     path = tmp_path / "ElevesSansAdresses.zip"
     path.write_bytes(build())
     assert path.stat().st_size < 100_000  # a few tens of kB
-    code, _out, err, peak_kb = run_child(cli.url, "import", str(path), "--school", UAI,
-                                         "--exam", "DNB", "--state", "inscrit")
+    code, _out, err, peak_kb = run_child(
+        cli.url, "import", str(path), "--school", UAI, "--exam", "DNB", "--state", "inscrit"
+    )
     assert code == 2, err
     assert cause in err and "Export refusé" in err
     assert "Traceback" not in err and "MemoryError" not in err
@@ -94,12 +98,12 @@ def secretariat_bee(tmp_path: Path) -> tuple[Path, CycladesApp]:
     connect(url)
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
-                    settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI, settings=FAST_SETTINGS)
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
-    return depot, CycladesApp(db_url=url, demo_actor=staff.actor_for("secretariat"),
-                              settings=FAST_SETTINGS)
+    return depot, CycladesApp(
+        db_url=url, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
 
 
 @pytest.mark.parametrize("bomb", list(BOMBS))
@@ -127,16 +131,19 @@ def test_a_doctype_alone_is_refused() -> None:
     with_doctype = data.replace(b"<BEE_ELEVES", b"<!DOCTYPE BEE_ELEVES>\n<BEE_ELEVES", 1)
     with pytest.raises(BadInput, match="DOCTYPE ou d'entité XML à la ligne 2"):
         parse_siecle(with_doctype)
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
-              b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><BEE_ELEVES>&b;</BEE_ELEVES>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><BEE_ELEVES>&b;</BEE_ELEVES>'
+    )
     with pytest.raises(BadInput, match="DOCTYPE ou d'entité XML"):
         parse_siecle(laughs)
 
 
 def _xml(body: str) -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<BEE_ELEVES><PARAMETRES><UAJ>{UAI}'
-            f'</UAJ></PARAMETRES><DONNEES><ELEVES>{body}</ELEVES></DONNEES></BEE_ELEVES>'
-            ).encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<BEE_ELEVES><PARAMETRES><UAJ>{UAI}'
+        f"</UAJ></PARAMETRES><DONNEES><ELEVES>{body}</ELEVES></DONNEES></BEE_ELEVES>"
+    ).encode()
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -149,20 +156,31 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 PUPIL = '<ELEVE ELEVE_ID="1"><NOM_DE_FAMILLE>Un</NOM_DE_FAMILLE></ELEVE>'
 LIMITS = {
-    "depth": (_xml("<a>" * MAX_DEPTH + "</a>" * MAX_DEPTH),
-              f"plus de {MAX_DEPTH} niveaux d'éléments imbriqués"),
+    "depth": (
+        _xml("<a>" * MAX_DEPTH + "</a>" * MAX_DEPTH),
+        f"plus de {MAX_DEPTH} niveaux d'éléments imbriqués",
+    ),
     "pupils": (_xml(PUPIL * (MAX_PUPILS + 1)), f"plus de {MAX_PUPILS} élèves (ELEVE)"),
-    "fields": (_xml('<ELEVE ELEVE_ID="1">' + "<X>1</X>" * (MAX_FIELDS + 1) + "</ELEVE>"),
-               f"plus de {MAX_FIELDS} champs dans un élément ELEVE"),
-    "text": (_xml(f'<ELEVE ELEVE_ID="1"><NOM_DE_FAMILLE>{"A" * (MAX_TEXT + 1)}'
-                  "</NOM_DE_FAMILLE></ELEVE>"),
-             f"une valeur de plus de {MAX_TEXT} caractères (élément NOM_DE_FAMILLE)"),
+    "fields": (
+        _xml('<ELEVE ELEVE_ID="1">' + "<X>1</X>" * (MAX_FIELDS + 1) + "</ELEVE>"),
+        f"plus de {MAX_FIELDS} champs dans un élément ELEVE",
+    ),
+    "text": (
+        _xml(
+            f'<ELEVE ELEVE_ID="1"><NOM_DE_FAMILLE>{"A" * (MAX_TEXT + 1)}</NOM_DE_FAMILLE></ELEVE>'
+        ),
+        f"une valeur de plus de {MAX_TEXT} caractères (élément NOM_DE_FAMILLE)",
+    ),
     "elements": (_xml("<E/>" * MAX_ELEMENTS), f"plus de {MAX_ELEMENTS} éléments"),
-    "uncompressed size": (_zip({"ElevesSansAdresses.xml": _xml(f"<!--{' ' * MAX_XML_BYTES}-->")}),
-                          "décompressé trop volumineux : plus de 32 Mo"),
+    "uncompressed size": (
+        _zip({"ElevesSansAdresses.xml": _xml(f"<!--{' ' * MAX_XML_BYTES}-->")}),
+        "décompressé trop volumineux : plus de 32 Mo",
+    ),
     "file size": (_xml(" " * MAX_XML_BYTES), "Fichier trop volumineux : plus de 32 Mo"),
-    "two members": (_zip({"ElevesSansAdresses.xml": _xml(PUPIL), "autre.xml": _xml(PUPIL)}),
-                    "un seul fichier XML (ElevesSansAdresses.xml), elle en contient 2"),
+    "two members": (
+        _zip({"ElevesSansAdresses.xml": _xml(PUPIL), "autre.xml": _xml(PUPIL)}),
+        "un seul fichier XML (ElevesSansAdresses.xml), elle en contient 2",
+    ),
     "no xml": (_zip({"ElevesSansAdresses.txt": _xml(PUPIL)}), "Archive SIECLE sans fichier XML"),
 }
 
@@ -177,8 +195,11 @@ def test_each_limit_is_named_in_the_refusal(limit: str) -> None:
 
 
 def test_just_under_the_limits_is_read() -> None:
-    deep = _xml(f'<ELEVE ELEVE_ID="1"><NOM_DE_FAMILLE>{"A" * MAX_TEXT}</NOM_DE_FAMILLE>'
-                + "<X>1</X>" * (MAX_FIELDS - 1) + "</ELEVE>")
+    deep = _xml(
+        f'<ELEVE ELEVE_ID="1"><NOM_DE_FAMILLE>{"A" * MAX_TEXT}</NOM_DE_FAMILLE>'
+        + "<X>1</X>" * (MAX_FIELDS - 1)
+        + "</ELEVE>"
+    )
     export = parse_siecle(deep)
     assert export.pupils[0].family_name == "A" * MAX_TEXT
     many = parse_siecle(_xml(PUPIL * MAX_PUPILS))

@@ -17,8 +17,13 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 def lint_imports(where: Path) -> subprocess.CompletedProcess[str]:
     """Run `lint-imports` in ``where`` with its pyproject.toml (the cwd goes first on the path,
     so the package found there is the one checked)."""
-    return subprocess.run([str(LINT_IMPORTS), "--config", "pyproject.toml", "--no-cache"],
-                          cwd=where, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", "pyproject.toml", "--no-cache"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_the_package_keeps_its_contracts() -> None:
@@ -38,10 +43,14 @@ FAULTS = [
 
 
 @pytest.mark.parametrize(("module", "line", "contract"), FAULTS)
-def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line: str,
-                                              contract: str) -> None:
-    shutil.copytree(ROOT / "cyclades_tui", tmp_path / "cyclades_tui",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+def test_a_forbidden_import_breaks_a_contract(
+    tmp_path: Path, module: str, line: str, contract: str
+) -> None:
+    shutil.copytree(
+        ROOT / "cyclades_tui",
+        tmp_path / "cyclades_tui",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     target = tmp_path / "cyclades_tui" / module
     target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
@@ -54,9 +63,12 @@ def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line:
 
 def test_services_and_cli_run_without_loading_textual() -> None:
     """At run time too: the CLI loads ui (hence Textual) only to start the TUI."""
-    code = ("import sys, cyclades_tui.cli, cyclades_tui.services.accounts, "
-            "cyclades_tui.services.documents; "
-            "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, cwd=ROOT)
+    code = (
+        "import sys, cyclades_tui.cli, cyclades_tui.services.accounts, "
+        "cyclades_tui.services.documents; "
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert done.stdout.strip() == "False"

@@ -44,9 +44,10 @@ def test_imports_inside_functions_state_their_reason() -> None:
 
 def test_the_reason_check_can_fail(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("def f():\n    import os\n    return os\n\n\ndef g():\n"
-                      "    # needed late: start-up speed\n    import sys\n    return sys\n")
+    sample.write_text(
+        "def f():\n    import os\n    return os\n\n\ndef g():\n"
+        "    # needed late: start-up speed\n    import sys\n    return sys\n"
+    )
     lines = sample.read_text().splitlines()
     verdicts = [has_reason(lines, n) for n, _ in function_imports(sample)]
     assert verdicts == [False, True]
-

@@ -28,8 +28,21 @@ from tests.siecle_factory import Pupil, export_xml
 from tests.ui_helpers import read_bee_export, settle, text_of
 
 UAI = "0392689L"
-ACCEPTED = ["Łukasz", "Nguyễn", "Ștefan", "Cœur", "Strauß", "Æsa", "O'Brien", "D’Artagnan",
-            "Jean-Pierre", "Marie Anne", "N\u0308oé", "Zoë Ø", "Œuvray-€uro"]
+ACCEPTED = [
+    "Łukasz",
+    "Nguyễn",
+    "Ștefan",
+    "Cœur",
+    "Strauß",
+    "Æsa",
+    "O'Brien",
+    "D’Artagnan",
+    "Jean-Pierre",
+    "Marie Anne",
+    "N\u0308oé",
+    "Zoë Ø",
+    "Œuvray-€uro",
+]
 REFUSED = {
     "\u0410lice": "U+0410",  # Cyrillic capital A
     "李小龙": "U+674E",
@@ -57,15 +70,19 @@ def test_other_scripts_and_invisible_names_are_refused(name: str) -> None:
     assert REFUSED[name] in str(refused.value)
 
 
-LATIN = st.characters(
-    categories=["Lu", "Ll", "Lt", "Lo"],
-    exclude_characters="ªº").filter(lambda c: unicodedata.name(c, "").startswith("LATIN "))
+LATIN = st.characters(categories=["Lu", "Ll", "Lt", "Lo"], exclude_characters="ªº").filter(
+    lambda c: unicodedata.name(c, "").startswith("LATIN ")
+)
 FOREIGN = st.characters(categories=["Lu", "Ll", "Lo"]).filter(
-    lambda c: not unicodedata.name(c, "LATIN ").startswith("LATIN "))
+    lambda c: not unicodedata.name(c, "LATIN ").startswith("LATIN ")
+)
 
 
-@given(st.lists(st.one_of(LATIN, st.sampled_from(" '’-")), min_size=1, max_size=40)
-       .filter(lambda chars: any(c.isalpha() for c in chars)))
+@given(
+    st.lists(st.one_of(LATIN, st.sampled_from(" '’-")), min_size=1, max_size=40).filter(
+        lambda chars: any(c.isalpha() for c in chars)
+    )
+)
 def test_any_latin_name_passes(chars: list[str]) -> None:
     check_latin_name("".join(chars), "Nom")
 
@@ -80,11 +97,14 @@ def test_any_other_letter_is_refused_and_named(before: str, foreign: str, after:
 def test_csv_import_names_the_line_and_the_field(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
     path = tmp_path / "c.csv"
-    path.write_bytes(csv_bytes(
-        f"{bea(1)};Martin;;Alice;;01/01/2011;3A;DNB;Inscrit",
-        f"{bea(2)};Martin;;\u0410lice;;01/01/2011;3A;DNB;Inscrit",
-        f"{bea(3)};\u3164;;Paul;;01/01/2011;3A;DNB;Inscrit",
-        f"{bea(4)};王;;Wei;;01/01/2011;3A;DNB;Inscrit"))
+    path.write_bytes(
+        csv_bytes(
+            f"{bea(1)};Martin;;Alice;;01/01/2011;3A;DNB;Inscrit",
+            f"{bea(2)};Martin;;\u0410lice;;01/01/2011;3A;DNB;Inscrit",
+            f"{bea(3)};\u3164;;Paul;;01/01/2011;3A;DNB;Inscrit",
+            f"{bea(4)};王;;Wei;;01/01/2011;3A;DNB;Inscrit",
+        )
+    )
     result = cli("import", str(path), "--school", UAI)
     assert result.code == 2
     assert "Ligne 3 : Prénom « Аlice » : lettre hors de l'alphabet latin (U+0410" in result.err
@@ -93,17 +113,28 @@ def test_csv_import_names_the_line_and_the_field(cli: Cli, tmp_path: Path) -> No
     assert Candidate.select().count() == 0
 
 
-PUPILS = [Pupil("1", bea(1), "Martin", "Alice", "01/01/2011", "3A"),
-          Pupil("2", bea(2), "Martin", "\u0410lice", "01/01/2011", "3A"),
-          Pupil("3", bea(3), "\u2800", "Paul", "01/01/2011", "3A")]
+PUPILS = [
+    Pupil("1", bea(1), "Martin", "Alice", "01/01/2011", "3A"),
+    Pupil("2", bea(2), "Martin", "\u0410lice", "01/01/2011", "3A"),
+    Pupil("3", bea(3), "\u2800", "Paul", "01/01/2011", "3A"),
+]
 
 
 def test_siecle_import_names_the_pupil_and_the_field(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
     path = tmp_path / "e.xml"
     path.write_bytes(export_xml(UAI, PUPILS, encoding="UTF-8"))
-    result = cli("import", str(path), "--school", UAI, "--exam", "DNB", "--state", "inscrit",
-                 "--all-divisions")
+    result = cli(
+        "import",
+        str(path),
+        "--school",
+        UAI,
+        "--exam",
+        "DNB",
+        "--state",
+        "inscrit",
+        "--all-divisions",
+    )
     assert result.code == 2
     assert "Élève 2 (Martin Аlice) : Prénom « Аlice » : lettre hors de l'alphabet" in result.err
     assert "Élève 3" in result.err and "Nom contient un caractère invisible (U+2800)" in result.err
@@ -114,13 +145,22 @@ async def test_bee_screen_shows_the_refused_names(tmp_path: Path) -> None:
     connect(f"sqlite:///{tmp_path / 'ecole.db'}")
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
-                    settings=FAST_SETTINGS, must_change=False)
+    staff.add_staff(
+        operator(),
+        "secretariat",
+        "un mot de passe long",
+        UAI,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     (depot / "e.xml").write_bytes(export_xml(UAI, PUPILS, encoding="UTF-8"))
-    app = CycladesApp(db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
-                      demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
+        demo_actor=staff.actor_for("secretariat"),
+        settings=FAST_SETTINGS,
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await read_bee_export(pilot, "e.xml")
         screen.query_one("#exam", Select).value = "DNB"

@@ -65,8 +65,13 @@ async def test_journal_letters_do_not_reload_f5_does(demo_url: str) -> None:
         app.open_activity("journal")
         await settle(pilot)
         before = len(table_rows(pilot, "#journal"))
-        AuditEvent.create(actor="secretariat", action="login", detail="ajouté", success=True,
-                          school=School.get(School.uai == DEMO_UAI))
+        AuditEvent.create(
+            actor="secretariat",
+            action="login",
+            detail="ajouté",
+            success=True,
+            school=School.get(School.uai == DEMO_UAI),
+        )
         await pilot.press("a", "z", "r")
         await settle(pilot)
         assert len(table_rows(pilot, "#journal")) == before
@@ -78,8 +83,11 @@ async def test_journal_letters_do_not_reload_f5_does(demo_url: str) -> None:
 def test_no_single_letter_action_outside_the_menu() -> None:
     """The menu (no text to type there) is the only place a plain letter acts: nothing that
     creates accounts, prints, saves or shows passwords is on a letter."""
-    letters = [action.id for action in ACTIONS.values()
-               if len(action.key) == 1 and not action.id.startswith("open-")]
+    letters = [
+        action.id
+        for action in ACTIONS.values()
+        if len(action.key) == 1 and not action.id.startswith("open-")
+    ]
     assert letters == []
 
 

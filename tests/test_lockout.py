@@ -57,8 +57,10 @@ except Refused:
 
 
 def login_causes() -> list[str]:
-    return [e.detail for e in AuditEvent.select().where(AuditEvent.action == "login")
-            .order_by(AuditEvent.id)]
+    return [
+        e.detail
+        for e in AuditEvent.select().where(AuditEvent.action == "login").order_by(AuditEvent.id)
+    ]
 
 
 def evaluated(causes: list[str]) -> list[str]:
@@ -70,7 +72,8 @@ def target_account(login: str = "cible") -> None:
     schools.add_school(operator(), UAI, "Lycée")
     staff.add_staff(operator(), login, PASSWORD, UAI, settings=load_settings(), must_change=False)
     Staff.update(password_hash=hash_password(PASSWORD, SLOW_COST)).where(
-        Staff.login == login).execute()
+        Staff.login == login
+    ).execute()
 
 
 def parallel_attempts(url: str, tmp_path: Path, passwords: list[str]) -> list[str]:
@@ -81,10 +84,16 @@ def parallel_attempts(url: str, tmp_path: Path, passwords: list[str]) -> list[st
     for index, password in enumerate(passwords):
         ready = tmp_path / f"ready{index}"
         readies.append(ready)
-        procs.append(subprocess.Popen(
-            [sys.executable, "-c", ATTEMPT, url, "cible", password, str(ready), str(gate)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(4, None),
-            cwd=ROOT))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", ATTEMPT, url, "cible", password, str(ready), str(gate)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=cli_env(4, None),
+                cwd=ROOT,
+            )
+        )
     deadline = time.monotonic() + 120
     while not all(r.exists() for r in readies):
         assert time.monotonic() < deadline, "processus non prêts"
@@ -99,8 +108,7 @@ def parallel_attempts(url: str, tmp_path: Path, passwords: list[str]) -> list[st
     return verdicts
 
 
-def test_eleven_parallel_wrong_attempts_evaluate_at_most_five(db_url: str,
-                                                              tmp_path: Path) -> None:
+def test_eleven_parallel_wrong_attempts_evaluate_at_most_five(db_url: str, tmp_path: Path) -> None:
     target_account()
     limit = load_settings().lockout_attempts
     verdicts = parallel_attempts(db_url, tmp_path, [f"mauvais {i}" for i in range(11)])
@@ -116,12 +124,12 @@ def test_eleven_parallel_wrong_attempts_evaluate_at_most_five(db_url: str,
     assert Staff.get(Staff.login == "cible").locked_until is not None
 
 
-def test_twelve_at_once_with_the_right_one_evaluate_at_most_five(db_url: str,
-                                                                 tmp_path: Path) -> None:
+def test_twelve_at_once_with_the_right_one_evaluate_at_most_five(
+    db_url: str, tmp_path: Path
+) -> None:
     target_account()
     limit = load_settings().lockout_attempts
-    verdicts = parallel_attempts(db_url, tmp_path,
-                                 [f"mauvais {i}" for i in range(11)] + [PASSWORD])
+    verdicts = parallel_attempts(db_url, tmp_path, [f"mauvais {i}" for i in range(11)] + [PASSWORD])
     checked = evaluated(login_causes())
     assert len(checked) <= limit
     # The right password logged in only if it was among the attempts evaluated.
@@ -145,11 +153,13 @@ def refusal_cases() -> dict[str, Callable[[], None]]:
     """An unknown login, a disabled account, a locked one, a wrong password."""
     schools.add_school(operator(), UAI, "Lycée")
     for login in ("actif", "desactive", "verrouille"):
-        staff.add_staff(operator(), login, PASSWORD, UAI, settings=load_settings(),
-            must_change=False)
+        staff.add_staff(
+            operator(), login, PASSWORD, UAI, settings=load_settings(), must_change=False
+        )
     staff.disable(operator(), "desactive")
     Staff.update(locked_until=utcnow().replace(year=2100)).where(
-        Staff.login == "verrouille").execute()
+        Staff.login == "verrouille"
+    ).execute()
     never_locks = Settings(chosen_cost=load_settings().chosen_cost, lockout_attempts=10_000)
     return {
         "inconnu": lambda: staff.authenticate("personne", PASSWORD, settings=never_locks),
@@ -160,7 +170,8 @@ def refusal_cases() -> dict[str, Callable[[], None]]:
 
 
 def test_every_refusal_says_the_same_and_checks_one_bcrypt_hash(
-        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cases = refusal_cases()
     costs = counting_bcrypt(monkeypatch)
     messages = {}
@@ -173,13 +184,16 @@ def test_every_refusal_says_the_same_and_checks_one_bcrypt_hash(
         assert costs[before:] == [load_settings().chosen_cost], name
     assert len(set(messages.values())) == 1
     # The audit trail, and only it, tells the true cause.
-    assert login_causes() == ["identifiant inconnu : « personne »", "compte désactivé",
-                              "compte verrouillé", "mot de passe incorrect"]
+    assert login_causes() == [
+        "identifiant inconnu : « personne »",
+        "compte désactivé",
+        "compte verrouillé",
+        "mot de passe incorrect",
+    ]
 
 
 @pytest.mark.parametrize("typing", ["burst", "typist"])
-def test_enter_in_a_terminal_evaluates_one_attempt_at_a_time(sqlite_url: str,
-                                                             typing: str) -> None:
+def test_enter_in_a_terminal_evaluates_one_attempt_at_a_time(sqlite_url: str, typing: str) -> None:
     target_account()
     limit = load_settings().lockout_attempts
     tui = PtyApp(sqlite_url)
@@ -202,7 +216,8 @@ def test_enter_in_a_terminal_evaluates_one_attempt_at_a_time(sqlite_url: str,
 
 
 async def test_enter_while_a_password_is_checked_starts_nothing(
-        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target_account()
     release = threading.Event()
     started: list[str] = []
@@ -237,8 +252,9 @@ async def test_enter_while_a_password_is_checked_starts_nothing(
 
 def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
     schools.add_school(operator(), "0392689L", "Lycée")
-    staff.add_staff(operator(), "cible", PASSWORD, "0392689L", settings=FAST_SETTINGS,
-        must_change=False)
+    staff.add_staff(
+        operator(), "cible", PASSWORD, "0392689L", settings=FAST_SETTINGS, must_change=False
+    )
     barrier = threading.Barrier(8, timeout=30)
 
     def attempt() -> None:
@@ -273,9 +289,14 @@ def test_attempts_killed_during_the_check_leave_a_lock_that_expires(db_url: str)
     target_account()
     limit = load_settings().lockout_attempts
     for _ in range(limit):
-        died = subprocess.run([sys.executable, "-c", DIES_DURING_CHECK, db_url, "cible"],
-                              capture_output=True, text=True, env=cli_env(4, None), cwd=ROOT,
-                              timeout=120)
+        died = subprocess.run(
+            [sys.executable, "-c", DIES_DURING_CHECK, db_url, "cible"],
+            capture_output=True,
+            text=True,
+            env=cli_env(4, None),
+            cwd=ROOT,
+            timeout=120,
+        )
         assert died.returncode == 1, died.stderr
     account = Staff.get(Staff.login == "cible")
     # Every slot spent, and the lock set with the last one: it will end by itself.
@@ -283,7 +304,8 @@ def test_attempts_killed_during_the_check_leave_a_lock_that_expires(db_url: str)
     with pytest.raises(Refused):
         staff.authenticate("cible", PASSWORD, settings=load_settings())
     Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
-        Staff.login == "cible").execute()
+        Staff.login == "cible"
+    ).execute()
     assert staff.authenticate("cible", PASSWORD, settings=load_settings()).login == "cible"
 
 
@@ -294,6 +316,8 @@ def test_an_unknown_login_that_could_be_a_password_is_not_kept_whole(sqlite_url:
         with pytest.raises(Refused):
             staff.authenticate(attempt, PASSWORD, settings=load_settings())
     causes = login_causes()
-    assert causes[-2:] == ["identifiant inconnu : « corr… » (28 caractères)",
-                           "identifiant inconnu : « admin »"]
+    assert causes[-2:] == [
+        "identifiant inconnu : « corr… » (28 caractères)",
+        "identifiant inconnu : « admin »",
+    ]
     assert not [e for e in AuditEvent.select() if typed in (e.detail or "")]

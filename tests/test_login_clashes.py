@@ -13,9 +13,16 @@ def school(uai: str, *rows: tuple[str, str]) -> None:
     schools.add_school(operator(), uai, uai)
     schools.set_service(operator(), uai, True)
     start = int(uai[:7]) * 10
-    import_csv(operator(), uai, csv_bytes(*[
-        f"{bea(start + i)};{family};;{first};;02/02/2010;3A;DNB;Inscrit"
-        for i, (first, family) in enumerate(rows)]))
+    import_csv(
+        operator(),
+        uai,
+        csv_bytes(
+            *[
+                f"{bea(start + i)};{family};;{first};;02/02/2010;3A;DNB;Inscrit"
+                for i, (first, family) in enumerate(rows)
+            ]
+        ),
+    )
 
 
 def test_a_digit_in_a_name_and_a_homonym_suffix(db_url: str) -> None:

@@ -39,8 +39,14 @@ raise SystemExit(cli.entry())
 
 
 def child(script: str, url: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", script, url], capture_output=True, text=True,
-                          env=cli_env(4, env), cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", script, url],
+        capture_output=True,
+        text=True,
+        env=cli_env(4, env),
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_running_out_of_memory_is_said_in_french(sqlite_url: str) -> None:
@@ -79,11 +85,35 @@ def test_many_hashing_threads_start_under_the_cap(sqlite_url: str, tmp_path: Pat
     # One thread a processor on a big server: each must fit in the 1 GB cap (glibc would
     # reserve a 64 MB arena and an 8 MB stack for each).
     env = {**cli_env(4, {"CYCLADES_WORKERS": "64"})}
-    assert subprocess.run([sys.executable, "-m", "cyclades_tui", "demo", "--db", sqlite_url],
-                          env=env, cwd=ROOT, capture_output=True, timeout=300).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "cyclades_tui", "demo", "--db", sqlite_url],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            timeout=300,
+        ).returncode
+        == 0
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "cyclades_tui", "accounts", "generate", "--school", "0999999F",
-         "--out", str(tmp_path), "--db", sqlite_url],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "cyclades_tui",
+            "accounts",
+            "generate",
+            "--school",
+            "0999999F",
+            "--out",
+            str(tmp_path),
+            "--db",
+            sqlite_url,
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "compte(s) créé(s)" in done.stdout

@@ -38,16 +38,17 @@ def message_rows(app: CycladesApp) -> tuple[list[str], int]:
     widget = app.screen.query_one("#message", Static)
     region = widget.region
     strips = app.screen._compositor.render_strips()
-    rows = ["".join(s.text for s in strip)[region.x:region.right] for strip in strips]
-    return rows[region.y:region.bottom], region.bottom
+    rows = ["".join(s.text for s in strip)[region.x : region.right] for strip in strips]
+    return rows[region.y : region.bottom], region.bottom
 
 
 @pytest.mark.parametrize("activity", [a.id for a in ACTIVITIES])
 async def test_every_long_message_is_whole_at_80x24(school_db: str, activity: str) -> None:
     from cyclades_tui.services import staff
 
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity(activity)
         await settle(pilot)

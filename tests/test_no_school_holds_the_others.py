@@ -29,8 +29,10 @@ CHUNK_PUPILS = 500  # pupils per write transaction of an import (import_core.CHU
 
 
 def _big_csv(path: Path, count: int) -> Path:
-    rows = [f"{bea(i)};Nom{i};;Prénom;;02/02/2010;3{chr(65 + i % 6)};DNB;Inscrit"
-            for i in range(1, count + 1)]
+    rows = [
+        f"{bea(i)};Nom{i};;Prénom;;02/02/2010;3{chr(65 + i % 6)};DNB;Inscrit"
+        for i in range(1, count + 1)
+    ]
     path.write_bytes(csv_bytes(*rows))
     return path
 
@@ -40,9 +42,14 @@ def _start(db_url: str, log: Path, *args: str) -> subprocess.Popen[bytes]:
     would fill up and stop it)."""
     env = cli_env(4, {"CYCLADES_MAX_CANDIDATES_PER_SCHOOL": str(PUPILS)})
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "cyclades_tui", *args, "--db", db_url],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
-                                stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [sys.executable, "-m", "cyclades_tui", *args, "--db", db_url],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 def test_another_school_logs_in_and_lists_while_one_imports_and_generates_40000(
@@ -52,8 +59,13 @@ def test_another_school_logs_in_and_lists_while_one_imports_and_generates_40000(
     for uai in (BIG, OTHER):
         schools.add_school(op, uai, f"École {uai}")
         schools.set_service(op, uai, True)
-    import_csv(op, OTHER, csv_bytes(
-        *[f"{bea(900_000 + i)};Autre;;Eve;;02/02/2010;3A;DNB;Inscrit" for i in range(30)]))
+    import_csv(
+        op,
+        OTHER,
+        csv_bytes(
+            *[f"{bea(900_000 + i)};Autre;;Eve;;02/02/2010;3A;DNB;Inscrit" for i in range(30)]
+        ),
+    )
     staff.add_staff(op, "secretariat.autre", PASSWORD, OTHER, settings=FAST_SETTINGS)
     source = _big_csv(tmp_path / "eleves.csv", PUPILS)
     log = tmp_path / "sortie.txt"
@@ -89,21 +101,36 @@ def test_another_school_logs_in_and_lists_while_one_imports_and_generates_40000(
 def test_a_file_over_the_school_limit_is_refused_counting_stored_pupils(db_url: str) -> None:
     op = operator()
     schools.add_school(op, BIG, "École")
-    import_csv(op, BIG, csv_bytes(
-        *[f"{bea(i)};Nom;;Eve;;02/02/2010;3A;DNB;Inscrit" for i in range(6)]), max_candidates=10)
-    six_more = csv_bytes(*[f"{bea(100 + i)};Nom;;Eve;;02/02/2010;3A;DNB;Inscrit"
-                           for i in range(6)])
+    import_csv(
+        op,
+        BIG,
+        csv_bytes(*[f"{bea(i)};Nom;;Eve;;02/02/2010;3A;DNB;Inscrit" for i in range(6)]),
+        max_candidates=10,
+    )
+    six_more = csv_bytes(*[f"{bea(100 + i)};Nom;;Eve;;02/02/2010;3A;DNB;Inscrit" for i in range(6)])
     with pytest.raises(BadInput) as raised:
         import_csv(op, BIG, six_more, max_candidates=10)
     assert "compterait 12 candidats" in raised.value.message
     assert "limite de 10" in raised.value.message and "rien n'a été importé" in raised.value.message
     # The same pupils again are no new pupils: accepted.
-    import_csv(op, BIG, csv_bytes(
-        *[f"{bea(i)};Nom;;Eve;;02/02/2010;3B;DNB;Inscrit" for i in range(6)]), max_candidates=10)
+    import_csv(
+        op,
+        BIG,
+        csv_bytes(*[f"{bea(i)};Nom;;Eve;;02/02/2010;3B;DNB;Inscrit" for i in range(6)]),
+        max_candidates=10,
+    )
     with pytest.raises(BadInput, match="compterait 12 candidats"):
-        import_siecle(op, BIG, export_zip(BIG, [
-            Pupil(str(i), bea(200 + i), "Nom", "Eve", "01/01/2010", "3A") for i in range(6)]),
-            "DNB", "inscrit", max_candidates=10)
+        import_siecle(
+            op,
+            BIG,
+            export_zip(
+                BIG,
+                [Pupil(str(i), bea(200 + i), "Nom", "Eve", "01/01/2010", "3A") for i in range(6)],
+            ),
+            "DNB",
+            "inscrit",
+            max_candidates=10,
+        )
     assert Candidate.select().count() == 6
     accounts.status(op, BIG)  # the school is intact
 
@@ -125,19 +152,22 @@ def _refuse_insert_of(ine: str) -> None:
     adding that pupil between two of our transactions does, without a race to arrange."""
     db = Candidate._meta.database
     if is_sqlite(db):
-        db.execute_sql(f"CREATE TRIGGER clash BEFORE INSERT ON candidate WHEN NEW.ine = '{ine}' "
-                       "BEGIN SELECT RAISE(ABORT, 'clash'); END")
+        db.execute_sql(
+            f"CREATE TRIGGER clash BEFORE INSERT ON candidate WHEN NEW.ine = '{ine}' "
+            "BEGIN SELECT RAISE(ABORT, 'clash'); END"
+        )
         return
-    db.execute_sql("CREATE FUNCTION clash() RETURNS trigger AS $$ BEGIN "
-                   f"IF NEW.ine = '{ine}' THEN RAISE unique_violation; END IF; "
-                   "RETURN NEW; END $$ LANGUAGE plpgsql")
-    db.execute_sql("CREATE TRIGGER clash BEFORE INSERT ON candidate "
-                   "FOR EACH ROW EXECUTE FUNCTION clash()")
+    db.execute_sql(
+        "CREATE FUNCTION clash() RETURNS trigger AS $$ BEGIN "
+        f"IF NEW.ine = '{ine}' THEN RAISE unique_violation; END IF; "
+        "RETURN NEW; END $$ LANGUAGE plpgsql"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER clash BEFORE INSERT ON candidate FOR EACH ROW EXECUTE FUNCTION clash()"
+    )
 
 
-def test_an_import_writes_short_transactions_and_says_what_a_late_failure_kept(
-    db_url: str
-) -> None:
+def test_an_import_writes_short_transactions_and_says_what_a_late_failure_kept(db_url: str) -> None:
     """Pupils are written CHUNK_PUPILS per transaction: a failure in the third leaves the
     first two stored (each pupil whole, with their candidature), says so, and importing
     the same file again completes it."""
@@ -155,8 +185,9 @@ def test_an_import_writes_short_transactions_and_says_what_a_late_failure_kept(
     assert Candidature.select().count() == 2 * CHUNK_PUPILS
     last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
     assert not last.success and f"{2 * CHUNK_PUPILS} élève(s) sur {count}" in last.detail
-    Candidate._meta.database.execute_sql("DROP TRIGGER clash" + (
-        "" if is_sqlite(Candidate._meta.database) else " ON candidate"))
+    Candidate._meta.database.execute_sql(
+        "DROP TRIGGER clash" + ("" if is_sqlite(Candidate._meta.database) else " ON candidate")
+    )
     report = import_csv(op, BIG, csv_bytes(*rows), max_candidates=None)
     assert (report.added, report.unchanged) == (100, 2 * CHUNK_PUPILS)
     assert Candidate.select().count() == Candidature.select().count() == count

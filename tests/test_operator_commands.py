@@ -24,28 +24,39 @@ from tests.resilience_helpers import ROOT
 
 SCRIPT = ROOT / ".venv" / "bin" / "cyclades-tui"
 # Words of pg_dump's and libpq's English messages; none may reach the user.
-ENGLISH = re.compile(r"\b(error|database|does not exist|failed|connection|server|"
-                     r"permission|denied|could not|No such|FATAL)\b")
+ENGLISH = re.compile(
+    r"\b(error|database|does not exist|failed|connection|server|"
+    r"permission|denied|could not|No such|FATAL)\b"
+)
 
 
 def spawn(*args: str) -> pexpect.spawn:
     """The real command on a pseudo-terminal (getpass prompts there, as for the operator)."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "CYCLADES_CONFIG": os.devnull,
-           "CYCLADES_CHOSEN_COST": "4", "CYCLADES_PROVISIONAL_COST": "4"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(ROOT),
+        "CYCLADES_CONFIG": os.devnull,
+        "CYCLADES_CHOSEN_COST": "4",
+        "CYCLADES_PROVISIONAL_COST": "4",
+    }
     return pexpect.spawn(str(SCRIPT), list(args), env=env, encoding="utf-8", timeout=60)
 
 
-@pytest.mark.parametrize(("args", "code", "said"), [
-    (["secretariat", "--school", SCHOOL_UAI], 1, "« secretariat » existe déjà"),
-    (["Secretariat", "--school", OTHER_UAI], 1, "« secretariat » existe déjà"),
-    (["nouvelle", "--school", "0000001X"], 2, "UAI"),
-    (["nouvelle", "--school", "0350036Z"], 1, "Établissement 0350036Z inconnu"),
-    (["nouvelle"], 2, "doit avoir un établissement"),
-    (["a\tb", "--school", SCHOOL_UAI], 2, "Identifiant"),
-    (["Mme Martin", "--school", SCHOOL_UAI], 2, "Identifiant « mme martin » invalide"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "said"),
+    [
+        (["secretariat", "--school", SCHOOL_UAI], 1, "« secretariat » existe déjà"),
+        (["Secretariat", "--school", OTHER_UAI], 1, "« secretariat » existe déjà"),
+        (["nouvelle", "--school", "0000001X"], 2, "UAI"),
+        (["nouvelle", "--school", "0350036Z"], 1, "Établissement 0350036Z inconnu"),
+        (["nouvelle"], 2, "doit avoir un établissement"),
+        (["a\tb", "--school", SCHOOL_UAI], 2, "Identifiant"),
+        (["Mme Martin", "--school", SCHOOL_UAI], 2, "Identifiant « mme martin » invalide"),
+    ],
+)
 def test_staff_add_refuses_before_asking_for_a_password(
-        school_db: str, args: list[str], code: int, said: str) -> None:
+    school_db: str, args: list[str], code: int, said: str
+) -> None:
     term = spawn("staff", "add", *args, "--db", school_db)
     prompted = term.expect([pexpect.EOF, "Mot de passe"]) == 1
     term.close(force=True)
@@ -54,8 +65,7 @@ def test_staff_add_refuses_before_asking_for_a_password(
     assert term.exitstatus == code, term.before
 
 
-def test_staff_reset_password_of_an_unknown_login_refuses_before_the_prompt(
-        school_db: str) -> None:
+def test_staff_reset_password_of_an_unknown_login_refuses_before_the_prompt(school_db: str) -> None:
     term = spawn("staff", "reset-password", "personne", "--db", school_db)
     prompted = term.expect([pexpect.EOF, "Mot de passe"]) == 1
     term.close(force=True)
@@ -103,12 +113,16 @@ def test_documents_export_refuses_a_missing_folder(sqlite_url: str, tmp_path: Pa
     cli = Cli(sqlite_url)
     school_with_pupils(SCHOOL_UAI, 2)
     assert cli("accounts", "generate", "--school", SCHOOL_UAI).code == 0
-    for path in (tmp_path / "absent" / "papillons.pdf", f"{tmp_path / 'absent'}/",
-                 tmp_path / "absent" / "plus-bas" / "p.pdf"):
+    for path in (
+        tmp_path / "absent" / "papillons.pdf",
+        f"{tmp_path / 'absent'}/",
+        tmp_path / "absent" / "plus-bas" / "p.pdf",
+    ):
         result = cli("documents", "export", "1", str(path))
         assert result.code == 2, (path, result.err)
         assert "Dossier" in result.err and f"« {tmp_path / 'absent'} » introuvable" in (
-            result.err), result.err
+            result.err
+        ), result.err
         assert not (tmp_path / "absent").exists()
     (tmp_path / "present").mkdir()
     assert cli("documents", "export", "1", f"{tmp_path / 'present'}/").code == 0
@@ -131,8 +145,9 @@ def clean_french(text: str) -> None:
 
 
 @pytest.mark.postgres
-def test_postgresql_backup_failures_speak_french(pg_url: str, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_postgresql_backup_failures_speak_french(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     absent = pg_url.split("?")[0].rsplit("/", 1)[0] + "/base_absente_i16c"
     result = backup_cli(absent, str(tmp_path / "a.dump"))
     assert result.code == 1, result.err
@@ -154,7 +169,8 @@ def test_postgresql_backup_failures_speak_french(pg_url: str, tmp_path: Path,
     assert result.code == 1
     clean_french(result.err)
     assert any(line.strip().startswith("pg_dump -Fc") for line in result.err.splitlines()), (
-        result.err)
+        result.err
+    )
     assert list(tmp_path.iterdir()) == []
 
 

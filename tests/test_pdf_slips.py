@@ -105,8 +105,9 @@ NON_WINANSI_SLIPS = [
 
 
 @pytest.mark.parametrize("layout", [1, 2])
-def test_cp1252_names_use_the_same_embedded_font_and_round_trip(layout: int,
-                                                                  tmp_path: Path) -> None:
+def test_cp1252_names_use_the_same_embedded_font_and_round_trip(
+    layout: int, tmp_path: Path
+) -> None:
     pdf = render_slips(CP1252_SLIPS, INFO, layout)
 
     assert pdf.startswith(b"%PDF-")
@@ -206,9 +207,7 @@ def test_layout_1_prints_one_slip_per_page(tmp_path: Path) -> None:
         (["A", "A", "B", "B", "B", "B", "C"], 4),
     ],
 )
-def test_layout_2_fills_every_page(
-    divisions: list[str], pages: int, tmp_path: Path
-) -> None:
+def test_layout_2_fills_every_page(divisions: list[str], pages: int, tmp_path: Path) -> None:
     slips = [make_slip(i, f"Nom{i}", division=d) for i, d in enumerate(divisions)]
 
     assert page_count(render_slips(slips, INFO, 2), tmp_path) == pages
@@ -339,8 +338,9 @@ def _font_names(pdf: bytes, tmp_path: Path, name: str) -> set[str]:
     """The base fonts pdffonts reads in ``pdf``, without their subset prefix (ABCDEF+)."""
     path = tmp_path / name
     path.write_bytes(pdf)
-    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                             check=True).stdout.splitlines()[2:]
+    listing = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     return {line.split()[0].split("+")[-1] for line in listing}
 
 

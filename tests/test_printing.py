@@ -25,12 +25,17 @@ from tests.helpers import FAST_SETTINGS, Cli, import_sample
 
 def print_events(success: bool) -> list[str]:
     """Details of the recorded prints (or failed prints)."""
-    return [e.detail for e in AuditEvent.select().where(
-        (AuditEvent.action == "document.print") & (AuditEvent.success == success))]
+    return [
+        e.detail
+        for e in AuditEvent.select().where(
+            (AuditEvent.action == "document.print") & (AuditEvent.success == success)
+        )
+    ]
 
 
 def test_the_printer_receives_the_stored_pdf_byte_for_byte(
-        cli: Cli, cups: Cups, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, cups: Cups, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     uai = import_sample(cli)
     document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[1]
     _, stored = documents.fetch(operator(), document.id)
@@ -103,8 +108,9 @@ def test_a_stopped_cupsd_and_an_unknown_queue_get_their_messages(cli: Cli, cups:
     assert not any(word in " ".join(failures) for word in ("lp:", "Error", "scheduler"))
 
 
-def test_without_cups_the_message_says_so(cli: Cli, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_cups_the_message_says_so(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     uai = import_sample(cli)
     result = accounts.generate(operator(), uai, settings=FAST_SETTINGS)
     monkeypatch.setenv("PATH", str(tmp_path))
@@ -156,7 +162,8 @@ async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> No
 
 
 def test_a_cupsd_that_does_not_answer_is_given_up_quickly(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A scheduler that accepts connections but never answers: refused after the short
     timeout, with the same message as a stopped one, instead of freezing the screen."""
     uai = import_sample(cli)
@@ -186,12 +193,12 @@ def test_a_cupsd_that_does_not_answer_is_given_up_quickly(
     assert refused.value.message == printing.NOT_ANSWERING
     assert time.monotonic() - started < 10
     assert held, "lpstat n'a jamais joint le faux cupsd"
-    assert print_events(False) == [f"document {document.id} -> salle-prof : "
-                                   f"{printing.NOT_ANSWERING}"]
+    assert print_events(False) == [
+        f"document {document.id} -> salle-prof : {printing.NOT_ANSWERING}"
+    ]
 
 
-def test_an_unreachable_printer_is_refused_and_prints_nothing_later(
-        cli: Cli, cups: Cups) -> None:
+def test_an_unreachable_printer_is_refused_and_prints_nothing_later(cli: Cli, cups: Cups) -> None:
     uai = import_sample(cli)
     document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     listener = cups.add_printer("salle-prof")
@@ -214,7 +221,8 @@ def test_an_unreachable_printer_is_refused_and_prints_nothing_later(
 
 
 def test_a_job_that_cannot_reach_its_printer_is_withdrawn(
-        cli: Cli, cups: Cups, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, cups: Cups, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The printer answered the check, then went away before the job reached it: the job
     is cancelled rather than left in the spool."""
     uai = import_sample(cli)

@@ -37,8 +37,10 @@ OTHERS = ["0750001U", "0690001B"]
 def test_two_generations_of_one_school_at_once(db_url: str) -> None:
     school_with_pupils(UAI, 40)
     # Cost 7 makes hashing long enough (40 x ~8 ms / 2 threads) for the runs to overlap.
-    procs = [cli_process(db_url, "accounts", "generate", "--school", UAI, "--json", cost=7)
-             for _ in range(2)]
+    procs = [
+        cli_process(db_url, "accounts", "generate", "--school", UAI, "--json", cost=7)
+        for _ in range(2)
+    ]
     results = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     assert not any("Traceback" in err for _, err in results)
@@ -54,8 +56,10 @@ def test_two_generations_of_one_school_at_once(db_url: str) -> None:
 def test_many_schools_with_the_same_names_at_once(db_url: str) -> None:
     for index, uai in enumerate([UAI, *OTHERS]):
         school_with_pupils(uai, 12, offset=1000 * index, homonyms=4)
-    procs = [cli_process(db_url, "accounts", "generate", "--school", uai, "--json", cost=6)
-             for uai in [UAI, *OTHERS]]
+    procs = [
+        cli_process(db_url, "accounts", "generate", "--school", uai, "--json", cost=6)
+        for uai in [UAI, *OTHERS]
+    ]
     results = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], results
     assert [json.loads(out)["created"] for out, _ in results] == [12, 12, 12]
@@ -81,8 +85,9 @@ def test_hashing_holds_no_lock(sqlite_url: str) -> None:
 
     def run() -> None:
         try:
-            outcome.append(accounts.generate(operator(), UAI, progress=progress,
-                                             settings=FAST_SETTINGS))
+            outcome.append(
+                accounts.generate(operator(), UAI, progress=progress, settings=FAST_SETTINGS)
+            )
         except Exception as error:  # reported by the assertion below
             outcome.append(error)
 
@@ -99,12 +104,12 @@ def test_hashing_holds_no_lock(sqlite_url: str) -> None:
     assert isinstance(outcome[0], accounts.RunResult) and outcome[0].created == 10
 
 
-@pytest.mark.parametrize("point", ["generate.hashing", "generate.accounts-written",
-                                   "generate.before-commit"])
+@pytest.mark.parametrize(
+    "point", ["generate.hashing", "generate.accounts-written", "generate.before-commit"]
+)
 def test_sigkill_inside_a_generation_leaves_nothing_half_done(db_url: str, point: str) -> None:
     school_with_pupils(UAI, 30)
-    killed = run_cli(db_url, "accounts", "generate", "--school", UAI,
-                     env={"CYCLADES_FAULT": point})
+    killed = run_cli(db_url, "accounts", "generate", "--school", UAI, env={"CYCLADES_FAULT": point})
     assert killed.returncode == -signal.SIGKILL
     # As if it had not started.
     assert Account.select().count() == 0 and Document.select().count() == 0
@@ -182,10 +187,17 @@ def test_locked_sqlite_waits_then_says_so(sqlite_url: str) -> None:
     blocker = sqlite3.connect(path, timeout=30, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
-        result = run_cli(sqlite_url, "school", "service", UAI, "off",
-                         env={"CYCLADES_SQLITE_BUSY_MS": "300"})
-        generation = run_cli(sqlite_url, "accounts", "generate", "--school", UAI,
-                             env={"CYCLADES_SQLITE_BUSY_MS": "300"})
+        result = run_cli(
+            sqlite_url, "school", "service", UAI, "off", env={"CYCLADES_SQLITE_BUSY_MS": "300"}
+        )
+        generation = run_cli(
+            sqlite_url,
+            "accounts",
+            "generate",
+            "--school",
+            UAI,
+            env={"CYCLADES_SQLITE_BUSY_MS": "300"},
+        )
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
@@ -216,6 +228,7 @@ def test_unreachable_database_gives_a_clear_message(tmp_path: Path) -> None:
     done = run_cli("postgresql://postgres@127.0.0.1:1/test", "school", "list")
     assert done.returncode == 1
     assert "injoignable" in done.stderr and "Traceback" not in done.stderr
-    unwritable = run_cli(f"sqlite:///{tmp_path}/absent/dir/x.db", "init",
-                         env={"HOME": str(tmp_path)})
+    unwritable = run_cli(
+        f"sqlite:///{tmp_path}/absent/dir/x.db", "init", env={"HOME": str(tmp_path)}
+    )
     assert unwritable.returncode in (0, 1) and "Traceback" not in unwritable.stderr

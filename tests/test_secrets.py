@@ -31,8 +31,11 @@ def setup_school(cli: Cli, count: int = 3) -> None:
     add_school(cli, UAI)
     from cyclades_tui.services.csv_import import import_csv
 
-    import_csv(operator(), UAI, csv_bytes(
-        *[f"{bea(i)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit" for i in range(count)]))
+    import_csv(
+        operator(),
+        UAI,
+        csv_bytes(*[f"{bea(i)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit" for i in range(count)]),
+    )
 
 
 def all_passwords() -> list[str]:
@@ -52,20 +55,33 @@ def test_no_password_in_logs_or_errors(cli: Cli, caplog: pytest.LogCaptureFixtur
     logged = caplog.text
     assert "INSERT" in logged  # the log was really captured
     assert not [p for p in passwords if p in logged]
-    login, current = read_credentials(bytes(Document.get_by_id(
-        regenerated.documents[0].id).data))[0]
+    login, current = read_credentials(bytes(Document.get_by_id(regenerated.documents[0].id).data))[
+        0
+    ]
     messages = []
-    for attempt in ((login, current, "court"), (login, current, "x" * 80),
-                    (login, current, "Un\x07mot de passe"), (login, current + "z", "autre chose"),
-                    (login, current, current)):
+    for attempt in (
+        (login, current, "court"),
+        (login, current, "x" * 80),
+        (login, current, "Un\x07mot de passe"),
+        (login, current + "z", "autre chose"),
+        (login, current, current),
+    ):
         with pytest.raises(ServiceError) as caught:
             accounts.change_password(*attempt, settings=FAST_SETTINGS)
         messages.append(caught.value.message)
     assert not [m for m in messages if current in m or "Un\x07mot" in m]
     assert generated.created == 3
-    slip = SlipData(login=login, password=generate_password(), family_name="X",
-                    usage_name="", first_name="Y", ine="1", exam_code="DNB", exam_label="D",
-                    division="3A")
+    slip = SlipData(
+        login=login,
+        password=generate_password(),
+        family_name="X",
+        usage_name="",
+        first_name="Y",
+        ine="1",
+        exam_code="DNB",
+        exam_label="D",
+        division="3A",
+    )
     assert str(slip.password) not in repr(slip)
     assert DocumentInfo  # the renderer's other type holds no secret
 
@@ -82,15 +98,23 @@ def test_purge_removes_old_documents_only(cli: Cli) -> None:
     assert [d.id for d in Document.select()] == [recent.documents[0].id]
     event = AuditEvent.select().where(AuditEvent.action == "document.purge").get()
     assert "2 document(s)" in event.detail
-    assert json.loads(cli("documents", "list", "--school", UAI, "--json").out)[0]["id"] == \
-        recent.documents[0].id
+    assert (
+        json.loads(cli("documents", "list", "--school", UAI, "--json").out)[0]["id"]
+        == recent.documents[0].id
+    )
 
 
 def test_staff_purge_only_their_school(cli: Cli) -> None:
     setup_school(cli)
     add_school(cli, OTHER, "Autre")
-    staff.add_staff(operator(), "agent.autre", "mot de passe assez long", OTHER,
-                    settings=FAST_SETTINGS, must_change=False)
+    staff.add_staff(
+        operator(),
+        "agent.autre",
+        "mot de passe assez long",
+        OTHER,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
     agent = staff.authenticate("agent.autre", "mot de passe assez long", settings=FAST_SETTINGS)
     accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
     Document.update(created_at=utcnow() - timedelta(days=40)).execute()
@@ -103,8 +127,7 @@ def test_staff_purge_only_their_school(cli: Cli) -> None:
 def test_database_and_exports_are_private(sqlite_url: str, tmp_path: Path) -> None:
     cli = Cli(sqlite_url)
     setup_school(cli)
-    result = cli("accounts", "generate", "--school", UAI, "--out", str(tmp_path / "out"),
-                 "--json")
+    result = cli("accounts", "generate", "--school", UAI, "--out", str(tmp_path / "out"), "--json")
     files = json.loads(result.out)["files"]
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     checked = [path, *[Path(f) for f in files]]
@@ -122,13 +145,21 @@ def screen_text(app: CycladesApp) -> str:
 async def test_passwords_leave_the_screen_with_the_preview(sqlite_url: str) -> None:
     cli = Cli(sqlite_url)
     setup_school(cli)
-    staff.add_staff(operator(), "agent", "mot de passe assez long", UAI, settings=FAST_SETTINGS,
-        must_change=False)
+    staff.add_staff(
+        operator(),
+        "agent",
+        "mot de passe assez long",
+        UAI,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
     result = accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
-    passwords = [p for _, p in read_credentials(bytes(Document.get_by_id(
-        result.documents[0].id).data))]
-    app = CycladesApp(db_url=sqlite_url, demo_actor=staff.actor_for("agent"),
-                      settings=FAST_SETTINGS)
+    passwords = [
+        p for _, p in read_credentials(bytes(Document.get_by_id(result.documents[0].id).data))
+    ]
+    app = CycladesApp(
+        db_url=sqlite_url, demo_actor=staff.actor_for("agent"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("d")
         await settle(pilot)

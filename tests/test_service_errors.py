@@ -51,12 +51,17 @@ STAFF = Actor(login="secretariat", role=ROLE_SCHOOL, school_uai=UAI)
 SCHOOL = School(id=1, uai=UAI, name="Collège", service_enabled=True)
 CSV = csv_bytes("1234567890V;Dupont;;Jean;;01/02/2010;3A;DNB;inscrit")
 
+
 def ldap_settings(tmp: Path) -> Settings:
     """Directory settings pointing at a closed port (the database is reached first)."""
     (tmp / "ldap-password").write_text("x\n")
-    return replace(FAST_SETTINGS, ldap_url=f"ldap://127.0.0.1:{closed_port()}/",
-                   ldap_bind_dn="cn=admin,dc=test", ldap_base_dn="dc=test",
-                   ldap_bind_password_file=tmp / "ldap-password")
+    return replace(
+        FAST_SETTINGS,
+        ldap_url=f"ldap://127.0.0.1:{closed_port()}/",
+        ldap_bind_dn="cn=admin,dc=test",
+        ldap_base_dn="dc=test",
+        ldap_bind_password_file=tmp / "ldap-password",
+    )
 
 
 # Each public function that reads or writes the database, called with valid-looking input so
@@ -66,18 +71,23 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "accounts.status": lambda _: accounts.status(operator(), UAI),
     "accounts.pending_candidates": lambda _: accounts.pending_candidates(STAFF, UAI),
     "accounts.generate": lambda _: accounts.generate(operator(), UAI, settings=FAST_SETTINGS),
-    "accounts.find_for_regeneration":
-        lambda _: accounts.find_for_regeneration(operator(), UAI, "1234567890V"),
-    "accounts.regenerate":
-        lambda _: accounts.regenerate(operator(), UAI, "1234567890V", settings=FAST_SETTINGS),
+    "accounts.find_for_regeneration": lambda _: accounts.find_for_regeneration(
+        operator(), UAI, "1234567890V"
+    ),
+    "accounts.regenerate": lambda _: accounts.regenerate(
+        operator(), UAI, "1234567890V", settings=FAST_SETTINGS
+    ),
     "accounts.verify": lambda _: accounts.verify("jdupont", "x", settings=FAST_SETTINGS),
     "accounts.change_password": lambda _: accounts.change_password(
-        "jdupont", "x", "Nouveau-mot-de-passe-42", settings=FAST_SETTINGS),
-    "account_exports.schools_for":
-        lambda _: account_exports.schools_for(operator(), None, every=True),
+        "jdupont", "x", "Nouveau-mot-de-passe-42", settings=FAST_SETTINGS
+    ),
+    "account_exports.schools_for": lambda _: account_exports.schools_for(
+        operator(), None, every=True
+    ),
     "account_exports.site_accounts": lambda _: account_exports.site_accounts([SCHOOL]),
-    "account_exports.export":
-        lambda tmp: account_exports.export(operator(), "htpasswd", tmp / "htpasswd", UAI),
+    "account_exports.export": lambda tmp: account_exports.export(
+        operator(), "htpasswd", tmp / "htpasswd", UAI
+    ),
     "directory.ldap_sync": lambda tmp: directory.ldap_sync(operator(), ldap_settings(tmp), UAI),
     "access.require_active": lambda _: require_active(STAFF),
     "access.require_school": lambda _: require_school(operator(), UAI),
@@ -92,8 +102,14 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "candidates.school_homonyms": lambda _: candidates.school_homonyms(SCHOOL),
     "csv_import.import_csv": lambda _: csv_import.import_csv(operator(), UAI, CSV),
     "import_core.store_records": lambda _: import_core.store_records(
-        operator(), SCHOOL, csv_import.parse_csv(CSV)[0], [], dry_run=False, origin="csv",
-        where=import_core.line_of),
+        operator(),
+        SCHOOL,
+        csv_import.parse_csv(CSV)[0],
+        [],
+        dry_run=False,
+        origin="csv",
+        where=import_core.line_of,
+    ),
     "demo.seed_demo": lambda _: demo.seed_demo(3, settings=FAST_SETTINGS),
     "demo.reset_demo_password": lambda _: demo.reset_demo_password(settings=FAST_SETTINGS),
     "demo.refuse_real_schools": lambda _: demo.refuse_real_schools(),
@@ -109,26 +125,39 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "single_slip.find_slips": lambda _: single_slip.find_slips(operator(), 1, "Dupont"),
     "single_slip.render": lambda _: single_slip.render(operator(), 1, "1234567890V", "https://x"),
     "single_slip.export": lambda tmp: single_slip.export(
-        operator(), 1, "1234567890V", tmp / "seul.pdf", "https://x"),
+        operator(), 1, "1234567890V", tmp / "seul.pdf", "https://x"
+    ),
     "single_slip.save_in_school": lambda tmp: single_slip.save_in_school(
-        operator(), 1, "1234567890V", tmp, "seul.pdf", "https://x"),
-    "single_slip.proposed_name":
-        lambda tmp: single_slip.proposed_name(operator(), 1, "1234567890V", tmp),
-    "single_slip.print_slip":
-        lambda _: single_slip.print_slip(operator(), 1, "1234567890V", "https://x"),
+        operator(), 1, "1234567890V", tmp, "seul.pdf", "https://x"
+    ),
+    "single_slip.proposed_name": lambda tmp: single_slip.proposed_name(
+        operator(), 1, "1234567890V", tmp
+    ),
+    "single_slip.print_slip": lambda _: single_slip.print_slip(
+        operator(), 1, "1234567890V", "https://x"
+    ),
     "schools.add_school": lambda _: schools.add_school(operator(), UAI, "Collège"),
     "schools.set_service": lambda _: schools.set_service(operator(), UAI, True),
     "schools.list_schools": lambda _: schools.list_schools(operator()),
-    "siecle_import.import_siecle":
-        lambda _: siecle_import.import_siecle(operator(), UAI, b"<x/>", "DNB", "inscrit"),
+    "siecle_import.import_siecle": lambda _: siecle_import.import_siecle(
+        operator(), UAI, b"<x/>", "DNB", "inscrit"
+    ),
     "staff.add_staff": lambda _: staff.add_staff(
-        operator(), "secretariat", "Mot-de-passe-solide-42", UAI, settings=FAST_SETTINGS,
-            must_change=False),
+        operator(),
+        "secretariat",
+        "Mot-de-passe-solide-42",
+        UAI,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    ),
     "staff.set_password": lambda _: staff.set_password(
-        operator(), "secretariat", "Mot-de-passe-solide-42", settings=FAST_SETTINGS,
-            must_change=False),
-    "staff.authenticate":
-        lambda _: staff.authenticate("secretariat", "x", settings=FAST_SETTINGS),
+        operator(),
+        "secretariat",
+        "Mot-de-passe-solide-42",
+        settings=FAST_SETTINGS,
+        must_change=False,
+    ),
+    "staff.authenticate": lambda _: staff.authenticate("secretariat", "x", settings=FAST_SETTINGS),
     "staff.actor_for": lambda _: staff.actor_for("secretariat"),
     "staff.list_staff": lambda _: staff.list_staff(operator()),
     "staff.school_name": lambda _: staff.school_name(UAI),
@@ -139,8 +168,11 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "staff.unlock": lambda _: staff.unlock(operator(), "secretariat"),
     "staff.must_change_password": lambda _: staff.must_change_password("secretariat"),
     "staff.change_own_password": lambda _: staff.change_own_password(
-        Actor("secretariat", school_uai=UAI), "Mot-de-passe-solide-42", "Autre-mot-solide-43",
-        settings=FAST_SETTINGS),
+        Actor("secretariat", school_uai=UAI),
+        "Mot-de-passe-solide-42",
+        "Autre-mot-solide-43",
+        settings=FAST_SETTINGS,
+    ),
 }
 
 # Public functions that never touch the models' database, each with the reason.
@@ -238,8 +270,11 @@ def public_functions() -> set[str]:
     for module_info in pkgutil.iter_modules(services_package.__path__):
         module = importlib.import_module(f"cyclades_tui.services.{module_info.name}")
         for name, value in vars(module).items():
-            if (not name.startswith("_") and inspect.isfunction(value)
-                    and value.__module__ == module.__name__):
+            if (
+                not name.startswith("_")
+                and inspect.isfunction(value)
+                and value.__module__ == module.__name__
+            ):
                 found.add(f"{module_info.name}.{name}")
     return found
 

@@ -48,17 +48,23 @@ def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
     assert set(loaded.sources.values()) == {SOURCE_DEFAULT}
     s = loaded.settings
     assert (s.provisional_cost, s.chosen_cost, s.lockout_attempts, s.lockout_minutes) == (
-        10, 12, 5, 15)
+        10,
+        12,
+        5,
+        15,
+    )
     assert (s.idle_logout_minutes, s.cursor_blink, s.sqlite_busy_ms) == (20, False, 15_000)
     assert s.db.startswith("sqlite:///") and s.db.endswith("cyclades.db")
     # The files folder is beside the database file.
     assert s.files is None
-    assert s.files_root() == Path(s.db[len("sqlite:///"):]).parent / "fichiers"
+    assert s.files_root() == Path(s.db[len("sqlite:///") :]).parent / "fichiers"
     assert s.workers >= 1
 
 
 def test_file_then_environment_then_command_line(tmp_path: Path) -> None:
-    config = write_config(tmp_path, """
+    config = write_config(
+        tmp_path,
+        """
 # réglages du serveur
 workers = 3
 site_url = "https://exemple.fr/candidats/"
@@ -66,19 +72,29 @@ cursor_blink = true
 db = "sqlite:////srv/cyclades/base.db"
 idle_logout_minutes = 45
 sqlite_busy_ms = 2000
-""")
+""",
+    )
     env = {"CYCLADES_CONFIG": str(config)}
     loaded = load_settings_with_sources(env)
     s = loaded.settings
     assert (s.workers, s.site_url, s.cursor_blink, s.idle_logout_minutes, s.sqlite_busy_ms) == (
-        3, "https://exemple.fr/candidats/", True, 45, 2000)
+        3,
+        "https://exemple.fr/candidats/",
+        True,
+        45,
+        2000,
+    )
     assert s.files_root() == Path("/srv/cyclades/fichiers")  # beside the file's database
     assert loaded.sources["workers"] == f"fichier {config}"
     assert loaded.sources["provisional_cost"] == SOURCE_DEFAULT
     assert loaded.config_file == config
 
-    env |= {"CYCLADES_WORKERS": "5", "CYCLADES_CURSOR_BLINK": "non",
-            "CYCLADES_DB": "sqlite:////srv/autre/base.db", "CYCLADES_FILES": "/srv/depots"}
+    env |= {
+        "CYCLADES_WORKERS": "5",
+        "CYCLADES_CURSOR_BLINK": "non",
+        "CYCLADES_DB": "sqlite:////srv/autre/base.db",
+        "CYCLADES_FILES": "/srv/depots",
+    }
     loaded = load_settings_with_sources(env)
     assert (loaded.settings.workers, loaded.settings.cursor_blink) == (5, False)
     assert loaded.settings.files == Path("/srv/depots")
@@ -91,8 +107,9 @@ sqlite_busy_ms = 2000
     assert loaded.sources["db"] == "ligne de commande --db"
 
 
-def test_system_file_is_read_only_when_present(monkeypatch: pytest.MonkeyPatch,
-                                               tmp_path: Path) -> None:
+def test_system_file_is_read_only_when_present(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import cyclades_tui.settings as settings_module
 
     system = tmp_path / "etc-config.toml"
@@ -126,8 +143,12 @@ BAD_ENV = [
 
 @pytest.mark.parametrize(("name", "value", "reason"), BAD_ENV)
 def test_bad_environment_value_exits_2_naming_it(
-    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-    name: str, value: str, reason: str,
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    name: str,
+    value: str,
+    reason: str,
 ) -> None:
     clean_env.setenv(f"CYCLADES_{name.upper()}", value)
     code, out, err = run_main(capsys, "school", "list", "--db", f"sqlite:///{tmp_path}/b.db")
@@ -153,8 +174,12 @@ BAD_FILE = [
 
 @pytest.mark.parametrize(("text", "what", "reason"), BAD_FILE)
 def test_bad_file_value_exits_2_naming_it_and_the_file(
-    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-    text: str, what: str, reason: str,
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    text: str,
+    what: str,
+    reason: str,
 ) -> None:
     config = write_config(tmp_path, text + "\n")
     clean_env.setenv("CYCLADES_CONFIG", str(config))
@@ -166,14 +191,16 @@ def test_bad_file_value_exits_2_naming_it_and_the_file(
 def test_unreadable_configuration_file_exits_2(
     clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    for path, reason in [(tmp_path / "absent.toml", "fichier introuvable"),
-                         (tmp_path, "c'est un dossier")]:
+    for path, reason in [
+        (tmp_path / "absent.toml", "fichier introuvable"),
+        (tmp_path, "c'est un dossier"),
+    ]:
         clean_env.setenv("CYCLADES_CONFIG", str(path))
         code, _, err = run_main(capsys, "config")
         assert code == 2
         assert f"Fichier de configuration {path} illisible : {reason}" in err
     latin1 = tmp_path / "latin1.toml"
-    latin1.write_bytes('workers = 2\n# réglé\n'.encode("latin-1"))
+    latin1.write_bytes("workers = 2\n# réglé\n".encode("latin-1"))
     clean_env.setenv("CYCLADES_CONFIG", str(latin1))
     code, _, err = run_main(capsys, "config")
     assert code == 2 and f"{latin1}, ligne 2 : texte non UTF-8" in err
@@ -193,12 +220,18 @@ def test_config_prints_every_setting_value_and_source(
     table = {line.split()[0]: line for line in lines[1:]}
     assert set(table) == set(NAMES)
     assert table["workers"].split()[1:] == ["2", "fichier", str(config)]
-    assert table["lockout_minutes"].split()[1:] == ["30", "environnement",
-                                                    "CYCLADES_LOCKOUT_MINUTES"]
+    assert table["lockout_minutes"].split()[1:] == [
+        "30",
+        "environnement",
+        "CYCLADES_LOCKOUT_MINUTES",
+    ]
     assert table["chosen_cost"].split()[1:] == ["12", "défaut"]
     assert table["cursor_blink"].split()[1:] == ["false", "défaut"]
-    assert table["db"].split()[1:] == ["postgresql://cyclades:***@db.lan:5433/cyc",
-                                       "environnement", "CYCLADES_DB"]
+    assert table["db"].split()[1:] == [
+        "postgresql://cyclades:***@db.lan:5433/cyc",
+        "environnement",
+        "CYCLADES_DB",
+    ]
     assert "s3cr" not in out and "secret" not in out
     # --db counts too, and its password is masked as well.
     code, out, _ = run_main(capsys, "config", "--db", "postgresql://u:motdepasse@h/base")
@@ -215,12 +248,11 @@ def test_a_bad_database_url_never_shows_its_password(
     assert "motdepasse" not in err and "***" in err
     assert mask_url("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
     assert mask_url("postgresql://u:pw@[::1]:5432/db?schema=s") == (
-        "postgresql://u:***@[::1]:5432/db?schema=s")
+        "postgresql://u:***@[::1]:5432/db?schema=s"
+    )
 
 
-def test_services_never_read_the_environment(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_services_never_read_the_environment(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # This used to raise SystemExit inside the generation worker and end the TUI.
     school_with_pupils("0392689L", 3)
     monkeypatch.setenv("CYCLADES_WORKERS", "deux")
@@ -229,8 +261,9 @@ def test_services_never_read_the_environment(
     assert result.created == 3
 
 
-def test_the_file_reaches_the_services(cli: Cli, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_file_reaches_the_services(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A ForceCommand session has no environment: the costs come from the file."""
     from cyclades_tui.domain.passwords import hash_cost
 

@@ -29,6 +29,10 @@ def test_each_declaration_carries_its_check_and_french_role() -> None:
 
 
 def test_the_generator_runs_as_a_module() -> None:
-    done = subprocess.run([sys.executable, "-m", "cyclades_tui.settings", "--markdown"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "cyclades_tui.settings", "--markdown"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout == settings_markdown()

@@ -32,10 +32,25 @@ from tests.ui_helpers import read_bee_export, settle, text_of
 UAI = "0392689L"
 PASSWORD = "un mot de passe long"
 # A lycée: 13 classes, two pupils in each (the pupils of 1BCP1 already BCP candidates).
-CLASSES = ["1BCP1", "1BCP2", "1CAP", "1G1", "1G2", "1G3", "2CAP", "2GT1", "2GT2", "2GT3",
-           "TBCP", "TG1", "TG2"]
-LYCEE = [Pupil(f"{n}", bea(300 + n), f"Nom{n}", f"Prénom{n}", "01/02/2008", division)
-         for n, division in enumerate(c for c in CLASSES for _ in range(2))]
+CLASSES = [
+    "1BCP1",
+    "1BCP2",
+    "1CAP",
+    "1G1",
+    "1G2",
+    "1G3",
+    "2CAP",
+    "2GT1",
+    "2GT2",
+    "2GT3",
+    "TBCP",
+    "TG1",
+    "TG2",
+]
+LYCEE = [
+    Pupil(f"{n}", bea(300 + n), f"Nom{n}", f"Prénom{n}", "01/02/2008", division)
+    for n, division in enumerate(c for c in CLASSES for _ in range(2))
+]
 
 
 @pytest.fixture
@@ -46,8 +61,9 @@ def lycee(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     db = connect(url)
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS,
-                    must_change=False)
+    staff.add_staff(
+        operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS, must_change=False
+    )
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     export = depot / "ElevesSansAdresses.xml"
@@ -58,8 +74,9 @@ def lycee(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def app_for(url: str) -> CycladesApp:
-    return CycladesApp(db_url=url, demo_actor=staff.actor_for("secretariat"),
-                       settings=FAST_SETTINGS)
+    return CycladesApp(
+        db_url=url, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
 
 
 def dnb_candidatures() -> int:
@@ -91,9 +108,9 @@ async def test_tab_then_space_ticks_the_first_class(lycee: tuple[str, Path]) -> 
 
 
 @pytest.mark.parametrize(("size", "visible"), [((120, 40), 13), ((80, 24), None)])
-async def test_class_list_uses_the_height_it_has(lycee: tuple[str, Path],
-                                                 size: tuple[int, int],
-                                                 visible: int | None) -> None:
+async def test_class_list_uses_the_height_it_has(
+    lycee: tuple[str, Path], size: tuple[int, int], visible: int | None
+) -> None:
     url, _ = lycee
     async with app_for(url).run_test(size=size) as pilot:
         screen = await read_bee_export(pilot, "ElevesSansAdresses.xml")
@@ -111,8 +128,7 @@ async def test_class_list_uses_the_height_it_has(lycee: tuple[str, Path],
             assert divisions.region.bottom <= size[1] - 3
 
 
-async def test_check_names_known_pupils_and_import_asks_first(
-        lycee: tuple[str, Path]) -> None:
+async def test_check_names_known_pupils_and_import_asks_first(lycee: tuple[str, Path]) -> None:
     url, _ = lycee
     async with app_for(url).run_test(size=(80, 24)) as pilot:
         screen = await read_bee_export(pilot, "ElevesSansAdresses.xml")
@@ -144,13 +160,13 @@ async def test_check_names_known_pupils_and_import_asks_first(
         modal.action_confirm()
         await settle(pilot)
         assert isinstance(pilot.app.screen, BeeImportScreen)
-        assert "Import terminé : 24 nouvel(s) élève(s), 2 nouvelle(s)" in text_of(pilot,
-                                                                                  "#message")
+        assert "Import terminé : 24 nouvel(s) élève(s), 2 nouvelle(s)" in text_of(pilot, "#message")
     assert dnb_candidatures() == 26
 
 
 async def test_files_listed_newest_first_and_empty_depot_says_what_to_do(
-        lycee: tuple[str, Path]) -> None:
+    lycee: tuple[str, Path],
+) -> None:
     url, depot = lycee
     older = depot / "ancien.zip"
     older.write_bytes(b"PK")
@@ -169,8 +185,9 @@ async def test_files_listed_newest_first_and_empty_depot_says_what_to_do(
     async with app_for(url).run_test(size=(80, 24)) as pilot:
         pilot.app.open_activity("import_bee")  # type: ignore[attr-defined]
         await settle(pilot)
-        assert "ElevesSansAdresses.zip" not in pilot.app.screen.query_one("#files").render_line(
-            0).text
+        assert (
+            "ElevesSansAdresses.zip" not in pilot.app.screen.query_one("#files").render_line(0).text
+        )
         await pilot.press("enter")
         await settle(pilot)
         assert "Aucun export .zip ou .xml dans le dossier depot/" in text_of(pilot, "#message")
@@ -178,8 +195,9 @@ async def test_files_listed_newest_first_and_empty_depot_says_what_to_do(
 
 def test_tab_space_burst_through_a_terminal(lycee: tuple[str, Path]) -> None:
     url, _ = lycee
-    terminal = Terminal(["--db", url], env={"CYCLADES_PROVISIONAL_COST": "4",
-                                            "CYCLADES_CHOSEN_COST": "4"})
+    terminal = Terminal(
+        ["--db", url], env={"CYCLADES_PROVISIONAL_COST": "4", "CYCLADES_CHOSEN_COST": "4"}
+    )
     try:
         terminal.wait_for("Connexion du personnel")
         terminal.write(b"secretariat" + TAB + PASSWORD.encode() + ENTER)

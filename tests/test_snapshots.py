@@ -26,7 +26,8 @@ SIZE = (80, 24)
 # The school folder's path shows in the save dialog: the same on every machine and run,
 # and never the user's own data folder.
 SNAPSHOT_SETTINGS = replace(
-    FAST_SETTINGS, files=Path(tempfile.gettempdir()) / "cyclades-tui-snapshots" / "fichiers")
+    FAST_SETTINGS, files=Path(tempfile.gettempdir()) / "cyclades-tui-snapshots" / "fichiers"
+)
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
@@ -43,8 +44,11 @@ def snapshot_app(tmp_path: Path) -> Iterator[Callable[[bool], CycladesApp]]:
     AuditEvent.update(at=datetime(2026, 6, 2, 8, 30), actor="cli:exploitant").execute()
 
     def make(logged_in: bool = True) -> CycladesApp:
-        return CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF) if logged_in else None,
-                           settings=SNAPSHOT_SETTINGS)
+        return CycladesApp(
+            db_url=None,
+            demo_actor=actor_for(DEMO_STAFF) if logged_in else None,
+            settings=SNAPSHOT_SETTINGS,
+        )
 
     yield make
     db.close()
@@ -82,30 +86,48 @@ def keys_then_settle(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         ("palette", ("ctrl+p",)),
         ("journal", ("j",)),
         ("change_password", ("end", "enter")),
-        ("change_password_mismatch", ("end", "enter", *"actuel", "enter",
-                                      *"Un-nouveau-2026", "enter", *"Un-autre-2026", "enter")),
+        (
+            "change_password_mismatch",
+            (
+                "end",
+                "enter",
+                *"actuel",
+                "enter",
+                *"Un-nouveau-2026",
+                "enter",
+                *"Un-autre-2026",
+                "enter",
+            ),
+        ),
     ],
 )
-def test_screen(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
-                name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
+def test_screen(
+    snap_compare: Any,
+    snapshot_app: Callable[[bool], CycladesApp],
+    name: str,
+    keys: tuple[str, ...],
+    size: tuple[int, int],
+) -> None:
     assert snap_compare(snapshot_app(True), terminal_size=size, run_before=keys_then_settle(*keys))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_login(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
-               size: tuple[int, int]) -> None:
+def test_login(
+    snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp], size: tuple[int, int]
+) -> None:
     assert snap_compare(snapshot_app(False), terminal_size=size, run_before=keys_then_settle())
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_forced_password_change(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
-                                size: tuple[int, int]) -> None:
+def test_forced_password_change(
+    snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp], size: tuple[int, int]
+) -> None:
     """The screen that follows a login with a password someone else set."""
-    set_password(operator(), DEMO_STAFF, "donne-par-le-service", settings=FAST_SETTINGS,
-                 must_change=True)
+    set_password(
+        operator(), DEMO_STAFF, "donne-par-le-service", settings=FAST_SETTINGS, must_change=True
+    )
     keys = (*DEMO_STAFF, "enter", *"donne-par-le-service", "enter")
-    assert snap_compare(snapshot_app(False), terminal_size=size,
-                        run_before=keys_then_settle(*keys))
+    assert snap_compare(snapshot_app(False), terminal_size=size, run_before=keys_then_settle(*keys))
 
 
 @pytest.fixture
@@ -128,8 +150,9 @@ def app_with_documents(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]]:
     accounts.regenerate(operator(), DEMO_UAI, view.ine, settings=FAST_SETTINGS)
     Document.update(created_at=datetime(2026, 6, 2, 8, 30), size=54321).execute()
 
-    yield lambda: CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF),
-                            settings=SNAPSHOT_SETTINGS)
+    yield lambda: CycladesApp(
+        db_url=None, demo_actor=actor_for(DEMO_STAFF), settings=SNAPSHOT_SETTINGS
+    )
     db.close()
 
 
@@ -148,14 +171,21 @@ def app_with_documents(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]]:
         ("regenerate_confirm", ("r", *"nakamura", "ctrl+g")),
     ],
 )
-def test_screen_with_documents(snap_compare: Any, app_with_documents: Callable[[], CycladesApp],
-                               name: str, keys: tuple[str, ...], size: tuple[int, int],
-                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_screen_with_documents(
+    snap_compare: Any,
+    app_with_documents: Callable[[], CycladesApp],
+    name: str,
+    keys: tuple[str, ...],
+    size: tuple[int, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # No cupsd answers there: the print question names the default printer the same way on
     # every machine.
     monkeypatch.setenv("CUPS_SERVER", str(tmp_path / "pas-de-cups.sock"))
-    assert snap_compare(app_with_documents(), terminal_size=size,
-                        run_before=keys_then_settle(*keys))
+    assert snap_compare(
+        app_with_documents(), terminal_size=size, run_before=keys_then_settle(*keys)
+    )
 
 
 @pytest.fixture
@@ -173,10 +203,14 @@ def app_with_siecle_export(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]
     db = connect(f"sqlite:///{tmp_path / 'snap-siecle.db'}")
     seed_demo(40, seed=11, settings=FAST_SETTINGS)
     known = list_candidates(operator(), DEMO_UAI)[:3]
-    pupils = [Pupil(str(n), v.ine, v.family_name, v.first_name, v.birth_label, "1BCP")
-              for n, v in enumerate(known)]
-    pupils += [Pupil("90", bea(901), "Nouveau", "Lina", "01/01/2009", "2CAP"),
-               Pupil("91", bea(902), "Nouvel", "Yanis", "02/02/2009", "2CAP")]
+    pupils = [
+        Pupil(str(n), v.ine, v.family_name, v.first_name, v.birth_label, "1BCP")
+        for n, v in enumerate(known)
+    ]
+    pupils += [
+        Pupil("90", bea(901), "Nouveau", "Lina", "01/01/2009", "2CAP"),
+        Pupil("91", bea(902), "Nouvel", "Yanis", "02/02/2009", "2CAP"),
+    ]
     depot = SNAPSHOT_SETTINGS.files_root(None) / DEMO_UAI / "depot"
     depot.mkdir(parents=True, exist_ok=True)
     for old in depot.iterdir():
@@ -184,8 +218,9 @@ def app_with_siecle_export(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]
     export = depot / "ElevesSansAdresses.xml"
     export.write_bytes(export_xml(DEMO_UAI, pupils))
     os.utime(export, (1_780_000_000, 1_780_000_000))
-    yield lambda: CycladesApp(db_url=None, demo_actor=actor_for(DEMO_STAFF),
-                              settings=SNAPSHOT_SETTINGS)
+    yield lambda: CycladesApp(
+        db_url=None, demo_actor=actor_for(DEMO_STAFF), settings=SNAPSHOT_SETTINGS
+    )
     for old in depot.iterdir():
         old.unlink()
     db.close()
@@ -193,6 +228,7 @@ def app_with_siecle_export(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]
 
 def siecle_steps(stage: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     """Open the SIECLE screen; then read the file, check (BCP, every class), confirm."""
+
     async def run_before(pilot: Pilot[Any]) -> None:
         from textual.widgets import Select, SelectionList
 
@@ -216,16 +252,25 @@ def siecle_steps(stage: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("stage", ["files", "check", "confirm"])
-def test_siecle_screen(snap_compare: Any, app_with_siecle_export: Callable[[], CycladesApp],
-                       stage: str, size: tuple[int, int]) -> None:
-    assert snap_compare(app_with_siecle_export(), terminal_size=size,
-                        run_before=siecle_steps(stage))
+def test_siecle_screen(
+    snap_compare: Any,
+    app_with_siecle_export: Callable[[], CycladesApp],
+    stage: str,
+    size: tuple[int, int],
+) -> None:
+    assert snap_compare(
+        app_with_siecle_export(), terminal_size=size, run_before=siecle_steps(stage)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("activity", ["home", *(a.id for a in ACTIVITIES)])
-def test_longest_message(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
-                         activity: str, size: tuple[int, int]) -> None:
+def test_longest_message(
+    snap_compare: Any,
+    snapshot_app: Callable[[bool], CycladesApp],
+    activity: str,
+    size: tuple[int, int],
+) -> None:
     """Each screen with the longest message the app shows (whole, above the footer)."""
     from tests.long_messages import long_messages
 
@@ -256,22 +301,37 @@ def test_longest_message(snap_compare: Any, snapshot_app: Callable[[bool], Cycla
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize(("name", "keys"), [
-    ("schools", ()),
-    ("schools_service", ("down", "ctrl+k")),
-    ("schools_logout_dialog", ("ctrl+d",)),
-    ("login_refused", (*"chef", "enter", *"mauvais", "enter")),
-])
-def test_exam_manager(snap_compare: Any, snapshot_app: Callable[[bool], CycladesApp],
-                      name: str, keys: tuple[str, ...], size: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("schools", ()),
+        ("schools_service", ("down", "ctrl+k")),
+        ("schools_logout_dialog", ("ctrl+d",)),
+        ("login_refused", (*"chef", "enter", *"mauvais", "enter")),
+    ],
+)
+def test_exam_manager(
+    snap_compare: Any,
+    snapshot_app: Callable[[bool], CycladesApp],
+    name: str,
+    keys: tuple[str, ...],
+    size: tuple[int, int],
+) -> None:
     """The exam manager's school choice (and a refused login), two schools."""
     from cyclades_tui.services import schools, staff
     from cyclades_tui.services.actor import ROLE_MANAGER
 
     schools.add_school(operator(), OTHER_UAI, "Lycée de démonstration Jules-Verne")
-    staff.add_staff(operator(), "chef", "Examens2026!Juin", None, role=ROLE_MANAGER,
-                    settings=FAST_SETTINGS, must_change=False)
-    login = () if name == "login_refused" else (*"chef", "enter", *"Examens2026!Juin",
-                                                "enter")
-    assert snap_compare(snapshot_app(False), terminal_size=size,
-                        run_before=keys_then_settle(*login, *keys))
+    staff.add_staff(
+        operator(),
+        "chef",
+        "Examens2026!Juin",
+        None,
+        role=ROLE_MANAGER,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
+    login = () if name == "login_refused" else (*"chef", "enter", *"Examens2026!Juin", "enter")
+    assert snap_compare(
+        snapshot_app(False), terminal_size=size, run_before=keys_then_settle(*login, *keys)
+    )

@@ -108,8 +108,9 @@ def build_venv(target: Path) -> Path:
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy)
     script = target / "bin" / "cyclades-tui"
-    script.write_text(f"#!{target}/bin/python3\nimport sys\n"
-                      "from cyclades_tui.cli import main\nsys.exit(main())\n")
+    script.write_text(
+        f"#!{target}/bin/python3\nimport sys\nfrom cyclades_tui.cli import main\nsys.exit(main())\n"
+    )
     script.chmod(0o755)
     run("chmod", "-R", "go+rX", str(target))
     return script
@@ -123,8 +124,10 @@ def free_port() -> int:
 
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-GUIDE = {"Installation sur un serveur": DOCS / "installation.md",
-         "Sauvegardes": DOCS / "sauvegardes.md"}  # the admin guide's pages, by their title
+GUIDE = {
+    "Installation sur un serveur": DOCS / "installation.md",
+    "Sauvegardes": DOCS / "sauvegardes.md",
+}  # the admin guide's pages, by their title
 SCHOOLS = ("0392689L", "0350036Z")  # the README's own school, and another one
 PEOPLE = {"0392689L": "mme.martin", "0350036Z": "m.durand"}
 STAFF_PASSWORD = "phrase de passe du personnel"
@@ -145,8 +148,11 @@ def code_blocks(section: str) -> list[tuple[str, str]]:
 
 def readme_block(section: str, *, language: str = "sh", containing: str) -> str:
     """The one block of ``section`` in ``language`` that holds ``containing``."""
-    found = [body for lang, body in code_blocks(readme_section(section))
-             if lang == language and containing in body]
+    found = [
+        body
+        for lang, body in code_blocks(readme_section(section))
+        if lang == language and containing in body
+    ]
     assert len(found) == 1, f"README « {section} » : un bloc {language} avec « {containing} »"
     return found[0]
 
@@ -176,9 +182,11 @@ class Server:
 
     def localise(self, text: str) -> str:
         """A README text with the test's folders and account names."""
-        for path, mine in (("/opt/cyclades-tui", self.base / "opt"),
-                           ("/var/lib/cyclades-tui", self.home),
-                           ("/srv/cyclades-tui", self.base / "srv")):
+        for path, mine in (
+            ("/opt/cyclades-tui", self.base / "opt"),
+            ("/var/lib/cyclades-tui", self.home),
+            ("/srv/cyclades-tui", self.base / "srv"),
+        ):
             text = text.replace(path, str(mine))
         text = re.sub(r"(?<![\w.-])cyclades-sftp(?![\w-])", self.sftp_group, text)
         return re.sub(r"(?<![\w.-])cyclades(?![\w-])", self.service, text)
@@ -187,8 +195,18 @@ class Server:
         """``command`` run in the test's mount namespace (where /etc/cyclades-tui is ours),
         with a root shell's environment: none of the test's CYCLADES_* variables."""
         assert self.namespace is not None
-        return ["nsenter", f"--target={self.namespace.pid}", "--mount", "--", "env", "-i",
-                "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8", *command]
+        return [
+            "nsenter",
+            f"--target={self.namespace.pid}",
+            "--mount",
+            "--",
+            "env",
+            "-i",
+            "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME=/root",
+            "LANG=C.UTF-8",
+            *command,
+        ]
 
     def shell(self, script: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """A README block (localised) run by root's /bin/sh, stopping at the first failure.
@@ -196,33 +214,67 @@ class Server:
         ``umask 077``: the strictest root umask, so every mode the README relies on must
         be given explicitly. The operator's ``cyc`` function comes first, as in README.
         """
-        cyc = self.localise(readme_block("Installation sur un serveur",
-                                         containing="cyc() {").splitlines()[0])
+        cyc = self.localise(
+            readme_block("Installation sur un serveur", containing="cyc() {").splitlines()[0]
+        )
         return run(*self.inside("/bin/sh", "-ec", f"umask 077\n{cyc}\n{script}"), stdin=stdin)
 
     def ssh(self, user: str, *args: str) -> list[str]:
         """The ssh command line for ``user`` (key authentication, this sshd only)."""
         client = self.base / "client"
-        return ["ssh", "-F", "/dev/null", "-i", str(client / "id_ed25519"), "-p", str(self.port),
-                "-o", f"UserKnownHostsFile={client / 'known_hosts'}",
-                "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes",
-                "-o", "ConnectTimeout=10", *args, f"{user}@127.0.0.1"]
+        return [
+            "ssh",
+            "-F",
+            "/dev/null",
+            "-i",
+            str(client / "id_ed25519"),
+            "-p",
+            str(self.port),
+            "-o",
+            f"UserKnownHostsFile={client / 'known_hosts'}",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=10",
+            *args,
+            f"{user}@127.0.0.1",
+        ]
 
     def sftp_batch(self, user: str, commands: str) -> subprocess.CompletedProcess[str]:
         """Run one `sftp -b` batch as ``user``."""
         client = self.base / "client"
         batch = client / f"batch-{uuid.uuid4().hex[:6]}"
         batch.write_text(commands)
-        return run("sftp", "-F", "/dev/null", "-i", str(client / "id_ed25519"),
-                   "-P", str(self.port), "-o", f"UserKnownHostsFile={client / 'known_hosts'}",
-                   "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes",
-                   "-b", str(batch), f"{user}@127.0.0.1", check=False)
+        return run(
+            "sftp",
+            "-F",
+            "/dev/null",
+            "-i",
+            str(client / "id_ed25519"),
+            "-P",
+            str(self.port),
+            "-o",
+            f"UserKnownHostsFile={client / 'known_hosts'}",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
+            "-o",
+            "BatchMode=yes",
+            "-b",
+            str(batch),
+            f"{user}@127.0.0.1",
+            check=False,
+        )
 
     def as_service(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """An operator's command as the README has it (``cyc …``): no setting in the
         environment, only /etc/cyclades-tui/config.toml."""
-        return run(*self.inside("runuser", "-u", self.service, "--", str(self.app), *args),
-                   stdin=stdin, check=False)
+        return run(
+            *self.inside("runuser", "-u", self.service, "--", str(self.app), *args),
+            stdin=stdin,
+            check=False,
+        )
 
     def cron(self, line: str) -> subprocess.CompletedProcess[str]:
         """A crontab line run as cron runs it: its command through /bin/sh as the service
@@ -231,10 +283,27 @@ class Server:
         assert len(fields) == 6 and "%" not in line.replace("\\%", ""), line
         command = fields[5].replace("\\%", "%")
         done = subprocess.run(
-            self.inside("env", "-i", "PATH=/usr/bin:/bin", f"HOME={self.home}", "SHELL=/bin/sh",
-                        f"LOGNAME={self.service}", "/usr/sbin/runuser", "-u", self.service,
-                        "--", "/bin/sh", "-c", command),
-            capture_output=True, text=True, timeout=60, cwd=self.home, check=False)
+            self.inside(
+                "env",
+                "-i",
+                "PATH=/usr/bin:/bin",
+                f"HOME={self.home}",
+                "SHELL=/bin/sh",
+                f"LOGNAME={self.service}",
+                "/usr/sbin/runuser",
+                "-u",
+                self.service,
+                "--",
+                "/bin/sh",
+                "-c",
+                command,
+            ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=self.home,
+            check=False,
+        )
         return done
 
     def processes_of(self, user: str) -> list[int]:
@@ -248,7 +317,8 @@ class Server:
         while self.processes_of(user):
             assert time.monotonic() < deadline, (
                 f"processus restants pour {user} : "
-                f"{run('ps', '-o', 'pid,ppid,stat,time,args', '-u', user, check=False).stdout}")
+                f"{run('ps', '-o', 'pid,ppid,stat,time,args', '-u', user, check=False).stdout}"
+            )
             time.sleep(0.05)
 
     def close(self) -> None:
@@ -281,9 +351,19 @@ def enter_namespace(server: Server) -> None:
     etc.mkdir(mode=0o755)
     SYSTEM_CONFIG_DIR.mkdir(mode=0o755, exist_ok=True)  # the mount point (left empty)
     server.namespace = subprocess.Popen(
-        ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-ec",
-         f"mount --bind {etc} {SYSTEM_CONFIG_DIR}; echo pret; exec cat"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "/bin/sh",
+            "-ec",
+            f"mount --bind {etc} {SYSTEM_CONFIG_DIR}; echo pret; exec cat",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     assert server.namespace.stdout is not None
     ready, _, _ = select.select([server.namespace.stdout], [], [], 30)
     assert ready and server.namespace.stdout.readline() == b"pret\n", "espace de noms absent"
@@ -299,16 +379,25 @@ def set_up(server: Server) -> None:
     # Step 1, without the network: the app in a virtualenv of the system's Python.
     server.app = build_venv(base / "opt")
     # Step 2: the service account, the folders, the settings file written as the README says.
-    server.shell(server.localise(readme_block("Installation sur un serveur",
-                                              containing="useradd --shell /bin/sh")))
+    server.shell(
+        server.localise(
+            readme_block("Installation sur un serveur", containing="useradd --shell /bin/sh")
+        )
+    )
     config = base / "etc" / "config.toml"
     assert (config.stat().st_mode & 0o777, config.stat().st_gid) == (
-        0o640, pwd.getpwnam(server.service).pw_gid)
+        0o640,
+        pwd.getpwnam(server.service).pw_gid,
+    )
     with config.open("w") as settings:  # the file the README created, its mode kept
-        settings.write(server.localise(readme_block("Installation sur un serveur",
-                                                    language="toml", containing="db =")))
-    done = server.shell(server.localise(readme_block("Installation sur un serveur",
-                                                     containing="cyc init")))
+        settings.write(
+            server.localise(
+                readme_block("Installation sur un serveur", language="toml", containing="db =")
+            )
+        )
+    done = server.shell(
+        server.localise(readme_block("Installation sur un serveur", containing="cyc init"))
+    )
     assert f"fichier {SYSTEM_CONFIG_DIR}/config.toml" in done.stdout, done.stdout
     # Step 5, once per school; step 6, once per person (a key of the test's "staff PC").
     client = base / "client"
@@ -323,12 +412,14 @@ def set_up(server: Server) -> None:
     for uai in SCHOOLS:
         account = f"cycs{tag}{uai[-1].lower()}"
         server.users.append(account)
-        server.shell(f'UAI={uai}; NOM="Lycée {uai}"; COMPTE={account}\n'
-                     + server.localise(rest))
+        server.shell(f'UAI={uai}; NOM="Lycée {uai}"; COMPTE={account}\n' + server.localise(rest))
         server.sftp[uai] = account
-        person = (person_block.replace(readme_uai, uai).replace(readme_account, account)
-                  .replace(readme_login, PEOPLE[uai])
-                  .replace("cle-de-mme-martin.pub", str(client / "id_ed25519.pub")))
+        person = (
+            person_block.replace(readme_uai, uai)
+            .replace(readme_account, account)
+            .replace(readme_login, PEOPLE[uai])
+            .replace("cle-de-mme-martin.pub", str(client / "id_ed25519.pub"))
+        )
         server.shell(server.localise(person), stdin=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n")
     # Step 3: sshd, its own host key and configuration, loopback only.
     ssh = base / "ssh"
@@ -336,10 +427,12 @@ def set_up(server: Server) -> None:
     run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(ssh / "host_ed25519"))
     server.port = free_port()
     # The server's own part (loopback, host key, no PAM: keys only; Debian's Subsystem)...
-    sshd_config = (f"ListenAddress 127.0.0.1\nPort {server.port}\nHostKey {ssh / 'host_ed25519'}\n"
-                   f"PidFile {ssh / 'sshd.pid'}\nUsePAM no\nPasswordAuthentication no\n"
-                   "KbdInteractiveAuthentication no\nLogLevel VERBOSE\n"
-                   "Subsystem sftp /usr/lib/openssh/sftp-server\n\n")
+    sshd_config = (
+        f"ListenAddress 127.0.0.1\nPort {server.port}\nHostKey {ssh / 'host_ed25519'}\n"
+        f"PidFile {ssh / 'sshd.pid'}\nUsePAM no\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nLogLevel VERBOSE\n"
+        "Subsystem sftp /usr/lib/openssh/sftp-server\n\n"
+    )
     # ... then the README's blocks, as written.
     match = readme_block("Installation sur un serveur", language="", containing="Match User")
     assert "SetEnv" not in match  # every setting is in config.toml
@@ -348,7 +441,10 @@ def set_up(server: Server) -> None:
     run(*server.inside("/usr/sbin/sshd", "-t", "-f", str(ssh / "sshd_config")))
     server.sshd = subprocess.Popen(
         server.inside("/usr/sbin/sshd", "-D", "-e", "-f", str(ssh / "sshd_config")),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 15
     while True:
         try:
@@ -387,9 +483,14 @@ class Terminal:
     def __init__(self, command: list[str]) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        self.process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave,
-                                        env={**os.environ, "TERM": "xterm-256color"},
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**os.environ, "TERM": "xterm-256color"},
+            start_new_session=True,
+        )
         os.close(slave)
         self.seen = ""
 
@@ -399,8 +500,9 @@ class Terminal:
         while text not in ANSI.sub("", self.seen).replace("\r", ""):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"« {text} » jamais affiché ; écran :\n"
-                                     f"{ANSI.sub('', self.seen)[-2000:]}")
+                raise AssertionError(
+                    f"« {text} » jamais affiché ; écran :\n{ANSI.sub('', self.seen)[-2000:]}"
+                )
             ready, _, _ = select.select([self.master], [], [], min(remaining, 0.5))
             if ready:
                 try:
@@ -408,8 +510,9 @@ class Terminal:
                 except OSError:  # the session ended: the slave side is gone
                     chunk = b""
                 if not chunk:
-                    raise AssertionError(f"connexion fermée avant « {text} » :\n"
-                                         f"{ANSI.sub('', self.seen)[-2000:]}")
+                    raise AssertionError(
+                        f"connexion fermée avant « {text} » :\n{ANSI.sub('', self.seen)[-2000:]}"
+                    )
                 self.seen += chunk.decode("utf-8", "replace")
 
     def type(self, keys: str) -> None:
@@ -434,8 +537,9 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     mine, theirs = server.sftp[mine_uai], server.sftp[their_uai]
     # SFTP: the school's account drops an export in its depot/; the operator imports it.
     export = tmp_path / "eleves.csv"
-    export.write_bytes(csv_bytes(*(f"{bea(81 + i)};Roux;;Camille{i};;02/02/2010;3A;DNB;Inscrit"
-                                   for i in range(3))))
+    export.write_bytes(
+        csv_bytes(*(f"{bea(81 + i)};Roux;;Camille{i};;02/02/2010;3A;DNB;Inscrit" for i in range(3)))
+    )
     (server.files / their_uai / "depot" / "leurs-eleves.csv").write_text("secret")
     done = server.sftp_batch(mine, f"put {export} eleves.csv\nls /\n")
     assert done.returncode == 0, done.stderr
@@ -447,8 +551,9 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     # The app (service account, settings from config.toml only) reads what staff dropped.
     imported = server.as_service("import", str(dropped), "--school", mine_uai)
     assert imported.returncode == 0 and "3 ligne(s)" in imported.stdout, imported.stderr
-    before = json.loads(server.as_service("accounts", "status", "--school", mine_uai,
-                                          "--json").stdout)
+    before = json.loads(
+        server.as_service("accounts", "status", "--school", mine_uai, "--json").stdout
+    )
     assert before["without_account"] == 3
 
     # A staff member's session (the account of the README's step 6): log in, generate,
@@ -473,8 +578,9 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     term.type("\x11")  # ctrl+q
     assert term.wait_exit() == 0
     server.wait_no_process(server.service)
-    after = json.loads(server.as_service("accounts", "status", "--school", mine_uai,
-                                         "--json").stdout)
+    after = json.loads(
+        server.as_service("accounts", "status", "--school", mine_uai, "--json").stdout
+    )
     assert after["without_account"] == 0
 
     # Without a terminal the forced command refuses at once and leaves nothing running.
@@ -501,9 +607,11 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     assert verdict.returncode == 0, verdict.stderr
 
     # ... and cannot reach the other school's folder, however it names it.
-    for path in (f"{server.files}/{their_uai}/depot/leurs-eleves.csv",
-                 f"/../{their_uai}/depot/leurs-eleves.csv",
-                 "../../leurs-eleves.csv"):
+    for path in (
+        f"{server.files}/{their_uai}/depot/leurs-eleves.csv",
+        f"/../{their_uai}/depot/leurs-eleves.csv",
+        "../../leurs-eleves.csv",
+    ):
         done = server.sftp_batch(mine, f"lcd {back}\nget {path} vol.csv\n")
         assert done.returncode != 0 and not (back / "vol.csv").exists(), path
     # Nor can it make links (-P symlink,hardlink): a link swapped in for a folder would make
@@ -511,7 +619,8 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     for request in ("symlink /etc", "ln /depot/eleves.csv"):
         done = server.sftp_batch(mine, f"{request} /depot/lien\n")
         assert done.returncode != 0 and not os.path.lexists(
-            server.files / mine_uai / "depot" / "lien"), request
+            server.files / mine_uai / "depot" / "lien"
+        ), request
     done = server.sftp_batch(theirs, "ls /depot\n")
     assert done.returncode == 0 and "leurs-eleves.csv" in done.stdout
     assert "eleves.csv" not in done.stdout.replace("leurs-eleves.csv", "")
@@ -548,6 +657,7 @@ def test_readme_cups_step_fits_debian_cupsd_conf(tmp_path: Path) -> None:
     lines = [x for x in copy.read_text().splitlines() if x.startswith("PreserveJobFiles")]
     assert lines == ["PreserveJobFiles No"]
     (tmp_path / "cups-files.conf").write_text("")
-    checked = run("cupsd", "-t", "-c", str(copy), "-s", str(tmp_path / "cups-files.conf"),
-                  check=False)
+    checked = run(
+        "cupsd", "-t", "-c", str(copy), "-s", str(tmp_path / "cups-files.conf"), check=False
+    )
     assert checked.returncode == 0, checked.stderr + checked.stdout

@@ -35,27 +35,33 @@ MINE = "Mon-choix-a-moi-2026"
 def school_and_agent(must_change: bool = True) -> None:
     schools.add_school(operator(), UAI, "Lycée")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "agent", GIVEN, UAI, settings=FAST_SETTINGS,
-                    must_change=must_change)
+    staff.add_staff(
+        operator(), "agent", GIVEN, UAI, settings=FAST_SETTINGS, must_change=must_change
+    )
 
 
 def login_details() -> list[str]:
-    return [e.detail for e in AuditEvent.select().where(AuditEvent.action == "login")
-            .order_by(AuditEvent.id)]
+    return [
+        e.detail
+        for e in AuditEvent.select().where(AuditEvent.action == "login").order_by(AuditEvent.id)
+    ]
 
 
 # --- the rules -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("password", "words"), [
-    ("court", "trop court"),
-    ("agent-du-lycee-2026", "identifiant"),
-    ("AGENTAGENTAGENT", "identifiant"),
-    ("AzertyUiop123", "courants"),
-    ("motdepasse2026!", "courants"),
-    ("123456789012", "courants"),
-])
-def test_the_rules_refuse_short_login_like_and_common_passwords(password: str,
-                                                                words: str) -> None:
+
+@pytest.mark.parametrize(
+    ("password", "words"),
+    [
+        ("court", "trop court"),
+        ("agent-du-lycee-2026", "identifiant"),
+        ("AGENTAGENTAGENT", "identifiant"),
+        ("AzertyUiop123", "courants"),
+        ("motdepasse2026!", "courants"),
+        ("123456789012", "courants"),
+    ],
+)
+def test_the_rules_refuse_short_login_like_and_common_passwords(password: str, words: str) -> None:
     problem = staff_password_problem("agent", password)
     assert problem is not None and words in problem
 
@@ -69,8 +75,11 @@ def test_the_common_list_is_shipped_and_a_good_password_passes() -> None:
 def test_the_cli_refuses_with_the_same_french_rules(sqlite_url: str) -> None:
     cli = Cli(sqlite_url)
     assert cli("school", "add", UAI, "Lycée").code == 0
-    for bad, words in (("Motdepasse123", "courants"), ("agent.principal1", "identifiant"),
-                       ("court", "trop court")):
+    for bad, words in (
+        ("Motdepasse123", "courants"),
+        ("agent.principal1", "identifiant"),
+        ("court", "trop court"),
+    ):
         result = cli("staff", "add", "agent", "--school", UAI, stdin=f"{bad}\n{bad}\n")
         assert result.code == 2 and words in result.err, result
     assert not Staff.select().where(Staff.login == "agent").exists()
@@ -82,18 +91,25 @@ def test_the_cli_refuses_with_the_same_french_rules(sqlite_url: str) -> None:
 
 # --- forced change, --keep-password ------------------------------------------------------
 
+
 def test_add_and_reset_set_the_flag_unless_keep_password(sqlite_url: str) -> None:
     cli = Cli(sqlite_url)
     assert cli("school", "add", UAI, "Lycée").code == 0
     assert cli("staff", "add", "agent", "--school", UAI, stdin=f"{GIVEN}\n{GIVEN}\n").code == 0
     assert staff.must_change_password("agent")
-    assert cli("staff", "reset-password", "agent", "--keep-password",
-               stdin=f"{MINE}\n{MINE}\n").code == 0
+    assert (
+        cli("staff", "reset-password", "agent", "--keep-password", stdin=f"{MINE}\n{MINE}\n").code
+        == 0
+    )
     assert not staff.must_change_password("agent")
     assert cli("staff", "reset-password", "agent", stdin=f"{GIVEN}\n{GIVEN}\n").code == 0
     assert staff.must_change_password("agent")
-    assert cli("staff", "add", "autre", "--school", UAI, "--keep-password",
-               stdin=f"{MINE}\n{MINE}\n").code == 0
+    assert (
+        cli(
+            "staff", "add", "autre", "--school", UAI, "--keep-password", stdin=f"{MINE}\n{MINE}\n"
+        ).code
+        == 0
+    )
     assert not staff.must_change_password("autre")
     # Never a password in the audit trail.
     assert not [e for e in AuditEvent.select() if GIVEN in e.detail or MINE in e.detail]
@@ -118,13 +134,13 @@ async def test_forced_change_at_first_login_escape_logs_out(sqlite_url: str) -> 
         await log_in(pilot, "agent", GIVEN)
         assert isinstance(app.screen, ForcedPasswordScreen)
         # The rules, on the screen, in French.
-        await pilot.press(*GIVEN, "enter", *"agent-2026-lycee", "enter",
-                          *"agent-2026-lycee", "enter")
+        await pilot.press(
+            *GIVEN, "enter", *"agent-2026-lycee", "enter", *"agent-2026-lycee", "enter"
+        )
         await settle(pilot)
         assert "identifiant" in text_of(pilot, "#message")
         assert isinstance(app.screen, ForcedPasswordScreen)
-        await pilot.press(*GIVEN, "enter", *MINE, "enter", *MINE,
-                          "enter")
+        await pilot.press(*GIVEN, "enter", *MINE, "enter", *MINE, "enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.session is not None and app.session.actor.login == "agent"
@@ -142,12 +158,20 @@ async def test_kept_password_goes_straight_home(sqlite_url: str) -> None:
 
 
 async def test_the_exam_manager_changes_their_password_from_the_school_choice(
-        sqlite_url: str) -> None:
+    sqlite_url: str,
+) -> None:
     """The school choice is the manager's first screen after login: the palette offers
     « Changer mon mot de passe » there too (and « Déconnexion »), Échap comes back to it."""
     schools.add_school(operator(), UAI, "Lycée")
-    staff.add_staff(operator(), "chef", GIVEN, None, role=ROLE_MANAGER, settings=FAST_SETTINGS,
-                    must_change=False)
+    staff.add_staff(
+        operator(),
+        "chef",
+        GIVEN,
+        None,
+        role=ROLE_MANAGER,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
     app = CycladesApp(db_url=sqlite_url, settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -178,8 +202,7 @@ async def test_the_palette_opens_the_change_screen(sqlite_url: str) -> None:
         await pilot.press(*"pas le bon mot", "enter", *MINE, "enter", *MINE, "enter")
         await settle(pilot)
         assert "actuel incorrect" in text_of(pilot, "#message")
-        await pilot.press(*GIVEN, "enter", *"court", "enter",
-                          *"court", "enter")
+        await pilot.press(*GIVEN, "enter", *"court", "enter", *"court", "enter")
         await settle(pilot)
         assert "trop court" in text_of(pilot, "#message")
         await pilot.press("escape")
@@ -212,8 +235,9 @@ def test_escape_on_a_real_terminal_logs_out(sqlite_url: str) -> None:
         term.write(f"agent\r{GIVEN}\r".encode())
         term.wait_for("Changer mon mot de passe")
         term.write(ESC)
-        term.wait_for(lambda s: "Connexion du personnel" in s
-                      and "Changer mon mot de passe" not in s)
+        term.wait_for(
+            lambda s: "Connexion du personnel" in s and "Changer mon mot de passe" not in s
+        )
         term.write(f"agent\r{GIVEN}\r".encode() + ENTER)
         term.wait_for("Changer mon mot de passe")
     finally:
@@ -222,6 +246,7 @@ def test_escape_on_a_real_terminal_logs_out(sqlite_url: str) -> None:
 
 
 # --- hash upgrade ----------------------------------------------------------------------
+
 
 def test_a_login_upgrades_the_hash_when_the_cost_rises(sqlite_url: str) -> None:
     school_and_agent(must_change=False)
@@ -268,44 +293,55 @@ print(json.dumps({"checks": checks, "hashes_during": len(hashes) - made_before})
 """
 
 
-def test_each_refusal_costs_one_check_at_the_staff_cost_in_a_fresh_process(
-        db_url: str) -> None:
+def test_each_refusal_costs_one_check_at_the_staff_cost_in_a_fresh_process(db_url: str) -> None:
     school_and_agent(must_change=False)
     for login in ("desactive", "verrouille"):
-        staff.add_staff(operator(), login, GIVEN, UAI, settings=FAST_SETTINGS,
-                        must_change=False)
+        staff.add_staff(operator(), login, GIVEN, UAI, settings=FAST_SETTINGS, must_change=False)
     staff.disable(operator(), "desactive")
     Staff.update(locked_until=utcnow().replace(year=2100)).where(
-        Staff.login == "verrouille").execute()
+        Staff.login == "verrouille"
+    ).execute()
     cost = 5
-    for login, password in (("personne", GIVEN), ("desactive", GIVEN),
-                            ("verrouille", GIVEN), ("agent", "mauvais mot de passe")):
-        run = subprocess.run([sys.executable, "-c", FIRST_ATTEMPT, db_url, login, password],
-                             capture_output=True, text=True, cwd=ROOT, timeout=120,
-                             env={**cli_env(4, None), "CYCLADES_CHOSEN_COST": str(cost)})
+    for login, password in (
+        ("personne", GIVEN),
+        ("desactive", GIVEN),
+        ("verrouille", GIVEN),
+        ("agent", "mauvais mot de passe"),
+    ):
+        run = subprocess.run(
+            [sys.executable, "-c", FIRST_ATTEMPT, db_url, login, password],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            env={**cli_env(4, None), "CYCLADES_CHOSEN_COST": str(cost)},
+        )
         assert run.returncode == 0, run.stderr
         counts = json.loads(run.stdout)
         expected = [cost] if login != "agent" else [4]  # the account's own hash: cost 4
         assert counts == {"checks": expected, "hashes_during": 0}, (login, counts)
 
 
-def test_every_refusal_is_answered_at_a_deadline_not_when_its_work_is_done(
-        db_url: str) -> None:
+def test_every_refusal_is_answered_at_a_deadline_not_when_its_work_is_done(db_url: str) -> None:
     """The causes do different database work (one to three write transactions): each
     refusal waits for the same deadline after the attempt started, whatever the cause, so
     even at cost 4 (a check of about a millisecond) none answers before the margin."""
     school_and_agent(must_change=False)
-    staff.add_staff(operator(), "desactive", GIVEN, UAI, settings=FAST_SETTINGS,
-                    must_change=False)
+    staff.add_staff(operator(), "desactive", GIVEN, UAI, settings=FAST_SETTINGS, must_change=False)
     staff.disable(operator(), "desactive")
     Staff.update(locked_until=utcnow().replace(year=2100)).where(
-        Staff.login == "desactive").execute()
-    staff.add_staff(operator(), "verrouille", GIVEN, UAI, settings=FAST_SETTINGS,
-                    must_change=False)
+        Staff.login == "desactive"
+    ).execute()
+    staff.add_staff(operator(), "verrouille", GIVEN, UAI, settings=FAST_SETTINGS, must_change=False)
     Staff.update(locked_until=utcnow().replace(year=2100)).where(
-        Staff.login == "verrouille").execute()
-    for login, password in (("personne", GIVEN), ("desactive", GIVEN),
-                            ("verrouille", GIVEN), ("agent", "mauvais mot de passe")):
+        Staff.login == "verrouille"
+    ).execute()
+    for login, password in (
+        ("personne", GIVEN),
+        ("desactive", GIVEN),
+        ("verrouille", GIVEN),
+        ("agent", "mauvais mot de passe"),
+    ):
         started = time.monotonic()
         with pytest.raises(Refused):
             staff.authenticate(login, password, settings=FAST_SETTINGS)
@@ -313,7 +349,8 @@ def test_every_refusal_is_answered_at_a_deadline_not_when_its_work_is_done(
 
 
 async def test_the_app_makes_the_dummy_hash_before_taking_keys(
-        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     school_and_agent(must_change=False)
     monkeypatch.setattr(staff, "_dummy_hashes", {})
     made: list[int] = []
@@ -350,12 +387,18 @@ except Refused:
 """
 
 
-def attempt_from(url: str, address: str, login: str, password: str,
-                 extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def attempt_from(
+    url: str, address: str, login: str, password: str, extra: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     env = {**cli_env(4, extra), "SSH_CONNECTION": f"{address} 52000 127.0.0.1 22"}
-    return subprocess.Popen([sys.executable, "-c", ATTEMPT_FROM, url, login, password],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-c", ATTEMPT_FROM, url, login, password],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def verdict(proc: subprocess.Popen[str]) -> str:
@@ -370,15 +413,20 @@ def test_failed_logins_record_the_ssh_client_address(db_url: str) -> None:
     assert verdict(attempt_from(db_url, "::1", "personne", "mauvais")) == "REFUSED"
     assert verdict(attempt_from(db_url, "x;rm -rf", "agent", "mauvais")) == "REFUSED"
     assert verdict(attempt_from(db_url, "127.0.0.7", "agent", GIVEN)) == "OK"
-    assert login_details() == ["mot de passe incorrect (depuis 127.0.0.7)",
-                               "identifiant inconnu : « personne » (depuis ::1)",
-                               "mot de passe incorrect", "connexion (depuis 127.0.0.7)"]
+    assert login_details() == [
+        "mot de passe incorrect (depuis 127.0.0.7)",
+        "identifiant inconnu : « personne » (depuis ::1)",
+        "mot de passe incorrect",
+        "connexion (depuis 127.0.0.7)",
+    ]
 
 
 def test_the_address_reaches_the_audit_from_a_real_terminal(sqlite_url: str) -> None:
     school_and_agent(must_change=False)
-    term = Terminal(["--db", sqlite_url], env={
-        "CYCLADES_CHOSEN_COST": "4", "SSH_CONNECTION": "127.0.0.9 40000 127.0.0.1 22"})
+    term = Terminal(
+        ["--db", sqlite_url],
+        env={"CYCLADES_CHOSEN_COST": "4", "SSH_CONNECTION": "127.0.0.9 40000 127.0.0.1 22"},
+    )
     try:
         term.wait_for("Connexion du personnel")
         term.write(b"agent\rmauvais mot de passe\r")
@@ -412,23 +460,31 @@ def test_unlock_and_enable_from_the_cli(sqlite_url: str) -> None:
     actions = [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
     assert "staff.unlock" in actions and "staff.enable" in actions
     with pytest.raises(BadInput):
-        staff.change_own_password(Actor("agent", school_uai=UAI), GIVEN, "court",
-                                  settings=FAST_SETTINGS)
+        staff.change_own_password(
+            Actor("agent", school_uai=UAI), GIVEN, "court", settings=FAST_SETTINGS
+        )
 
 
 # --- the exam manager locked per address -----------------------------------------------
 
+
 def manager() -> None:
-    staff.add_staff(operator(), "chef", GIVEN, None, role=ROLE_MANAGER, settings=FAST_SETTINGS,
-                    must_change=False)
+    staff.add_staff(
+        operator(),
+        "chef",
+        GIVEN,
+        None,
+        role=ROLE_MANAGER,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
 
 
 @pytest.mark.parametrize("mode", ["per_address", "global"])
 def test_an_insider_elsewhere_cannot_lock_the_manager_out(db_url: str, mode: str) -> None:
     manager()
     extra = {"CYCLADES_MANAGER_LOCKOUT": mode}
-    insider = [attempt_from(db_url, "127.0.0.66", "chef", f"mauvais {i}", extra)
-               for i in range(11)]
+    insider = [attempt_from(db_url, "127.0.0.66", "chef", f"mauvais {i}", extra) for i in range(11)]
     assert [verdict(p) for p in insider] == ["REFUSED"] * 11
     details = login_details()
     # The atomic slots hold per address too: at most five passwords evaluated.

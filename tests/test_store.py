@@ -25,7 +25,13 @@ def test_urls() -> None:
     assert parse_url("sqlite:////abs/x.db").path == "/abs/x.db"
     pg = parse_url("postgresql://u:p%40ss@h:6543/base?schema=s1")
     assert (pg.user, pg.password, pg.host, pg.port, pg.name, pg.schema) == (
-        "u", "p@ss", "h", 6543, "base", "s1")
+        "u",
+        "p@ss",
+        "h",
+        6543,
+        "base",
+        "s1",
+    )
     for bad in ("mysql://x/y", "sqlite://", "postgresql://h:5432/"):
         with pytest.raises(DatabaseUrlError):
             parse_url(bad)
@@ -65,8 +71,14 @@ def test_upgrade_of_a_version_2_database(cli: Cli) -> None:
     SchemaVersion.delete().where(SchemaVersion.version == 3).execute()
     school = schools.add_school(operator(), "0392689L", "Lycée")
     schools.set_service(operator(), school.uai, True)
-    candidate = Candidate.create(school=School.get().id, ine=bea(1), family_name="Roux",
-                                 first_name="Camille", birth_date="2010-11-09", division="3A")
+    candidate = Candidate.create(
+        school=School.get().id,
+        ine=bea(1),
+        family_name="Roux",
+        first_name="Camille",
+        birth_date="2010-11-09",
+        division="3A",
+    )
     CandidatureV2.create(candidate=candidate, exam="DNB", state="Inscrit")
     assert "school_id" not in {c.name for c in db.get_columns("candidature")}
     result = cli("init")
@@ -84,8 +96,10 @@ def test_upgrade_of_a_version_3_database(cli: Cli) -> None:
     db.drop_tables([StaffAddressLock])
     sql("ALTER TABLE staff DROP COLUMN must_change_password")
     SchemaVersion.delete().where(SchemaVersion.version == 4).execute()
-    sql("INSERT INTO staff (login, password_hash, role, disabled, failed_attempts, created_at)"
-        " VALUES ('ancien', 'x', 'gestionnaire', FALSE, 0, CURRENT_TIMESTAMP)")
+    sql(
+        "INSERT INTO staff (login, password_hash, role, disabled, failed_attempts, created_at)"
+        " VALUES ('ancien', 'x', 'gestionnaire', FALSE, 0, CURRENT_TIMESTAMP)"
+    )
     assert "must_change_password" not in {c.name for c in db.get_columns("staff")}
     result = cli("init")
     assert result.code == 0 and "migrations 4" in result.out

@@ -52,8 +52,9 @@ def terminals() -> Iterator[list[Terminal]]:
 
 
 def open_login(terminals: list[Terminal], url: str, **env: str) -> Terminal:
-    terminal = Terminal(["--db", url], env={"CYCLADES_PROVISIONAL_COST": "4",
-                                           "CYCLADES_CHOSEN_COST": "4", **env})
+    terminal = Terminal(
+        ["--db", url], env={"CYCLADES_PROVISIONAL_COST": "4", "CYCLADES_CHOSEN_COST": "4", **env}
+    )
     terminals.append(terminal)
     terminal.wait_for("Connexion du personnel")
     return terminal
@@ -80,23 +81,31 @@ ATTACKS = {
     "mouse after a 0x0 size": ESC + b"[48;0;0;0;0t" + ESC + b"[<0;5;5M",
     # Pixels without cells, then a mouse report.
     "mouse after 0 pixels": ESC + b"[48;24;80;0;0t" + ESC + b"[<0;5;5M",
-    "a mix, in one packet": (b"ab\xe8\xff\xfe" + ESC + b"[97;1;9999999999u" + ESC
-                             + b"[48;0;0;0;0t" + ESC + b"[<0;5;5M" + ESC
-                             + b"[48;3000;3000;1;1t"),
+    "a mix, in one packet": (
+        b"ab\xe8\xff\xfe"
+        + ESC
+        + b"[97;1;9999999999u"
+        + ESC
+        + b"[48;0;0;0;0t"
+        + ESC
+        + b"[<0;5;5M"
+        + ESC
+        + b"[48;3000;3000;1;1t"
+    ),
 }
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS.values()), ids=list(ATTACKS))
-def test_hostile_input_at_login_is_dropped(sqlite_url: str, terminals: list[Terminal],
-                                          attack: bytes) -> None:
+def test_hostile_input_at_login_is_dropped(
+    sqlite_url: str, terminals: list[Terminal], attack: bytes
+) -> None:
     terminal = open_login(terminals, sqlite_url)
     terminal.write(attack)
     # The mouse report, if it came through, is harmless; the next keys must be drawn.
     assert_still_answering(terminal, "apres")
 
 
-def test_the_same_attacks_in_separate_packets(sqlite_url: str,
-                                              terminals: list[Terminal]) -> None:
+def test_the_same_attacks_in_separate_packets(sqlite_url: str, terminals: list[Terminal]) -> None:
     terminal = open_login(terminals, sqlite_url)
     for attack in ATTACKS.values():
         terminal.write(attack)
@@ -114,8 +123,9 @@ def test_a_huge_size_at_start_is_ignored(sqlite_url: str, terminals: list[Termin
     assert_still_answering(terminal, "debut")
 
 
-def test_a_huge_window_size_from_the_kernel_is_ignored(sqlite_url: str,
-                                                       terminals: list[Terminal]) -> None:
+def test_a_huge_window_size_from_the_kernel_is_ignored(
+    sqlite_url: str, terminals: list[Terminal]
+) -> None:
     # No COLUMNS/LINES: the size is the pty's. The client side sets it to 60000x60000 (an
     # SSH client's window-change request does this); the kernel signals SIGWINCH.
     terminal = open_login(terminals, sqlite_url, COLUMNS="", LINES="")

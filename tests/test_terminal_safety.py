@@ -53,10 +53,14 @@ CSI2J = "\x1b[2J"
 FOREIGN = [b"\x1b]52", b"\x1b]2;", b"\x1b[2J", b"\xc2\x9b", "\u202e".encode()]
 # Characters the gate must stop: C0, DEL, C1, bidi controls, separators, surrogates.
 NASTY = st.sampled_from(
-    [chr(c) for c in range(0x20)] + [chr(c) for c in range(0x7F, 0xA0)]
-    + list("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-           "\u2028\u2029\ud800\udfff")
-    + [OSC52, OSC2, CSI2J, "[bold]", "é", "Ł", ";", '"'])
+    [chr(c) for c in range(0x20)]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + list(
+        "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        "\u2028\u2029\ud800\udfff"
+    )
+    + [OSC52, OSC2, CSI2J, "[bold]", "é", "Ł", ";", '"']
+)
 HOSTILE = st.lists(st.one_of(NASTY, st.text(max_size=5)), max_size=12).map("".join)
 
 
@@ -75,16 +79,22 @@ def school_db(tmp_path: Path) -> Iterator[str]:
     db = connect(url)
     schools.add_school(operator(), UAI, "Lycée Pasteur")
     schools.set_service(operator(), UAI, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS,
-        must_change=False)
+    staff.add_staff(
+        operator(), "secretariat", PASSWORD, UAI, settings=FAST_SETTINGS, must_change=False
+    )
     yield url
     db.close()
 
 
 def run_process(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
     """The real command in its own process: the bytes it writes, undecoded."""
-    return subprocess.run([sys.executable, "-m", "cyclades_tui", *args, "--db", url],
-                          capture_output=True, env=cli_env(4, None), cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "cyclades_tui", *args, "--db", url],
+        capture_output=True,
+        env=cli_env(4, None),
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_gate_spells_out_controls() -> None:
@@ -120,23 +130,35 @@ def test_cli_dry_run_sends_no_escape(school_db: str, tmp_path: Path) -> None:
     assert "Ligne 4 : Examen « \\x1b[2J » inconnu" in shown
 
 
-def test_siecle_names_with_bidi_and_c1_are_refused_and_shown(school_db: str,
-                                                             tmp_path: Path) -> None:
+def test_siecle_names_with_bidi_and_c1_are_refused_and_shown(
+    school_db: str, tmp_path: Path
+) -> None:
     hostile = [
         Pupil("1", "", "Evil\u202eLIVE", "Bob\x9b2J", "01/01/2011", "3A"),  # « sans INE »
         Pupil("2", bea(21), "Dupont", "Anne", "01/01/2011", "3A"),
     ]
     export = tmp_path / "ElevesSansAdresses.zip"
     export.write_bytes(export_zip(UAI, hostile))
-    args = ("import", str(export), "--school", UAI, "--all-divisions",
-            "--exam", "DNB", "--state", "inscrit")
+    args = (
+        "import",
+        str(export),
+        "--school",
+        UAI,
+        "--all-divisions",
+        "--exam",
+        "DNB",
+        "--state",
+        "inscrit",
+    )
     for extra in ((), ("--yes",)):
         result = run_process(school_db, *args, *extra)
         written = result.stdout + result.stderr
         assert not [s for s in FOREIGN if s in written], written
         assert "EvilU+202ELIVE Bob\\x9b2J" in written.decode()
-    refused = [Pupil("3", bea(22), "Nom\u202e", "Zoé", "01/01/2011", "3A"),
-               Pupil("4", bea(23), "Nom", "Zoé\x9b", "01/01/2011", "3A")]
+    refused = [
+        Pupil("3", bea(22), "Nom\u202e", "Zoé", "01/01/2011", "3A"),
+        Pupil("4", bea(23), "Nom", "Zoé\x9b", "01/01/2011", "3A"),
+    ]
     export.write_bytes(export_zip(UAI, refused))
     result = run_process(school_db, *args)
     assert result.returncode == 2
@@ -164,28 +186,38 @@ def one_school(sqlite_url: str) -> str:
     return sqlite_url
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=HOSTILE)
 @example(value="\ud800")
 @example(value=OSC52 + "\u202e\x9b\nLigne 9 : faux")
-def test_cli_writes_no_control_for_any_value(value: str, one_school: str,
-                                            tmp_path: Path) -> None:
+def test_cli_writes_no_control_for_any_value(value: str, one_school: str, tmp_path: Path) -> None:
     path = tmp_path / "eleves.csv"
     # Files and the database cannot hold a lone surrogate; a command line can.
     stored = value.encode("utf-8", "replace").decode("utf-8")
     # The value in every column a message repeats; quoted, so that it stays one cell.
     cell = '"' + stored.replace('"', '""') + '"'
-    path.write_bytes(csv_bytes(
-        f"{cell};{cell};;{cell};;{cell};{cell};{cell};{cell}",
-        f"{bea(5)};Roux;;Camille;;09/11/2010;3A;DNB;{cell}"))
+    path.write_bytes(
+        csv_bytes(
+            f"{cell};{cell};;{cell};;{cell};{cell};{cell};{cell}",
+            f"{bea(5)};Roux;;Camille;;09/11/2010;3A;DNB;{cell}",
+        )
+    )
     # The same value in the database, as a tampered row would hold it.
-    rows = [Staff.create(login=stored[:64], password_hash="x"),
-            AuditEvent.create(actor=stored[:64], action=stored[:40], detail=stored)]
+    rows = [
+        Staff.create(login=stored[:64], password_hash="x"),
+        AuditEvent.create(actor=stored[:64], action=stored[:40], detail=stored),
+    ]
     written = []
     try:
-        for args in (("import", str(path), "--school", UAI, "--dry-run"), ("staff", "list"),
-                     ("audit", "--json"), ("audit",), ("staff", "disable", value or "x")):
+        for args in (
+            ("import", str(path), "--school", UAI, "--dry-run"),
+            ("staff", "list"),
+            ("audit", "--json"),
+            ("audit",),
+            ("staff", "disable", value or "x"),
+        ):
             _code, text = run_main(*args, "--db", one_school)
             connect(one_school)
             written.append(text)
@@ -253,8 +285,9 @@ def school_depot(school_db: str) -> Path:
 async def test_check_in_the_tui_shows_the_escapes(school_db: str) -> None:
     path = school_depot(school_db) / "eleves.csv"
     path.write_bytes(attack_csv())
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=(100, 40)) as pilot:
         app.open_activity("import_csv")
         await settle(pilot)

@@ -44,8 +44,14 @@ def sessions() -> Iterator[list[TuiOnPty]]:
 
 def tui_env(cost: int = 4, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CYCLADES_")}
-    return {**env, "TERM": "xterm-256color", "CYCLADES_CONFIG": os.devnull,
-            "CYCLADES_PROVISIONAL_COST": str(cost), "CYCLADES_CHOSEN_COST": "4", **extra}
+    return {
+        **env,
+        "TERM": "xterm-256color",
+        "CYCLADES_CONFIG": os.devnull,
+        "CYCLADES_PROVISIONAL_COST": str(cost),
+        "CYCLADES_CHOSEN_COST": "4",
+        **extra,
+    }
 
 
 def processes_using(marker: str) -> list[int]:
@@ -71,12 +77,20 @@ def demo_database(url: str) -> int:
 
 # --- no terminal ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("args", [[], ["--demo"]])
 def test_without_a_terminal_the_tui_refuses_at_once(tmp_path: Path, args: list[str]) -> None:
     env = {**tui_env(), "XDG_DATA_HOME": str(tmp_path / "data")}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "cyclades_tui", *args], cwd=ROOT, env=env,
-                          stdin=subprocess.PIPE, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "cyclades_tui", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "terminal interactif" in done.stderr and "ssh -t" in done.stderr
     assert done.stdout == ""
@@ -89,8 +103,14 @@ def test_a_terminal_on_one_side_only_is_not_enough(tmp_path: Path) -> None:
     leader, follower = pty.openpty()
     try:
         for stdin, stdout in [(follower, subprocess.PIPE), (subprocess.PIPE, follower)]:
-            proc = subprocess.Popen([sys.executable, "-m", "cyclades_tui"], cwd=ROOT, env=env,
-                                    stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "cyclades_tui"],
+                cwd=ROOT,
+                env=env,
+                stdin=stdin,
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+            )
             _, err = proc.communicate(timeout=60)
             assert proc.returncode == 2 and b"ssh -t" in err
     finally:
@@ -99,6 +119,7 @@ def test_a_terminal_on_one_side_only_is_not_enough(tmp_path: Path) -> None:
 
 
 # --- with a terminal ------------------------------------------------------------------
+
 
 def test_on_a_terminal_it_starts_hardened(sqlite_url: str, sessions: list[TuiOnPty]) -> None:
     demo_database(sqlite_url)
@@ -116,10 +137,23 @@ def test_on_a_terminal_it_starts_hardened(sqlite_url: str, sessions: list[TuiOnP
 
 def test_every_command_is_hardened(sqlite_url: str) -> None:
     # `accounts verify` waits for the password on stdin: time to look at the process.
-    proc = subprocess.Popen([sys.executable, "-m", "cyclades_tui", "accounts", "verify",
-                             "personne", "--db", sqlite_url], cwd=ROOT, env=tui_env(),
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cyclades_tui",
+            "accounts",
+            "verify",
+            "personne",
+            "--db",
+            sqlite_url,
+        ],
+        cwd=ROOT,
+        env=tui_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         status_file = Path(f"/proc/{proc.pid}/status")
         assert until(lambda: "Umask:\t0077" in status_file.read_text()), status_file.read_text()
@@ -130,8 +164,7 @@ def test_every_command_is_hardened(sqlite_url: str) -> None:
     assert proc.returncode == 1
 
 
-def test_a_bad_setting_stops_the_tui_at_start(sqlite_url: str,
-                                              sessions: list[TuiOnPty]) -> None:
+def test_a_bad_setting_stops_the_tui_at_start(sqlite_url: str, sessions: list[TuiOnPty]) -> None:
     tui = TuiOnPty(["--db", sqlite_url], tui_env(CYCLADES_WORKERS="deux"))
     sessions.append(tui)
     assert tui.exited(60)
@@ -141,14 +174,14 @@ def test_a_bad_setting_stops_the_tui_at_start(sqlite_url: str,
 
 # --- hang-up --------------------------------------------------------------------------
 
+
 def assert_ended_by_hangup(tui: TuiOnPty, marker: str) -> None:
     assert tui.exited(15), "la session a survécu à la déconnexion"
     assert os.WIFSIGNALED(tui.status or 0) and os.WTERMSIG(tui.status or 0) == signal.SIGHUP
     assert processes_using(marker) == []
 
 
-def test_hang_up_while_hashing_leaves_nothing(sqlite_url: str,
-                                              sessions: list[TuiOnPty]) -> None:
+def test_hang_up_while_hashing_leaves_nothing(sqlite_url: str, sessions: list[TuiOnPty]) -> None:
     eligible = demo_database(sqlite_url)
     # Cost 12 on one thread: hashing lasts long enough to cut the line in the middle of it.
     tui = TuiOnPty(["--demo", "--db", sqlite_url], tui_env(cost=12, CYCLADES_WORKERS="1"))
@@ -195,7 +228,13 @@ def test_hang_up_inside_the_write_transaction_rolls_it_back(
     assert Account.select().count() == 0
     assert check_every_account_has_its_slip() == 0
     # The write lock went with the process: a new generation goes through at once.
-    done = run_cli(db_url, "accounts", "generate", "--school", demo_uai(),
-                   env={"CYCLADES_SQLITE_BUSY_MS": "2000"})
+    done = run_cli(
+        db_url,
+        "accounts",
+        "generate",
+        "--school",
+        demo_uai(),
+        env={"CYCLADES_SQLITE_BUSY_MS": "2000"},
+    )
     assert done.returncode == 0, done.stderr
     assert check_every_account_has_its_slip() == eligible

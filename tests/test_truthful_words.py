@@ -35,10 +35,8 @@ async def test_generate_screen_gives_the_prerequisite(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'ecole.db'}"
     db = connect(url)
     schools.add_school(operator(), UAI, "Lycée Pasteur")  # service not positioned
-    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI,
-                    settings=FAST_SETTINGS)
-    app = CycladesApp(db_url=url, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI, settings=FAST_SETTINGS)
+    app = CycladesApp(db_url=url, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("generate")
         await settle(pilot)
@@ -53,8 +51,10 @@ async def test_generate_screen_gives_the_prerequisite(tmp_path: Path) -> None:
 
 def test_regenerate_says_which_state_finds_the_pupil(cli: Cli, tmp_path: Path) -> None:
     add_school(cli, UAI)
-    rows = [f"{bea(1)};Martin;;Léa;;02/02/2008;TBCP;BCP;Pré-inscrit",
-            f"{bea(2)};Petit;;Tom;;03/03/2008;TG1;BGT;Pré-inscrit"]
+    rows = [
+        f"{bea(1)};Martin;;Léa;;02/02/2008;TBCP;BCP;Pré-inscrit",
+        f"{bea(2)};Petit;;Tom;;03/03/2008;TG1;BGT;Pré-inscrit",
+    ]
     path = tmp_path / "c.csv"
     path.write_bytes(csv_bytes(*rows))
     assert cli("import", str(path), "--school", UAI).code == 0

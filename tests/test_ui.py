@@ -183,7 +183,8 @@ async def test_service_not_positioned_disables_generation(demo_url: str) -> None
 async def test_markup_in_names_is_shown_literally(demo_url: str) -> None:
     evil = "[bold]Malin[/]"
     Candidate.update(family_name=evil, first_name="[/]").where(
-        Candidate.id == Candidate.select().first().id).execute()
+        Candidate.id == Candidate.select().first().id
+    ).execute()
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
@@ -216,12 +217,17 @@ async def test_command_palette_offers_every_activity(demo_url: str) -> None:
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for label in ("Générer les comptes Cyclades de mes élèves",
-                      "Regénérer le mot de passe d'un compte d'un élève",
-                      "Afficher le compte rendu", "Mes candidats", "Importer HORS BEE"):
+        for label in (
+            "Générer les comptes Cyclades de mes élèves",
+            "Regénérer le mot de passe d'un compte d'un élève",
+            "Afficher le compte rendu",
+            "Mes candidats",
+            "Importer HORS BEE",
+        ):
             assert label in titles
-        next(c for c in app.get_system_commands(app.screen)
-             if c.title == "Mes candidats").callback()
+        next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Mes candidats"
+        ).callback()
         await settle(pilot)
         assert isinstance(app.screen, CandidatesScreen)
 
@@ -229,8 +235,12 @@ async def test_command_palette_offers_every_activity(demo_url: str) -> None:
 async def test_every_binding_is_in_the_footer_at_80_columns(demo_url: str) -> None:
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
-        for key, screen_type in (("g", GenerateScreen), ("r", RegenerateScreen),
-                                 ("d", DocumentsScreen), ("c", CandidatesScreen)):
+        for key, screen_type in (
+            ("g", GenerateScreen),
+            ("r", RegenerateScreen),
+            ("d", DocumentsScreen),
+            ("c", CandidatesScreen),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, screen_type)
@@ -242,7 +252,8 @@ async def test_every_binding_is_in_the_footer_at_80_columns(demo_url: str) -> No
                 assert binding.description in shown, (screen_type, binding.description)  # type: ignore[union-attr]
             # Each key is drawn whole inside the 80 columns (not clipped off the right edge).
             assert all(k.region.width > 0 and k.region.right <= SIZE[0] for k in keys), [
-                (str(k.render()), k.region) for k in keys]
+                (str(k.render()), k.region) for k in keys
+            ]
             app.screen.action_back()  # type: ignore[attr-defined]
             await pilot.pause()
 
@@ -265,8 +276,9 @@ def test_no_screen_key_is_swallowed_by_a_text_field() -> None:
 
     from cyclades_tui.ui.app import ACTIVITY_SCREENS
 
-    input_keys = {key.strip() for b in Input.BINDINGS if isinstance(b, Binding)
-                  for key in b.key.split(",")}
+    input_keys = {
+        key.strip() for b in Input.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")
+    }
     for name, factory in ACTIVITY_SCREENS.items():
         for binding in getattr(factory, "BINDINGS", []):
             assert isinstance(binding, Binding)

@@ -32,8 +32,14 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 WIDTH = 80
 # Every screen class that declares keys, with the registry ids it must use.
 SCREENS: list[type[Screen[object]]] = [
-    *ACTIVITY_SCREENS.values(), HomeScreen, LoginScreen, PreviewScreen,  # type: ignore[list-item]
-    SchoolPickerScreen, ConfirmModal, PathModal, PrinterModal,
+    *ACTIVITY_SCREENS.values(),
+    HomeScreen,
+    LoginScreen,
+    PreviewScreen,  # type: ignore[list-item]
+    SchoolPickerScreen,
+    ConfirmModal,
+    PathModal,
+    PrinterModal,
 ]
 
 
@@ -57,7 +63,10 @@ def test_every_screen_key_comes_from_the_registry() -> None:
             assert isinstance(binding, Binding) and binding.id in ACTIONS, (screen, binding)
             action = ACTIONS[binding.id]
             assert (binding.key, binding.action, binding.description) == (
-                action.key, action.action, action.label), (screen, binding)
+                action.key,
+                action.action,
+                action.label,
+            ), (screen, binding)
 
 
 def test_one_key_per_action_and_one_action_per_ctrl_key() -> None:
@@ -78,8 +87,7 @@ def test_one_key_per_action_and_one_action_per_ctrl_key() -> None:
     assert {k: v for k, v in meaning_of.items() if len(v) > 1} == {}
     assert ACTIONS["report"].key == "ctrl+r"
     for screen in SCREENS:
-        reports = [b for b in screen.BINDINGS
-                   if isinstance(b, Binding) and b.action == "report"]
+        reports = [b for b in screen.BINDINGS if isinstance(b, Binding) and b.action == "report"]
         assert all(b.key == ACTIONS["report"].key for b in reports), screen
 
 
@@ -87,9 +95,14 @@ def test_readme_rows_name_every_shown_key() -> None:
     for row in KEY_TABLE:
         for action_id in row.actions:
             assert "{" + action_id + "}" in row.text, (row.screen, action_id)
-    shown = {b.id for screen in SCREENS for b in screen.BINDINGS
-             if isinstance(b, Binding) and b.show and screen not in (
-                 ConfirmModal, PathModal, PrinterModal, SchoolPickerScreen)}
+    shown = {
+        b.id
+        for screen in SCREENS
+        for b in screen.BINDINGS
+        if isinstance(b, Binding)
+        and b.show
+        and screen not in (ConfirmModal, PathModal, PrinterModal, SchoolPickerScreen)
+    }
     in_readme = {action_id for row in KEY_TABLE for action_id in row.actions}
     assert shown - in_readme == set()
 
@@ -101,9 +114,10 @@ async def test_menu_and_palette_are_the_registry_s(demo_url: str) -> None:
         assert isinstance(app.screen, HomeScreen)
         menu = app.screen.query_one("#menu", OptionList)
         assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == [
-            a.id for a in ACTIVITIES]
+            a.id for a in ACTIVITIES
+        ]
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert titles[:len(ACTIVITIES)] == [a.title for a in ACTIVITIES]
+        assert titles[: len(ACTIVITIES)] == [a.title for a in ACTIVITIES]
         assert set(ACTIVITY_SCREENS) == {a.id for a in ACTIVITIES}
 
 
@@ -111,10 +125,16 @@ def footer_faults(screen: Screen[object]) -> list[str]:
     """Shown bindings missing from the footer, or drawn (partly) beyond column 80."""
     keys = list(screen.query("FooterKey"))
     shown = " ".join(str(k.render()) for k in keys)
-    faults = [f"{type(screen).__name__}: {b.description} absent" for b in screen.BINDINGS
-              if isinstance(b, Binding) and b.show and b.description not in shown]
-    faults += [f"{type(screen).__name__}: {k.render()} at {k.region}" for k in keys
-               if k.region.width <= 0 or k.region.right > WIDTH]
+    faults = [
+        f"{type(screen).__name__}: {b.description} absent"
+        for b in screen.BINDINGS
+        if isinstance(b, Binding) and b.show and b.description not in shown
+    ]
+    faults += [
+        f"{type(screen).__name__}: {k.render()} at {k.region}"
+        for k in keys
+        if k.region.width <= 0 or k.region.right > WIDTH
+    ]
     return faults
 
 
@@ -141,12 +161,14 @@ async def test_every_footer_fits_80_columns(demo_url: str) -> None:
             await settle(pilot)
             assert type(app.screen) is ACTIVITY_SCREENS[key]
             faults += await drawn_footer_faults(pilot, app.screen)
-        document = DocumentSummary(1, "Papillons de connexion", 1, 0, 0, "pdf",
-                                   datetime.now(UTC), DEMO_STAFF)
+        document = DocumentSummary(
+            1, "Papillons de connexion", 1, 0, 0, "pdf", datetime.now(UTC), DEMO_STAFF
+        )
         dialogs: list[Screen[object]] = [
             PreviewScreen(app.context(), document, []),
             SchoolPickerScreen(app.context(), operator()),  # type: ignore[list-item]
-            ConfirmModal("Confirmer ?", "Oui"), PathModal("Enregistrer", "out/"),
+            ConfirmModal("Confirmer ?", "Oui"),
+            PathModal("Enregistrer", "out/"),
             PrinterModal(["salle-prof"], "salle-prof"),
         ]
         for dialog in dialogs:

@@ -42,9 +42,16 @@ PUPILS = [
 
 def snapshot_of_candidates() -> list[tuple[str, ...]]:
     return sorted(
-        (c.candidate.ine, c.candidate.family_name, c.candidate.first_name,
-         c.candidate.division, c.exam, c.state)
-        for c in Candidature.select(Candidature, Candidate).join(Candidate))
+        (
+            c.candidate.ine,
+            c.candidate.family_name,
+            c.candidate.first_name,
+            c.candidate.division,
+            c.exam,
+            c.state,
+        )
+        for c in Candidature.select(Candidature, Candidate).join(Candidate)
+    )
 
 
 async def log_in(pilot: Pilot[None], login: str, password: str) -> None:
@@ -62,8 +69,9 @@ def reset_candidates() -> None:
     Candidate.delete().execute()
 
 
-async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
-                                                             tmp_path: Path) -> None:
+async def test_siecle_import_through_the_tui_matches_the_cli(
+    school_db: str, tmp_path: Path
+) -> None:
     export = depot(tmp_path) / "ElevesSansAdresses.zip"
     export.write_bytes(export_zip(UAI, PUPILS))
     # The CLI's result, through the same service.
@@ -72,8 +80,9 @@ async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
     assert len(expected) == 3
     reset_candidates()
 
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_bee_export(pilot, export.name)
         divisions = screen.query_one("#divisions", SelectionList)
@@ -100,8 +109,9 @@ async def test_siecle_import_through_the_tui_matches_the_cli(school_db: str,
         assert "Import terminé : 3 nouvel(s) élève(s)" in text_of(pilot, "#message")
     assert snapshot_of_candidates() == expected
     # A second import of the same file changes nothing.
-    again = import_siecle(operator(), UAI, export, "DNB", "inscrit", ["3A", "3B"],
-                          skip_invalid_ine=True)
+    again = import_siecle(
+        operator(), UAI, export, "DNB", "inscrit", ["3A", "3B"], skip_invalid_ine=True
+    )
     assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
     assert snapshot_of_candidates() == expected
 
@@ -146,33 +156,47 @@ async def test_journal_lists_the_day(school_db: str) -> None:
         assert any(r[2] == "Service" for r in rows)
 
 
-async def test_class_boxes_show_their_mark_only_when_ticked(school_db: str,
-                                                         tmp_path: Path) -> None:
+async def test_class_boxes_show_their_mark_only_when_ticked(school_db: str, tmp_path: Path) -> None:
     export = depot(tmp_path) / "e.zip"
-    export.write_bytes(export_zip(UAI, [
-        Pupil("1", bea(41), "Nom", "Un", "01/01/2011", "3A"),
-        Pupil("2", bea(42), "Nom", "Deux", "01/01/2011", "3B")]))
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    export.write_bytes(
+        export_zip(
+            UAI,
+            [
+                Pupil("1", bea(41), "Nom", "Un", "01/01/2011", "3A"),
+                Pupil("2", bea(42), "Nom", "Deux", "01/01/2011", "3B"),
+            ],
+        )
+    )
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_bee_export(pilot, export.name)
         divisions = screen.query_one("#divisions", SelectionList)
         divisions.select("3A")
         await pilot.pause()
-        drawn = {line.text[4:].split(" —")[0]: line.text[:3]
-                 for line in (divisions.render_line(y) for y in range(2))}
+        drawn = {
+            line.text[4:].split(" —")[0]: line.text[:3]
+            for line in (divisions.render_line(y) for y in range(2))
+        }
         # Told apart by their mark, not by colour alone (16-colour consoles, tired eyes).
         assert drawn == {"3A": "▐X▌", "3B": "▐ ▌"}
 
 
 async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path) -> None:
     export = depot(tmp_path) / "e.zip"
-    export.write_bytes(export_zip(UAI, [Pupil("1", bea(31), "Nom", "Prénom", "01/01/2011",
-                                              "3[/B"),
-                                        Pupil("2", bea(32), "Nom", "Autre", "01/01/2011",
-                                              "[b]3A")]))
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    export.write_bytes(
+        export_zip(
+            UAI,
+            [
+                Pupil("1", bea(31), "Nom", "Prénom", "01/01/2011", "3[/B"),
+                Pupil("2", bea(32), "Nom", "Autre", "01/01/2011", "[b]3A"),
+            ],
+        )
+    )
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_bee_export(pilot, export.name)
         divisions = screen.query_one("#divisions", SelectionList)
@@ -185,10 +209,12 @@ async def test_csv_import_previews_then_imports(school_db: str, tmp_path: Path) 
     bad = depot(tmp_path) / "mauvais.csv"
     bad.write_bytes(csv_bytes(f"{bea(41)};Roux;;Camille;;31/02/2010;3A;DNB;Inscrit"))
     good = depot(tmp_path) / "eleves.csv"
-    good.write_bytes(csv_bytes(*[f"{bea(50 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit"
-                                 for i in range(12)]))
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    good.write_bytes(
+        csv_bytes(*[f"{bea(50 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(12)])
+    )
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_csv")
         await settle(pilot)

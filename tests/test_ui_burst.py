@@ -28,8 +28,15 @@ def demo_db(sqlite_url: str) -> str:
     """The demo school (300 pupils) in a fresh SQLite file, with a « secretariat » account."""
     cli = Cli(sqlite_url)
     assert cli("demo").code == 0
-    added = cli("staff", "add", "secretariat", "--school", DEMO_UAI, "--keep-password",
-                stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    added = cli(
+        "staff",
+        "add",
+        "secretariat",
+        "--school",
+        DEMO_UAI,
+        "--keep-password",
+        stdin=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert added.code == 0, added.err
     return sqlite_url
 
@@ -44,14 +51,16 @@ def terminals() -> Iterator[list[Terminal]]:
 
 
 def start(terminals: list[Terminal], *args: str) -> Terminal:
-    terminal = Terminal(list(args), env={"CYCLADES_PROVISIONAL_COST": "4",
-                                         "CYCLADES_CHOSEN_COST": "4"})
+    terminal = Terminal(
+        list(args), env={"CYCLADES_PROVISIONAL_COST": "4", "CYCLADES_CHOSEN_COST": "4"}
+    )
     terminals.append(terminal)
     return terminal
 
 
 def test_login_burst_keeps_the_password_out_of_the_identifier(
-        demo_db: str, terminals: list[Terminal]) -> None:
+    demo_db: str, terminals: list[Terminal]
+) -> None:
     term = start(terminals, "--db", demo_db)
     term.wait_for("Connexion du personnel")
     term.write(b"secretariat" + TAB + PASSWORD.encode() + ENTER)
@@ -61,7 +70,8 @@ def test_login_burst_keeps_the_password_out_of_the_identifier(
 
 
 def test_home_burst_opens_candidates_with_the_filter_typed(
-        demo_db: str, terminals: list[Terminal]) -> None:
+    demo_db: str, terminals: list[Terminal]
+) -> None:
     term = start(terminals, "--demo", "--db", demo_db)
     term.wait_for("Mon établissement")
     term.write(b"cNakamura")
@@ -86,8 +96,9 @@ def test_ine_then_ctrl_g_asks_for_confirmation(demo_db: str, terminals: list[Ter
     cli = Cli(demo_db)
     assert cli("accounts", "generate", "--school", DEMO_UAI).code == 0
     connect(demo_db)
-    view = next(v for v in list_candidates(operator(), DEMO_UAI)
-                if v.login and v.state == "Inscrit")
+    view = next(
+        v for v in list_candidates(operator(), DEMO_UAI) if v.login and v.state == "Inscrit"
+    )
     term = start(terminals, "--demo", "--db", demo_db)
     term.wait_for("Mon établissement")
     term.write(b"r" + view.ine.encode() + CTRL_G)
@@ -116,8 +127,7 @@ def test_name_then_ctrl_g_asks_for_confirmation(demo_db: str, terminals: list[Te
     assert "Nakamura" in screen
 
 
-def test_counted_arrows_after_coming_back_on_a_pty(demo_db: str,
-                                                   terminals: list[Terminal]) -> None:
+def test_counted_arrows_after_coming_back_on_a_pty(demo_db: str, terminals: list[Terminal]) -> None:
     term = start(terminals, "--demo", "--db", demo_db)
     term.wait_for("Mon établissement")
     term.write(DOWN * 3 + ENTER)  # the 4th line: « Mes candidats »
@@ -130,7 +140,8 @@ def test_counted_arrows_after_coming_back_on_a_pty(demo_db: str,
 
 
 def test_escape_then_ctrl_p_in_one_packet_opens_the_palette_below(
-        demo_db: str, terminals: list[Terminal]) -> None:
+    demo_db: str, terminals: list[Terminal]
+) -> None:
     """ESC ctrl+p in one write: Textual read ctrl+p alone (the Échap lost), so the palette
     opened over « Mes candidats » and closing it left the user there."""
     term = start(terminals, "--demo", "--db", demo_db)
@@ -140,6 +151,5 @@ def test_escape_then_ctrl_p_in_one_packet_opens_the_palette_below(
     term.write(ESC + CTRL_P)
     term.wait_for("Rechercher une commande")
     term.write(ESC)
-    screen = term.wait_for(lambda s: "Rechercher une commande" not in s
-                           and "[g] Générer" in s)
+    screen = term.wait_for(lambda s: "Rechercher une commande" not in s and "[g] Générer" in s)
     assert "Import CSV" not in screen

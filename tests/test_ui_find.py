@@ -28,11 +28,11 @@ def test_a_pupil_who_will_never_get_an_account_is_told_why(demo_url: str) -> Non
     assert "générez d'abord" not in refused.value.message
 
 
-def test_a_pre_registered_pupil_searched_as_registered_is_told_her_state(
-        demo_url: str) -> None:
+def test_a_pre_registered_pupil_searched_as_registered_is_told_her_state(demo_url: str) -> None:
     first = list_candidates(operator(), DEMO_UAI)[0]
     Candidature.update(state="Pré-inscrit", exam="BCP").where(
-        Candidature.candidate == first.candidate_id).execute()
+        Candidature.candidate == first.candidate_id
+    ).execute()
     with pytest.raises(Refused) as refused:
         accounts.find_for_regeneration(operator(), DEMO_UAI, first.ine, "inscrit")
     assert "est « Pré-inscrit » en BCP : choisissez l'état « Pré-inscrit »" in refused.value.message
@@ -40,8 +40,7 @@ def test_a_pre_registered_pupil_searched_as_registered_is_told_her_state(
 
 async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
-    nakamura = next(v for v in list_candidates(operator(), DEMO_UAI)
-                    if v.family_name == "Nakamura")
+    nakamura = next(v for v in list_candidates(operator(), DEMO_UAI) if v.family_name == "Nakamura")
     assert nakamura.login
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
@@ -56,8 +55,11 @@ async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:
 
 async def test_homonyms_are_listed_with_their_birth_dates(demo_url: str) -> None:
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
-    aubins = [v for v in list_candidates(operator(), DEMO_UAI)
-              if v.family_name == "Aubin" and v.first_name == "Antoine"]
+    aubins = [
+        v
+        for v in list_candidates(operator(), DEMO_UAI)
+        if v.family_name == "Aubin" and v.first_name == "Antoine"
+    ]
     assert len(aubins) == 3
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
@@ -106,8 +108,7 @@ async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:
         assert views[0].ine not in text_of(pilot, "#candidate")
 
 
-async def test_report_names_the_pupil_and_filters_by_pupil_or_class(
-        demo_url: str) -> None:
+async def test_report_names_the_pupil_and_filters_by_pupil_or_class(demo_url: str) -> None:
     from cyclades_tui.services import documents
     from cyclades_tui.ui.screens.documents import DocumentsScreen
     from cyclades_tui.ui.screens.preview import PreviewScreen
@@ -134,7 +135,11 @@ async def test_report_names_the_pupil_and_filters_by_pupil_or_class(
         labels = [str(c.label) for c in table.columns.values()]
         rows = [dict(zip(labels, r, strict=True)) for r in table_rows(pilot, "#documents")]
         assert [rows[2][k] for k in ("Document", "Page", "Nb", "Élève (classe)")] == [
-            "Papillon de connexion", "1/page", "1", f"Nakamura ({nakamura.division})"]
+            "Papillon de connexion",
+            "1/page",
+            "1",
+            f"Nakamura ({nakamura.division})",
+        ]
         assert {r["Page"] for r in rows[3:]} == {"1/page", "2/page"}
         await pilot.press("ctrl+f", *"nakamura")
         await settle(pilot)
@@ -145,8 +150,12 @@ async def test_report_names_the_pupil_and_filters_by_pupil_or_class(
         await settle(pilot)
         assert isinstance(app.screen, PreviewScreen)
         ((login, _, _, name, division, ine),) = table_rows(pilot, "#slips")
-        assert (login, name, division, ine) == (nakamura.login, "Nakamura",
-                                                 nakamura.division, nakamura.ine)
+        assert (login, name, division, ine) == (
+            nakamura.login,
+            "Nakamura",
+            nakamura.division,
+            nakamura.ine,
+        )
 
 
 async def test_page_down_turns_the_page_of_documents(demo_url: str) -> None:
@@ -169,8 +178,7 @@ async def test_page_down_turns_the_page_of_documents(demo_url: str) -> None:
         assert "Affichage de l'élément 1 à 10 sur 11" in text_of(pilot, "#range")
 
 
-async def test_candidates_show_exam_state_reason_and_birth_date(
-        demo_url: str) -> None:
+async def test_candidates_show_exam_state_reason_and_birth_date(demo_url: str) -> None:
     from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
     views = list_candidates(operator(), DEMO_UAI)
@@ -186,7 +194,7 @@ async def test_candidates_show_exam_state_reason_and_birth_date(
         assert state in refused.state  # « En cours » for « En cours d'inscription »
         # At 80 columns the exam and state columns are on screen, not cut away.
         header = [title for title, _ in table.columns]
-        shown = sum(width + 2 for _, width in table.columns[:header.index("Compte") + 1])
+        shown = sum(width + 2 for _, width in table.columns[: header.index("Compte") + 1])
         assert shown <= table.size.width
     wide = demo_app(demo_url)
     async with wide.run_test(size=(120, 40)) as pilot:
@@ -197,8 +205,7 @@ async def test_candidates_show_exam_state_reason_and_birth_date(
         assert table.columns[0][1] > 14  # names get the room
 
 
-async def test_right_arrow_reaches_birth_date_and_ine_at_80_columns(
-        demo_url: str) -> None:
+async def test_right_arrow_reaches_birth_date_and_ine_at_80_columns(demo_url: str) -> None:
     from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
     app = demo_app(demo_url)
@@ -212,7 +219,8 @@ async def test_right_arrow_reaches_birth_date_and_ine_at_80_columns(
 
 
 def test_homonyms_slips_show_their_birth_dates_and_two_per_page_fills_pages(
-        demo_url: str, tmp_path: Path) -> None:
+    demo_url: str, tmp_path: Path
+) -> None:
     from cyclades_tui.services import documents
     from tests.helpers import pdf_text
 
@@ -232,6 +240,7 @@ def test_homonyms_slips_show_their_birth_dates_and_two_per_page_fills_pages(
     path = tmp_path / "two.pdf"
     path.write_bytes(data)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    pages = int(next(line.split()[-1] for line in info.stdout.splitlines()
-                     if line.startswith("Pages:")))
+    pages = int(
+        next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
+    )
     assert pages == (len(views) + 1) // 2  # full pages, whatever the classes

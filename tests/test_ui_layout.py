@@ -16,13 +16,24 @@ from tests.ui_helpers import read_bee_export, settle, text_of
 
 
 async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
-        school_db: str, tmp_path: Path) -> None:
-    pupils = [Pupil(str(n), bea(100 + n) if n % 2 else "", f"Nom{n}", "Prénom", "01/01/2011",
-                    f"3{chr(65 + n % 8)}") for n in range(40)]
+    school_db: str, tmp_path: Path
+) -> None:
+    pupils = [
+        Pupil(
+            str(n),
+            bea(100 + n) if n % 2 else "",
+            f"Nom{n}",
+            "Prénom",
+            "01/01/2011",
+            f"3{chr(65 + n % 8)}",
+        )
+        for n in range(40)
+    ]
     export = depot(tmp_path) / "ElevesSansAdresses.zip"  # the school's incoming folder
     export.write_bytes(export_zip(UAI, pupils))
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_bee_export(pilot, export.name)
         screen.query_one("#exam", Select).value = "DNB"
@@ -37,14 +48,18 @@ async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
             region = button.region
             # On screen, above the message line and the footer.
             assert region.height > 0 and region.y >= 0 and region.bottom <= SIZE[1] - 3, (
-                button_id, region)
+                button_id,
+                region,
+            )
 
 
 async def test_linux_console_gets_the_16_colour_theme(
-        school_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    school_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TERM", "linux")
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "cyclades-16"
@@ -53,8 +68,9 @@ async def test_linux_console_gets_the_16_colour_theme(
         assert "red" not in variables["accent"] and "red" not in variables["footer-key-foreground"]
         assert "red" in variables["error"]
     monkeypatch.setenv("TERM", "xterm-256color")
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE):
         assert app.theme != "cyclades-16"
 
@@ -64,8 +80,9 @@ async def test_ticked_and_unticked_marks_differ(school_db: str) -> None:
 
     from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
 
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("regenerate")
         await settle(pilot)
@@ -80,8 +97,9 @@ async def test_ticked_and_unticked_marks_differ(school_db: str) -> None:
 async def test_open_select_list_says_fermer_in_french(school_db: str) -> None:
     from textual.widgets import Footer
 
-    app = CycladesApp(db_url=school_db, demo_actor=staff.actor_for("secretariat"),
-                      settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_bee")
         await settle(pilot)

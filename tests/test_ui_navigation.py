@@ -95,7 +95,8 @@ def held_generation(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event
 
 
 async def test_generation_goes_on_when_its_screen_is_left(
-        demo_url: str, held_generation: threading.Event) -> None:
+    demo_url: str, held_generation: threading.Event
+) -> None:
     eligible = accounts.status(operator(), DEMO_UAI).without_account
     assert eligible >= 10
     app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
@@ -123,8 +124,8 @@ async def test_generation_goes_on_when_its_screen_is_left(
 
 
 async def test_a_generation_ending_after_logout_tells_nobody(
-        demo_url: str, held_generation: threading.Event,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_url: str, held_generation: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
     told: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
@@ -145,7 +146,8 @@ async def test_a_generation_ending_after_logout_tells_nobody(
 
 
 async def test_quitting_during_a_generation_abandons_it_cleanly(
-        demo_url: str, held_generation: threading.Event) -> None:
+    demo_url: str, held_generation: threading.Event
+) -> None:
     app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")

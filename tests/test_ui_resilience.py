@@ -40,8 +40,14 @@ async def test_outage_then_recovery(proxied_pg: tuple[str, TcpProxy]) -> None:
     schools.add_school(operator(), UAI, "Lycée")
     schools.set_service(operator(), UAI, True)
     import_csv(operator(), UAI, csv_bytes(f"{bea(1)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit"))
-    staff.add_staff(operator(), "agent", "mot de passe assez long", UAI, settings=FAST_SETTINGS,
-        must_change=False)
+    staff.add_staff(
+        operator(),
+        "agent",
+        "mot de passe assez long",
+        UAI,
+        settings=FAST_SETTINGS,
+        must_change=False,
+    )
     app = CycladesApp(db_url=url, demo_actor=staff.actor_for("agent"), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         proxy.cut()

@@ -44,12 +44,23 @@ def watched(db_url: str) -> Iterator[str]:
     for uai in (UAI, OTHER):
         schools.add_school(operator(), uai, f"École {uai}")
         schools.set_service(operator(), uai, True)
-    staff.add_staff(operator(), "secretariat", PASSWORD, UAI, settings=load_settings(),
-        must_change=False)
-    staff.add_staff(operator(), "chef", PASSWORD, None, role=ROLE_MANAGER,
-        settings=load_settings(), must_change=False)
-    for login, password in (("bruteforce", "x"), ("Mon Secret 2026!", "x"),
-                            ("secretariat", "mauvais")):
+    staff.add_staff(
+        operator(), "secretariat", PASSWORD, UAI, settings=load_settings(), must_change=False
+    )
+    staff.add_staff(
+        operator(),
+        "chef",
+        PASSWORD,
+        None,
+        role=ROLE_MANAGER,
+        settings=load_settings(),
+        must_change=False,
+    )
+    for login, password in (
+        ("bruteforce", "x"),
+        ("Mon Secret 2026!", "x"),
+        ("secretariat", "mauvais"),
+    ):
         with pytest.raises(Refused):
             staff.authenticate(login, password, settings=load_settings())
     staff.authenticate("chef", PASSWORD, settings=load_settings())
@@ -60,8 +71,11 @@ def test_operator_audit_without_school_lists_every_event(watched: str) -> None:
     cli = Cli(watched)
     everything = cli("audit", "--json")
     assert everything.code == 0, everything.err
-    events = [(e["school"], e["actor"], e["detail"], e["success"])
-              for e in json.loads(everything.out) if e["action"] == "login"]
+    events = [
+        (e["school"], e["actor"], e["detail"], e["success"])
+        for e in json.loads(everything.out)
+        if e["action"] == "login"
+    ]
     assert events == [
         # An unknown login is kept (the brute force shows), text typed like a password not.
         (None, "?", "identifiant inconnu : « bruteforce »", False),
@@ -97,8 +111,9 @@ async def test_exam_manager_journal_shows_events_of_no_school(watched: str) -> N
     assert "ÉCHEC : mot de passe incorrect" in details
     assert "connexion (sans établissement)" in details
     # The school's own staff sees the school's events only.
-    app = CycladesApp(db_url=watched, demo_actor=staff.actor_for("secretariat"),
-                      settings=load_settings())
+    app = CycladesApp(
+        db_url=watched, demo_actor=staff.actor_for("secretariat"), settings=load_settings()
+    )
     async with app.run_test(size=SIZE) as pilot:
         details = [row[3] for row in await open_journal(pilot, app)]
     assert details and not [d for d in details if "sans établissement" in d]
@@ -107,8 +122,14 @@ async def test_exam_manager_journal_shows_events_of_no_school(watched: str) -> N
 def test_operator_is_the_real_user_not_logname(sqlite_url: str) -> None:
     real = pwd.getpwuid(os.getuid()).pw_name
     forged = "alice" if real != "alice" else "bob"
-    result = run_cli(sqlite_url, "school", "add", UAI, "Lycée",
-                     env={"LOGNAME": forged, "USER": forged, "USERNAME": forged})
+    result = run_cli(
+        sqlite_url,
+        "school",
+        "add",
+        UAI,
+        "Lycée",
+        env={"LOGNAME": forged, "USER": forged, "USERNAME": forged},
+    )
     assert result.returncode == 0, result.stderr
     assert [e.actor for e in AuditEvent.select()] == [f"cli:{real}"]
 
@@ -131,23 +152,31 @@ async def test_palette_search_finds_no_screenshot() -> None:
         await pilot.pause(0.3)  # the palette searches in a task of its own
         await settle(pilot)
         palette = app.screen
-        shown = " ".join(str(option.prompt) for option in
-                         palette.query_one("CommandList").options)  # type: ignore[attr-defined]
+        shown = " ".join(str(option.prompt) for option in palette.query_one("CommandList").options)  # type: ignore[attr-defined]
         assert "Screenshot" not in shown
 
 
 def preview_screen(app: CycladesApp, count: int = 3) -> tuple[PreviewScreen, list[str]]:
     passwords = [f"Secret{i}Abc!" for i in range(count)]
-    document = DocumentSummary(id=1, title="Papillons de connexion", layout=1, slips=count,
-                               size=1000, type="PDF", created_at=datetime(2026, 1, 1),
-                               created_by="agent")
-    slips = [SlipPreview(login=f"eleve.{i}", password=p, current=True)
-             for i, p in enumerate(passwords)]
+    document = DocumentSummary(
+        id=1,
+        title="Papillons de connexion",
+        layout=1,
+        slips=count,
+        size=1000,
+        type="PDF",
+        created_at=datetime(2026, 1, 1),
+        created_by="agent",
+    )
+    slips = [
+        SlipPreview(login=f"eleve.{i}", password=p, current=True) for i, p in enumerate(passwords)
+    ]
     return PreviewScreen(app.context(), document, slips), passwords
 
 
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], what: str,
-                     timeout: float = 20) -> None:
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = 20
+) -> None:
     """Let the app run until ``condition`` holds (its timers fire), or fail at the deadline."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -157,8 +186,12 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], what: st
 
 async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str) -> None:
     assert Settings().idle_logout_minutes == 20
-    app = CycladesApp(db_url=watched, demo_actor=staff.actor_for("secretariat"),
-                      settings=load_settings(), idle_logout_seconds=3600)
+    app = CycladesApp(
+        db_url=watched,
+        demo_actor=staff.actor_for("secretariat"),
+        settings=load_settings(),
+        idle_logout_seconds=3600,
+    )
     async with app.run_test(size=SIZE) as pilot:
         preview, passwords = preview_screen(app)
         await app.push_screen(preview)
@@ -173,8 +206,12 @@ async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str
 
 
 async def test_keys_keep_the_session_open(watched: str) -> None:
-    app = CycladesApp(db_url=watched, demo_actor=staff.actor_for("secretariat"),
-                      settings=load_settings(), idle_logout_seconds=1.5)
+    app = CycladesApp(
+        db_url=watched,
+        demo_actor=staff.actor_for("secretariat"),
+        settings=load_settings(),
+        idle_logout_seconds=1.5,
+    )
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, HomeScreen)
         end = time.monotonic() + 3.5  # more than twice the idle time, a key every 0.1 s
@@ -186,8 +223,12 @@ async def test_keys_keep_the_session_open(watched: str) -> None:
 
 
 async def test_a_running_generation_finishes_before_the_idle_logout(watched: str) -> None:
-    app = CycladesApp(db_url=watched, demo_actor=staff.actor_for("secretariat"),
-                      settings=load_settings(), idle_logout_seconds=3600)
+    app = CycladesApp(
+        db_url=watched,
+        demo_actor=staff.actor_for("secretariat"),
+        settings=load_settings(),
+        idle_logout_seconds=3600,
+    )
     release = threading.Event()
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("generate")
@@ -224,8 +265,12 @@ async def test_idle_logout_comes_within_five_seconds_of_the_setting(watched: str
     comes no sooner than the setting after it, and no later than 5 s past it (a timer reset
     that waited for its next tick logged out up to twice the setting later)."""
     setting = 12.0
-    app = CycladesApp(db_url=watched, demo_actor=staff.actor_for("secretariat"),
-                      settings=load_settings(), idle_logout_seconds=setting)
+    app = CycladesApp(
+        db_url=watched,
+        demo_actor=staff.actor_for("secretariat"),
+        settings=load_settings(),
+        idle_logout_seconds=setting,
+    )
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, HomeScreen)
         half_way = time.monotonic() + setting / 2

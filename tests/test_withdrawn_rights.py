@@ -42,17 +42,24 @@ Action = Callable[[Actor, int, Path], object]
 # What a school's staff member does on their own school (``doc`` is one of its documents).
 SCHOOL_ACTIONS: dict[str, Action] = {
     "generate": lambda a, _doc, _tmp: accounts.generate(a, SCHOOL_B, settings=FAST_SETTINGS),
-    "regenerate": lambda a, _doc, _tmp: accounts.regenerate(a, SCHOOL_B, bea(100),
-                                                            settings=FAST_SETTINGS),
+    "regenerate": lambda a, _doc, _tmp: accounts.regenerate(
+        a, SCHOOL_B, bea(100), settings=FAST_SETTINGS
+    ),
     "save": lambda a, doc, tmp: files.save_document(a, doc, tmp, "papillons.pdf"),
     "export": lambda a, doc, tmp: documents.export(a, doc, tmp / "x.pdf"),
     "view": lambda a, doc, _tmp: documents.preview(a, doc),
     "fetch": lambda a, doc, _tmp: documents.fetch(a, doc),
     "print": lambda a, doc, _tmp: printing.print_document(a, doc, "aucune"),
-    "import csv": lambda a, _doc, _tmp: import_csv(a, SCHOOL_B, csv_bytes(
-        f"{bea(500)};Xavier;;Yves;;01/01/2010;3A;DNB;Inscrit")),
-    "import siecle": lambda a, _doc, _tmp: import_siecle(a, SCHOOL_B, export_zip(SCHOOL_B, [
-        Pupil("1", bea(501), "Xavier", "Yves", "01/01/2010", "3A")]), "DNB", "inscrit"),
+    "import csv": lambda a, _doc, _tmp: import_csv(
+        a, SCHOOL_B, csv_bytes(f"{bea(500)};Xavier;;Yves;;01/01/2010;3A;DNB;Inscrit")
+    ),
+    "import siecle": lambda a, _doc, _tmp: import_siecle(
+        a,
+        SCHOOL_B,
+        export_zip(SCHOOL_B, [Pupil("1", bea(501), "Xavier", "Yves", "01/01/2010", "3A")]),
+        "DNB",
+        "inscrit",
+    ),
 }
 # What only an exam manager does.
 MANAGER_ACTIONS: dict[str, Action] = {
@@ -60,10 +67,12 @@ MANAGER_ACTIONS: dict[str, Action] = {
     "view": lambda a, doc, _tmp: documents.preview(a, doc),
     "service": lambda a, _doc, _tmp: schools.set_service(a, SCHOOL_A, False),
     "add school": lambda a, _doc, _tmp: schools.add_school(a, "0690001B", "Nouvelle"),
-    "add staff": lambda a, _doc, _tmp: staff.add_staff(a, "nouveau", PASSWORD, SCHOOL_A,
-                                                       settings=FAST_SETTINGS),
+    "add staff": lambda a, _doc, _tmp: staff.add_staff(
+        a, "nouveau", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS
+    ),
     "reset staff": lambda a, _doc, _tmp: staff.set_password(
-        a, "secretariat.a", PASSWORD + "!", settings=FAST_SETTINGS),
+        a, "secretariat.a", PASSWORD + "!", settings=FAST_SETTINGS
+    ),
     "disable staff": lambda a, _doc, _tmp: staff.disable(a, "secretariat.a"),
 }
 
@@ -87,10 +96,14 @@ def _withdraw(login: str, how: str) -> None:
 def _state() -> tuple[object, ...]:
     """Everything a refused action must leave as it was."""
     return (
-        Candidate.select().count(), Account.select().count(), Document.select().count(),
-        Run.select().count(), School.select().count(),
-        sorted(tuples(Account.select(Account.login, Account.password_version,
-                                     Account.password_hash))),
+        Candidate.select().count(),
+        Account.select().count(),
+        Document.select().count(),
+        Run.select().count(),
+        School.select().count(),
+        sorted(
+            tuples(Account.select(Account.login, Account.password_version, Account.password_hash))
+        ),
         sorted(tuples(School.select(School.uai, School.service_enabled))),
         sorted(tuples(Staff.select(Staff.login, Staff.password_hash, Staff.disabled))),
         AuditEvent.select().where(AuditEvent.action != "access.refused").count(),
@@ -105,8 +118,13 @@ def world(db_url: str) -> int:
     for uai, offset in ((SCHOOL_A, 0), (SCHOOL_B, 100)):
         schools.add_school(op, uai, f"École {uai}")
         schools.set_service(op, uai, True)
-        import_csv(op, uai, csv_bytes(
-            *[f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]))
+        import_csv(
+            op,
+            uai,
+            csv_bytes(
+                *[f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]
+            ),
+        )
     result = accounts.generate(op, SCHOOL_B, settings=FAST_SETTINGS)
     import_csv(op, SCHOOL_B, csv_bytes(f"{bea(200)};Bernard;;Bea;;02/02/2010;3A;DNB;Inscrit"))
     staff.add_staff(op, "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS)
@@ -125,8 +143,9 @@ def _check_refused(actor: Actor, action: Action, doc: int, tmp_path: Path) -> No
     assert "reconnectez-vous" in raised.value.message
     assert _state() == before
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no file written
-    events = list(AuditEvent.select().where(AuditEvent.action == "access.refused")
-                  .order_by(AuditEvent.id))
+    events = list(
+        AuditEvent.select().where(AuditEvent.action == "access.refused").order_by(AuditEvent.id)
+    )
     assert len(events) == refusals + 1
     assert events[-1].actor == actor.login and not events[-1].success
 
@@ -183,8 +202,12 @@ def _disable_from_another_connection(url: str, login: str) -> None:
 
 def _last_refusal() -> str:
     """The action named by the latest « access.refused » event (empty when none)."""
-    event = AuditEvent.select().where(AuditEvent.action == "access.refused").order_by(
-        AuditEvent.id.desc()).first()
+    event = (
+        AuditEvent.select()
+        .where(AuditEvent.action == "access.refused")
+        .order_by(AuditEvent.id.desc())
+        .first()
+    )
     return "" if event is None else str(event.detail).split(" : ")[0]
 
 
@@ -192,8 +215,7 @@ async def test_a_disabled_session_saves_prints_views_and_generates_nothing(
     demo_url: str, tmp_path: Path
 ) -> None:
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
-    import_csv(operator(), DEMO_UAI, csv_bytes(
-        f"{bea(900)};Zola;;Zoé;;02/02/2010;3A;DNB;Inscrit"))
+    import_csv(operator(), DEMO_UAI, csv_bytes(f"{bea(900)};Zola;;Zoé;;02/02/2010;3A;DNB;Inscrit"))
     accounts_before = Account.select().count()
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:

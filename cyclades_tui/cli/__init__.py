@@ -24,8 +24,18 @@ from .hardening import harden_process, terminal_attached
 from .output import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED, TerminalSafeWriter
 from .parser import NO_TERMINAL, build_parser
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_REFUSED", "TerminalSafeWriter", "build_parser",
-           "dispatch", "entry", "harden_process", "main", "run_tui"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_OK",
+    "EXIT_REFUSED",
+    "TerminalSafeWriter",
+    "build_parser",
+    "dispatch",
+    "entry",
+    "harden_process",
+    "main",
+    "run_tui",
+]
 
 
 def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:
@@ -41,7 +51,6 @@ def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:
     return run(db_url, demo, settings)
 
 
-
 def entry() -> int:
     """The console script (and ``python -m cyclades_tui``): harden the process, then run.
 
@@ -50,7 +59,6 @@ def entry() -> int:
     """
     harden_process()
     return main(cap_memory=True)
-
 
 
 def main(argv: Sequence[str] | None = None, cap_memory: bool = False) -> int:
@@ -114,7 +122,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, cap_memory: bool = 
     except Exception as error:
         if os.environ.get("CYCLADES_DEBUG"):
             traceback.print_exc()
-        print(f"Erreur interne inattendue ({type(error).__name__}) : l'opération n'a pas abouti. "
-              "CYCLADES_DEBUG=1 affiche le détail technique.", file=sys.stderr)
+        print(
+            f"Erreur interne inattendue ({type(error).__name__}) : l'opération n'a pas abouti. "
+            "CYCLADES_DEBUG=1 affiche le détail technique.",
+            file=sys.stderr,
+        )
         return EXIT_REFUSED
-

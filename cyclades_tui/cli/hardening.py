@@ -9,8 +9,12 @@ import sys
 
 def terminal_attached() -> bool:
     """True when stdin and stdout are both a terminal: the TUI needs one to read and draw."""
-    return (sys.stdin is not None and sys.stdout is not None
-            and sys.stdin.isatty() and sys.stdout.isatty())
+    return (
+        sys.stdin is not None
+        and sys.stdout is not None
+        and sys.stdin.isatty()
+        and sys.stdout.isatty()
+    )
 
 
 def harden_process() -> None:

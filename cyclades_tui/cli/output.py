@@ -40,8 +40,7 @@ def progress_printer(stream: TextIO) -> Callable[[int, int], None] | None:
     def show(done: int, total: int) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        raw.write(f"\rMots de passe : [{'#' * filled}{'.' * (width - filled)}] "
-                     f"{done}/{total}")
+        raw.write(f"\rMots de passe : [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         if done == total:
             raw.write("\n")
         raw.flush()
@@ -62,12 +61,12 @@ def check_out_dir(out: Path | None) -> Path | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise BadInput(f"Dossier « {folder} » impossible à créer : {os_error_text(error)}."
-                       ) from None
+        raise BadInput(
+            f"Dossier « {folder} » impossible à créer : {os_error_text(error)}."
+        ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise BadInput(f"Dossier « {folder} » : écriture impossible.")
     return folder
-
 
 
 class TerminalSafeWriter:

@@ -37,8 +37,10 @@ SETTINGS_HELP = (
 
 # argparse's English messages (Python 3.11 to 3.13 wordings), in French. Applied in order.
 _ARGPARSE_FRENCH: tuple[tuple[str, str], ...] = (
-    (r"invalid choice: (.*?) \(choose from (.*)\)$",
-     r"choix invalide : \1 (valeurs possibles : \2)"),
+    (
+        r"invalid choice: (.*?) \(choose from (.*)\)$",
+        r"choix invalide : \1 (valeurs possibles : \2)",
+    ),
     (r"invalid int value: (.*)$", r"nombre entier invalide : \1"),
     (r"invalid (\w+) value: (.*)$", r"valeur invalide : \2"),
     (r"expected one argument", "une valeur est attendue"),
@@ -54,18 +56,31 @@ _ARGPARSE_FRENCH: tuple[tuple[str, str], ...] = (
 
 
 # The names argparse gives the positional arguments in its messages (their dest).
-_ARGUMENT_NAMES = {"command": "sous-commande", "action": "sous-commande", "name": "nom",
-                   "state": "état", "file": "fichier", "path": "chemin",
-                   "login": "identifiant", "id": "numéro du document"}
+_ARGUMENT_NAMES = {
+    "command": "sous-commande",
+    "action": "sous-commande",
+    "name": "nom",
+    "state": "état",
+    "file": "fichier",
+    "path": "chemin",
+    "login": "identifiant",
+    "id": "numéro du document",
+}
 
 
 def french_usage_error(message: str) -> str:
     """An argparse error message in French (names and values quoted as typed)."""
-    message = re.sub(r"^argument ([^:]+): ",
-                     lambda m: f"« {_ARGUMENT_NAMES.get(m[1], m[1])} » : ", message)
-    message = re.sub(r"the following arguments are required: (.*)$", lambda m: (
-        "arguments obligatoires manquants : "
-        + ", ".join(_ARGUMENT_NAMES.get(n, n) for n in m[1].split(", "))), message)
+    message = re.sub(
+        r"^argument ([^:]+): ", lambda m: f"« {_ARGUMENT_NAMES.get(m[1], m[1])} » : ", message
+    )
+    message = re.sub(
+        r"the following arguments are required: (.*)$",
+        lambda m: (
+            "arguments obligatoires manquants : "
+            + ", ".join(_ARGUMENT_NAMES.get(n, n) for n in m[1].split(", "))
+        ),
+        message,
+    )
     for pattern, replacement in _ARGPARSE_FRENCH:
         message = re.sub(pattern, replacement, message)
     return message
@@ -74,16 +89,22 @@ def french_usage_error(message: str) -> str:
 class _FrenchFormatter(argparse.HelpFormatter):
     """Help text with a French « Utilisation : » line."""
 
-    def add_usage(self, usage: str | None, actions: Any, groups: Any,
-                  prefix: str | None = None) -> None:
-        super().add_usage(usage, actions, groups,
-                          "Utilisation : " if prefix is None else prefix)
+    def add_usage(
+        self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
+    ) -> None:
+        super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         # Paths such as /etc/cyclades-tui/config.toml stay whole (never cut at a hyphen).
         text = " ".join(text.split())
-        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent,
-                             break_on_hyphens=False, break_long_words=False)
+        return textwrap.fill(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -95,8 +116,13 @@ class FrenchParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._positionals.title = "arguments"
         self._optionals.title = "options"
-        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
-                          help="afficher cette aide et quitter")
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help="afficher cette aide et quitter",
+        )
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -107,10 +133,12 @@ def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
     # --db is accepted before and after the subcommand; the subcommand's copy must not
     # overwrite a value given before it, hence SUPPRESS there.
     parser.add_argument(
-        "--db", metavar="URL", default=None if top else argparse.SUPPRESS,
+        "--db",
+        metavar="URL",
+        default=None if top else argparse.SUPPRESS,
         help="base de données : sqlite:///chemin.db ou postgresql://utilisateur@hôte:port/nom "
-             "(sinon $CYCLADES_DB, sinon la clé db du fichier de configuration, sinon un "
-             "fichier SQLite dans le dossier de données)",
+        "(sinon $CYCLADES_DB, sinon la clé db du fichier de configuration, sinon un "
+        "fichier SQLite dans le dossier de données)",
     )
 
 
@@ -120,8 +148,10 @@ def _add_scope(parser: argparse.ArgumentParser) -> None:
     scope.add_argument("--all", action="store_true", help="tous les établissements")
 
 
-KEEP_HELP = ("le mot de passe est saisi par son titulaire lui-même : pas de changement "
-             "imposé à la première connexion")
+KEEP_HELP = (
+    "le mot de passe est saisi par son titulaire lui-même : pas de changement "
+    "imposé à la première connexion"
+)
 
 
 _Command = Callable[..., argparse.ArgumentParser]
@@ -134,8 +164,7 @@ def _add_school(command: _Command) -> None:
     p = command("add", "ajouter un établissement", school_sub)
     p.add_argument("uai")
     p.add_argument("name", nargs="+")
-    p = command("service", "positionner ou retirer le service de gestion des candidats",
-                school_sub)
+    p = command("service", "positionner ou retirer le service de gestion des candidats", school_sub)
     p.add_argument("uai")
     p.add_argument("state", choices=["on", "off"])
     command("list", "lister les établissements", school_sub)
@@ -148,17 +177,31 @@ def _add_import(command: _Command) -> None:
     p.add_argument("--school", required=True, metavar="UAI")
     p.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
     p.add_argument("--exam", metavar="CODE", help="SIECLE : examen des élèves importés")
-    p.add_argument("--state", metavar="ETAT",
-                   help="SIECLE : état initial (inscrit, pre-inscrit, …)")
-    p.add_argument("--division", action="extend", nargs="+", metavar="D",
-                   help="SIECLE : n'importer que ces divisions (ou --all-divisions)")
-    p.add_argument("--all-divisions", action="store_true",
-                   help="SIECLE : importer toutes les divisions de l'export")
-    p.add_argument("--other-exams", action="store_true",
-                   help="SIECLE : ajouter aussi la candidature aux élèves déjà candidats à "
-                        "un autre examen")
-    p.add_argument("--yes", action="store_true",
-                   help="SIECLE : confirmer que les élèves sans INE valide sont ignorés")
+    p.add_argument(
+        "--state", metavar="ETAT", help="SIECLE : état initial (inscrit, pre-inscrit, …)"
+    )
+    p.add_argument(
+        "--division",
+        action="extend",
+        nargs="+",
+        metavar="D",
+        help="SIECLE : n'importer que ces divisions (ou --all-divisions)",
+    )
+    p.add_argument(
+        "--all-divisions",
+        action="store_true",
+        help="SIECLE : importer toutes les divisions de l'export",
+    )
+    p.add_argument(
+        "--other-exams",
+        action="store_true",
+        help="SIECLE : ajouter aussi la candidature aux élèves déjà candidats à un autre examen",
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="SIECLE : confirmer que les élèves sans INE valide sont ignorés",
+    )
 
 
 def _add_accounts(command: _Command) -> None:
@@ -181,15 +224,16 @@ def _add_accounts(command: _Command) -> None:
     p.add_argument("--json", action="store_true")
     p = command("verify", "vérifier un mot de passe (lu sur l'entrée standard)", acc_sub)
     p.add_argument("login")
-    p = command("change-password",
-                "changer un mot de passe (actuel puis nouveau sur l'entrée standard)", acc_sub)
+    p = command(
+        "change-password",
+        "changer un mot de passe (actuel puis nouveau sur l'entrée standard)",
+        acc_sub,
+    )
     p.add_argument("login")
-    p = command("ldap-sync", "écrire les comptes dans l'annuaire LDAP (réglages ldap_*)",
-                acc_sub)
+    p = command("ldap-sync", "écrire les comptes dans l'annuaire LDAP (réglages ldap_*)", acc_sub)
     _add_scope(p)
     p.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
-    p = command("export", "écrire les comptes (hachés) pour un site : LDIF ou htpasswd",
-                acc_sub)
+    p = command("export", "écrire les comptes (hachés) pour un site : LDIF ou htpasswd", acc_sub)
     p.add_argument("--format", required=True, choices=list(account_exports.FORMATS))
     _add_scope(p)
     p.add_argument("--base-dn", metavar="DN", help="ldif : base des entrées (ou=UAI,DN)")
@@ -203,14 +247,18 @@ def _add_documents(command: _Command) -> None:
     p = command("list", "lister les documents d'un établissement", docs_sub)
     p.add_argument("--school", required=True, metavar="UAI")
     p.add_argument("--json", action="store_true")
-    p = command("export", "écrire un document dans un fichier (ou un dossier finissant par /)",
-                docs_sub)
+    p = command(
+        "export", "écrire un document dans un fichier (ou un dossier finissant par /)", docs_sub
+    )
     p.add_argument("id", type=int)
     p.add_argument("path")
-    p.add_argument("--ine", help="le papillon de cet élève seul (une page ; le document "
-                                 "enregistré n'est pas modifié)")
-    p = command("purge", "supprimer les documents anciens (ils contiennent des mots de passe)",
-                docs_sub)
+    p.add_argument(
+        "--ine",
+        help="le papillon de cet élève seul (une page ; le document enregistré n'est pas modifié)",
+    )
+    p = command(
+        "purge", "supprimer les documents anciens (ils contiennent des mots de passe)", docs_sub
+    )
     p.add_argument("--older-than", type=int, required=True, metavar="JOURS")
     p.add_argument("--school", metavar="UAI", help="un seul établissement (sinon tous)")
 
@@ -238,31 +286,36 @@ def _add_staff(command: _Command) -> None:
 
 def _add_others(command: _Command) -> None:
     """audit, config, backup."""
-    p = command("audit", "journal des actions (sans --school : tous, y compris ceux sans "
-                         "établissement)")
+    p = command(
+        "audit", "journal des actions (sans --school : tous, y compris ceux sans établissement)"
+    )
     p.add_argument("--school", metavar="UAI")
     p.add_argument("--since", metavar="AAAA-MM-JJ")
     p.add_argument("--json", action="store_true")
 
     command("config", "afficher chaque réglage effectif, sa valeur et sa source")
-    p = command("backup", "copie cohérente de la base (SQLite : nouveau fichier en 0600 ; "
-                "PostgreSQL : pg_dump -Fc)")
+    p = command(
+        "backup",
+        "copie cohérente de la base (SQLite : nouveau fichier en 0600 ; PostgreSQL : pg_dump -Fc)",
+    )
     p.add_argument("path", type=Path, metavar="CHEMIN", help="fichier à créer (jamais remplacé)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar (docs/cli.md)."""
-    parser = FrenchParser(prog="cyclades-tui",
-                          description="Comptes candidats CYCLADES et papillons de connexion.",
-                          epilog=SETTINGS_HELP)
+    parser = FrenchParser(
+        prog="cyclades-tui",
+        description="Comptes candidats CYCLADES et papillons de connexion.",
+        epilog=SETTINGS_HELP,
+    )
     _add_db(parser, top=True)
-    parser.add_argument("--demo", action="store_true",
-                        help="ouvrir l'interface sur la base de démonstration")
+    parser.add_argument(
+        "--demo", action="store_true", help="ouvrir l'interface sur la base de démonstration"
+    )
     sub = parser.add_subparsers(dest="command", parser_class=FrenchParser)
 
     def command(name: str, help_text: str, parent: Any = sub) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text,
-                                                       description=help_text)
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
         _add_db(p)
         return p
 
@@ -270,9 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("demo", "créer l'établissement de démonstration et ses candidats")
     p.add_argument("--candidates", type=int, default=300, metavar="N")
     p.add_argument("--seed", type=int, default=2026, metavar="S")
-    p.add_argument("--reset-password", action="store_true",
-                   help="donner un nouveau mot de passe au compte du personnel de démo")
-    for add in (_add_school, _add_import, _add_accounts, _add_documents, _add_staff,
-                _add_others):
+    p.add_argument(
+        "--reset-password",
+        action="store_true",
+        help="donner un nouveau mot de passe au compte du personnel de démo",
+    )
+    for add in (_add_school, _add_import, _add_accounts, _add_documents, _add_staff, _add_others):
         add(command)
     return parser

@@ -36,9 +36,15 @@ class State(StrEnum):
 
 _STATE_BY_FOLD = {fold(s.value): s for s in State}
 # Short forms used on the command line (« --state pre-inscrit »).
-_STATE_BY_FOLD.update({"inscrit": State.INSCRIT, "pre-inscrit": State.PRE_INSCRIT,
-                       "preinscrit": State.PRE_INSCRIT, "annule": State.ANNULE,
-                       "encours": State.EN_COURS})
+_STATE_BY_FOLD.update(
+    {
+        "inscrit": State.INSCRIT,
+        "pre-inscrit": State.PRE_INSCRIT,
+        "preinscrit": State.PRE_INSCRIT,
+        "annule": State.ANNULE,
+        "encours": State.EN_COURS,
+    }
+)
 
 
 def parse_state(raw: str) -> State:
@@ -54,9 +60,7 @@ def parse_exam(raw: str) -> str:
     """Return the exam code named by ``raw`` (case ignored) or raise DomainError."""
     code = raw.strip().upper()
     if code not in EXAMS:
-        raise DomainError(
-            f"Examen « {raw.strip()} » inconnu : codes attendus {', '.join(EXAMS)}."
-        )
+        raise DomainError(f"Examen « {raw.strip()} » inconnu : codes attendus {', '.join(EXAMS)}.")
     return code
 
 
@@ -65,10 +69,12 @@ def parse_exam(raw: str) -> str:
 # « Critères de sélection » list it. Python (is_eligible), the database
 # (services.candidates.eligible_condition) and the state choices offered for a
 # regeneration are all made from this table.
-ELIGIBLE_EXAMS_BY_STATE: Mapping[State, frozenset[str]] = MappingProxyType({
-    State.INSCRIT: frozenset(EXAMS),
-    State.PRE_INSCRIT: PRE_REGISTERED_EXAMS,
-})
+ELIGIBLE_EXAMS_BY_STATE: Mapping[State, frozenset[str]] = MappingProxyType(
+    {
+        State.INSCRIT: frozenset(EXAMS),
+        State.PRE_INSCRIT: PRE_REGISTERED_EXAMS,
+    }
+)
 
 # The same rule as the set of eligible (exam, state) pairs.
 ELIGIBLE: frozenset[tuple[str, State]] = frozenset(

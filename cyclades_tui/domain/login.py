@@ -54,9 +54,7 @@ def with_suffix(base: str, rank: int) -> str:
     return base if rank <= 1 else f"{base}{rank}"
 
 
-def first_free_login(
-    first_name: str, family_name: str, is_taken: Callable[[str], bool]
-) -> str:
+def first_free_login(first_name: str, family_name: str, is_taken: Callable[[str], bool]) -> str:
     """Return the first login of the homonym series that ``is_taken`` reports free."""
     rank = 1
     while True:

@@ -57,9 +57,7 @@ def clean_name(raw: str, field: str, required: bool) -> str:
     for char in name:
         category = unicodedata.category(char)
         if category in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            raise DomainError(
-                f"{field} contient un caractère interdit (U+{ord(char):04X})."
-            )
+            raise DomainError(f"{field} contient un caractère interdit (U+{ord(char):04X}).")
     return name
 
 
@@ -99,14 +97,16 @@ def check_latin_name(name: str, field: str) -> None:
                 raise DomainError(
                     f"{field} « {name[:40]} » : lettre hors de l'alphabet latin "
                     f"(U+{ord(char):04X} {described}) ; un nom s'écrit en alphabet latin, "
-                    "accents compris.")
+                    "accents compris."
+                )
             base_latin, marks = True, 0
             latin_letters += 1
         elif category.startswith("M"):
             marks += 1
             if not base_latin or marks > MAX_MARKS:
-                raise DomainError(f"{field} « {name[:40]} » : accent isolé ou accumulé "
-                                  f"(U+{ord(char):04X}).")
+                raise DomainError(
+                    f"{field} « {name[:40]} » : accent isolé ou accumulé (U+{ord(char):04X})."
+                )
         else:
             base_latin, marks = False, 0
     if name and not latin_letters:

@@ -20,15 +20,11 @@ BIDI_CONTROLS = frozenset(
 # separators (terminals may break lines on them) and lone surrogates (they cannot even be
 # encoded: printing one would crash the command).
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f"
-    + "".join(sorted(BIDI_CONTROLS))
-    + "\u2028\u2029\ud800-\udfff]"
+    "[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "\u2028\u2029\ud800-\udfff]"
 )
 # The same, but keeping the line feeds the application itself puts between lines.
 _UNSAFE_BUT_NEWLINE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f"
-    + "".join(sorted(BIDI_CONTROLS))
-    + "\u2028\u2029\ud800-\udfff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "\u2028\u2029\ud800-\udfff]"
 )
 
 

@@ -20,10 +20,16 @@ _TRAILING = "0123456789!?.,;:@#$%&*+=-_ "
 @functools.cache
 def common_passwords() -> frozenset[str]:
     """The shipped list of common passwords, in lower case."""
-    text = resources.files("cyclades_tui.domain").joinpath("common_passwords.txt").read_text(
-        encoding="utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))
+    text = (
+        resources.files("cyclades_tui.domain")
+        .joinpath("common_passwords.txt")
+        .read_text(encoding="utf-8")
+    )
+    return frozenset(
+        line.strip().lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
 
 
 def staff_password_problem(login: str, password: str) -> str | None:
@@ -38,6 +44,8 @@ def staff_password_problem(login: str, password: str) -> str | None:
         return "Mot de passe refusé : il contient l'identifiant du compte."
     known = common_passwords()
     if lowered in known or lowered.rstrip(_TRAILING) in known:
-        return ("Mot de passe refusé : c'est un des mots de passe les plus courants "
-                "(essayés en premier par un attaquant).")
+        return (
+            "Mot de passe refusé : c'est un des mots de passe les plus courants "
+            "(essayés en premier par un attaquant)."
+        )
     return None

@@ -24,13 +24,13 @@ def _unescape(raw: bytes) -> str:
     out = bytearray()
     i = 0
     while i < len(raw):
-        char = raw[i:i + 1]
+        char = raw[i : i + 1]
         if char != b"\\":
             out += char
             i += 1
             continue
-        following = raw[i + 1:i + 2]
-        octal = re.match(rb"[0-7]{1,3}", raw[i + 1:i + 4])
+        following = raw[i + 1 : i + 2]
+        octal = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4])
         if octal:
             out.append(int(octal.group(), 8) & 0xFF)
             i += 1 + len(octal.group())
@@ -46,8 +46,11 @@ def read_credentials(data: bytes) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for page in reader.pages:
         fonts = page.get("/Resources", {}).get("/Font", {})
-        mono = {name.lstrip("/") for name, ref in fonts.items()
-                if str(ref.get_object().get("/BaseFont", "")).startswith(CREDENTIAL_FONT_PREFIX)}
+        mono = {
+            name.lstrip("/")
+            for name, ref in fonts.items()
+            if str(ref.get_object().get("/BaseFont", "")).startswith(CREDENTIAL_FONT_PREFIX)
+        }
         contents = page.get_contents()
         if contents is None:
             continue

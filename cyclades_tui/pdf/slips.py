@@ -230,8 +230,9 @@ def _draw_static(canvas: Canvas, info: DocumentInfo, style: _Style) -> None:
     # Light background that makes the credentials the obvious part of the slip.
     c.setFillGray(0.93)
     box_height = geo.Y_IDENTIFY + 20 - geo.Y_CREDENTIALS_BOX
-    c.roundRect(geo.LEFT - 6, geo.Y_CREDENTIALS_BOX, geo.TEXT_WIDTH + 12, box_height, 5,
-                stroke=0, fill=1)
+    c.roundRect(
+        geo.LEFT - 6, geo.Y_CREDENTIALS_BOX, geo.TEXT_WIDTH + 12, box_height, 5, stroke=0, fill=1
+    )
     if info.site_url:
         _draw_qr_code(c, info.site_url)
 
@@ -301,8 +302,9 @@ def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
     if slip.birth_date:
         candidate += f", né(e) le {slip.birth_date}"
     w.bold(style.name_x, geo.Y_CANDIDATE, candidate, geo.NAME_SIZE, geo.RIGHT - style.name_x)
-    w.bold(style.ine_x, geo.Y_INE, slip.ine, geo.VALUE_SIZE,
-           geo.DIVISION_LABEL_X - 10 - style.ine_x)
+    w.bold(
+        style.ine_x, geo.Y_INE, slip.ine, geo.VALUE_SIZE, geo.DIVISION_LABEL_X - 10 - style.ine_x
+    )
     w.bold(style.division_x, geo.Y_INE, slip.division, geo.VALUE_SIZE, geo.RIGHT - style.division_x)
     exam = f"{slip.exam_code} — {slip.exam_label}" if slip.exam_label else slip.exam_code
     w.regular(style.exam_x, geo.Y_EXAM, exam, geo.VALUE_SIZE, geo.RIGHT - style.exam_x)
@@ -376,8 +378,9 @@ def render_slips(slips: Sequence[SlipData], info: DocumentInfo, layout: int) -> 
     style = _Style.for_fonts(document_fonts())
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(geo.PAGE_WIDTH, geo.PAGE_HEIGHT), pageCompression=1,
-                    invariant=1)
+    canvas = Canvas(
+        buffer, pagesize=(geo.PAGE_WIDTH, geo.PAGE_HEIGHT), pageCompression=1, invariant=1
+    )
     canvas.setTitle(info.title)
     canvas.setAuthor("cyclades-tui")
     canvas.setCreator("cyclades-tui")

@@ -31,8 +31,10 @@ def parse_uai(raw: str) -> str:
 
 
 INACTIVE = "Ce compte est désactivé : reconnectez-vous avec un compte actif."
-CHANGED = ("Les droits de ce compte ont changé depuis la connexion : reconnectez-vous pour "
-           "continuer (rien n'a été fait).")
+CHANGED = (
+    "Les droits de ce compte ont changé depuis la connexion : reconnectez-vous pour "
+    "continuer (rien n'a été fait)."
+)
 
 
 def _refusal(actor: Actor, row: Staff | None) -> str | None:
@@ -56,14 +58,23 @@ def require_active(actor: Actor, action: str = "", school: School | None = None)
     if actor.role == ROLE_OPERATOR:
         return
     with db_errors():
-        row = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER) \
-            .where(Staff.login == actor.login).first()
+        row = (
+            Staff.select(Staff, School)
+            .join(School, join_type=peewee.JOIN.LEFT_OUTER)
+            .where(Staff.login == actor.login)
+            .first()
+        )
         reason = _refusal(actor, row)
         if reason is None:
             return
         # Written here rather than through services.audit, which imports this module.
-        AuditEvent.create(actor=actor.login, school=school, action="access.refused",
-                          detail=f"{action or 'action'} : {reason}"[:2000], success=False)
+        AuditEvent.create(
+            actor=actor.login,
+            school=school,
+            action="access.refused",
+            detail=f"{action or 'action'} : {reason}"[:2000],
+            success=False,
+        )
     raise AccessDenied(reason)
 
 

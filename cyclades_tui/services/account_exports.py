@@ -63,20 +63,42 @@ def site_accounts(schools: Iterable[School]) -> list[SiteAccount]:
     ids = [s.id for s in schools]
     if not ids:
         return []
-    query = (Account.select(Account.id, Account.login, Account.password_hash,
-                            Account.provisional, Account.password_version, School.uai,
-                            Candidate.ine, Candidate.family_name, Candidate.first_name)
-             .join(Candidate).join(School)
-             .where(School.id.in_(ids))
-             .order_by(School.uai, Account.login))
+    query = (
+        Account.select(
+            Account.id,
+            Account.login,
+            Account.password_hash,
+            Account.provisional,
+            Account.password_version,
+            School.uai,
+            Candidate.ine,
+            Candidate.family_name,
+            Candidate.first_name,
+        )
+        .join(Candidate)
+        .join(School)
+        .where(School.id.in_(ids))
+        .order_by(School.uai, Account.login)
+    )
     with db_errors():
-        return [SiteAccount(account_id=r[0], login=r[1], password_hash=r[2],
-                            must_change=bool(r[3]), password_version=r[4], uai=r[5], ine=r[6],
-                            last_name=r[7], first_name=r[8])
-                for r in tuples(query)]
+        return [
+            SiteAccount(
+                account_id=r[0],
+                login=r[1],
+                password_hash=r[2],
+                must_change=bool(r[3]),
+                password_version=r[4],
+                uai=r[5],
+                ine=r[6],
+                last_name=r[7],
+                first_name=r[8],
+            )
+            for r in tuples(query)
+        ]
 
 
 # --- directory entries ----------------------------------------------------------------
+
 
 def escape_rdn(value: str) -> str:
     """An attribute value escaped for a DN (RFC 4514), so that a value is never read as
@@ -131,8 +153,14 @@ def account_attributes(account: SiteAccount, pwdreset: bool) -> dict[str, list[s
 def _ldif_line(name: str, value: str) -> str:
     # RFC 2849: a value that is not a SAFE-STRING (non-ASCII, leading space, colon or <,
     # trailing space, line breaks) is written in base64 after « :: ».
-    safe = (value.isascii() and "\n" not in value and "\r" not in value and "\0" not in value
-            and not value.startswith((" ", ":", "<")) and not value.endswith(" "))
+    safe = (
+        value.isascii()
+        and "\n" not in value
+        and "\r" not in value
+        and "\0" not in value
+        and not value.startswith((" ", ":", "<"))
+        and not value.endswith(" ")
+    )
     if safe:
         return f"{name}: {value}"
     return f"{name}:: {base64.b64encode(value.encode('utf-8')).decode('ascii')}"
@@ -153,8 +181,9 @@ def ldif_text(accounts: list[SiteAccount], base_dn: str, pwdreset: bool) -> str:
         if account.uai != current:
             current = account.uai
             blocks.append(_ldif_entry(ou_dn(current, base_dn), ou_attributes(current)))
-        blocks.append(_ldif_entry(account_dn(account, base_dn),
-                                  account_attributes(account, pwdreset)))
+        blocks.append(
+            _ldif_entry(account_dn(account, base_dn), account_attributes(account, pwdreset))
+        )
     return "\n".join(blocks)
 
 
@@ -167,15 +196,22 @@ def htpasswd_text(accounts: list[SiteAccount]) -> str:
     return "".join(f"{account.login}:{account.password_hash}\n" for account in accounts)
 
 
-def export(actor: Actor, kind: str, path: Path | str, uai: str | None = None,
-           every: bool = False, base_dn: str | None = None, pwdreset: bool = False
-           ) -> ExportResult:
+def export(
+    actor: Actor,
+    kind: str,
+    path: Path | str,
+    uai: str | None = None,
+    every: bool = False,
+    base_dn: str | None = None,
+    pwdreset: bool = False,
+) -> ExportResult:
     """Write the accounts of one school (or all) as LDIF or htpasswd to the new file ``path``."""
     if kind not in FORMATS:
         raise BadInput(f"Format « {kind} » inconnu : ldif ou htpasswd attendu.")
     if kind == "ldif" and not base_dn:
-        raise BadInput("Format ldif : --base-dn DN est obligatoire (par exemple "
-                       "ou=candidats,dc=lycee,dc=fr).")
+        raise BadInput(
+            "Format ldif : --base-dn DN est obligatoire (par exemple ou=candidats,dc=lycee,dc=fr)."
+        )
     schools = schools_for(actor, uai, every)
     accounts = site_accounts(schools)
     if kind == "ldif":
@@ -188,6 +224,5 @@ def export(actor: Actor, kind: str, path: Path | str, uai: str | None = None,
     with db_errors():
         for school in schools:
             count = sum(1 for a in accounts if a.uai == school.uai)
-            audit.record(actor, f"accounts.export-{kind}", school,
-                         f"{count} compte(s) -> {target}")
+            audit.record(actor, f"accounts.export-{kind}", school, f"{count} compte(s) -> {target}")
     return ExportResult(path=target.resolve(), accounts=len(accounts), schools=len(schools))

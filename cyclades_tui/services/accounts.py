@@ -65,14 +65,17 @@ if TYPE_CHECKING:
 
 ALL_GENERATED = "Tous les comptes de vos candidats ont été générés."
 # « Tous … générés » would be untrue when nobody is eligible: say so, and why.
-NO_ELIGIBLE = ("Aucun candidat éligible : aucun compte à générer. Importez vos élèves, ou "
-               "vérifiez l'état de leurs candidatures dans « Mes candidats ».")
+NO_ELIGIBLE = (
+    "Aucun candidat éligible : aucun compte à générer. Importez vos élèves, ou "
+    "vérifiez l'état de leurs candidatures dans « Mes candidats »."
+)
 TITLE_MASS = "Papillons de connexion"
 TITLE_ONE = "Papillon de connexion"
 MIN_CHOSEN_PASSWORD = 8
 # A write that loses a race (a login or an account taken by another process meanwhile)
 # is retried with fresh data this many times before giving up.
 MAX_WRITE_ATTEMPTS = 5
+
 
 @dataclass(frozen=True)
 class AccountStatus:
@@ -112,10 +115,11 @@ def status(actor: Actor, uai: str) -> AccountStatus:
     with db_errors():
         # One pass over the school's candidatures (index on school, state, exam).
         eligible, with_account = tuples(
-            Candidature.select(peewee.fn.COUNT(Candidature.candidate.distinct()),
-                               peewee.fn.COUNT(Account.id.distinct()))
-            .join(Account, peewee.JOIN.LEFT_OUTER,
-                  on=(Account.candidate == Candidature.candidate))
+            Candidature.select(
+                peewee.fn.COUNT(Candidature.candidate.distinct()),
+                peewee.fn.COUNT(Account.id.distinct()),
+            )
+            .join(Account, peewee.JOIN.LEFT_OUTER, on=(Account.candidate == Candidature.candidate))
             .where((Candidature.school == school) & eligible_condition())
         )[0]
     return AccountStatus(school=info(school), eligible=eligible, with_account=with_account)
@@ -128,15 +132,21 @@ def pending_candidates(actor: Actor, uai: str) -> list[CandidatureView]:
         return eligible_without_account(school)
 
 
-def _slip(view: CandidatureView, login: str, password: PlainPassword,
-          homonyms: set[int] | None = None) -> SlipData:
+def _slip(
+    view: CandidatureView, login: str, password: PlainPassword, homonyms: set[int] | None = None
+) -> SlipData:
     # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf import SlipData
 
     return SlipData(
-        login=login, password=password, family_name=view.family_name,
-        usage_name=view.usage_name, first_name=view.first_name, ine=view.ine,
-        exam_code=view.exam, exam_label=EXAMS.get(view.exam, view.exam),
+        login=login,
+        password=password,
+        family_name=view.family_name,
+        usage_name=view.usage_name,
+        first_name=view.first_name,
+        ine=view.ine,
+        exam_code=view.exam,
+        exam_label=EXAMS.get(view.exam, view.exam),
         division=view.division,
         # Homonyms of the school are told apart by their date of birth.
         birth_date=view.birth_label if homonyms and view.candidate_id in homonyms else "",
@@ -144,15 +154,29 @@ def _slip(view: CandidatureView, login: str, password: PlainPassword,
 
 
 def _store_document(
-    school: School, run: Run, actor: Actor, title: str, layout: int, data: bytes,
+    school: School,
+    run: Run,
+    actor: Actor,
+    title: str,
+    layout: int,
+    data: bytes,
     accounts: list[tuple[int, int]],
 ) -> Document:
     document = Document.create(
-        school=school, run=run, title=title, layout=layout, slips=len(accounts),
-        size=len(data), type="PDF", created_by=actor.login, data=data,
+        school=school,
+        run=run,
+        title=title,
+        layout=layout,
+        slips=len(accounts),
+        size=len(data),
+        type="PDF",
+        created_by=actor.login,
+        data=data,
     )
-    rows = [{"document": document.id, "account": aid, "password_version": version}
-            for aid, version in accounts]
+    rows = [
+        {"document": document.id, "account": aid, "password_version": version}
+        for aid, version in accounts
+    ]
     for chunk in batches(rows):
         Slip.insert_many(chunk).execute()
     assert isinstance(document, Document)
@@ -184,8 +208,7 @@ def generate(
     db = Account._meta.database
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         with db_errors():
-            todo = [v for v in eligible_without_account(school)
-                    if v.candidate_id in secrets_by_id]
+            todo = [v for v in eligible_without_account(school) if v.candidate_id in secrets_by_id]
             if not todo:
                 return RunResult(run_id=None, created=0, documents=[], message=ALL_GENERATED)
             prepared = _prepare_generation(school, todo, secrets_by_id, settings)
@@ -221,8 +244,10 @@ _DOCUMENT_PLACEHOLDER = -7_310_001
 
 
 def _prepare_generation(
-    school: School, todo: list[CandidatureView],
-    secrets_by_id: dict[int, tuple[PlainPassword, str]], settings: Settings,
+    school: School,
+    todo: list[CandidatureView],
+    secrets_by_id: dict[int, tuple[PlainPassword, str]],
+    settings: Settings,
 ) -> _Prepared:
     """Choose the logins and render both PDFs, outside any transaction."""
     logins = assign_logins(todo)
@@ -232,32 +257,51 @@ def _prepare_generation(
     slips = []
     for view, (login, base) in zip(todo, logins, strict=True):
         password, hashed = secrets_by_id[view.candidate_id]
-        rows.append({"candidate": view.candidate_id, "login": login, "login_base": base,
-                     "password_hash": hashed, "provisional": True, "password_version": 1,
-                     "created_at": now, "password_changed_at": now})
+        rows.append(
+            {
+                "candidate": view.candidate_id,
+                "login": login,
+                "login_base": base,
+                "password_hash": hashed,
+                "provisional": True,
+                "password_version": 1,
+                "created_at": now,
+                "password_changed_at": now,
+            }
+        )
         slips.append(_slip(view, login, password, homonyms))
     # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
     from cyclades_tui.pdf import DocumentInfo, render_slips
 
-    doc_info = DocumentInfo(title=TITLE_MASS, school_name=school.name,
-                            school_uai=school.uai, site_url=settings.site_url)
+    doc_info = DocumentInfo(
+        title=TITLE_MASS, school_name=school.name, school_uai=school.uai, site_url=settings.site_url
+    )
     pdfs = [(layout, render_slips(slips, doc_info, layout)) for layout in (1, 2)]
     ids = [v.candidate_id for v in todo]
     logins_chosen = [str(row["login"]) for row in rows]
     probes = []
     for id_chunk, login_chunk in zip(batches(ids), batches(logins_chosen), strict=True):
-        probes.append(compiled(Account.select(Account.id).where(
-            Account.candidate.in_(id_chunk)).limit(1)))
-        probes.append(compiled(Account.select(Account.id).where(
-            Account.login.in_(login_chunk)).limit(1)))
+        probes.append(
+            compiled(Account.select(Account.id).where(Account.candidate.in_(id_chunk)).limit(1))
+        )
+        probes.append(
+            compiled(Account.select(Account.id).where(Account.login.in_(login_chunk)).limit(1))
+        )
     account_rows = [compiled(Account.insert_many(chunk)) for chunk in batches(rows)]
-    slip_rows = [compiled(Slip.insert_from(
-        Account.select(peewee.Value(_DOCUMENT_PLACEHOLDER), Account.id, peewee.Value(1))
-        .where(Account.candidate.in_(chunk)),
-        [Slip.document, Slip.account, Slip.password_version]))
-        for chunk in batches(ids)]
-    return _Prepared(todo=todo, rows=rows, pdfs=pdfs, probes=probes, accounts=account_rows,
-                     slips=slip_rows)
+    slip_rows = [
+        compiled(
+            Slip.insert_from(
+                Account.select(
+                    peewee.Value(_DOCUMENT_PLACEHOLDER), Account.id, peewee.Value(1)
+                ).where(Account.candidate.in_(chunk)),
+                [Slip.document, Slip.account, Slip.password_version],
+            )
+        )
+        for chunk in batches(ids)
+    ]
+    return _Prepared(
+        todo=todo, rows=rows, pdfs=pdfs, probes=probes, accounts=account_rows, slips=slip_rows
+    )
 
 
 def _still_free(prepared: _Prepared) -> bool:
@@ -270,23 +314,38 @@ def _still_free(prepared: _Prepared) -> bool:
 def _write_generation(actor: Actor, school: School, prepared: _Prepared) -> RunResult:
     todo = prepared.todo
     db = Account._meta.database
-    run = Run.create(school=school, kind="generate", created_by=actor.login,
-                     accounts=len(todo), created_at=prepared.rows[0]["created_at"])
+    run = Run.create(
+        school=school,
+        kind="generate",
+        created_by=actor.login,
+        accounts=len(todo),
+        created_at=prepared.rows[0]["created_at"],
+    )
     run_compiled(db, prepared.accounts)
     checkpoint("generate.accounts-written")
     documents = []
     for layout, data in prepared.pdfs:
         document = Document.create(
-            school=school, run=run, title=TITLE_MASS, layout=layout, slips=len(todo),
-            size=len(data), type="PDF", created_by=actor.login, data=data)
+            school=school,
+            run=run,
+            title=TITLE_MASS,
+            layout=layout,
+            slips=len(todo),
+            size=len(data),
+            type="PDF",
+            created_by=actor.login,
+            data=data,
+        )
         run_compiled(db, prepared.slips, {_DOCUMENT_PLACEHOLDER: document.id})
         documents.append(document)
-    audit.record(actor, "accounts.generate", school,
-                 f"{len(todo)} compte(s) créé(s), lot {run.id}")
+    audit.record(actor, "accounts.generate", school, f"{len(todo)} compte(s) créé(s), lot {run.id}")
     checkpoint("generate.before-commit")
-    return RunResult(run_id=run.id, created=len(todo),
-                     documents=[summary(d) for d in documents],
-                     message=f"{len(todo)} compte(s) créé(s).")
+    return RunResult(
+        run_id=run.id,
+        created=len(todo),
+        documents=[summary(d) for d in documents],
+        message=f"{len(todo)} compte(s) créé(s).",
+    )
 
 
 def find_for_regeneration(
@@ -315,12 +374,16 @@ def find_for_regeneration(
             # when none would, say why (the eligibility table decides, not a list here).
             other = next((v for v in views if v.eligible), None)
             if other is not None:
-                raise Refused(f"{who} n'a pas de candidature à l'état « {wanted.value} » : il "
-                              f"est « {other.state} » en {other.exam} : choisissez l'état "
-                              f"« {other.state} ».")
+                raise Refused(
+                    f"{who} n'a pas de candidature à l'état « {wanted.value} » : il "
+                    f"est « {other.state} » en {other.exam} : choisissez l'état "
+                    f"« {other.state} »."
+                )
             found = ", ".join(f"« {v.state} » ({v.exam})" for v in views)
-            raise Refused(f"{who} n'a pas de candidature à l'état « {wanted.value} » : sa "
-                          f"candidature {found} n'est pas éligible ({eligibility_rule()}).")
+            raise Refused(
+                f"{who} n'a pas de candidature à l'état « {wanted.value} » : sa "
+                f"candidature {found} n'est pas éligible ({eligibility_rule()})."
+            )
         views = matching
     view = views[0]
     if view.login is None:
@@ -352,8 +415,9 @@ def regenerate(
     from cyclades_tui.pdf import DocumentInfo, render_slips
 
     login = str(view.login)
-    doc_info = DocumentInfo(title=TITLE_ONE, school_name=school.name,
-                            school_uai=school.uai, site_url=settings.site_url)
+    doc_info = DocumentInfo(
+        title=TITLE_ONE, school_name=school.name, school_uai=school.uai, site_url=settings.site_url
+    )
     with db_errors():
         homonyms = school_homonyms(school)
     data = render_slips([_slip(view, login, password, homonyms)], doc_info, 1)
@@ -366,17 +430,26 @@ def regenerate(
         # The increment is done by the database so that two regenerations at once get two
         # different versions: the slip of the one that commits first is then « remplacé ».
         Account.update(
-            password_hash=hashed, provisional=True, password_changed_at=utcnow(),
+            password_hash=hashed,
+            provisional=True,
+            password_changed_at=utcnow(),
             password_version=Account.password_version + 1,
         ).where(Account.id == account.id).execute()
         version = Account.get_by_id(account.id).password_version
         run = Run.create(school=school, kind="regenerate", created_by=actor.login, accounts=1)
-        document = _store_document(school, run, actor, TITLE_ONE, 1, data,
-                                   [(account.id, version)])
-        audit.record(actor, "accounts.regenerate", school,
-                     f"INE {view.ine}, identifiant {account.login}, lot {run.id}")
-    return RunResult(run_id=run.id, created=1, documents=[summary(document)],
-                     message=f"Nouveau mot de passe généré pour {account.login}.")
+        document = _store_document(school, run, actor, TITLE_ONE, 1, data, [(account.id, version)])
+        audit.record(
+            actor,
+            "accounts.regenerate",
+            school,
+            f"INE {view.ine}, identifiant {account.login}, lot {run.id}",
+        )
+    return RunResult(
+        run_id=run.id,
+        created=1,
+        documents=[summary(document)],
+        message=f"Nouveau mot de passe généré pour {account.login}.",
+    )
 
 
 def verify(login: str, password: str, *, settings: Settings) -> VerifyResult:
@@ -392,14 +465,12 @@ def verify(login: str, password: str, *, settings: Settings) -> VerifyResult:
     if hash_cost(account.password_hash) < target:
         with db_errors():
             Account.update(password_hash=hash_password(password, target)).where(
-                (Account.id == account.id)
-                & (Account.password_hash == account.password_hash)).execute()
+                (Account.id == account.id) & (Account.password_hash == account.password_hash)
+            ).execute()
     return VerifyResult(ok=True, must_change=account.provisional)
 
 
-def change_password(
-    login: str, current: str, new: str, *, settings: Settings
-) -> None:
+def change_password(login: str, current: str, new: str, *, settings: Settings) -> None:
     """Replace a candidate's password by one they chose; the current one must be right."""
     with db_errors():
         account = Account.get_or_none(Account.login == login.strip().lower())
@@ -422,10 +493,15 @@ def change_password(
     with db_errors():
         # Only if the password verified above is still the current one (no regeneration
         # or other change in between).
-        changed = Account.update(
-            password_hash=hashed, provisional=False, password_changed_at=utcnow(),
-            password_version=Account.password_version + 1,
-        ).where((Account.id == account.id)
-                & (Account.password_hash == account.password_hash)).execute()
+        changed = (
+            Account.update(
+                password_hash=hashed,
+                provisional=False,
+                password_changed_at=utcnow(),
+                password_version=Account.password_version + 1,
+            )
+            .where((Account.id == account.id) & (Account.password_hash == account.password_hash))
+            .execute()
+        )
     if not changed:
         raise Refused("Le mot de passe a été changé entre-temps : recommencez avec le nouveau.")

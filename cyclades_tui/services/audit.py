@@ -70,8 +70,7 @@ def entries(school: School, since: datetime | None = None) -> list[AuditEntry]:
 
 
 def _select(condition: Any, since: datetime | None) -> list[AuditEntry]:
-    query = (AuditEvent.select(AuditEvent, School.uai)
-             .join(School, join_type=peewee.JOIN.LEFT_OUTER))
+    query = AuditEvent.select(AuditEvent, School.uai).join(School, join_type=peewee.JOIN.LEFT_OUTER)
     if condition is not None:
         query = query.where(condition)
     if since is not None:

@@ -75,13 +75,16 @@ def pg_dump_reason(stderr: str, info: DatabaseUrl) -> str | None:
     if "database" in stderr and "does not exist" in stderr:
         return f"la base « {_quoted(_DATABASE, stderr)} » n'existe pas ({where})"
     if "role" in stderr and "does not exist" in stderr:
-        return (f"l'utilisateur PostgreSQL « {_quoted(_ROLE, stderr)} » "
-                f"n'existe pas ({where})")
+        return f"l'utilisateur PostgreSQL « {_quoted(_ROLE, stderr)} » n'existe pas ({where})"
     if "password authentication failed" in stderr or "no password supplied" in stderr:
         return f"authentification refusée par le serveur PostgreSQL ({where})"
-    if ("Connection refused" in stderr or "could not translate host name" in stderr
-            or "timeout expired" in stderr or "No route to host" in stderr
-            or "could not connect" in stderr):
+    if (
+        "Connection refused" in stderr
+        or "could not translate host name" in stderr
+        or "timeout expired" in stderr
+        or "No route to host" in stderr
+        or "could not connect" in stderr
+    ):
         return f"serveur PostgreSQL injoignable ({where})"
     if "no matching schemas were found" in stderr:
         return f"le schéma « {info.schema} » n'existe pas dans la base « {info.name} »"
@@ -90,16 +93,20 @@ def pg_dump_reason(stderr: str, info: DatabaseUrl) -> str | None:
     if "No space left on device" in stderr:
         return "disque plein"
     if "server version mismatch" in stderr:
-        return ("pg_dump est plus ancien que le serveur : installez le client PostgreSQL de "
-                "la version du serveur")
+        return (
+            "pg_dump est plus ancien que le serveur : installez le client PostgreSQL de "
+            "la version du serveur"
+        )
     if "could not write" in stderr:
         return "le fichier de sauvegarde n'a pas pu être écrit"
     return None
 
 
 def _exists(target: Path) -> BadInput:
-    return BadInput(f"« {target} » existe déjà : une sauvegarde ne remplace jamais un "
-                    "fichier ; choisissez un autre nom.")
+    return BadInput(
+        f"« {target} » existe déjà : une sauvegarde ne remplace jamais un "
+        "fichier ; choisissez un autre nom."
+    )
 
 
 def _new_private_file(target: Path) -> tuple[int, str, int]:
@@ -110,8 +117,7 @@ def _new_private_file(target: Path) -> tuple[int, str, int]:
     """
     try:
         if target.is_dir():
-            raise BadInput(f"« {target} » est un dossier : donnez le nom du fichier de "
-                           "sauvegarde.")
+            raise BadInput(f"« {target} » est un dossier : donnez le nom du fichier de sauvegarde.")
         if not target.parent.is_dir():
             raise BadInput(f"Dossier « {target.parent} » introuvable : créez-le d'abord.")
         if os.path.lexists(target):  # said before copying; _publish checks again at the end
@@ -158,8 +164,10 @@ def _backup_sqlite(source: Path, target: Path, busy_ms: int) -> BackupResult:
     copy = target.parent / temp
     try:
         try:
-            with closing(sqlite3.connect(source, timeout=busy_ms / 1000)) as src, \
-                    closing(sqlite3.connect(copy)) as dst:
+            with (
+                closing(sqlite3.connect(source, timeout=busy_ms / 1000)) as src,
+                closing(sqlite3.connect(copy)) as dst,
+            ):
                 # pages=-1: the whole database in one step, i.e. from one read transaction,
                 # hence one consistent snapshot even while a generation is writing.
                 src.backup(dst, pages=-1)
@@ -168,15 +176,19 @@ def _backup_sqlite(source: Path, target: Path, busy_ms: int) -> BackupResult:
                 dst.execute("PRAGMA journal_mode=DELETE")
                 verdict = dst.execute("PRAGMA quick_check").fetchone()[0]
                 if verdict != "ok":
-                    raise Refused(f"La copie ne se relit pas correctement ({verdict}) ; "
-                                  "elle a été supprimée.")
+                    raise Refused(
+                        f"La copie ne se relit pas correctement ({verdict}) ; elle a été supprimée."
+                    )
             with open(copy, "rb+") as written:
                 os.fsync(written.fileno())
         except sqlite3.Error as error:
             newfile.discard(folder, temp)
             text = str(error).lower()
-            reason = ("la base est verrouillée depuis trop longtemps" if "locked" in text or
-                      "busy" in text else "la base n'a pas pu être lue")
+            reason = (
+                "la base est verrouillée depuis trop longtemps"
+                if "locked" in text or "busy" in text
+                else "la base n'a pas pu être lue"
+            )
             raise Refused(f"Sauvegarde impossible : {reason} ; rien n'a été écrit.") from None
         except BaseException:
             # Interrupted or failed: no half-written copy stays behind.
@@ -205,8 +217,9 @@ def pg_dump_options(info: DatabaseUrl) -> list[str]:
 def _backup_postgresql(info: DatabaseUrl, target: Path) -> BackupResult:
     program = shutil.which("pg_dump")
     if program is None:
-        raise PgDumpMissing(shlex.join(["pg_dump", *pg_dump_options(info), "-f", str(target),
-                                        info.name]))
+        raise PgDumpMissing(
+            shlex.join(["pg_dump", *pg_dump_options(info), "-f", str(target), info.name])
+        )
     folder, temp, fd = _new_private_file(target)
     # LC_MESSAGES=C: pg_dump's complaint in known words, which pg_dump_reason translates.
     env = {**os.environ, "LC_MESSAGES": "C", "LC_ALL": "", "LANGUAGE": ""}
@@ -217,8 +230,14 @@ def _backup_postgresql(info: DatabaseUrl, target: Path) -> BackupResult:
     try:
         try:
             with os.fdopen(fd, "wb") as out:
-                done = subprocess.run(args, stdout=out, stderr=subprocess.PIPE, env=env,
-                                      stdin=subprocess.DEVNULL, check=False)
+                done = subprocess.run(
+                    args,
+                    stdout=out,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    check=False,
+                )
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:
@@ -229,13 +248,19 @@ def _backup_postgresql(info: DatabaseUrl, target: Path) -> BackupResult:
             reason = pg_dump_reason(done.stderr.decode("utf-8", "replace"), info)
             failure = Refused(
                 "La sauvegarde PostgreSQL a échoué : "
-                + (reason if reason else f"pg_dump s'est arrêté (code {done.returncode}) "
-                   "pour une raison qu'il ne précise pas en français ; lancez la commande "
-                   "ci-dessous pour la voir")
-                + " ; rien n'a été écrit.")
+                + (
+                    reason
+                    if reason
+                    else f"pg_dump s'est arrêté (code {done.returncode}) "
+                    "pour une raison qu'il ne précise pas en français ; lancez la commande "
+                    "ci-dessous pour la voir"
+                )
+                + " ; rien n'a été écrit."
+            )
             if reason is None:
-                failure.details = (shlex.join(["pg_dump", *pg_dump_options(info), "-f",
-                                               str(target), info.name]),)
+                failure.details = (
+                    shlex.join(["pg_dump", *pg_dump_options(info), "-f", str(target), info.name]),
+                )
             raise failure
         _publish(folder, temp, target)
     finally:

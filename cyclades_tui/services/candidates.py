@@ -66,9 +66,17 @@ def _views(query: peewee.ModelSelect[Candidate]) -> list[CandidatureView]:
     rows = tuples(query)
     return [
         CandidatureView(
-            candidate_id=cid, ine=ine, family_name=family, usage_name=usage, first_name=first,
-            division=division, exam=exam, state=state,
-            eligible=is_eligible(exam, State(state)), login=login, birth_date=born,
+            candidate_id=cid,
+            ine=ine,
+            family_name=family,
+            usage_name=usage,
+            first_name=first,
+            division=division,
+            exam=exam,
+            state=state,
+            eligible=is_eligible(exam, State(state)),
+            login=login,
+            birth_date=born,
         )
         for cid, ine, family, usage, first, division, exam, state, login, born in rows
     ]
@@ -77,9 +85,16 @@ def _views(query: peewee.ModelSelect[Candidate]) -> list[CandidatureView]:
 def _base_query(school: School) -> peewee.ModelSelect[Candidate]:
     return (
         Candidate.select(
-            Candidate.id, Candidate.ine, Candidate.family_name, Candidate.usage_name,
-            Candidate.first_name, Candidate.division, Candidature.exam, Candidature.state,
-            Account.login, Candidate.birth_date,
+            Candidate.id,
+            Candidate.ine,
+            Candidate.family_name,
+            Candidate.usage_name,
+            Candidate.first_name,
+            Candidate.division,
+            Candidature.exam,
+            Candidature.state,
+            Account.login,
+            Candidate.birth_date,
         )
         .join(Candidature)
         .switch(Candidate)
@@ -120,8 +135,9 @@ def find_by_ine(school: School, ine: str) -> list[CandidatureView]:
 
 def name_key(view: CandidatureView) -> str:
     """Names, INE and class folded, for matching what a person types."""
-    return fold(" ".join((view.family_name, view.usage_name, view.first_name, view.ine,
-                          view.division)))
+    return fold(
+        " ".join((view.family_name, view.usage_name, view.first_name, view.ine, view.division))
+    )
 
 
 def find_by_name(actor: Actor, uai: str, text: str) -> list[CandidatureView]:
@@ -136,8 +152,11 @@ def school_homonyms(school: School) -> set[int]:
     """Ids of the candidates of ``school`` who share first and family name with another one
     (their slips and lists show the date of birth)."""
     with db_errors():
-        rows = tuples(Candidate.select(Candidate.id, Candidate.family_name,
-                                       Candidate.first_name).where(Candidate.school == school))
+        rows = tuples(
+            Candidate.select(Candidate.id, Candidate.family_name, Candidate.first_name).where(
+                Candidate.school == school
+            )
+        )
     seen: dict[tuple[str, str], set[int]] = {}
     for cid, family, first in rows:
         seen.setdefault((fold(family), fold(first)), set()).add(cid)

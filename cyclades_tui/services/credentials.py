@@ -53,8 +53,8 @@ def _taken_logins(bases: Iterable[str]) -> set[str]:
     taken: set[str] = set()
     for chunk in batches(sorted(set(bases))):
         taken.update(
-            row[0] for row in
-            tuples(Account.select(Account.login).where(Account.login_base.in_(chunk)))
+            row[0]
+            for row in tuples(Account.select(Account.login).where(Account.login_base.in_(chunk)))
         )
     return taken
 

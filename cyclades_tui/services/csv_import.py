@@ -142,7 +142,8 @@ def _parse_row(
         "usage_name": lambda: clean_person_name(cell("usage_name"), "Nom d'usage", required=False),
         "first_name": lambda: clean_person_name(cell("first_name"), "Prénom", required=False),
         "other_first_names": lambda: clean_person_name(
-            cell("other_first_names"), "Autres prénoms", required=False),
+            cell("other_first_names"), "Autres prénoms", required=False
+        ),
         "birth_date": lambda: parse_birth_date(cell("birth_date")),
         "division": lambda: clean_division(cell("division")),
         "exam": lambda: parse_exam(cell("exam")),
@@ -158,9 +159,14 @@ def _parse_row(
     return CandidateRecord(line=line, **values), []  # type: ignore[arg-type]
 
 
-
-def import_csv(actor: Actor, uai: str, source: Path | bytes, dry_run: bool = False,
-               *, max_candidates: int | None = DEFAULT_MAX_CANDIDATES) -> ImportReport:
+def import_csv(
+    actor: Actor,
+    uai: str,
+    source: Path | bytes,
+    dry_run: bool = False,
+    *,
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
+) -> ImportReport:
     """Import a candidate CSV into school ``uai``: every line valid, or nothing written.
 
     The school may hold ``max_candidates`` pupils at most (those already stored count).
@@ -168,6 +174,13 @@ def import_csv(actor: Actor, uai: str, source: Path | bytes, dry_run: bool = Fal
     school = require_school(actor, uai, "import.csv")
     data = read_input(source, MAX_FILE_BYTES)
     records, faults = parse_csv(data)
-    return store_records(actor, school, records, faults, dry_run, origin="csv",
-                         max_candidates=max_candidates, where=line_of)
-
+    return store_records(
+        actor,
+        school,
+        records,
+        faults,
+        dry_run,
+        origin="csv",
+        max_candidates=max_candidates,
+        where=line_of,
+    )

@@ -30,30 +30,131 @@ def demo_url() -> str:
 
 
 FIRST_NAMES = [
-    "Lucas", "Emma", "Hugo", "Léa", "Chloé", "Noé", "Inès", "Louis", "Jade", "Gabriel",
-    "Manon", "Raphaël", "Anaïs", "Jean-Baptiste", "María José", "Zoé", "Maël", "Camille",
-    "Sarah", "Adam", "Lina", "Arthur", "Rose", "Théo", "Clément", "Élise", "Tom", "Ambre",
-    "Nathan", "Yann", "Mathis", "Thị Minh", "Wiktoria", "Łukasz", "Ngọc Ánh", "Ștefan",
-    "Søren", "Anne-Sophie", "Marie-Ève", "Zoë", "François-Xavier", "Ömer", "Björn", "Chiara",
-    "Aïssata", "Mamadou", "Fatoumata", "Nour", "Yasmine", "Kévin", "Océane", "Gaëlle",
+    "Lucas",
+    "Emma",
+    "Hugo",
+    "Léa",
+    "Chloé",
+    "Noé",
+    "Inès",
+    "Louis",
+    "Jade",
+    "Gabriel",
+    "Manon",
+    "Raphaël",
+    "Anaïs",
+    "Jean-Baptiste",
+    "María José",
+    "Zoé",
+    "Maël",
+    "Camille",
+    "Sarah",
+    "Adam",
+    "Lina",
+    "Arthur",
+    "Rose",
+    "Théo",
+    "Clément",
+    "Élise",
+    "Tom",
+    "Ambre",
+    "Nathan",
+    "Yann",
+    "Mathis",
+    "Thị Minh",
+    "Wiktoria",
+    "Łukasz",
+    "Ngọc Ánh",
+    "Ștefan",
+    "Søren",
+    "Anne-Sophie",
+    "Marie-Ève",
+    "Zoë",
+    "François-Xavier",
+    "Ömer",
+    "Björn",
+    "Chiara",
+    "Aïssata",
+    "Mamadou",
+    "Fatoumata",
+    "Nour",
+    "Yasmine",
+    "Kévin",
+    "Océane",
+    "Gaëlle",
 ]
 FAMILY_NAMES = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
-    "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Dupont", "Lambert",
-    "Bonnet", "François", "Martinez", "Le Gall", "D'Almeida", "Nguyễn", "Kowalczyk",
-    "O'Connor", "Żółć", "Țăranu", "Müller", "Øster", "Lætitia-Cœur", "De La Fontaine",
-    "N'Diaye", "Ben Saïd", "Strauß", "Ñúñez", "Van der Berg", "Da Silva", "Le Bihan",
-    "Brisebois", "Cœurdacier", "Élysée",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Le Gall",
+    "D'Almeida",
+    "Nguyễn",
+    "Kowalczyk",
+    "O'Connor",
+    "Żółć",
+    "Țăranu",
+    "Müller",
+    "Øster",
+    "Lætitia-Cœur",
+    "De La Fontaine",
+    "N'Diaye",
+    "Ben Saïd",
+    "Strauß",
+    "Ñúñez",
+    "Van der Berg",
+    "Da Silva",
+    "Le Bihan",
+    "Brisebois",
+    "Cœurdacier",
+    "Élysée",
 ]
 # Class -> exam: the demo school is a « cité scolaire » with a collège, a lycée and a LP.
 DIVISIONS = [
-    ("3A", "DNB"), ("3B", "DNB"), ("3C", "DNB"), ("TG1", "BGT"), ("TG2", "BGT"),
-    ("TSTMG", "BGT"), ("TBPRO1", "BCP"), ("TBPRO2", "BCP"), ("2CAP", "CAP"), ("BP2", "BP"),
-    ("MC1", "MCP"), ("BTS2", "BTS"),
+    ("3A", "DNB"),
+    ("3B", "DNB"),
+    ("3C", "DNB"),
+    ("TG1", "BGT"),
+    ("TG2", "BGT"),
+    ("TSTMG", "BGT"),
+    ("TBPRO1", "BCP"),
+    ("TBPRO2", "BCP"),
+    ("2CAP", "CAP"),
+    ("BP2", "BP"),
+    ("MC1", "MCP"),
+    ("BTS2", "BTS"),
 ]
 STATE_WEIGHTS = [
-    (State.INSCRIT, 80), (State.PRE_INSCRIT, 10), (State.EN_COURS, 6), (State.ANNULE, 4),
+    (State.INSCRIT, 80),
+    (State.PRE_INSCRIT, 10),
+    (State.EN_COURS, 6),
+    (State.ANNULE, 4),
 ]
 
 
@@ -89,11 +190,20 @@ def demo_records(count: int, seed: int) -> list[CandidateRecord]:
             ine = _bea_ine(rng)
         ines.add(ine)
         born = date(2006, 1, 1) + timedelta(days=rng.randrange(5 * 365))
-        records.append(CandidateRecord(
-            line=len(records) + 2, ine=ine, family_name=family, usage_name=usage,
-            first_name=first, other_first_names="", birth_date=born, division=division,
-            exam=exam, state=rng.choices(states, weights)[0],
-        ))
+        records.append(
+            CandidateRecord(
+                line=len(records) + 2,
+                ine=ine,
+                family_name=family,
+                usage_name=usage,
+                first_name=first,
+                other_first_names="",
+                birth_date=born,
+                division=division,
+                exam=exam,
+                state=rng.choices(states, weights)[0],
+            )
+        )
 
     # Pupils every demo must show: homonyms, a pupil with no first name, a usage name.
     for _ in range(3):
@@ -115,18 +225,27 @@ def refuse_real_schools() -> None:
     database would mix them with real data. Nothing is written before this check.
     """
     with db_errors():
-        real = [s.uai for s in School.select(School.uai).where(School.uai != DEMO_UAI)
-                .order_by(School.uai).limit(4)]
+        real = [
+            s.uai
+            for s in School.select(School.uai)
+            .where(School.uai != DEMO_UAI)
+            .order_by(School.uai)
+            .limit(4)
+        ]
     if real:
         shown = ", ".join(real[:3]) + (" …" if len(real) > 3 else "")
         raise BadInput(
             f"Cette base contient de vrais établissements ({shown}) : la démonstration ne "
             "s'installe que dans une base vide ou déjà de démonstration ; rien n'a été "
-            "écrit. Donnez une autre base, par exemple « --db sqlite:///$HOME/demo.db ».")
+            "écrit. Donnez une autre base, par exemple « --db sqlite:///$HOME/demo.db »."
+        )
 
 
 def seed_demo(
-    count: int = 300, seed: int = 2026, *, settings: Settings,
+    count: int = 300,
+    seed: int = 2026,
+    *,
+    settings: Settings,
     actor: Actor | None = None,
 ) -> DemoInfo:
     """Create (or top up) the demo school, its staff member and its candidates.
@@ -153,12 +272,17 @@ def seed_demo(
     if existing < count:
         # Only a new or smaller demo school is (topped up and) imported: every start of
         # `--demo` must not leave an import in the journal.
-        report = store_records(actor, school, demo_records(count, seed), [], False,
-                               origin="demo", where=line_of)
+        report = store_records(
+            actor, school, demo_records(count, seed), [], False, origin="demo", where=line_of
+        )
         added = report.added
     return DemoInfo(
-        uai=DEMO_UAI, school_name=school.name, staff_login=DEMO_STAFF,
-        staff_password=password, candidates=max(existing, count), added=added,
+        uai=DEMO_UAI,
+        school_name=school.name,
+        staff_login=DEMO_STAFF,
+        staff_password=password,
+        candidates=max(existing, count),
+        added=added,
     )
 
 

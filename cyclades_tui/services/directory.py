@@ -79,22 +79,32 @@ class SyncReport:
             head += f", {self.schools} établissement(s))."
         else:
             verb = "à faire" if self.dry_run else "faite(s)"
-            head = (f"{prefix}{self.modifications} modification(s) {verb} : "
-                    f"{self.created} compte(s) créé(s), {self.replaced} mot(s) de passe "
-                    f"remplacé(s), {self.ous_created} ou créée(s) ; "
-                    f"{self.accounts} compte(s), {self.schools} établissement(s).")
+            head = (
+                f"{prefix}{self.modifications} modification(s) {verb} : "
+                f"{self.created} compte(s) créé(s), {self.replaced} mot(s) de passe "
+                f"remplacé(s), {self.ous_created} ou créée(s) ; "
+                f"{self.accounts} compte(s), {self.schools} établissement(s)."
+            )
         if self.changed_on_site:
-            head += (f" {self.changed_on_site} mot(s) de passe changé(s) par le candidat sur "
-                     "le site : laissé(s) tel(s) quel(s), plus à changer.")
+            head += (
+                f" {self.changed_on_site} mot(s) de passe changé(s) par le candidat sur "
+                "le site : laissé(s) tel(s) quel(s), plus à changer."
+            )
         return head
 
 
 def _settings_needed(settings: Settings) -> tuple[str, str, str, str]:
-    missing = [name for name in ("ldap_url", "ldap_bind_dn", "ldap_bind_password_file",
-                                 "ldap_base_dn") if getattr(settings, name) is None]
+    missing = [
+        name
+        for name in ("ldap_url", "ldap_bind_dn", "ldap_bind_password_file", "ldap_base_dn")
+        if getattr(settings, name) is None
+    ]
     if missing:
-        raise BadInput("Annuaire LDAP non configuré : réglage(s) " + ", ".join(missing)
-                       + " manquant(s) (fichier de configuration ou CYCLADES_LDAP_*).")
+        raise BadInput(
+            "Annuaire LDAP non configuré : réglage(s) "
+            + ", ".join(missing)
+            + " manquant(s) (fichier de configuration ou CYCLADES_LDAP_*)."
+        )
     assert settings.ldap_url and settings.ldap_bind_dn and settings.ldap_base_dn
     assert settings.ldap_bind_password_file is not None
     try:
@@ -107,21 +117,28 @@ def _settings_needed(settings: Settings) -> tuple[str, str, str, str]:
 def _ldap_reason(error: Exception) -> str:
     """A French reason for an ldap3 exception (no password, no Python internals)."""
     if isinstance(error, ldap_errors.LDAPInvalidCredentialsResult):
-        return "identifiant ou mot de passe de l'annuaire refusé (ldap_bind_dn, " \
-               "ldap_bind_password_file)"
+        return (
+            "identifiant ou mot de passe de l'annuaire refusé (ldap_bind_dn, "
+            "ldap_bind_password_file)"
+        )
     if isinstance(error, ldap_errors.LDAPSocketOpenError):
         return "annuaire injoignable (serveur arrêté, adresse ou port faux)"
-    if isinstance(error, ldap_errors.LDAPCommunicationError
-                  | ldap_errors.LDAPSessionTerminatedByServerError):
+    if isinstance(
+        error, ldap_errors.LDAPCommunicationError | ldap_errors.LDAPSessionTerminatedByServerError
+    ):
         return "connexion à l'annuaire perdue"
     if isinstance(error, ldap_errors.LDAPNoSuchObjectResult):
         return "la base ldap_base_dn n'existe pas dans l'annuaire"
     if isinstance(error, ldap_errors.LDAPInsufficientAccessRightsResult):
         return "droits insuffisants du compte ldap_bind_dn"
-    if isinstance(error, ldap_errors.LDAPUndefinedAttributeTypeResult
-                  | ldap_errors.LDAPObjectClassViolationResult):
-        return ("l'annuaire ne connaît pas un attribut (schéma inetOrgPerson chargé ? "
-                "pwdReset demande l'overlay ppolicy : sinon ldap_pwdreset = false)")
+    if isinstance(
+        error,
+        ldap_errors.LDAPUndefinedAttributeTypeResult | ldap_errors.LDAPObjectClassViolationResult,
+    ):
+        return (
+            "l'annuaire ne connaît pas un attribut (schéma inetOrgPerson chargé ? "
+            "pwdReset demande l'overlay ppolicy : sinon ldap_pwdreset = false)"
+        )
     if isinstance(error, ldap_errors.LDAPOperationResult):
         return f"l'annuaire a refusé l'opération ({error.description})"
     return "erreur de l'annuaire"
@@ -132,23 +149,40 @@ def _connect(url: str, bind_dn: str, password: str, read_only: bool) -> Connecti
     # ldaps://: the server's certificate is checked against the system's authorities
     # (ldap3's default checks nothing).
     tls = Tls(validate=ssl.CERT_REQUIRED) if parsed.scheme == "ldaps" else None
-    server = Server(parsed.hostname or "", port=parsed.port, use_ssl=parsed.scheme == "ldaps",
-                    tls=tls, connect_timeout=TIMEOUT_S)
-    connection = Connection(server, user=bind_dn, password=password, raise_exceptions=True,
-                            receive_timeout=TIMEOUT_S, read_only=read_only, auto_bind=False)
+    server = Server(
+        parsed.hostname or "",
+        port=parsed.port,
+        use_ssl=parsed.scheme == "ldaps",
+        tls=tls,
+        connect_timeout=TIMEOUT_S,
+    )
+    connection = Connection(
+        server,
+        user=bind_dn,
+        password=password,
+        raise_exceptions=True,
+        receive_timeout=TIMEOUT_S,
+        read_only=read_only,
+        auto_bind=False,
+    )
     connection.open()
     connection.bind()
     return connection
 
 
-def _directory_entries(connection: Connection, uai: str, base_dn: str
-                       ) -> tuple[bool, dict[str, list[str]]]:
+def _directory_entries(
+    connection: Connection, uai: str, base_dn: str
+) -> tuple[bool, dict[str, list[str]]]:
     """(the school's ``ou`` exists, its entries' uid -> userPassword values)."""
     try:
         found = connection.extend.standard.paged_search(
-            search_base=ou_dn(uai, base_dn), search_filter="(objectClass=inetOrgPerson)",
-            search_scope=LEVEL, attributes=["uid", "userPassword"], paged_size=1000,
-            generator=False)
+            search_base=ou_dn(uai, base_dn),
+            search_filter="(objectClass=inetOrgPerson)",
+            search_scope=LEVEL,
+            attributes=["uid", "userPassword"],
+            paged_size=1000,
+            generator=False,
+        )
     except ldap_errors.LDAPNoSuchObjectResult:
         return False, {}
     entries: dict[str, list[str]] = {}
@@ -158,7 +192,8 @@ def _directory_entries(connection: Connection, uai: str, base_dn: str
         raw = item["raw_attributes"]
         for uid in raw.get("uid", []):
             entries[uid.decode("utf-8", "replace").lower()] = [
-                value.decode("utf-8", "replace") for value in raw.get("userPassword", [])]
+                value.decode("utf-8", "replace") for value in raw.get("userPassword", [])
+            ]
     return True, entries
 
 
@@ -170,19 +205,30 @@ class _Recorder:
         self.no_longer_provisional: list[tuple[int, int]] = []
 
     def state(self, account: SiteAccount, written: str) -> None:
-        self.states.append({"account": account.account_id,
-                            "password_version": account.password_version,
-                            "directory_password": written, "synced_at": utcnow()})
+        self.states.append(
+            {
+                "account": account.account_id,
+                "password_version": account.password_version,
+                "directory_password": written,
+                "synced_at": utcnow(),
+            }
+        )
 
     def flush(self) -> None:
         with db_errors(), DirectorySync._meta.database.atomic():
             for start in range(0, len(self.states), 100):
-                (DirectorySync.insert_many(self.states[start:start + 100])
-                 .on_conflict(conflict_target=[DirectorySync.account],
-                              preserve=[DirectorySync.password_version,
-                                        DirectorySync.directory_password,
-                                        DirectorySync.synced_at])
-                 .execute())
+                (
+                    DirectorySync.insert_many(self.states[start : start + 100])
+                    .on_conflict(
+                        conflict_target=[DirectorySync.account],
+                        preserve=[
+                            DirectorySync.password_version,
+                            DirectorySync.directory_password,
+                            DirectorySync.synced_at,
+                        ],
+                    )
+                    .execute()
+                )
             for account_id, version in self.no_longer_provisional:
                 # Only if no new password was given here meanwhile.
                 Account.update(provisional=False).where(
@@ -212,9 +258,16 @@ def _add_ou(connection: Connection, uai: str, base_dn: str, report: SyncReport) 
             report.ous_created -= 1  # made by another run meanwhile
 
 
-def _sync_school(connection: Connection, school: School, accounts: list[SiteAccount],
-                 base_dn: str, settings: Settings, report: SyncReport, recorder: _Recorder,
-                 on_write: OnWrite | None) -> None:
+def _sync_school(
+    connection: Connection,
+    school: School,
+    accounts: list[SiteAccount],
+    base_dn: str,
+    settings: Settings,
+    report: SyncReport,
+    recorder: _Recorder,
+    on_write: OnWrite | None,
+) -> None:
     states = _sync_states(accounts)
     ou_exists, entries = _directory_entries(connection, school.uai, base_dn)
     if not ou_exists and accounts:
@@ -228,8 +281,9 @@ def _sync_school(connection: Connection, school: School, accounts: list[SiteAcco
             report.created += 1
             if not report.dry_run:
                 try:
-                    connection.add(dn, attributes=account_attributes(account,
-                                                                     settings.ldap_pwdreset))
+                    connection.add(
+                        dn, attributes=account_attributes(account, settings.ldap_pwdreset)
+                    )
                 except ldap_errors.LDAPEntryAlreadyExistsResult:
                     report.created -= 1  # added by another run meanwhile: next run checks it
                     continue
@@ -239,8 +293,9 @@ def _sync_school(connection: Connection, school: School, accounts: list[SiteAcco
             # directory's own value is either what was written, or the candidate's.
             if present not in ([state.directory_password], [wanted]) and account.must_change:
                 report.changed_on_site += 1
-                recorder.no_longer_provisional.append((account.account_id,
-                                                       account.password_version))
+                recorder.no_longer_provisional.append(
+                    (account.account_id, account.password_version)
+                )
             continue
         elif present == [wanted]:
             recorder.state(account, wanted)  # written by a run cut off before recording
@@ -252,16 +307,18 @@ def _sync_school(connection: Connection, school: School, accounts: list[SiteAcco
             recorder.state(account, wanted)
             if account.must_change:
                 report.changed_on_site += 1
-                recorder.no_longer_provisional.append((account.account_id,
-                                                       account.password_version))
+                recorder.no_longer_provisional.append(
+                    (account.account_id, account.password_version)
+                )
             continue
         else:
             report.replaced += 1
             if not report.dry_run:
                 changes = {"userPassword": [(MODIFY_REPLACE, [wanted])]}
                 if settings.ldap_pwdreset:
-                    changes["pwdReset"] = [(MODIFY_REPLACE,
-                                            ["TRUE"] if account.must_change else [])]
+                    changes["pwdReset"] = [
+                        (MODIFY_REPLACE, ["TRUE"] if account.must_change else [])
+                    ]
                 connection.modify(dn, changes)
                 recorder.state(account, wanted)
         if on_write is not None and not report.dry_run:
@@ -270,8 +327,14 @@ def _sync_school(connection: Connection, school: School, accounts: list[SiteAcco
             recorder.flush()
 
 
-def ldap_sync(actor: Actor, settings: Settings, uai: str | None = None, every: bool = False,
-              dry_run: bool = False, on_write: OnWrite | None = None) -> SyncReport:
+def ldap_sync(
+    actor: Actor,
+    settings: Settings,
+    uai: str | None = None,
+    every: bool = False,
+    dry_run: bool = False,
+    on_write: OnWrite | None = None,
+) -> SyncReport:
     """Bring the directory up to date with the accounts of one school (or all); see module."""
     url, bind_dn, password, base_dn = _settings_needed(settings)
     schools = schools_for(actor, uai, every)
@@ -284,39 +347,60 @@ def ldap_sync(actor: Actor, settings: Settings, uai: str | None = None, every: b
         if not dry_run:
             with db_errors():
                 for school in schools:
-                    audit.record(actor, "accounts.ldap-sync", school,
-                                 f"impossible : {_ldap_reason(error)}", success=False)
-        raise Refused(f"Annuaire LDAP {url} : {_ldap_reason(error)} ; rien n'a été écrit."
-                      ) from None
+                    audit.record(
+                        actor,
+                        "accounts.ldap-sync",
+                        school,
+                        f"impossible : {_ldap_reason(error)}",
+                        success=False,
+                    )
+        raise Refused(
+            f"Annuaire LDAP {url} : {_ldap_reason(error)} ; rien n'a été écrit."
+        ) from None
     try:
         for school in schools:
             current = school
             accounts = site_accounts([school])
             before = report.modifications
-            _sync_school(connection, school, accounts, base_dn, settings, report, recorder,
-                         on_write)
+            _sync_school(
+                connection, school, accounts, base_dn, settings, report, recorder, on_write
+            )
             report.schools += 1
             report.accounts += len(accounts)
             if not dry_run:
                 recorder.flush()
                 with db_errors():
-                    audit.record(actor, "accounts.ldap-sync", school,
-                                 f"{report.modifications - before} modification(s) vers {url}")
+                    audit.record(
+                        actor,
+                        "accounts.ldap-sync",
+                        school,
+                        f"{report.modifications - before} modification(s) vers {url}",
+                    )
     except ldap_errors.LDAPException as error:
         if not dry_run:
             _flush_quietly(recorder)
             with db_errors():
-                audit.record(actor, "accounts.ldap-sync", current,
-                             f"interrompue : {_ldap_reason(error)}", success=False)
-        cut = isinstance(error, ldap_errors.LDAPCommunicationError
-                         | ldap_errors.LDAPSessionTerminatedByServerError)
+                audit.record(
+                    actor,
+                    "accounts.ldap-sync",
+                    current,
+                    f"interrompue : {_ldap_reason(error)}",
+                    success=False,
+                )
+        cut = isinstance(
+            error,
+            ldap_errors.LDAPCommunicationError | ldap_errors.LDAPSessionTerminatedByServerError,
+        )
         where = f" (établissement {current.uai})" if current is not None else ""
         raise Refused(
             f"Annuaire LDAP {url} : {_ldap_reason(error)}{where}. "
-            + ("Ce qui a été écrit avant la coupure est complet et enregistré : relancez "
-               "« cyclades-tui accounts ldap-sync » pour finir." if cut else
-               "Ce qui a été écrit avant est complet et enregistré ; corrigez puis relancez "
-               "« cyclades-tui accounts ldap-sync ».")
+            + (
+                "Ce qui a été écrit avant la coupure est complet et enregistré : relancez "
+                "« cyclades-tui accounts ldap-sync » pour finir."
+                if cut
+                else "Ce qui a été écrit avant est complet et enregistré ; corrigez puis relancez "
+                "« cyclades-tui accounts ldap-sync »."
+            )
         ) from None
     finally:
         if not dry_run:

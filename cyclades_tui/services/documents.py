@@ -39,8 +39,12 @@ class DocumentSummary:
     def as_json(self) -> dict[str, object]:
         """The JSON shape of `documents list --json` (docs/cli.md)."""
         return {
-            "id": self.id, "title": self.title, "layout": self.layout, "slips": self.slips,
-            "size": self.size, "type": self.type,
+            "id": self.id,
+            "title": self.title,
+            "layout": self.layout,
+            "slips": self.slips,
+            "size": self.size,
+            "type": self.type,
             "created_at": self.created_at.isoformat(timespec="seconds") + "Z",
             "created_by": self.created_by,
         }
@@ -54,20 +58,35 @@ class DocumentSummary:
 
 
 _SUMMARY_FIELDS = (
-    Document.id, Document.title, Document.layout, Document.slips, Document.size,
-    Document.type, Document.created_at, Document.created_by,
+    Document.id,
+    Document.title,
+    Document.layout,
+    Document.slips,
+    Document.size,
+    Document.type,
+    Document.created_at,
+    Document.created_by,
 )
 
 
-def summary(document: Document, school_uai: str | None = None,
-            pupil: str = "") -> DocumentSummary:
+def summary(document: Document, school_uai: str | None = None, pupil: str = "") -> DocumentSummary:
     """The bytes-free view of a document row."""
-    uai = school_uai if school_uai is not None else (
-        document.school.uai if document.school_id is not None else "")
+    uai = (
+        school_uai
+        if school_uai is not None
+        else (document.school.uai if document.school_id is not None else "")
+    )
     return DocumentSummary(
-        id=document.id, title=document.title, layout=document.layout, slips=document.slips,
-        size=document.size, type=document.type, created_at=document.created_at,
-        created_by=document.created_by, school=uai, pupil=pupil,
+        id=document.id,
+        title=document.title,
+        layout=document.layout,
+        slips=document.slips,
+        size=document.size,
+        type=document.type,
+        created_at=document.created_at,
+        created_by=document.created_by,
+        school=uai,
+        pupil=pupil,
     )
 
 
@@ -76,11 +95,19 @@ def _matching(school: School, search: str | None) -> peewee.Expression:
     a pupil whose name, INE or class contains every word of it."""
     condition = Document.school == school
     for word in (search or "").split():
-        pupils = (Candidate.family_name.contains(word) | Candidate.usage_name.contains(word)
-                  | Candidate.first_name.contains(word) | Candidate.ine.contains(word)
-                  | Candidate.division.contains(word))
-        holding = (Slip.select(Slip.document).join(Account).join(Candidate)
-                   .where((Candidate.school == school) & pupils))
+        pupils = (
+            Candidate.family_name.contains(word)
+            | Candidate.usage_name.contains(word)
+            | Candidate.first_name.contains(word)
+            | Candidate.ine.contains(word)
+            | Candidate.division.contains(word)
+        )
+        holding = (
+            Slip.select(Slip.document)
+            .join(Account)
+            .join(Candidate)
+            .where((Candidate.school == school) & pupils)
+        )
         condition &= Document.id.in_(holding)
     return condition
 
@@ -93,7 +120,10 @@ def count_documents(actor: Actor, uai: str, search: str | None = None) -> int:
 
 
 def list_documents(
-    actor: Actor, uai: str, offset: int = 0, limit: int | None = None,
+    actor: Actor,
+    uai: str,
+    offset: int = 0,
+    limit: int | None = None,
     search: str | None = None,
 ) -> list[DocumentSummary]:
     """The school's documents, newest first, without loading their bytes.
@@ -103,8 +133,12 @@ def list_documents(
     """
     school = require_school(actor, uai)
     with db_errors():
-        query = (Document.select(*_SUMMARY_FIELDS).where(_matching(school, search))
-                 .order_by(Document.created_at.desc(), Document.id.desc()).offset(offset))
+        query = (
+            Document.select(*_SUMMARY_FIELDS)
+            .where(_matching(school, search))
+            .order_by(Document.created_at.desc(), Document.id.desc())
+            .offset(offset)
+        )
         if limit is not None:
             query = query.limit(limit)
         docs = list(query)
@@ -112,17 +146,26 @@ def list_documents(
         pupils: dict[int, str] = {}
         if single:
             for doc_id, family, usage, first, division in tuples(
-                    Slip.select(Slip.document, Candidate.family_name, Candidate.usage_name,
-                                Candidate.first_name, Candidate.division)
-                    .join(Account).join(Candidate).where(Slip.document.in_(single))):
+                Slip.select(
+                    Slip.document,
+                    Candidate.family_name,
+                    Candidate.usage_name,
+                    Candidate.first_name,
+                    Candidate.division,
+                )
+                .join(Account)
+                .join(Candidate)
+                .where(Slip.document.in_(single))
+            ):
                 pupils[doc_id] = f"{display_name(family, usage, first)} ({division})"
         return [summary(d, school.uai, pupils.get(d.id, "")) for d in docs]
 
 
 def _owned_document(actor: Actor, document_id: int, action: str) -> tuple[Document, School]:
     with db_errors():
-        document = Document.select(Document, School).join(School).where(
-            Document.id == document_id).first()
+        document = (
+            Document.select(Document, School).join(School).where(Document.id == document_id).first()
+        )
     if document is None or not actor.may_act_for(document.school.uai):
         # Checked again now, not only at login: a disabled account's session stops here.
         require_active(actor, action)
@@ -134,8 +177,9 @@ def _owned_document(actor: Actor, document_id: int, action: str) -> tuple[Docume
     return document, document.school
 
 
-def fetch(actor: Actor, document_id: int,
-          action: str = "document.fetch") -> tuple[DocumentSummary, bytes]:
+def fetch(
+    actor: Actor, document_id: int, action: str = "document.fetch"
+) -> tuple[DocumentSummary, bytes]:
     """A document's summary and PDF bytes, if the actor's school owns it and the actor's
     account is still active (checked now: a session outlives a disabled account)."""
     document, school = _owned_document(actor, document_id, action)
@@ -166,13 +210,16 @@ def refuse_links(target: Path) -> None:
         except FileNotFoundError:
             return  # the rest of the path does not exist yet: refused as missing by the caller
         except OSError as error:
-            raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.",
-                           [f"Chemin : {os_error_text(error)}"]) from None
+            raise BadInput(
+                f"Impossible d'écrire « {target} » : {os_error_text(error)}.",
+                [f"Chemin : {os_error_text(error)}"],
+            ) from None
         if stat.S_ISLNK(mode):
             raise BadInput(
                 f"« {target} » passe par un lien symbolique (« {current} ») : refusé, rien n'a "
                 "été écrit. Indiquez le chemin réel du dossier.",
-                [f"Chemin : « {current} » est un lien symbolique"])
+                [f"Chemin : « {current} » est un lien symbolique"],
+            )
 
 
 def write_new_file(target: Path, data: bytes) -> None:
@@ -181,8 +228,9 @@ def write_new_file(target: Path, data: bytes) -> None:
     try:
         newfile.write_private(target, data)
     except FileExistsError:
-        raise BadInput(f"« {target} » existe déjà : choisissez un autre nom (rien n'a été "
-                       "remplacé).") from None
+        raise BadInput(
+            f"« {target} » existe déjà : choisissez un autre nom (rien n'a été remplacé)."
+        ) from None
     except OSError as error:
         raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.") from None
 
@@ -202,8 +250,10 @@ def write_to_path(path: Path | str, default_name: str, data: bytes) -> Path:
     except OSError as error:
         raise BadInput(f"Impossible d'écrire « {target} » : {os_error_text(error)}.") from None
     if missing is not None:
-        raise BadInput(f"Dossier « {missing} » introuvable : créez-le d'abord ou donnez "
-                       "un dossier existant (rien n'a été écrit).")
+        raise BadInput(
+            f"Dossier « {missing} » introuvable : créez-le d'abord ou donnez "
+            "un dossier existant (rien n'a été écrit)."
+        )
     write_new_file(target, data)
     return target
 
@@ -243,26 +293,45 @@ def preview(actor: Actor, document_id: int) -> list[SlipPreview]:
     info, data = fetch(actor, document_id, "document.preview")
     with db_errors():
         current_logins = {
-            row[0] for row in tuples(
-                Slip.select(Account.login).join(Account)
-                .where((Slip.document == info.id)
-                       & (Slip.password_version == Account.password_version)))
+            row[0]
+            for row in tuples(
+                Slip.select(Account.login)
+                .join(Account)
+                .where(
+                    (Slip.document == info.id) & (Slip.password_version == Account.password_version)
+                )
+            )
         }
         pupils = {
             login: (display_name(family, usage, first), division, ine)
             for login, family, usage, first, division, ine in tuples(
-                Slip.select(Account.login, Candidate.family_name, Candidate.usage_name,
-                            Candidate.first_name, Candidate.division, Candidate.ine)
-                .join(Account).join(Candidate).where(Slip.document == info.id))
+                Slip.select(
+                    Account.login,
+                    Candidate.family_name,
+                    Candidate.usage_name,
+                    Candidate.first_name,
+                    Candidate.division,
+                    Candidate.ine,
+                )
+                .join(Account)
+                .join(Candidate)
+                .where(Slip.document == info.id)
+            )
         }
     with db_errors():
         school = require_school(actor, info.school)
         audit.record(actor, "document.preview", school, f"document {document_id}")
-    return [SlipPreview(login=login, password=password, current=login in current_logins,
-                        name=pupils.get(login, ("", "", ""))[0],
-                        division=pupils.get(login, ("", "", ""))[1],
-                        ine=pupils.get(login, ("", "", ""))[2])
-            for login, password in read_credentials(data)]
+    return [
+        SlipPreview(
+            login=login,
+            password=password,
+            current=login in current_logins,
+            name=pupils.get(login, ("", "", ""))[0],
+            division=pupils.get(login, ("", "", ""))[1],
+            ine=pupils.get(login, ("", "", ""))[2],
+        )
+        for login, password in read_credentials(data)
+    ]
 
 
 def purge(actor: Actor, older_than_days: int, uai: str | None = None) -> int:
@@ -287,14 +356,20 @@ def purge(actor: Actor, older_than_days: int, uai: str | None = None) -> int:
     with write_transaction(db):
         for school in targets:
             old = Document.select(Document.id).where(
-                (Document.school == school) & (Document.created_at < limit))
+                (Document.school == school) & (Document.created_at < limit)
+            )
             count = old.count()
             if not count:
                 continue
             Slip.delete().where(Slip.document.in_(old)).execute()
             Document.delete().where(
-                (Document.school == school) & (Document.created_at < limit)).execute()
-            audit.record(actor, "document.purge", school,
-                         f"{count} document(s) de plus de {older_than_days} jour(s) supprimé(s)")
+                (Document.school == school) & (Document.created_at < limit)
+            ).execute()
+            audit.record(
+                actor,
+                "document.purge",
+                school,
+                f"{count} document(s) de plus de {older_than_days} jour(s) supprimé(s)",
+            )
             total += count
     return total

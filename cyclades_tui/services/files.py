@@ -58,17 +58,20 @@ def school_folder(root: Path, uai: str) -> Path:
         for sub in (INCOMING, DOCUMENTS):
             (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
-        raise BadInput(f"Le dossier de l'établissement « {folder} » n'existe pas et ne peut pas "
-                       f"être créé ({os_error_text(error)}) : prévenez l'administrateur."
-                       ) from None
+        raise BadInput(
+            f"Le dossier de l'établissement « {folder} » n'existe pas et ne peut pas "
+            f"être créé ({os_error_text(error)}) : prévenez l'administrateur."
+        ) from None
     return folder
 
 
 def outside(folder: Path) -> str:
     """The refusal for any path outside the school's folder (exists or not: same words)."""
-    return (f"Chemin refusé : seuls les fichiers du dossier de l'établissement « {folder} » sont "
-            f"accessibles (exports déposés dans « {INCOMING}/ », documents enregistrés dans "
-            f"« {DOCUMENTS}/ »).")
+    return (
+        f"Chemin refusé : seuls les fichiers du dossier de l'établissement « {folder} » sont "
+        f"accessibles (exports déposés dans « {INCOMING}/ », documents enregistrés dans "
+        f"« {DOCUMENTS}/ »)."
+    )
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -90,7 +93,8 @@ def confine(folder: Path, typed: str, base: str) -> Path:
     # Lexically first (an absolute path elsewhere), then with the links resolved (a link
     # in the folder pointing out of it): both refusals say the same thing.
     if not _inside(os.path.normpath(candidate), os.path.normpath(folder)) and not _inside(
-            os.path.normpath(candidate), real_folder):
+        os.path.normpath(candidate), real_folder
+    ):
         raise BadInput(outside(folder))
     if not _inside(os.path.realpath(candidate), real_folder):
         raise BadInput(outside(folder))
@@ -156,11 +160,14 @@ def _folder_error(folder: Path, parts: Sequence[str], error: OSError) -> BadInpu
     if error.errno == errno.ELOOP:  # a link appeared after the check
         return BadInput(outside(folder))
     if error.errno == errno.ENOTDIR:
-        return BadInput(f"« {name} » n'est pas un dossier.", [f"Fichier : {name} n'est pas un "
-                                                              "dossier"])
+        return BadInput(
+            f"« {name} » n'est pas un dossier.", [f"Fichier : {name} n'est pas un dossier"]
+        )
     if error.errno == errno.ENOENT:
-        return BadInput(f"Dossier « {name} » introuvable dans le dossier de l'établissement "
-                        f"« {folder} ».", [f"Fichier : {name} introuvable"])
+        return BadInput(
+            f"Dossier « {name} » introuvable dans le dossier de l'établissement « {folder} ».",
+            [f"Fichier : {name} introuvable"],
+        )
     reason = os_error_text(error)
     return BadInput(f"Dossier « {name} » inaccessible : {reason}.", [f"Fichier : {reason}"])
 
@@ -176,17 +183,21 @@ def read_confined(folder: Path, typed: str, base: str = INCOMING) -> bytes:
     dir_fd = _open_folders(folder, parts[:-1])
     try:
         # O_NONBLOCK: opening a FIFO does not wait for a writer (it is refused just below).
-        fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                     dir_fd=dir_fd)
+        fd = os.open(
+            parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd
+        )
     except FileNotFoundError:
-        raise BadInput(f"Fichier « {name} » introuvable dans le dossier de l'établissement "
-                       f"« {folder} ».", [f"Fichier : {name} introuvable"]) from None
+        raise BadInput(
+            f"Fichier « {name} » introuvable dans le dossier de l'établissement « {folder} ».",
+            [f"Fichier : {name} introuvable"],
+        ) from None
     except OSError as error:
         if error.errno == errno.ELOOP:  # the last component became a link after the check
             raise BadInput(outside(folder)) from None
         reason = os_error_text(error)
-        raise BadInput(f"Fichier « {name} » illisible : {reason}.",
-                       [f"Fichier : {reason}"]) from None
+        raise BadInput(
+            f"Fichier « {name} » illisible : {reason}.", [f"Fichier : {reason}"]
+        ) from None
     finally:
         os.close(dir_fd)
     try:
@@ -203,8 +214,9 @@ def read_confined(folder: Path, typed: str, base: str = INCOMING) -> bytes:
         return b"".join(chunks)
     except OSError as error:
         reason = os_error_text(error)
-        raise BadInput(f"Fichier « {name} » illisible : {reason}.",
-                       [f"Fichier : {reason}"]) from None
+        raise BadInput(
+            f"Fichier « {name} » illisible : {reason}.", [f"Fichier : {reason}"]
+        ) from None
     finally:
         os.close(fd)
 
@@ -229,8 +241,11 @@ class IncomingFile:
         return f"{self.name} — {self.modified:%d/%m/%Y %H:%M} — {size}"
 
 
-def incoming_files(folder: Path, suffixes: tuple[str, ...] = (), limit: int = 200,
-                   ) -> list[IncomingFile]:
+def incoming_files(
+    folder: Path,
+    suffixes: tuple[str, ...] = (),
+    limit: int = 200,
+) -> list[IncomingFile]:
     """The regular files of the school's ``depot/`` folder, newest first (``limit`` at most:
     a folder of thousands of files lists only its newest), links not followed; only those
     ending with one of ``suffixes`` when given (case ignored)."""
@@ -256,8 +271,10 @@ def incoming_files(folder: Path, suffixes: tuple[str, ...] = (), limit: int = 20
         raise _folder_error(folder, (INCOMING,), error) from None
     finally:
         os.close(fd)
-    return [IncomingFile(name, size, datetime.fromtimestamp(mtime))
-            for mtime, name, size in sorted(heap, reverse=True)]
+    return [
+        IncomingFile(name, size, datetime.fromtimestamp(mtime))
+        for mtime, name, size in sorted(heap, reverse=True)
+    ]
 
 
 def _taken(directory: Path | int, name: str) -> bool:
@@ -297,8 +314,12 @@ def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> P
     info, data = fetch(actor, document_id, "document.export")
     written = save_bytes(folder, typed, info.file_name, data)
     with db_errors():
-        audit.record(actor, "document.export", require_school(actor, info.school),
-                     f"document {document_id} -> {written}")
+        audit.record(
+            actor,
+            "document.export",
+            require_school(actor, info.school),
+            f"document {document_id} -> {written}",
+        )
     return written
 
 
@@ -328,8 +349,10 @@ def save_bytes(folder: Path, typed: str, default_name: str, data: bytes) -> Path
             newfile.write_new(dir_fd, file_name, data, 0o640)
         except FileExistsError:
             free = free_name(dir_fd, file_name)
-            raise BadInput(f"« {name} » existe déjà : choisissez un autre nom (rien n'a été "
-                           f"remplacé ; « {free} » est libre).") from None
+            raise BadInput(
+                f"« {name} » existe déjà : choisissez un autre nom (rien n'a été "
+                f"remplacé ; « {free} » est libre)."
+            ) from None
         except OSError as error:
             raise BadInput(f"Impossible d'écrire « {name} » : {os_error_text(error)}.") from None
     finally:

@@ -65,13 +65,13 @@ class ImportReport:
     records: list[CandidateRecord] = field(default_factory=list)
     # New candidatures for candidates already known (counted in ``updated`` too): each
     # record with the exams and states the candidate already holds.
-    new_candidatures: list[tuple[CandidateRecord, dict[str, str]]] = field(
-        default_factory=list)
+    new_candidatures: list[tuple[CandidateRecord, dict[str, str]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         """Number of candidate lines read."""
         return self.added + self.updated + self.unchanged
+
 
 def line_of(record: CandidateRecord) -> str:
     """How a fault names a record numbered by its line (a CSV file; the demo's records)."""
@@ -94,15 +94,18 @@ def read_input(source: Path | bytes, limit: int) -> bytes:
             return handle.read(limit + 1)
     except OSError as error:
         reason = os_error_text(error)
-        raise BadInput(f"Fichier « {source} » illisible : {reason}.",
-                       [f"Fichier : {reason}"]) from None
+        raise BadInput(
+            f"Fichier « {source} » illisible : {reason}.", [f"Fichier : {reason}"]
+        ) from None
 
 
 def too_many(total: int, limit: int) -> str:
     """The refusal of an import that would give a school more than ``limit`` pupils."""
-    return (f"Import refusé : l'établissement compterait {total} candidats, au-delà de la "
-            f"limite de {limit} par établissement (réglage max_candidates_per_school) ; "
-            "rien n'a été importé.")
+    return (
+        f"Import refusé : l'établissement compterait {total} candidats, au-delà de la "
+        f"limite de {limit} par établissement (réglage max_candidates_per_school) ; "
+        "rien n'a été importé."
+    )
 
 
 def _check_limit(school: School, new: int, limit: int | None) -> None:
@@ -132,9 +135,12 @@ class _Chunk:
     inserts: list[Statement]
 
 
-def _chunks(school: School, records: list[CandidateRecord],
-            existing: dict[str, tuple[Candidate, dict[str, Candidature]]],
-            report: ImportReport) -> list[_Chunk]:
+def _chunks(
+    school: School,
+    records: list[CandidateRecord],
+    existing: dict[str, tuple[Candidate, dict[str, Candidature]]],
+    report: ImportReport,
+) -> list[_Chunk]:
     """Split ``records`` into chunks of CHUNK_PUPILS pupils in file order (every line of a
     pupil in the same chunk, so a pupil is never stored without their candidatures)."""
     by_ine: dict[str, list[CandidateRecord]] = {}
@@ -147,8 +153,13 @@ def _chunks(school: School, records: list[CandidateRecord],
             part = [r for ine in pupils for r in by_ine[ine]]
             fresh = [r for r in part if r.ine not in existing]
             fresh_ines = sorted({r.ine for r in fresh})
-            probe = (compiled(Candidate.select(Candidate.id).where(
-                Candidate.ine.in_(fresh_ines)).limit(1)) if fresh_ines else None)
+            probe = (
+                compiled(
+                    Candidate.select(Candidate.id).where(Candidate.ine.in_(fresh_ines)).limit(1)
+                )
+                if fresh_ines
+                else None
+            )
             chunks.append(_Chunk(part, fresh_ines, probe, _compiled_new(school, fresh, report)))
     return chunks
 
@@ -191,17 +202,33 @@ def store_records(
     stored = 0  # pupils written by the transactions committed so far
     for index, chunk in enumerate(chunks):
         try:
-            _store_chunk(db, school, chunk, existing, report, keep_existing_state,
-                         sum(len(c.fresh_ines) for c in chunks[index:]), max_candidates)
+            _store_chunk(
+                db,
+                school,
+                chunk,
+                existing,
+                report,
+                keep_existing_state,
+                sum(len(c.fresh_ines) for c in chunks[index:]),
+                max_candidates,
+            )
         except ServiceError as error:
             if not stored:
                 raise
-            _partial(actor, school, origin, stored, len(existing) + sum(
-                len(c.fresh_ines) for c in chunks), error)
+            _partial(
+                actor,
+                school,
+                origin,
+                stored,
+                len(existing) + sum(len(c.fresh_ines) for c in chunks),
+                error,
+            )
         stored += len({r.ine for r in chunk.records})
     with write_transaction(db):
         audit.record(
-            actor, f"import.{origin}", school,
+            actor,
+            f"import.{origin}",
+            school,
             f"{report.added} ajouté(s), {report.updated} mis à jour, "
             f"{report.unchanged} inchangé(s)",
         )
@@ -209,8 +236,11 @@ def store_records(
 
 
 def _checked_existing(
-    school: School, records: list[CandidateRecord], faults: list[str],
-    max_candidates: int | None, where: Callable[[CandidateRecord], str],
+    school: School,
+    records: list[CandidateRecord],
+    faults: list[str],
+    max_candidates: int | None,
+    where: Callable[[CandidateRecord], str],
 ) -> dict[str, tuple[Candidate, dict[str, Candidature]]]:
     """The stored candidates of ``records`` by INE, once the import is known to be allowed:
     no fault, no INE of another school, the school within its limit; else BadInput."""
@@ -223,31 +253,34 @@ def _checked_existing(
     for record in records:
         found = existing.get(record.ine)
         if found is not None and found[0].school_id != school.id:
-            faults.append(
-                f"{where(record)} : INE {record.ine} appartient à un autre "
-                "établissement"
-            )
+            faults.append(f"{where(record)} : INE {record.ine} appartient à un autre établissement")
     if faults:
-        raise BadInput(
-            f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults
-        )
+        raise BadInput(f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults)
     with db_errors():
-        _check_limit(school, len({r.ine for r in records if r.ine not in existing}),
-                     max_candidates)
+        _check_limit(school, len({r.ine for r in records if r.ine not in existing}), max_candidates)
     return existing
 
 
 def _store_chunk(
-    db: peewee.Database, school: School, chunk: _Chunk,
-    existing: dict[str, tuple[Candidate, dict[str, Candidature]]], report: ImportReport,
-    keep_existing_state: bool, new_left: int, max_candidates: int | None,
+    db: peewee.Database,
+    school: School,
+    chunk: _Chunk,
+    existing: dict[str, tuple[Candidate, dict[str, Candidature]]],
+    report: ImportReport,
+    keep_existing_state: bool,
+    new_left: int,
+    max_candidates: int | None,
 ) -> None:
     """One short write transaction: the chunk's new pupils, checked again under the lock
     (not added by another import meanwhile; the school, counting the ``new_left`` pupils
     still to add, within its limit), and the changes to its known pupils."""
     with write_transaction(db) as txn:
-        if chunk.probe is not None and db.execute_sql(  # type: ignore[no-untyped-call]
-                *chunk.probe).fetchone():
+        if (
+            chunk.probe is not None
+            and db.execute_sql(  # type: ignore[no-untyped-call]
+                *chunk.probe
+            ).fetchone()
+        ):
             txn.rollback()
             raise Refused(CLASH)
         _check_limit(school, new_left, max_candidates)
@@ -256,43 +289,64 @@ def _store_chunk(
                 run_compiled(db, chunk.inserts)
                 for record in chunk.records:
                     if record.ine in existing:
-                        _apply(school, record, existing[record.ine], report, False,
-                               keep_existing_state)
+                        _apply(
+                            school, record, existing[record.ine], report, False, keep_existing_state
+                        )
         except peewee.IntegrityError:
             # Another import added one of these INEs since they were read (PostgreSQL).
             txn.rollback()
             raise Refused(CLASH) from None
 
 
-def _partial(actor: Actor, school: School, origin: str, stored: int, total: int,
-             error: ServiceError) -> NoReturn:
+def _partial(
+    actor: Actor, school: School, origin: str, stored: int, total: int, error: ServiceError
+) -> NoReturn:
     """A chunk failed after others were committed: audit and say what is stored."""
-    cause = (CLASH_CAUSE + "." if error.message == CLASH else
-             error.message.replace("rien n'a été importé", "la suite n'a pas été importée"))
-    summary = (f"Import interrompu : les {stored} premiers élèves du fichier (sur {total}) "
-               f"sont enregistrés, les autres non. Cause : {cause} Relancez l'import du même "
-               "fichier : il complète sans créer de doublon.")
+    cause = (
+        CLASH_CAUSE + "."
+        if error.message == CLASH
+        else error.message.replace("rien n'a été importé", "la suite n'a pas été importée")
+    )
+    summary = (
+        f"Import interrompu : les {stored} premiers élèves du fichier (sur {total}) "
+        f"sont enregistrés, les autres non. Cause : {cause} Relancez l'import du même "
+        "fichier : il complète sans créer de doublon."
+    )
     try:
         with write_transaction(Candidate._meta.database):
-            audit.record(actor, f"import.{origin}", school,
-                         f"interrompu : {stored} élève(s) sur {total} enregistré(s)",
-                         success=False)
+            audit.record(
+                actor,
+                f"import.{origin}",
+                school,
+                f"interrompu : {stored} élève(s) sur {total} enregistré(s)",
+                success=False,
+            )
     except ServiceError:
         pass  # the database is gone: the message still says what is stored
     raise type(error)(summary) from None
 
 
-def _compiled_new(school: School, records: list[CandidateRecord],
-                  report: ImportReport) -> list[Statement]:
+def _compiled_new(
+    school: School, records: list[CandidateRecord], report: ImportReport
+) -> list[Statement]:
     """The statements creating the candidates and candidatures of ``records`` (none stored
     yet), built outside the transaction; a candidature finds its candidate by INE."""
     seen: dict[str, CandidateRecord] = {}
     for record in records:
         seen.setdefault(record.ine, record)
-    rows = [{"school": school.id, "ine": r.ine, "family_name": r.family_name,
-             "usage_name": r.usage_name, "first_name": r.first_name,
-             "other_first_names": r.other_first_names, "birth_date": r.birth_date,
-             "division": r.division} for r in seen.values()]
+    rows = [
+        {
+            "school": school.id,
+            "ine": r.ine,
+            "family_name": r.family_name,
+            "usage_name": r.usage_name,
+            "first_name": r.first_name,
+            "other_first_names": r.other_first_names,
+            "birth_date": r.birth_date,
+            "division": r.division,
+        }
+        for r in seen.values()
+    ]
     statements = [compiled(Candidate.insert_many(chunk)) for chunk in batches(rows)]
     groups: dict[tuple[str, str], list[str]] = {}
     for record in records:
@@ -304,11 +358,21 @@ def _compiled_new(school: School, records: list[CandidateRecord],
         for chunk in batches(ines):
             # One INSERT … SELECT per batch of pupils: the candidate ids are read by INE.
             source = Candidate.select(
-                Candidate.id, peewee.Value(school.id), peewee.Value(exam),
-                peewee.Value(state)).where(Candidate.ine.in_(chunk))
-            statements.append(compiled(Candidature.insert_from(source, [
-                Candidature.candidate, Candidature.school, Candidature.exam,
-                Candidature.state])))
+                Candidate.id, peewee.Value(school.id), peewee.Value(exam), peewee.Value(state)
+            ).where(Candidate.ine.in_(chunk))
+            statements.append(
+                compiled(
+                    Candidature.insert_from(
+                        source,
+                        [
+                            Candidature.candidate,
+                            Candidature.school,
+                            Candidature.exam,
+                            Candidature.state,
+                        ],
+                    )
+                )
+            )
     return statements
 
 
@@ -318,8 +382,11 @@ def _existing_candidates(ines: list[str]) -> dict[str, tuple[Candidate, dict[str
         for chunk in batches(ines):
             for candidate in Candidate.select().where(Candidate.ine.in_(chunk)):
                 found[candidate.ine] = (candidate, {})
-            query = Candidature.select(Candidature, Candidate.ine).join(Candidate).where(
-                Candidate.ine.in_(chunk))
+            query = (
+                Candidature.select(Candidature, Candidate.ine)
+                .join(Candidate)
+                .where(Candidate.ine.in_(chunk))
+            )
             for candidature in query:
                 found[candidature.candidate.ine][1][candidature.exam] = candidature
     return found
@@ -345,29 +412,35 @@ def _apply(
         report.added += 1
         if not dry_run:
             candidate = Candidate.create(school=school, ine=record.ine, **fields)
-            Candidature.create(candidate=candidate, school=school, exam=record.exam,
-                               state=record.state.value)
+            Candidature.create(
+                candidate=candidate, school=school, exam=record.exam, state=record.state.value
+            )
         return
     candidate, candidatures = existing
     changed = {k: v for k, v in fields.items() if getattr(candidate, k) != v}
     candidature = candidatures.get(record.exam)
     state_changed = candidature is None or (
-        not keep_existing_state and candidature.state != record.state.value)
+        not keep_existing_state and candidature.state != record.state.value
+    )
     if not changed and not state_changed:
         report.unchanged += 1
         return
     report.updated += 1
     if candidature is None:
         report.new_candidatures.append(
-            (record, {exam: c.state for exam, c in sorted(candidatures.items())}))
+            (record, {exam: c.state for exam, c in sorted(candidatures.items())})
+        )
     if dry_run:
         return
     if changed:
         Candidate.update(updated_at=utcnow(), **changed).where(
-            Candidate.id == candidate.id).execute()
+            Candidate.id == candidate.id
+        ).execute()
     if candidature is None:
-        Candidature.create(candidate=candidate, school=school, exam=record.exam,
-                               state=record.state.value)
+        Candidature.create(
+            candidate=candidate, school=school, exam=record.exam, state=record.state.value
+        )
     elif state_changed:
         Candidature.update(state=record.state.value).where(
-            Candidature.id == candidature.id).execute()
+            Candidature.id == candidature.id
+        ).execute()

@@ -27,8 +27,9 @@ TEMP_PREFIX = ".cyclades-tmp-"
 FAULT_HALF_WRITTEN = "newfile.half"
 
 
-def open_folder(path: str | os.PathLike[str], dir_fd: int | None = None,
-                follow: bool = True) -> int:
+def open_folder(
+    path: str | os.PathLike[str], dir_fd: int | None = None, follow: bool = True
+) -> int:
     """An fd of the folder ``path`` (``follow=False``: refuse a symbolic link, ELOOP)."""
     flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
     return os.open(path, flags, dir_fd=dir_fd)
@@ -39,8 +40,12 @@ def create_temp(dir_fd: int, mode: int) -> tuple[str, int]:
     while True:
         name = TEMP_PREFIX + secrets.token_hex(6)
         try:
-            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, mode, dir_fd=dir_fd)
+            fd = os.open(
+                name,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                mode,
+                dir_fd=dir_fd,
+            )
         except FileExistsError:
             continue  # another temporary file by chance: draw again
         os.fchmod(fd, mode)  # whatever the umask
@@ -89,15 +94,15 @@ def publish(dir_fd: int, temp: str, name: str) -> None:
 
 def _write_fully(fd: int, view: memoryview) -> None:
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def write_all(fd: int, data: bytes) -> None:
     """Write ``data`` to ``fd`` (a fault point half-way) and sync it to disk."""
     view = memoryview(data)
-    _write_fully(fd, view[:len(view) // 2])
+    _write_fully(fd, view[: len(view) // 2])
     faults.checkpoint(FAULT_HALF_WRITTEN)
-    _write_fully(fd, view[len(view) // 2:])
+    _write_fully(fd, view[len(view) // 2 :])
     os.fsync(fd)
 
 

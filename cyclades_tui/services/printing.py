@@ -31,28 +31,36 @@ QUERY_TIMEOUT_S = 5.0
 # Sending a large document through the local socket takes longer than a question.
 SEND_TIMEOUT_S = 60.0
 
-SAVE_INSTEAD = ("Rien n'a été imprimé : enregistrez le document dans un fichier (« Enregistrer ») "
-                "puis imprimez-le depuis un autre poste, ou prévenez l'administrateur.")
-NO_CUPS = ("Aucun système d'impression (CUPS) n'est installé sur ce serveur : enregistrez le "
-           "document dans un fichier puis imprimez-le depuis un autre poste.")
+SAVE_INSTEAD = (
+    "Rien n'a été imprimé : enregistrez le document dans un fichier (« Enregistrer ») "
+    "puis imprimez-le depuis un autre poste, ou prévenez l'administrateur."
+)
+NO_CUPS = (
+    "Aucun système d'impression (CUPS) n'est installé sur ce serveur : enregistrez le "
+    "document dans un fichier puis imprimez-le depuis un autre poste."
+)
 NOT_ANSWERING = f"Le service d'impression (CUPS) ne répond pas sur ce serveur. {SAVE_INSTEAD}"
-NO_DEFAULT = ("Aucune imprimante par défaut n'est définie sur ce serveur (ou aucune imprimante "
-              f"n'y est installée). {SAVE_INSTEAD}")
+NO_DEFAULT = (
+    "Aucune imprimante par défaut n'est définie sur ce serveur (ou aucune imprimante "
+    f"n'y est installée). {SAVE_INSTEAD}"
+)
 
 # CUPS forbids these in a destination name; a leading « - » would read as an option.
 _VALID_NAME = re.compile(r"[^\s/#\-\x00-\x1f\x7f][^\s/#\x00-\x1f\x7f]*")
 _JOB_ID = re.compile(r"request id is (\S+)")
 # Network devices CUPS reaches over TCP, and their usual ports.
-_DEFAULT_PORTS = {"socket": 9100, "ipp": 631, "ipps": 631, "http": 631, "https": 631,
-                  "lpd": 515}
+_DEFAULT_PORTS = {"socket": 9100, "ipp": 631, "ipps": 631, "http": 631, "https": 631, "lpd": 515}
 CONNECT_TIMEOUT_S = 3.0
 # How long a sent job may take to reach the printer before it is withdrawn.
 JOB_START_S = 15.0
 # What CUPS' network backends say while they cannot reach the printer.
 # « Waiting for printer to finish. » is the socket backend's normal word once the data is
 # sent: not a stall (matching it withdrew a job that was printing).
-_STALLED = re.compile(r"unable to connect|waiting for printer(?! to finish)|not responding|"
-                      r"connection refused|unreachable|network host", re.IGNORECASE)
+_STALLED = re.compile(
+    r"unable to connect|waiting for printer(?! to finish)|not responding|"
+    r"connection refused|unreachable|network host",
+    re.IGNORECASE,
+)
 
 
 def no_such_printer(name: str) -> str:
@@ -62,8 +70,10 @@ def no_such_printer(name: str) -> str:
 
 def printer_stopped(name: str) -> str:
     """The message for a paused (disabled) queue: it would print later, unattended."""
-    return (f"L'imprimante « {name} » est arrêtée (en pause) : le document n'a pas été envoyé, "
-            f"pour que les papillons ne sortent pas plus tard sans surveillance. {SAVE_INSTEAD}")
+    return (
+        f"L'imprimante « {name} » est arrêtée (en pause) : le document n'a pas été envoyé, "
+        f"pour que les papillons ne sortent pas plus tard sans surveillance. {SAVE_INSTEAD}"
+    )
 
 
 def printer_rejecting(name: str) -> str:
@@ -73,9 +83,11 @@ def printer_rejecting(name: str) -> str:
 
 def printer_unreachable(name: str) -> str:
     """The message for a queue whose printer does not answer on the network."""
-    return (f"L'imprimante « {name} » ne répond pas (éteinte, débranchée ou injoignable) : le "
-            "document n'a pas été envoyé, pour que les papillons ne sortent pas plus tard sans "
-            f"surveillance. {SAVE_INSTEAD}")
+    return (
+        f"L'imprimante « {name} » ne répond pas (éteinte, débranchée ou injoignable) : le "
+        "document n'a pas été envoyé, pour que les papillons ne sortent pas plus tard sans "
+        f"surveillance. {SAVE_INSTEAD}"
+    )
 
 
 def printing_available() -> bool:
@@ -94,8 +106,14 @@ def _c_locale() -> dict[str, str]:
 def _lpstat(*args: str) -> subprocess.CompletedProcess[str]:
     """Run `lpstat` in the C locale with a short timeout (raises Refused if cupsd hangs)."""
     try:
-        return subprocess.run(["lpstat", *args], capture_output=True, text=True,
-                              timeout=QUERY_TIMEOUT_S, env=_c_locale(), stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            ["lpstat", *args],
+            capture_output=True,
+            text=True,
+            timeout=QUERY_TIMEOUT_S,
+            env=_c_locale(),
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         raise Refused(NOT_ANSWERING) from None
     except OSError:
@@ -133,8 +151,7 @@ def check_queue(printer: str | None) -> str:
     if not _VALID_NAME.fullmatch(printer):
         raise Refused(no_such_printer(printer))
     state = _lpstat("-p", printer)
-    line = next((x for x in state.stdout.splitlines() if x.startswith(f"printer {printer} ")),
-                None)
+    line = next((x for x in state.stdout.splitlines() if x.startswith(f"printer {printer} ")), None)
     if state.returncode != 0 or line is None:
         # lpstat says « Invalid destination » for an unknown queue, and nothing useful
         # when the scheduler died between the two questions: tell which one it is.
@@ -165,8 +182,7 @@ def _device_answers(printer: str) -> bool:
     if port is None or not uri.hostname:
         return True
     try:
-        with socket.create_connection((uri.hostname, uri.port or port),
-                                      timeout=CONNECT_TIMEOUT_S):
+        with socket.create_connection((uri.hostname, uri.port or port), timeout=CONNECT_TIMEOUT_S):
             return True
     except OSError:
         return False
@@ -188,8 +204,13 @@ class PrintJob:
 def _send(printer: str, title: str, data: bytes) -> str:
     """Feed ``data`` to `lp` on its standard input; returns the job id."""
     try:
-        done = subprocess.run(["lp", "-d", printer, "-t", title], input=data,
-                              capture_output=True, timeout=SEND_TIMEOUT_S, env=_c_locale())
+        done = subprocess.run(
+            ["lp", "-d", printer, "-t", title],
+            input=data,
+            capture_output=True,
+            timeout=SEND_TIMEOUT_S,
+            env=_c_locale(),
+        )
     except subprocess.TimeoutExpired:
         raise Refused(NOT_ANSWERING) from None
     except OSError:
@@ -226,8 +247,14 @@ def _withdraw_if_stalled(printer: str, job_id: str) -> None:
 def _cancel(job_id: str) -> None:
     """Withdraw a job from the spool (`cancel`), however CUPS answers."""
     with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-        subprocess.run(["cancel", job_id], capture_output=True, timeout=QUERY_TIMEOUT_S,
-                       env=_c_locale(), stdin=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            ["cancel", job_id],
+            capture_output=True,
+            timeout=QUERY_TIMEOUT_S,
+            env=_c_locale(),
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
 
 def send(printer: str | None, title: str, data: bytes) -> PrintJob:
@@ -251,11 +278,19 @@ def print_document(actor: Actor, document_id: int, printer: str | None = None) -
         job = send(printer, info.title, data)
     except Refused as error:
         with db_errors():
-            audit.record(actor, "document.print", require_school(actor, info.school),
-                         f"document {document_id} -> {printer or 'imprimante par défaut'} : "
-                         f"{error.message}", success=False)
+            audit.record(
+                actor,
+                "document.print",
+                require_school(actor, info.school),
+                f"document {document_id} -> {printer or 'imprimante par défaut'} : {error.message}",
+                success=False,
+            )
         raise
     with db_errors():
-        audit.record(actor, "document.print", require_school(actor, info.school),
-                     f"document {document_id} -> {job.printer} : travail {job.job_id}")
+        audit.record(
+            actor,
+            "document.print",
+            require_school(actor, info.school),
+            f"document {document_id} -> {job.printer} : travail {job.job_id}",
+        )
     return job

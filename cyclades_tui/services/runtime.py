@@ -19,33 +19,58 @@ from cyclades_tui.store.database import (
 )
 from cyclades_tui.store.migrations import is_current, migrate
 
-DISK_FULL = ("Le disque de la base de données est plein (disque plein) : l'opération n'a pas "
-             "abouti et rien n'a été enregistré ; prévenez l'administrateur.")
-BUSY = ("La base de données est occupée par un autre traitement depuis trop longtemps ; "
-        "réessayez dans un instant.")
+DISK_FULL = (
+    "Le disque de la base de données est plein (disque plein) : l'opération n'a pas "
+    "abouti et rien n'a été enregistré ; prévenez l'administrateur."
+)
+BUSY = (
+    "La base de données est occupée par un autre traitement depuis trop longtemps ; "
+    "réessayez dans un instant."
+)
 READ_ONLY = "La base de données est en lecture seule : vérifiez les droits du fichier."
-CANNOT_OPEN = ("Impossible d'ouvrir le fichier de base de données : vérifiez le chemin et les "
-               "droits.")
-DAMAGED = ("La base de données est endommagée (ou le fichier n'est pas une base SQLite) : "
-           "restaurez la dernière sauvegarde ; rien n'a été enregistré.")
-UNREACHABLE = ("La base de données est injoignable ou la connexion a été perdue ; "
-               "vérifiez qu'elle fonctionne puis réessayez.")
-OLD_SCHEMA = ("La base de données n'a pas les tables attendues (schéma pas à jour ? lancez "
-              "« cyclades-tui init ») ; rien n'a été enregistré.")
+CANNOT_OPEN = (
+    "Impossible d'ouvrir le fichier de base de données : vérifiez le chemin et les droits."
+)
+DAMAGED = (
+    "La base de données est endommagée (ou le fichier n'est pas une base SQLite) : "
+    "restaurez la dernière sauvegarde ; rien n'a été enregistré."
+)
+UNREACHABLE = (
+    "La base de données est injoignable ou la connexion a été perdue ; "
+    "vérifiez qu'elle fonctionne puis réessayez."
+)
+OLD_SCHEMA = (
+    "La base de données n'a pas les tables attendues (schéma pas à jour ? lancez "
+    "« cyclades-tui init ») ; rien n'a été enregistré."
+)
 REFUSED = "La base de données a refusé l'opération ; rien n'a été enregistré."
 
 # SQLite's primary result codes (sqlite3.Error.sqlite_errorname, extended codes folded).
 _SQLITE = {
-    "SQLITE_FULL": DISK_FULL, "SQLITE_BUSY": BUSY, "SQLITE_LOCKED": BUSY,
-    "SQLITE_READONLY": READ_ONLY, "SQLITE_CANTOPEN": CANNOT_OPEN, "SQLITE_PERM": READ_ONLY,
-    "SQLITE_NOTADB": DAMAGED, "SQLITE_CORRUPT": DAMAGED,
+    "SQLITE_FULL": DISK_FULL,
+    "SQLITE_BUSY": BUSY,
+    "SQLITE_LOCKED": BUSY,
+    "SQLITE_READONLY": READ_ONLY,
+    "SQLITE_CANTOPEN": CANNOT_OPEN,
+    "SQLITE_PERM": READ_ONLY,
+    "SQLITE_NOTADB": DAMAGED,
+    "SQLITE_CORRUPT": DAMAGED,
 }
 # PostgreSQL's SQLSTATE (psycopg2's pgcode): whole codes first, then their class.
 _PGCODE = {
-    "53100": DISK_FULL, "53300": BUSY, "55P03": BUSY, "40P01": BUSY, "57014": BUSY,
+    "53100": DISK_FULL,
+    "53300": BUSY,
+    "55P03": BUSY,
+    "40P01": BUSY,
+    "57014": BUSY,
     "25006": READ_ONLY,
-    "42P01": OLD_SCHEMA, "42703": OLD_SCHEMA, "57P01": UNREACHABLE, "57P02": UNREACHABLE,
-    "57P03": UNREACHABLE, "XX001": DAMAGED, "XX002": DAMAGED,
+    "42P01": OLD_SCHEMA,
+    "42703": OLD_SCHEMA,
+    "57P01": UNREACHABLE,
+    "57P02": UNREACHABLE,
+    "57P03": UNREACHABLE,
+    "XX001": DAMAGED,
+    "XX002": DAMAGED,
 }
 _PGCLASS = {"08": UNREACHABLE}
 
@@ -76,7 +101,9 @@ def _verdict(error: BaseException) -> str | None:
     if isinstance(code, str):
         return _PGCODE.get(code) or _PGCLASS.get(code[:2])
     if type(error).__module__.startswith("psycopg2") and type(error).__name__ in (
-            "OperationalError", "InterfaceError"):
+        "OperationalError",
+        "InterfaceError",
+    ):
         return UNREACHABLE  # no SQLSTATE: the server was never reached, or the link was cut
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
         return DISK_FULL
@@ -177,8 +204,9 @@ def compiled(query: Any) -> Statement:
     return str(sql), list(params)
 
 
-def run_compiled(db: peewee.Database, statements: list[Statement],
-                 substitute: dict[object, object] | None = None) -> None:
+def run_compiled(
+    db: peewee.Database, statements: list[Statement], substitute: dict[object, object] | None = None
+) -> None:
     """Run statements built by ``compiled``; parameters equal to a key of ``substitute``
     (a placeholder for an id known only inside the transaction) are replaced by its value."""
     for sql, params in statements:

@@ -49,8 +49,7 @@ def add_school(actor: Actor, uai: str, name: str) -> SchoolInfo:
 
 def set_service(actor: Actor, uai: str, enabled: bool) -> SchoolInfo:
     """Position or withdraw the prerequisite service (exam manager or operator only)."""
-    require_manager(actor, "peut positionner le service de gestion des candidats en "
-                    "établissement")
+    require_manager(actor, "peut positionner le service de gestion des candidats en établissement")
     school = require_school(actor, uai, "school.service")
     with write_transaction(School._meta.database):
         School.update(service_enabled=enabled).where(School.id == school.id).execute()

@@ -126,20 +126,29 @@ def parse_siecle(data: bytes) -> SiecleFile:
     uaj = parameters.get("UAJ", "").upper()
     raw_date = parameters.get("DATE_EXPORT", "")
     try:
-        export_date = (_parse_day(raw_date, "Date d'export (PARAMETRES/DATE_EXPORT)")
-                       if raw_date else date.today())
+        export_date = (
+            _parse_day(raw_date, "Date d'export (PARAMETRES/DATE_EXPORT)")
+            if raw_date
+            else date.today()
+        )
     except DomainError as error:
         raise BadInput(str(error), [f"Fichier : {error}"]) from None
     pupils = []
     for eleve_id, fields in reader.pupils:
         others = " ".join(x for x in (fields.get("PRENOM2", ""), fields.get("PRENOM3", "")) if x)
-        pupils.append(SieclePupil(
-            eleve_id=eleve_id, ine=fields.get("ID_NATIONAL", "").upper(),
-            family_name=fields.get("NOM_DE_FAMILLE", ""), usage_name=fields.get("NOM_USAGE", ""),
-            first_name=fields.get("PRENOM", ""), other_first_names=others,
-            birth_date=fields.get("DATE_NAISS", ""), division=reader.classes.get(eleve_id, ""),
-            leaving_date=fields.get("DATE_SORTIE", ""),
-        ))
+        pupils.append(
+            SieclePupil(
+                eleve_id=eleve_id,
+                ine=fields.get("ID_NATIONAL", "").upper(),
+                family_name=fields.get("NOM_DE_FAMILLE", ""),
+                usage_name=fields.get("NOM_USAGE", ""),
+                first_name=fields.get("PRENOM", ""),
+                other_first_names=others,
+                birth_date=fields.get("DATE_NAISS", ""),
+                division=reader.classes.get(eleve_id, ""),
+                leaving_date=fields.get("DATE_SORTIE", ""),
+            )
+        )
     return SiecleFile(uaj=uaj, pupils=pupils, export_date=export_date)
 
 
@@ -152,13 +161,15 @@ def check_school(export: SiecleFile, uai: str) -> None:
         raise BadInput(
             "Cet export SIECLE ne dit pas de quel établissement il vient (PARAMETRES/UAJ "
             "absent ou vide) : import refusé, rien n'a été importé.",
-            ["Fichier : PARAMETRES/UAJ absent ou vide"])
+            ["Fichier : PARAMETRES/UAJ absent ou vide"],
+        )
     if export.uaj != uai:
         shown = printable(export.uaj, 20)
         raise BadInput(
             f"Cet export SIECLE est celui de l'établissement « {shown} », pas de {uai} : "
             "import refusé, rien n'a été importé.",
-            [f"Fichier : PARAMETRES/UAJ {shown} au lieu de {uai}"])
+            [f"Fichier : PARAMETRES/UAJ {shown} au lieu de {uai}"],
+        )
 
 
 def export_divisions(source: Path | bytes) -> list[str]:

@@ -50,8 +50,7 @@ class SiecleReport(ImportReport):
     def other_exams(self) -> list[str]:
         """The new candidatures of pupils already candidates for another exam, one line each,
         naming the exam (and state) they already hold."""
-        return [_other_exam_line(record, held) for record, held in self.new_candidatures
-                if held]
+        return [_other_exam_line(record, held) for record, held in self.new_candidatures if held]
 
     @property
     def known_new(self) -> int:
@@ -65,36 +64,42 @@ class SiecleReport(ImportReport):
 
     def summary(self) -> str:
         """The four groups, in French: new pupils, new candidatures, updated, unchanged."""
-        return (f"{self.added} nouvel(s) élève(s), {self.known_new} nouvelle(s) candidature(s) "
-                f"d'élève(s) déjà connu(s), {self.updated_only} mis à jour, "
-                f"{self.unchanged} inchangé(s)")
+        return (
+            f"{self.added} nouvel(s) élève(s), {self.known_new} nouvelle(s) candidature(s) "
+            f"d'élève(s) déjà connu(s), {self.updated_only} mis à jour, "
+            f"{self.unchanged} inchangé(s)"
+        )
 
 
 def _other_exam_line(record: CandidateRecord, held: dict[str, str]) -> str:
     exams = ", ".join(f"{exam} « {state} »" for exam, state in held.items())
-    return (f"{record.family_name} {record.first_name} (INE {record.ine}, "
-            f"{record.division or 'sans division'}) : déjà candidat(e) {exams}, "
-            f"candidature {record.exam} ajoutée").replace("  ", " ")
-
-
+    return (
+        f"{record.family_name} {record.first_name} (INE {record.ine}, "
+        f"{record.division or 'sans division'}) : déjà candidat(e) {exams}, "
+        f"candidature {record.exam} ajoutée"
+    ).replace("  ", " ")
 
 
 def _record(pupil: SieclePupil, index: int, exam: str, state: State) -> CandidateRecord:
     return CandidateRecord(
-        line=index, ine=validate_ine(pupil.ine),
+        line=index,
+        ine=validate_ine(pupil.ine),
         family_name=clean_person_name(pupil.family_name, "Nom", required=True),
         usage_name=clean_person_name(pupil.usage_name, "Nom d'usage", required=False),
         first_name=clean_person_name(pupil.first_name, "Prénom", required=False),
-        other_first_names=clean_person_name(pupil.other_first_names, "Autres prénoms",
-                                            required=False),
+        other_first_names=clean_person_name(
+            pupil.other_first_names, "Autres prénoms", required=False
+        ),
         birth_date=parse_birth_date(pupil.birth_date),
         division=clean_division(pupil.division),
-        exam=exam, state=state,
+        exam=exam,
+        state=state,
     )
 
 
-def _records(export: SiecleFile, wanted: set[str] | None, exam_code: str, initial: State
-             ) -> tuple[list[CandidateRecord], list[str], list[str], list[str]]:
+def _records(
+    export: SiecleFile, wanted: set[str] | None, exam_code: str, initial: State
+) -> tuple[list[CandidateRecord], list[str], list[str], list[str]]:
     """The candidate records of the export's pupils (of the ``wanted`` classes), and the
     pupils left out, one line each: faults, pupils without a valid INE, pupils who left."""
     records: list[CandidateRecord] = []
@@ -125,8 +130,10 @@ def _records(export: SiecleFile, wanted: set[str] | None, exam_code: str, initia
             faults.append(f"{pupil.label} : {error}")
             continue
         if record.ine in first_with_ine:
-            faults.append(f"{pupil.label} : INE {record.ine} déjà porté par "
-                          f"{first_with_ine[record.ine].label}")
+            faults.append(
+                f"{pupil.label} : INE {record.ine} déjà porté par "
+                f"{first_with_ine[record.ine].label}"
+            )
             continue
         first_with_ine[record.ine] = pupil
         records.append(record)
@@ -166,26 +173,47 @@ def import_siecle(
     if wanted is not None:
         unknown = sorted(wanted - {p.division.upper() for p in export.pupils})
         if unknown:
-            raise BadInput(f"Division(s) absente(s) de l'export : {', '.join(unknown)}.",
-                           [f"Division {d} : absente de l'export" for d in unknown])
+            raise BadInput(
+                f"Division(s) absente(s) de l'export : {', '.join(unknown)}.",
+                [f"Division {d} : absente de l'export" for d in unknown],
+            )
     records, faults, skipped, left = _records(export, wanted, exam_code, initial)
     if skipped and not skip_invalid_ine:
         raise PupilsWithoutIne(
             f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "
-            "confirmez pour les ignorer, rien n'a été importé.", skipped)
+            "confirmez pour les ignorer, rien n'a été importé.",
+            skipped,
+        )
     if not dry_run and not other_exams:
-        check = store_records(actor, school, records, list(faults), True, origin="siecle",
-                              keep_existing_state=True, max_candidates=max_candidates,
-                              where=pupil_of)
+        check = store_records(
+            actor,
+            school,
+            records,
+            list(faults),
+            True,
+            origin="siecle",
+            keep_existing_state=True,
+            max_candidates=max_candidates,
+            where=pupil_of,
+        )
         named = _siecle_report(check, skipped, left).other_exams
         if named:
             raise OtherExamCandidates(
                 f"{len(named)} élève(s) déjà candidat(s) à un autre examen recevrai(en)t une "
                 f"candidature {exam_code} : confirmez pour l'ajouter, rien n'a été importé.",
-                named)
-    report = store_records(actor, school, records, faults, dry_run, origin="siecle",
-                           keep_existing_state=True, max_candidates=max_candidates,
-                           where=pupil_of)
+                named,
+            )
+    report = store_records(
+        actor,
+        school,
+        records,
+        faults,
+        dry_run,
+        origin="siecle",
+        keep_existing_state=True,
+        max_candidates=max_candidates,
+        where=pupil_of,
+    )
     return _siecle_report(report, skipped, left)
 
 
@@ -195,7 +223,14 @@ def pupil_of(record: CandidateRecord) -> str:
 
 
 def _siecle_report(report: ImportReport, skipped: list[str], left: list[str]) -> SiecleReport:
-    return SiecleReport(school=report.school, added=report.added, updated=report.updated,
-                        unchanged=report.unchanged, dry_run=report.dry_run,
-                        records=report.records, new_candidatures=report.new_candidatures,
-                        skipped=skipped, left=left)
+    return SiecleReport(
+        school=report.school,
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        dry_run=report.dry_run,
+        records=report.records,
+        new_candidatures=report.new_candidatures,
+        skipped=skipped,
+        left=left,
+    )

@@ -52,17 +52,20 @@ _ENCODING_ERRORS = {
 # What the other expat errors mean, in French (the parser only speaks English).
 _XML_ERRORS_FR = {
     _CODE[expat.errors.XML_ERROR_SYNTAX]: "erreur de syntaxe",
-    _CODE[expat.errors.XML_ERROR_INVALID_TOKEN]:
-        "caractère ou balise invalide (un « & » ou un « < » non échappé, ou un octet qui ne "
-        "correspond pas à l'encodage déclaré)",
-    _CODE[expat.errors.XML_ERROR_TAG_MISMATCH]:
-        "balise fermante qui ne correspond pas à la balise ouverte",
+    _CODE[
+        expat.errors.XML_ERROR_INVALID_TOKEN
+    ]: "caractère ou balise invalide (un « & » ou un « < » non échappé, ou un octet qui ne "
+    "correspond pas à l'encodage déclaré)",
+    _CODE[
+        expat.errors.XML_ERROR_TAG_MISMATCH
+    ]: "balise fermante qui ne correspond pas à la balise ouverte",
     _CODE[expat.errors.XML_ERROR_DUPLICATE_ATTRIBUTE]: "attribut en double",
     _CODE[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]: "contenu après la fin du document",
     _CODE[expat.errors.XML_ERROR_UNDEFINED_ENTITY]: "entité inconnue",
     _CODE[expat.errors.XML_ERROR_BAD_CHAR_REF]: "référence à un caractère invalide",
-    _CODE[expat.errors.XML_ERROR_MISPLACED_XML_PI]:
-        "déclaration XML ailleurs qu'en tête du fichier",
+    _CODE[
+        expat.errors.XML_ERROR_MISPLACED_XML_PI
+    ]: "déclaration XML ailleurs qu'en tête du fichier",
     _CODE[expat.errors.XML_ERROR_XML_DECL]: "déclaration XML mal formée",
     _CODE[expat.errors.XML_ERROR_UNBOUND_PREFIX]: "préfixe d'espace de noms non déclaré",
 }
@@ -77,19 +80,31 @@ class LimitPassed(Exception):
     """The export passes one of the limits above; the message (French) names it."""
 
 
-_UNREADABLE_ZIP = BadInput("Archive .zip illisible : elle est incomplète ou endommagée "
-                           "(téléchargez de nouveau l'export depuis SIECLE).",
-                           ["Fichier : archive .zip illisible"])
+_UNREADABLE_ZIP = BadInput(
+    "Archive .zip illisible : elle est incomplète ou endommagée "
+    "(téléchargez de nouveau l'export depuis SIECLE).",
+    ["Fichier : archive .zip illisible"],
+)
 # A damaged archive fails in many ways: bad headers, bad deflate data, bad CRC,
 # an unsupported compression method or an encrypted member.
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
-               NotImplementedError, RuntimeError, ValueError)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 
 
 def too_big(what: str) -> BadInput:
-    return BadInput(f"{what} trop volumineux : plus de {MAX_XML_BYTES // (1024 * 1024)} Mo, "
-                    "la limite d'un export SIECLE (un vrai export en fait quelques-uns).",
-                    [f"Fichier : {what} de plus de {MAX_XML_BYTES} octets"])
+    return BadInput(
+        f"{what} trop volumineux : plus de {MAX_XML_BYTES // (1024 * 1024)} Mo, "
+        "la limite d'un export SIECLE (un vrai export en fait quelques-uns).",
+        [f"Fichier : {what} de plus de {MAX_XML_BYTES} octets"],
+    )
 
 
 def xml_chunks(data: bytes) -> Iterator[bytes]:
@@ -98,7 +113,7 @@ def xml_chunks(data: bytes) -> Iterator[bytes]:
     archive announces may lie)."""
     if data[:4] != b"PK\x03\x04":
         for start in range(0, len(data), READ_CHUNK):
-            yield data[start:start + READ_CHUNK]
+            yield data[start : start + READ_CHUNK]
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -110,11 +125,14 @@ def xml_chunks(data: bytes) -> Iterator[bytes]:
         raise BadInput(
             f"Archive SIECLE inattendue : elle doit contenir un seul fichier XML "
             f"(ElevesSansAdresses.xml), elle en contient {len(members)}.",
-            [f"Fichier : {len(members)} fichier(s) dans l'archive ({names})"])
+            [f"Fichier : {len(members)} fichier(s) dans l'archive ({names})"],
+        )
     member = members[0]
     if not member.filename.lower().endswith(".xml"):
-        raise BadInput("Archive SIECLE sans fichier XML.",
-                       [f"Fichier : « {printable(member.filename, 60)} » n'est pas un .xml"])
+        raise BadInput(
+            "Archive SIECLE sans fichier XML.",
+            [f"Fichier : « {printable(member.filename, 60)} » n'est pas un .xml"],
+        )
     total = 0
     try:
         with archive, archive.open(member) as stream:
@@ -158,7 +176,8 @@ class _ExportReader:
         if depth == 1 and tag != "BEE_ELEVES":
             raise BadInput(
                 "Ce n'est pas un export SIECLE des élèves (racine BEE_ELEVES attendue).",
-                [f"Fichier : racine « {printable(tag)} » au lieu de BEE_ELEVES"])
+                [f"Fichier : racine « {printable(tag)} » au lieu de BEE_ELEVES"],
+            )
         if depth > MAX_DEPTH:
             raise LimitPassed(f"plus de {MAX_DEPTH} niveaux d'éléments imbriqués")
         if self.elements > MAX_ELEMENTS:
@@ -180,8 +199,9 @@ class _ExportReader:
         elif depth in (3, 5):
             self._fields += 1
             if self._fields > MAX_FIELDS:
-                raise LimitPassed(f"plus de {MAX_FIELDS} champs dans un élément "
-                                  f"{printable(path[-2])}")
+                raise LimitPassed(
+                    f"plus de {MAX_FIELDS} champs dans un élément {printable(path[-2])}"
+                )
             if depth == 5 and tuple(path[:4]) == self._STRUCTURES and tag == "STRUCTURE":
                 self._structure = {}
 
@@ -189,8 +209,9 @@ class _ExportReader:
         """Text inside the current element."""
         self._text_length += len(text)
         if self._text_length > MAX_TEXT:
-            raise LimitPassed(f"une valeur de plus de {MAX_TEXT} caractères "
-                              f"(élément {printable(self.path[-1])})")
+            raise LimitPassed(
+                f"une valeur de plus de {MAX_TEXT} caractères (élément {printable(self.path[-1])})"
+            )
         self._text.append(text)
 
     def end(self, tag: str) -> None:
@@ -204,8 +225,11 @@ class _ExportReader:
         elif depth == 4 and self._record is not None and tuple(path) == self._PUPIL:
             self.pupils.append((self._record_id, self._record))
             self._record = None
-        elif depth == 6 and self._structure is not None and tag in (
-                "TYPE_STRUCTURE", "CODE_STRUCTURE"):
+        elif (
+            depth == 6
+            and self._structure is not None
+            and tag in ("TYPE_STRUCTURE", "CODE_STRUCTURE")
+        ):
             self._structure.setdefault(tag, text)
         elif depth == 5 and self._structure is not None:
             if self._structure.get("TYPE_STRUCTURE") == "D":
@@ -236,9 +260,13 @@ def _trust_utf8_bom(xml: bytes) -> bytes:
     """
     if not xml.startswith(UTF8_BOM):
         return xml
-    xml = xml[len(UTF8_BOM):]
-    return re.sub(rb"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*(["'])""",
-                  rb"\1\2UTF-8\3", xml, count=1)
+    xml = xml[len(UTF8_BOM) :]
+    return re.sub(
+        rb"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*(["'])""",
+        rb"\1\2UTF-8\3",
+        xml,
+        count=1,
+    )
 
 
 def read_export(chunks: Iterator[bytes]) -> _ExportReader:
@@ -249,8 +277,9 @@ def read_export(chunks: Iterator[bytes]) -> _ExportReader:
     gigabytes.
     """
     reader = _ExportReader()
-    parser = DefusedXMLParser(target=reader, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True)
+    parser = DefusedXMLParser(
+        target=reader, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
     first = True
     content = False
     declared: str | None = None
@@ -266,30 +295,36 @@ def read_export(chunks: Iterator[bytes]) -> _ExportReader:
     except ET.ParseError as error:
         line = error.position[0]
         if not content:
-            raise BadInput("Fichier vide : ce n'est pas un export SIECLE.",
-                           ["Fichier : vide"]) from None
+            raise BadInput(
+                "Fichier vide : ce n'est pas un export SIECLE.", ["Fichier : vide"]
+            ) from None
         if error.code in _TRUNCATION_ERRORS:
             raise BadInput(
                 f"Fichier XML tronqué : il s'arrête à la ligne {line} avant la fin de l'export "
                 "(copie ou téléchargement incomplet ; téléchargez de nouveau l'export).",
-                [f"Fichier : XML tronqué à la ligne {line}"]) from None
+                [f"Fichier : XML tronqué à la ligne {line}"],
+            ) from None
         if error.code in _ENCODING_ERRORS:
             raise bad_encoding(declared) from None
         reason = _XML_ERRORS_FR.get(error.code, "syntaxe XML incorrecte")
-        raise BadInput(f"Fichier XML mal formé à la ligne {line} : {reason}.",
-                       [f"Fichier : XML mal formé à la ligne {line} ({reason})"]) from None
+        raise BadInput(
+            f"Fichier XML mal formé à la ligne {line} : {reason}.",
+            [f"Fichier : XML mal formé à la ligne {line} ({reason})"],
+        ) from None
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
         line = parser.parser.CurrentLineNumber
         raise BadInput(
             f"Export refusé : déclaration DOCTYPE ou d'entité XML à la ligne {line}. Un export "
             "SIECLE n'en contient pas (un fichier piégé s'en sert pour occuper des gigaoctets "
             "de mémoire) ; téléchargez de nouveau l'export depuis SIECLE.",
-            [f"Fichier : DOCTYPE ou entité XML à la ligne {line}"]) from None
+            [f"Fichier : DOCTYPE ou entité XML à la ligne {line}"],
+        ) from None
     except LimitPassed as error:
         line = parser.parser.CurrentLineNumber
         raise BadInput(
-            f"Export refusé à la ligne {line} : {error}, au-delà des limites d'un export "
-            "SIECLE.", [f"Fichier : {error} (ligne {line})"]) from None
+            f"Export refusé à la ligne {line} : {error}, au-delà des limites d'un export SIECLE.",
+            [f"Fichier : {error} (ligne {line})"],
+        ) from None
     # LookupError: an encoding Python does not know (« x-macthai »); ValueError: one expat
     # cannot use (multi-byte ones other than UTF-8 and UTF-16, such as Shift-JIS).
     except (LookupError, ValueError):
@@ -304,4 +339,5 @@ def bad_encoding(declared: str | None) -> BadInput:
     return BadInput(
         f"Encodage « {name} » non pris en charge : enregistrez l'export en ISO-8859-1 (celui de "
         "SIECLE), ISO-8859-15, Windows-1252 ou UTF-8.",
-        [f"Fichier : encodage « {name} » non pris en charge"])
+        [f"Fichier : encodage « {name} » non pris en charge"],
+    )

@@ -49,16 +49,21 @@ def slip_file_name(document: DocumentSummary, ine: str) -> str:
 
 def not_in_document(document_id: int, ine: str) -> str:
     """The refusal when the pupil has no slip in the document."""
-    return (f"L'élève d'INE « {ine} » n'a pas de papillon dans le document {document_id} : "
-            "vérifiez l'INE ou choisissez un autre document (rien n'a été écrit).")
+    return (
+        f"L'élève d'INE « {ine} » n'a pas de papillon dans le document {document_id} : "
+        "vérifiez l'INE ou choisissez un autre document (rien n'a été écrit)."
+    )
 
 
 def find_slips(actor: Actor, document_id: int, search: str = "") -> list[SlipPreview]:
     """The slips of a document whose pupil's name, INE or class holds every word of
     ``search`` (case and accents ignored)."""
     words = [fold(word) for word in search.split()]
-    return [slip for slip in documents.preview(actor, document_id)
-            if all(word in fold(f"{slip.name} {slip.ine} {slip.division}") for word in words)]
+    return [
+        slip
+        for slip in documents.preview(actor, document_id)
+        if all(word in fold(f"{slip.name} {slip.ine} {slip.division}") for word in words)
+    ]
 
 
 def render(actor: Actor, document_id: int, ine: str, site_url: str) -> OneSlip:
@@ -73,25 +78,46 @@ def render(actor: Actor, document_id: int, ine: str, site_url: str) -> OneSlip:
     with db_errors():
         school = School.get(School.uai == info.school)
         candidate = Candidate.get((Candidate.ine == ine) & (Candidate.school == school))
-        exam = (Candidature.select(Candidature.exam)
-                .where(Candidature.candidate == candidate).order_by(Candidature.exam).first())
+        exam = (
+            Candidature.select(Candidature.exam)
+            .where(Candidature.candidate == candidate)
+            .order_by(Candidature.exam)
+            .first()
+        )
         homonyms = school_homonyms(school)
     code = exam.exam if exam is not None else ""
-    data = render_slips([SlipData(
-        login=slip.login, password=slip.password, family_name=candidate.family_name,
-        usage_name=candidate.usage_name, first_name=candidate.first_name, ine=candidate.ine,
-        exam_code=code, exam_label=EXAMS.get(code, code), division=candidate.division,
-        birth_date=f"{candidate.birth_date:%d/%m/%Y}" if candidate.id in homonyms else "",
-    )], DocumentInfo(title=TITLE, school_name=school.name, school_uai=school.uai,
-                     site_url=site_url), 1)
+    data = render_slips(
+        [
+            SlipData(
+                login=slip.login,
+                password=slip.password,
+                family_name=candidate.family_name,
+                usage_name=candidate.usage_name,
+                first_name=candidate.first_name,
+                ine=candidate.ine,
+                exam_code=code,
+                exam_label=EXAMS.get(code, code),
+                division=candidate.division,
+                birth_date=f"{candidate.birth_date:%d/%m/%Y}" if candidate.id in homonyms else "",
+            )
+        ],
+        DocumentInfo(
+            title=TITLE, school_name=school.name, school_uai=school.uai, site_url=site_url
+        ),
+        1,
+    )
     return OneSlip(info, slip, data)
 
 
 def _record(actor: Actor, one: OneSlip, action: str, detail: str, success: bool = True) -> None:
     with db_errors():
-        audit.record(actor, action, require_school(actor, one.document.school),
-                     f"papillon de {one.slip.ine} (document {one.document.id}) {detail}",
-                     success=success)
+        audit.record(
+            actor,
+            action,
+            require_school(actor, one.document.school),
+            f"papillon de {one.slip.ine} (document {one.document.id}) {detail}",
+            success=success,
+        )
 
 
 def export(actor: Actor, document_id: int, ine: str, path: Path | str, site_url: str) -> Path:
@@ -102,8 +128,9 @@ def export(actor: Actor, document_id: int, ine: str, path: Path | str, site_url:
     return target.resolve()
 
 
-def save_in_school(actor: Actor, document_id: int, ine: str, folder: Path, typed: str,
-                   site_url: str) -> Path:
+def save_in_school(
+    actor: Actor, document_id: int, ine: str, folder: Path, typed: str, site_url: str
+) -> Path:
     """Write the pupil's slip alone into the school's documents/ folder (the TUI's save:
     same rules as a whole document's, never a replaced file nor a followed link)."""
     one = render(actor, document_id, ine, site_url)
@@ -118,15 +145,21 @@ def proposed_name(actor: Actor, document_id: int, ine: str, folder: Path) -> str
     return files.free_name(folder / files.DOCUMENTS, slip_file_name(info, ine))
 
 
-def print_slip(actor: Actor, document_id: int, ine: str, site_url: str,
-               printer: str | None = None) -> printing.PrintJob:
+def print_slip(
+    actor: Actor, document_id: int, ine: str, site_url: str, printer: str | None = None
+) -> printing.PrintJob:
     """Send the pupil's slip alone to the printer (checked first); audited either way."""
     one = render(actor, document_id, ine, site_url)
     try:
         job = printing.send(printer, TITLE, one.data)
     except Refused as error:
-        _record(actor, one, "document.print",
-                f"-> {printer or 'imprimante par défaut'} : {error.message}", success=False)
+        _record(
+            actor,
+            one,
+            "document.print",
+            f"-> {printer or 'imprimante par défaut'} : {error.message}",
+            success=False,
+        )
         raise
     _record(actor, one, "document.print", f"-> {job.printer} : travail {job.job_id}")
     return job

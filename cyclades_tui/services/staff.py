@@ -35,8 +35,10 @@ def refusal_message(settings: Settings) -> str:
     It must not tell whether the login exists, is disabled or is locked (the audit trail
     says which), so it states the rule that covers every case.
     """
-    return (f"Identifiant ou mot de passe incorrect. Après {settings.lockout_attempts} échecs "
-            f"de suite, le compte est verrouillé {settings.lockout_minutes} minute(s).")
+    return (
+        f"Identifiant ou mot de passe incorrect. Après {settings.lockout_attempts} échecs "
+        f"de suite, le compte est verrouillé {settings.lockout_minutes} minute(s)."
+    )
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,9 @@ def check_staff_password(password: str, login: str = "") -> str:
     return password
 
 
-def _new_staff_target(actor: Actor, login: str, uai: str | None,
-                      role: str) -> tuple[str, School | None]:
+def _new_staff_target(
+    actor: Actor, login: str, uai: str | None, role: str
+) -> tuple[str, School | None]:
     """The normalised login and school of a staff account about to be created."""
     require_manager(actor, "peut créer des comptes du personnel")
     require_active(actor, "staff.add")
@@ -82,9 +85,11 @@ def _new_staff_target(actor: Actor, login: str, uai: str | None,
         raise BadInput(str(error)) from None
     if _LOGIN_SHAPE.fullmatch(name) is None:
         # The shape the login screen and the audit trail expect of a login.
-        raise BadInput(f"Identifiant « {name} » invalide : lettres sans accent, chiffres et "
-                       "« . _ - @ » seulement, sans espace, 64 caractères au plus, en "
-                       "commençant par une lettre ou un chiffre.")
+        raise BadInput(
+            f"Identifiant « {name} » invalide : lettres sans accent, chiffres et "
+            "« . _ - @ » seulement, sans espace, 64 caractères au plus, en "
+            "commençant par une lettre ou un chiffre."
+        )
     if role not in (ROLE_SCHOOL, ROLE_MANAGER):
         raise BadInput(f"Rôle « {role} » inconnu : etablissement ou gestionnaire attendu.")
     school: School | None = None
@@ -115,8 +120,14 @@ def check_existing_staff(actor: Actor, login: str) -> None:
 
 
 def add_staff(
-    actor: Actor, login: str, password: str, uai: str | None, role: str = ROLE_SCHOOL,
-    *, settings: Settings, must_change: bool = True,
+    actor: Actor,
+    login: str,
+    password: str,
+    uai: str | None,
+    role: str = ROLE_SCHOOL,
+    *,
+    settings: Settings,
+    must_change: bool = True,
 ) -> StaffInfo:
     """Create a staff account (school staff need a school; an exam manager has none).
 
@@ -130,16 +141,35 @@ def add_staff(
         # Checked again: another process may have taken the login while we hashed.
         if Staff.get_or_none(Staff.login == name) is not None:
             raise Refused(f"Le compte « {name} » existe déjà.")
-        Staff.create(login=name, password_hash=hashed, school=school, role=role,
-                     must_change_password=must_change)
-        audit.record(actor, "staff.add", school, f"{name} ({role})"
-                     + ("" if must_change else " ; mot de passe saisi par son titulaire"))
-    return StaffInfo(login=name, role=role, school=school.uai if school else None,
-                     disabled=False, must_change=must_change)
+        Staff.create(
+            login=name,
+            password_hash=hashed,
+            school=school,
+            role=role,
+            must_change_password=must_change,
+        )
+        audit.record(
+            actor,
+            "staff.add",
+            school,
+            f"{name} ({role})" + ("" if must_change else " ; mot de passe saisi par son titulaire"),
+        )
+    return StaffInfo(
+        login=name,
+        role=role,
+        school=school.uai if school else None,
+        disabled=False,
+        must_change=must_change,
+    )
 
 
 def set_password(
-    actor: Actor, login: str, password: str, *, settings: Settings, must_change: bool = True,
+    actor: Actor,
+    login: str,
+    password: str,
+    *,
+    settings: Settings,
+    must_change: bool = True,
 ) -> None:
     """Give a staff account a new password and unlock it (``must_change``: as in
     ``add_staff``, its owner changes it at the next login)."""
@@ -151,16 +181,22 @@ def set_password(
         staff = Staff.get_or_none(Staff.login == login.strip().lower())
         if staff is None:
             raise Refused(f"Compte « {login} » inconnu.")
-        Staff.update(password_hash=hashed, failed_attempts=0, locked_until=None,
-                     must_change_password=must_change).where(Staff.id == staff.id).execute()
+        Staff.update(
+            password_hash=hashed,
+            failed_attempts=0,
+            locked_until=None,
+            must_change_password=must_change,
+        ).where(Staff.id == staff.id).execute()
         StaffAddressLock.delete().where(StaffAddressLock.staff == staff.id).execute()
-        audit.record(actor, "staff.reset-password", staff.school, staff.login
-                     + ("" if must_change else " ; mot de passe saisi par son titulaire"))
+        audit.record(
+            actor,
+            "staff.reset-password",
+            staff.school,
+            staff.login + ("" if must_change else " ; mot de passe saisi par son titulaire"),
+        )
 
 
-def change_own_password(
-    actor: Actor, current: str, new: str, *, settings: Settings
-) -> None:
+def change_own_password(actor: Actor, current: str, new: str, *, settings: Settings) -> None:
     """A staff member replaces their own password (the current one is checked first).
 
     Clears the « must change » flag. A wrong current password is refused without counting
@@ -177,13 +213,19 @@ def change_own_password(
         raise Refused("Compte désactivé ou supprimé : reconnectez-vous.")
     if not verify_password(current, staff.password_hash):
         with db_errors():
-            audit.record(actor, "staff.password", staff.school, "mot de passe actuel incorrect",
-                         success=False)
+            audit.record(
+                actor,
+                "staff.password",
+                staff.school,
+                "mot de passe actuel incorrect",
+                success=False,
+            )
         raise BadInput("Mot de passe actuel incorrect.")
     hashed = hash_password(new, settings.chosen_cost)
     with write_transaction(Staff._meta.database):
         Staff.update(password_hash=hashed, must_change_password=False).where(
-            Staff.id == staff.id).execute()
+            Staff.id == staff.id
+        ).execute()
         audit.record(actor, "staff.password", staff.school, "mot de passe changé par son titulaire")
 
 
@@ -211,48 +253,75 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
     address = client_address()
     where = f" (depuis {address})" if address else ""
     with db_errors():
-        staff = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).where(
-            Staff.login == name).first()
+        staff = (
+            Staff.select(Staff, School)
+            .join(School, join_type=peewee.JOIN.LEFT_OUTER)
+            .where(Staff.login == name)
+            .first()
+        )
     if staff is None:
-        _refuse_unevaluated(password, settings, "?", None,
-                            f"identifiant inconnu{_attempted_login(login)}{where}", started)
+        _refuse_unevaluated(
+            password,
+            settings,
+            "?",
+            None,
+            f"identifiant inconnu{_attempted_login(login)}{where}",
+            started,
+        )
     now = utcnow()
     if staff.disabled:
-        _refuse_unevaluated(password, settings, name, staff.school, f"compte désactivé{where}",
-                            started)
-    per_address = (staff.role == ROLE_MANAGER and settings.manager_lockout == "per_address")
+        _refuse_unevaluated(
+            password, settings, name, staff.school, f"compte désactivé{where}", started
+        )
+    per_address = staff.role == ROLE_MANAGER and settings.manager_lockout == "per_address"
     slot_address = (address or UNKNOWN_ADDRESS) if per_address else None
     locks = _take_attempt_slot(staff.id, now, settings, slot_address)
     if locks is None:
-        _refuse_unevaluated(password, settings, name, staff.school, f"compte verrouillé{where}",
-                            started)
+        _refuse_unevaluated(
+            password, settings, name, staff.school, f"compte verrouillé{where}", started
+        )
     checking = time.monotonic()
     if not verify_password(password, staff.password_hash):
         check = time.monotonic() - checking
         # The attempt keeps its slot; the last slot locked the account when it was taken.
-        detail = "mot de passe incorrect" + (
-            f" ; compte verrouillé {settings.lockout_minutes} minute(s) après "
-            f"{settings.lockout_attempts} échecs" if locks else "") + where
+        detail = (
+            "mot de passe incorrect"
+            + (
+                f" ; compte verrouillé {settings.lockout_minutes} minute(s) après "
+                f"{settings.lockout_attempts} échecs"
+                if locks
+                else ""
+            )
+            + where
+        )
         with db_errors():
             audit.record(name, "login", staff.school, detail, success=False)
         _answer_at(started, check)
         raise Refused(refusal_message(settings))
     # The staff cost was raised since this hash was made: re-hash now that the password is
     # known to be right (the README promises it). Slow, so outside the transaction.
-    upgraded = (hash_password(password, settings.chosen_cost)
-                if hash_cost(staff.password_hash) < settings.chosen_cost else None)
+    upgraded = (
+        hash_password(password, settings.chosen_cost)
+        if hash_cost(staff.password_hash) < settings.chosen_cost
+        else None
+    )
     with write_transaction(Staff._meta.database):
         Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
         if slot_address is not None:
-            StaffAddressLock.delete().where((StaffAddressLock.staff == staff.id)
-                                            & (StaffAddressLock.address == slot_address)).execute()
+            StaffAddressLock.delete().where(
+                (StaffAddressLock.staff == staff.id) & (StaffAddressLock.address == slot_address)
+            ).execute()
         if upgraded is not None:
             # Only if unchanged meanwhile (a reset or a change made during the check wins).
             Staff.update(password_hash=upgraded).where(
-                (Staff.id == staff.id) & (Staff.password_hash == staff.password_hash)).execute()
+                (Staff.id == staff.id) & (Staff.password_hash == staff.password_hash)
+            ).execute()
         audit.record(name, "login", staff.school, "connexion" + where)
-    return Actor(login=staff.login, role=staff.role,
-                 school_uai=staff.school.uai if staff.school is not None else None)
+    return Actor(
+        login=staff.login,
+        role=staff.role,
+        school_uai=staff.school.uai if staff.school is not None else None,
+    )
 
 
 UNKNOWN_ADDRESS = "inconnue"
@@ -299,24 +368,31 @@ def _take_attempt_slot(
         row = (StaffAddressLock.staff == staff_id) & (StaffAddressLock.address == address)
         with write_transaction(Staff._meta.database):
             # The row every attempt from this address then updates atomically.
-            StaffAddressLock.insert(staff=staff_id, address=address).on_conflict_ignore(
-            ).execute()
+            StaffAddressLock.insert(staff=staff_id, address=address).on_conflict_ignore().execute()
     failed, locked = model.failed_attempts, model.locked_until
     expired = locked.is_null(False) & (locked <= now)
     with write_transaction(Staff._meta.database):
-        taken = model.update(
-            {failed: peewee.Case(None, [(expired, 1)], failed + 1), locked: None}
-        ).where(row & (expired | (locked.is_null() & (failed < attempts)))).execute()
+        taken = (
+            model.update({failed: peewee.Case(None, [(expired, 1)], failed + 1), locked: None})
+            .where(row & (expired | (locked.is_null() & (failed < attempts))))
+            .execute()
+        )
         if not taken:
             return None
-        locks = model.update(
-            {locked: now + timedelta(minutes=settings.lockout_minutes)}
-        ).where(row & (failed >= attempts)).execute()
+        locks = (
+            model.update({locked: now + timedelta(minutes=settings.lockout_minutes)})
+            .where(row & (failed >= attempts))
+            .execute()
+        )
     return bool(locks)
 
 
 def _refuse_unevaluated(
-    password: str, settings: Settings, actor: str, school: School | None, cause: str,
+    password: str,
+    settings: Settings,
+    actor: str,
+    school: School | None,
+    cause: str,
     started: float,
 ) -> NoReturn:
     """Refuse an attempt whose password is not evaluated, as slowly as one that is.
@@ -380,6 +456,7 @@ def dummy_hash_ready(cost: int) -> bool:
     with _dummy_lock:
         return cost in _dummy_hashes
 
+
 _LOGIN_SHAPE = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 # Shorter than any staff password (at least 12 characters): shown whole, it cannot be one.
 _SHOWN_WHOLE = MIN_STAFF_PASSWORD - 1
@@ -403,12 +480,19 @@ def _attempted_login(typed: str) -> str:
 def actor_for(login: str) -> Actor:
     """The actor of an existing staff account, without a password (the demo session)."""
     with db_errors():
-        staff = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).where(
-            Staff.login == login).first()
+        staff = (
+            Staff.select(Staff, School)
+            .join(School, join_type=peewee.JOIN.LEFT_OUTER)
+            .where(Staff.login == login)
+            .first()
+        )
     if staff is None:
         raise Refused(f"Compte « {login} » inconnu.")
-    return Actor(login=staff.login, role=staff.role,
-                 school_uai=staff.school.uai if staff.school is not None else None)
+    return Actor(
+        login=staff.login,
+        role=staff.role,
+        school_uai=staff.school.uai if staff.school is not None else None,
+    )
 
 
 def list_staff(actor: Actor) -> list[StaffInfo]:
@@ -416,24 +500,43 @@ def list_staff(actor: Actor) -> list[StaffInfo]:
     password must be changed (what the operator needs before ``unlock`` or ``enable``)."""
     now = utcnow()
     with db_errors():
-        query = Staff.select(Staff, School).join(School, join_type=peewee.JOIN.LEFT_OUTER).order_by(
-            Staff.login)
-        visible = [s for s in query if not actor.is_school_staff
-                   or (s.school is not None and s.school.uai == actor.school_uai)]
+        query = (
+            Staff.select(Staff, School)
+            .join(School, join_type=peewee.JOIN.LEFT_OUTER)
+            .order_by(Staff.login)
+        )
+        visible = [
+            s
+            for s in query
+            if not actor.is_school_staff
+            or (s.school is not None and s.school.uai == actor.school_uai)
+        ]
         by_address: dict[int, list[StaffLock]] = {}
-        for lock in StaffAddressLock.select().where(
-                StaffAddressLock.locked_until > now).order_by(StaffAddressLock.address):
+        for lock in (
+            StaffAddressLock.select()
+            .where(StaffAddressLock.locked_until > now)
+            .order_by(StaffAddressLock.address)
+        ):
             if lock.locked_until is not None:  # always, by the WHERE; says so to mypy
                 by_address.setdefault(lock.staff_id, []).append(
-                    StaffLock(until=lock.locked_until, address=lock.address))
+                    StaffLock(until=lock.locked_until, address=lock.address)
+                )
     return [
-        StaffInfo(login=s.login, role=s.role,
-                  school=s.school.uai if s.school is not None else None,
-                  disabled=s.disabled,
-                  locks=tuple(([StaffLock(until=s.locked_until)]
-                               if s.locked_until is not None and s.locked_until > now else [])
-                              + by_address.get(s.id, [])),
-                  must_change=bool(s.must_change_password))
+        StaffInfo(
+            login=s.login,
+            role=s.role,
+            school=s.school.uai if s.school is not None else None,
+            disabled=s.disabled,
+            locks=tuple(
+                (
+                    [StaffLock(until=s.locked_until)]
+                    if s.locked_until is not None and s.locked_until > now
+                    else []
+                )
+                + by_address.get(s.id, [])
+            ),
+            must_change=bool(s.must_change_password),
+        )
         for s in visible
     ]
 
@@ -447,8 +550,9 @@ def school_name(uai: str | None) -> str:
     return school.name if school else ""
 
 
-def _change_staff(actor: Actor, login: str, action: str, verb: str,
-                  change: Callable[[Staff], None]) -> None:
+def _change_staff(
+    actor: Actor, login: str, action: str, verb: str, change: Callable[[Staff], None]
+) -> None:
     """The exam manager's changes to another staff account: rights re-checked before the act,
     the account found by login, ``change`` applied and ``action`` audited in one transaction."""
     require_manager(actor, f"peut {verb} un compte")
@@ -463,19 +567,31 @@ def _change_staff(actor: Actor, login: str, action: str, verb: str,
 
 def unlock(actor: Actor, login: str) -> None:
     """Lift a lock-out: the lock and the failed-attempt count (per address too) are cleared."""
+
     def clear(staff: Staff) -> None:
         Staff.update(failed_attempts=0, locked_until=None).where(Staff.id == staff.id).execute()
         StaffAddressLock.delete().where(StaffAddressLock.staff == staff.id).execute()
+
     _change_staff(actor, login, "staff.unlock", "déverrouiller", clear)
 
 
 def enable(actor: Actor, login: str) -> None:
     """Enable a disabled staff account again (its password is unchanged)."""
-    _change_staff(actor, login, "staff.enable", "réactiver", lambda staff: Staff.update(
-        disabled=False).where(Staff.id == staff.id).execute())
+    _change_staff(
+        actor,
+        login,
+        "staff.enable",
+        "réactiver",
+        lambda staff: Staff.update(disabled=False).where(Staff.id == staff.id).execute(),
+    )
 
 
 def disable(actor: Actor, login: str) -> None:
     """Disable a staff account: it can no longer log in."""
-    _change_staff(actor, login, "staff.disable", "désactiver", lambda staff: Staff.update(
-        disabled=True).where(Staff.id == staff.id).execute())
+    _change_staff(
+        actor,
+        login,
+        "staff.disable",
+        "désactiver",
+        lambda staff: Staff.update(disabled=True).where(Staff.id == staff.id).execute(),
+    )

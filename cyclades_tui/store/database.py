@@ -63,7 +63,7 @@ def parse_url(url: str) -> DatabaseUrl:
         ) from None
     if parsed.scheme == "sqlite":
         # sqlite:///relative.db -> "relative.db"; sqlite:////abs/path.db -> "/abs/path.db"
-        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
+        path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
         if not path:
             raise DatabaseUrlError(
                 f"URL de base de données « {url} » invalide : sqlite:///chemin/fichier.db attendu."
@@ -129,9 +129,7 @@ def make_database(url: str, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> peewee.Dat
     return peewee.PostgresqlDatabase(info.name, **cast(dict[str, Any], params))
 
 
-def open_database(
-    url: str | None = None, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
-) -> peewee.Database:
+def open_database(url: str | None = None, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> peewee.Database:
     """Point the models at the database of ``url`` (or the default) and return it."""
     db = make_database(url or default_url(), busy_ms)
     database_proxy.initialize(db)

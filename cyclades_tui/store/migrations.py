@@ -19,9 +19,7 @@ def _v2_lookup_indexes(db: peewee.Database) -> None:
     # Lookups by school that every screen and command makes (an academy holds 200 schools).
     sql = cast(Any, db).execute_sql  # untyped in peewee's stubs
     sql("CREATE INDEX IF NOT EXISTS slip_account_version ON slip (account_id)")
-    sql(
-        "CREATE INDEX IF NOT EXISTS candidate_school_name ON candidate (school_id, family_name)"
-    )
+    sql("CREATE INDEX IF NOT EXISTS candidate_school_name ON candidate (school_id, family_name)")
 
 
 def _v3_candidature_school(db: peewee.Database) -> None:
@@ -31,10 +29,14 @@ def _v3_candidature_school(db: peewee.Database) -> None:
     columns = {column.name for column in db.get_columns("candidature")}
     if "school_id" not in columns:
         sql("ALTER TABLE candidature ADD COLUMN school_id INTEGER REFERENCES school (id)")
-        sql("UPDATE candidature SET school_id = (SELECT c.school_id FROM candidate c "
-            "WHERE c.id = candidature.candidate_id)")
-    sql("CREATE INDEX IF NOT EXISTS candidature_school_id_state_exam "
-        "ON candidature (school_id, state, exam)")
+        sql(
+            "UPDATE candidature SET school_id = (SELECT c.school_id FROM candidate c "
+            "WHERE c.id = candidature.candidate_id)"
+        )
+    sql(
+        "CREATE INDEX IF NOT EXISTS candidature_school_id_state_exam "
+        "ON candidature (school_id, state, exam)"
+    )
 
 
 def _v4_staff_password_and_address_locks(db: peewee.Database) -> None:

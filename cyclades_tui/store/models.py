@@ -117,8 +117,9 @@ class Candidature(BaseModel):
     candidate = peewee.ForeignKeyField(Candidate, backref="candidatures", on_delete="CASCADE")
     # The candidate's school again: every screen filters candidatures by school, and an
     # academy holds 300,000 of them (migration 3).
-    school = peewee.ForeignKeyField(School, backref="candidatures", on_delete="RESTRICT",
-                                    index=False)
+    school = peewee.ForeignKeyField(
+        School, backref="candidatures", on_delete="RESTRICT", index=False
+    )
     exam = peewee.CharField(max_length=5)
     state = peewee.CharField(max_length=30)
 
@@ -131,8 +132,9 @@ class Account(BaseModel):
 
     id = peewee.AutoField()
 
-    candidate = peewee.ForeignKeyField(Candidate, unique=True, backref="accounts",
-                                       on_delete="RESTRICT")
+    candidate = peewee.ForeignKeyField(
+        Candidate, unique=True, backref="accounts", on_delete="RESTRICT"
+    )
     # Logins are unique in the whole database: the publication site is shared.
     login = peewee.CharField(max_length=40, unique=True)
     # « prénom.nom » before any homonym suffix: finding the free suffix is one indexed lookup.
@@ -214,8 +216,9 @@ class DirectorySync(BaseModel):
     (by the candidate) and is never put back. Recorded only once the directory write succeeded.
     """
 
-    account = peewee.ForeignKeyField(Account, primary_key=True, backref="directory_sync",
-                                     on_delete="CASCADE")
+    account = peewee.ForeignKeyField(
+        Account, primary_key=True, backref="directory_sync", on_delete="CASCADE"
+    )
     account_id: int
     password_version = peewee.IntegerField()
     directory_password = peewee.CharField(max_length=120)
@@ -230,6 +233,15 @@ class SchemaVersion(BaseModel):
 
 
 ALL_MODELS: list[type[BaseModel]] = [
-    School, Staff, StaffAddressLock, Candidate, Candidature, Account, Run, Document, Slip,
-    AuditEvent, DirectorySync,
+    School,
+    Staff,
+    StaffAddressLock,
+    Candidate,
+    Candidature,
+    Account,
+    Run,
+    Document,
+    Slip,
+    AuditEvent,
+    DirectorySync,
 ]

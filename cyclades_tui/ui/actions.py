@@ -39,28 +39,64 @@ class Action:
 
     def binding(self) -> Binding:
         """The Textual binding of this action."""
-        return Binding(self.key, self.action, self.label, show=self.show,
-                       priority=self.priority, id=self.id, tooltip=self.tooltip)
+        return Binding(
+            self.key,
+            self.action,
+            self.label,
+            show=self.show,
+            priority=self.priority,
+            id=self.id,
+            tooltip=self.tooltip,
+        )
 
 
 # In menu order. Every line has its letter, shown in the menu; only the activities with a
 # ``short`` label are in the footer (all of them would not fit 80 columns).
 ACTIVITIES: tuple[Activity, ...] = (
-    Activity("generate", "Générer les comptes Cyclades de mes élèves",
-             "Créer les comptes des candidats éligibles et leurs papillons", "g", "Générer"),
-    Activity("regenerate", "Regénérer le mot de passe d'un compte d'un élève",
-             "Nouveau mot de passe et papillon pour un candidat", "r", "Regénérer"),
-    Activity("documents", "Afficher le compte rendu",
-             "Liste des documents générés : enregistrer, imprimer, consulter", "d", "Documents"),
-    Activity("candidates", "Mes candidats", "Tous les candidats de l'établissement, filtrables",
-             "c", "Candidats"),
-    Activity("import_bee", "Importer mes élèves depuis la BEE",
-             "Importer un export SIECLE (ElevesSansAdresses .zip ou .xml)", "b"),
-    Activity("import_csv", "Importer HORS BEE", "Importer des candidats depuis un fichier CSV",
-             "h"),
+    Activity(
+        "generate",
+        "Générer les comptes Cyclades de mes élèves",
+        "Créer les comptes des candidats éligibles et leurs papillons",
+        "g",
+        "Générer",
+    ),
+    Activity(
+        "regenerate",
+        "Regénérer le mot de passe d'un compte d'un élève",
+        "Nouveau mot de passe et papillon pour un candidat",
+        "r",
+        "Regénérer",
+    ),
+    Activity(
+        "documents",
+        "Afficher le compte rendu",
+        "Liste des documents générés : enregistrer, imprimer, consulter",
+        "d",
+        "Documents",
+    ),
+    Activity(
+        "candidates",
+        "Mes candidats",
+        "Tous les candidats de l'établissement, filtrables",
+        "c",
+        "Candidats",
+    ),
+    Activity(
+        "import_bee",
+        "Importer mes élèves depuis la BEE",
+        "Importer un export SIECLE (ElevesSansAdresses .zip ou .xml)",
+        "b",
+    ),
+    Activity(
+        "import_csv", "Importer HORS BEE", "Importer des candidats depuis un fichier CSV", "h"
+    ),
     Activity("journal", "Journal", "Qui a fait quoi et quand dans cet établissement", "j"),
-    Activity("password", "Changer mon mot de passe",
-             "Votre mot de passe actuel, puis le nouveau deux fois", "m"),
+    Activity(
+        "password",
+        "Changer mon mot de passe",
+        "Votre mot de passe actuel, puis le nouveau deux fois",
+        "m",
+    ),
 )
 ACTIVITY_BY_ID = {activity.id: activity for activity in ACTIVITIES}
 
@@ -68,66 +104,172 @@ _ACTIONS: tuple[Action, ...] = (
     # Everywhere (the app's own keys).
     Action("quit", "ctrl+q", "quit", "Quitter", "Quitter cyclades-tui", priority=True),
     # Declared here (Textual would add its own, in English).
-    Action("palette", "ctrl+p", "command_palette", "Commandes", "Ouvrir la palette de commandes",
-           show=False, priority=True),
+    Action(
+        "palette",
+        "ctrl+p",
+        "command_palette",
+        "Commandes",
+        "Ouvrir la palette de commandes",
+        show=False,
+        priority=True,
+    ),
     Action("back", "escape", "back", "Retour", "Revenir à l'écran précédent"),
     Action("logout", "ctrl+d", "logout", "Déconnexion", "Se déconnecter (demande confirmation)"),
     # Connexion.
-    Action("connect", "enter", "enter", "Se connecter", "Entrée : champ suivant, puis connexion",
-           priority=True),
+    Action(
+        "connect",
+        "enter",
+        "enter",
+        "Se connecter",
+        "Entrée : champ suivant, puis connexion",
+        priority=True,
+    ),
     # Changer mon mot de passe (imposé après un mot de passe choisi par un autre: Échap
     # y déconnecte, il ne passe pas outre).
-    Action("password-enter", "enter", "enter", "Valider",
-           "Entrée : champ suivant, puis enregistrer le nouveau mot de passe", priority=True),
-    Action("password-logout", "escape", "logout_now", "Déconnexion",
-           "Se déconnecter sans changer le mot de passe (il reste à changer)"),
+    Action(
+        "password-enter",
+        "enter",
+        "enter",
+        "Valider",
+        "Entrée : champ suivant, puis enregistrer le nouveau mot de passe",
+        priority=True,
+    ),
+    Action(
+        "password-logout",
+        "escape",
+        "logout_now",
+        "Déconnexion",
+        "Se déconnecter sans changer le mot de passe (il reste à changer)",
+    ),
     # Mon établissement.
-    *(Action(f"open-{a.id}", a.key, f"open('{a.id}')", a.short or a.title, a.help,
-             show=bool(a.short))
-      for a in ACTIVITIES if a.key),
-    Action("home-back", "escape", "back", "Retour",
-           "Revenir au choix de l'établissement (gestionnaire)", show=False),
+    *(
+        Action(
+            f"open-{a.id}", a.key, f"open('{a.id}')", a.short or a.title, a.help, show=bool(a.short)
+        )
+        for a in ACTIVITIES
+        if a.key
+    ),
+    Action(
+        "home-back",
+        "escape",
+        "back",
+        "Retour",
+        "Revenir au choix de l'établissement (gestionnaire)",
+        show=False,
+    ),
     # Choix de l'établissement (gestionnaire).
     # A ctrl+ key: it changes data, and a letter in a list is text.
-    Action("toggle-service", "ctrl+k", "toggle_service", "Positionner / retirer le service",
-           "Positionner ou retirer le service de gestion des candidats"),
+    Action(
+        "toggle-service",
+        "ctrl+k",
+        "toggle_service",
+        "Positionner / retirer le service",
+        "Positionner ou retirer le service de gestion des candidats",
+    ),
     # Générer / Regénérer.
-    Action("generate", "ctrl+g", "generate", "Générer",
-           "Créer les comptes manquants et leurs papillons"),
-    Action("regenerate-one", "ctrl+g", "generate", "Générer",
-           "Nouveau mot de passe pour le candidat affiché"),
+    Action(
+        "generate",
+        "ctrl+g",
+        "generate",
+        "Générer",
+        "Créer les comptes manquants et leurs papillons",
+    ),
+    Action(
+        "regenerate-one",
+        "ctrl+g",
+        "generate",
+        "Générer",
+        "Nouveau mot de passe pour le candidat affiché",
+    ),
     Action("report", "ctrl+r", "report", "Afficher le compte rendu", "Liste des documents générés"),
     # Afficher le compte rendu, and the preview of a document. Its list takes letters as
     # text (they filter): printing, saving and revealing passwords are ctrl+ keys only.
     # Priority: the table would take PgSuiv/PgPréc to scroll its ten rows.
-    Action("next-page", "pagedown", "next_page", "Page suiv.", "Page suivante",
-           show=False, priority=True),
-    Action("previous-page", "pageup", "previous_page", "Page préc.", "Page précédente",
-           show=False, priority=True),
-    Action("filter", "ctrl+f", "focus_filter", "Filtrer",
-           "Filtrer par nom d'élève, INE ou classe"),
-    Action("save", "ctrl+s", "save", "Enregistrer",
-           "Enregistrer le document sélectionné dans un fichier", priority=True),
-    Action("print", "ctrl+e", "print", "Imprimer", "Imprimer avec CUPS (demande confirmation)",
-           priority=True),
+    Action(
+        "next-page",
+        "pagedown",
+        "next_page",
+        "Page suiv.",
+        "Page suivante",
+        show=False,
+        priority=True,
+    ),
+    Action(
+        "previous-page",
+        "pageup",
+        "previous_page",
+        "Page préc.",
+        "Page précédente",
+        show=False,
+        priority=True,
+    ),
+    Action("filter", "ctrl+f", "focus_filter", "Filtrer", "Filtrer par nom d'élève, INE ou classe"),
+    Action(
+        "save",
+        "ctrl+s",
+        "save",
+        "Enregistrer",
+        "Enregistrer le document sélectionné dans un fichier",
+        priority=True,
+    ),
+    Action(
+        "print",
+        "ctrl+e",
+        "print",
+        "Imprimer",
+        "Imprimer avec CUPS (demande confirmation)",
+        priority=True,
+    ),
     # Priority: the table would take Entrée for itself, and the footer would not show it.
-    Action("preview", "enter", "preview", "Voir",
-           "Voir les papillons en texte, mots de passe masqués", priority=True),
-    Action("one-slip", "ctrl+u", "one_slip", "Un élève",
-           "Le papillon d'un seul élève : le voir, l'imprimer ou l'enregistrer",
-           priority=True),
+    Action(
+        "preview",
+        "enter",
+        "preview",
+        "Voir",
+        "Voir les papillons en texte, mots de passe masqués",
+        priority=True,
+    ),
+    Action(
+        "one-slip",
+        "ctrl+u",
+        "one_slip",
+        "Un élève",
+        "Le papillon d'un seul élève : le voir, l'imprimer ou l'enregistrer",
+        priority=True,
+    ),
     # Priority: the search field and the list would take Entrée, and the footer hide it.
-    Action("one-preview", "enter", "one_preview", "Voir", "Voir le papillon de cet élève seul",
-           priority=True),
-    Action("toggle-passwords", "ctrl+a", "toggle_passwords", "Afficher les mots de passe",
-           "Les mots de passe restent masqués par défaut"),
+    Action(
+        "one-preview",
+        "enter",
+        "one_preview",
+        "Voir",
+        "Voir le papillon de cet élève seul",
+        priority=True,
+    ),
+    Action(
+        "toggle-passwords",
+        "ctrl+a",
+        "toggle_passwords",
+        "Afficher les mots de passe",
+        "Les mots de passe restent masqués par défaut",
+    ),
     Action("close", "escape", "close", "Fermer", "Fermer l'aperçu"),
     # Mes candidats.
-    Action("candidates-filter", "ctrl+f", "focus_filter", "Filtrer",
-           "Saisir un nom, un INE, une classe…"),
+    Action(
+        "candidates-filter",
+        "ctrl+f",
+        "focus_filter",
+        "Filtrer",
+        "Saisir un nom, un INE, une classe…",
+    ),
     Action("table", "ctrl+t", "focus_table", "Liste", "Aller dans la liste"),
-    Action("import-bee", "ctrl+b", "import_bee", "Import BEE",
-           "Importer mes élèves depuis la BEE (export SIECLE)"),
+    Action(
+        "import-bee",
+        "ctrl+b",
+        "import_bee",
+        "Import BEE",
+        "Importer mes élèves depuis la BEE (export SIECLE)",
+    ),
     Action("import-csv", "ctrl+n", "import_csv", "Import CSV", "Importer HORS BEE (fichier CSV)"),
     # The two imports.
     Action("check", "ctrl+o", "check", "Vérifier", "Vérifier le fichier sans rien écrire"),
@@ -135,8 +277,9 @@ _ACTIONS: tuple[Action, ...] = (
     # Journal and the BEE import's list of files: F5, « actualiser » in every browser. Not a
     # letter (in a list a letter is text), not ctrl+r (« Afficher le compte rendu »), not
     # ctrl+u (a text field's « delete to the start »).
-    Action("reload", "f5", "reload", "Actualiser",
-           "Relire la liste (le journal, les fichiers déposés)"),
+    Action(
+        "reload", "f5", "reload", "Actualiser", "Relire la liste (le journal, les fichiers déposés)"
+    ),
     # Dialogs.
     Action("cancel", "escape", "cancel", "Annuler", "Fermer sans rien faire"),
     # ctrl+y (« yes »): a letter typed by mistake into a dialog must not confirm anything.
@@ -164,80 +307,129 @@ class ScreenKeys:
 
 
 # Key names as the README writes them.
-KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "pagedown": "PgSuiv", "pageup": "PgPréc",
-             "f5": "F5"}
+KEY_NAMES = {
+    "escape": "Échap",
+    "enter": "Entrée",
+    "pagedown": "PgSuiv",
+    "pageup": "PgPréc",
+    "f5": "F5",
+}
 
 KEY_TABLE: tuple[ScreenKeys, ...] = (
-    ScreenKeys("Connexion", ("connect",),
-               "`Tab`/{connect} d'un champ à l'autre, {connect} pour se connecter (une "
-               "tentative à la fois)"),
-    ScreenKeys("Choix de l'établissement (gestionnaire)", ("toggle-service", "logout"),
-               "flèches + `Entrée` : agir pour l'établissement ; {toggle-service} positionne "
-               "ou retire son service ; {logout} Déconnexion"),
-    ScreenKeys("Mon établissement (menu)", (*(f"open-{a.id}" for a in ACTIVITIES if a.key),
-                                            "logout", "home-back"),
-               "flèches + `Entrée` (part de la première ligne, s'arrête aux deux bouts), ou "
-               "{open-generate} générer, {open-regenerate} regénérer, {open-documents} compte "
-               "rendu, {open-candidates} candidats, {open-import_bee} import BEE, "
-               "{open-import_csv} HORS BEE, {open-journal} journal, {open-password} mot de "
-               "passe ; {logout} Déconnexion (demande confirmation ; {home-back} ne déconnecte "
-               "jamais)"),
-    ScreenKeys("Générer les comptes", ("generate", "report"),
-               "{generate} Générer (barre de progression ; la génération continue si l'on "
-               "quitte l'écran et s'affiche à sa réouverture ; une seconde pour le même "
-               "établissement est refusée tant qu'elle tourne), {report} Afficher le compte "
-               "rendu (`Échap` revient ici)"),
-    ScreenKeys("Regénérer le mot de passe", ("regenerate-one", "report"),
-               "Etat (Inscrit / Pré-inscrit : Tab, flèches, Entrée) et « INE ou nom » : un "
-               "INE est vérifié à la frappe ; un nom liste les élèves correspondants (classe, "
-               "INE, date de naissance, compte : Tab, flèches, Entrée) ; le candidat est "
-               "affiché avant toute génération, ou la vraie raison du refus (état, examen non "
-               "éligible, pas encore de compte) ; {regenerate-one} Générer (demande "
-               "confirmation), {report} compte rendu"),
-    ScreenKeys("Afficher le compte rendu", ("next-page", "previous-page", "filter", "save",
-                                            "print", "preview", "one-slip",
-                                            "toggle-passwords", "close"),
-               "« Liste des documents générés », 10 par page, chacun avec sa mise en page "
-               "(`1/page`, `2/page`), son nombre de papillons, sa taille et son type et, pour "
-               "un document d'un seul papillon, l'élève et sa classe. Les lettres sont du "
-               "texte : taper filtre par élève (nom, INE) ou classe (`Entrée` revient à la "
-               "liste, {filter} au filtre) ; {next-page}/{previous-page} pages, {save} "
-               "enregistrer dans un fichier (dans le dossier `documents/` de l'établissement, "
-               "un nom libre proposé), {print} imprimer avec CUPS (une question nomme d'abord "
-               "le document, ses papillons, ses pages et l'imprimante ; `Entrée` annule), "
-               "{preview} voir les papillons en texte avec nom, classe et INE de chaque élève "
-               "(mots de passe masqués, {toggle-passwords} les montre, {close} ferme), "
-               "{one-slip} le papillon d'un seul élève (recherche par nom, INE ou classe ; "
-               "voir, imprimer ou enregistrer cette seule page)"),
-    ScreenKeys("Mes candidats", ("table", "candidates-filter", "import-bee", "import-csv"),
-               "taper filtre (chaque mot doit correspondre : nom, INE, classe, examen, état, "
-               "identifiant), {table} liste (`→` montre la date de naissance et l'INE à 80 "
-               "colonnes ; un terminal plus large les montre et élargit les noms), "
-               "{candidates-filter} filtre, {import-bee} import BEE, {import-csv} import CSV. "
-               "Colonnes : nom, prénom, classe, examen, état, compte (ou « à générer », ou "
-               "« non éligible (examen/état) »), date de naissance, INE"),
-    ScreenKeys("Importer mes élèves depuis la BEE", ("check", "import", "reload"),
-               "l'export choisi dans la liste des fichiers du dossier `depot/` de "
-               "l'établissement (le plus récent d'abord, avec date et taille ; {reload} la "
-               "relit), `Entrée` le lit ; examen, état initial, classes (aucune cochée, "
-               "`Espace` coche), {check} vérifie (nouveaux élèves, nouvelles candidatures "
-               "d'élèves connus, mis à jour, inchangés), {import} importe (une question nomme "
-               "d'abord les élèves déjà candidats à un autre examen)"),
-    ScreenKeys("Importer HORS BEE", ("check", "import"),
-               "nom du CSV (dans le dossier `depot/` de l'établissement), `Entrée`/{check} "
-               "vérifie le fichier et l'affiche avec chaque erreur, {import} importe"),
-    ScreenKeys("Changer mon mot de passe", ("password-enter", "password-logout", "back"),
-               "le mot de passe actuel, puis deux fois le nouveau ; {password-enter} champ "
-               "suivant, puis enregistre. Ouvert depuis le menu ou la palette ({back} retour), "
-               "ou de lui-même après une connexion avec un mot de passe choisi par un autre : "
-               "là {password-logout} déconnecte, rien d'autre ne passe"),
-    ScreenKeys("Journal", ("reload",), "qui a fait quoi et quand dans cet établissement, le "
-               "plus récent d'abord ; {reload} le relit"),
-    ScreenKeys("partout", ("back", "quit", "palette"),
-               "{back} « Retour » : ferme la fenêtre ou le panneau ouvert, sinon revient à "
-               "l'écran précédent (ne déconnecte jamais) ; {quit} quitter (demande d'abord "
-               "si une génération tourne) ; {palette} palette de commandes (chaque activité "
-               "y est)"),
+    ScreenKeys(
+        "Connexion",
+        ("connect",),
+        "`Tab`/{connect} d'un champ à l'autre, {connect} pour se connecter (une "
+        "tentative à la fois)",
+    ),
+    ScreenKeys(
+        "Choix de l'établissement (gestionnaire)",
+        ("toggle-service", "logout"),
+        "flèches + `Entrée` : agir pour l'établissement ; {toggle-service} positionne "
+        "ou retire son service ; {logout} Déconnexion",
+    ),
+    ScreenKeys(
+        "Mon établissement (menu)",
+        (*(f"open-{a.id}" for a in ACTIVITIES if a.key), "logout", "home-back"),
+        "flèches + `Entrée` (part de la première ligne, s'arrête aux deux bouts), ou "
+        "{open-generate} générer, {open-regenerate} regénérer, {open-documents} compte "
+        "rendu, {open-candidates} candidats, {open-import_bee} import BEE, "
+        "{open-import_csv} HORS BEE, {open-journal} journal, {open-password} mot de "
+        "passe ; {logout} Déconnexion (demande confirmation ; {home-back} ne déconnecte "
+        "jamais)",
+    ),
+    ScreenKeys(
+        "Générer les comptes",
+        ("generate", "report"),
+        "{generate} Générer (barre de progression ; la génération continue si l'on "
+        "quitte l'écran et s'affiche à sa réouverture ; une seconde pour le même "
+        "établissement est refusée tant qu'elle tourne), {report} Afficher le compte "
+        "rendu (`Échap` revient ici)",
+    ),
+    ScreenKeys(
+        "Regénérer le mot de passe",
+        ("regenerate-one", "report"),
+        "Etat (Inscrit / Pré-inscrit : Tab, flèches, Entrée) et « INE ou nom » : un "
+        "INE est vérifié à la frappe ; un nom liste les élèves correspondants (classe, "
+        "INE, date de naissance, compte : Tab, flèches, Entrée) ; le candidat est "
+        "affiché avant toute génération, ou la vraie raison du refus (état, examen non "
+        "éligible, pas encore de compte) ; {regenerate-one} Générer (demande "
+        "confirmation), {report} compte rendu",
+    ),
+    ScreenKeys(
+        "Afficher le compte rendu",
+        (
+            "next-page",
+            "previous-page",
+            "filter",
+            "save",
+            "print",
+            "preview",
+            "one-slip",
+            "toggle-passwords",
+            "close",
+        ),
+        "« Liste des documents générés », 10 par page, chacun avec sa mise en page "
+        "(`1/page`, `2/page`), son nombre de papillons, sa taille et son type et, pour "
+        "un document d'un seul papillon, l'élève et sa classe. Les lettres sont du "
+        "texte : taper filtre par élève (nom, INE) ou classe (`Entrée` revient à la "
+        "liste, {filter} au filtre) ; {next-page}/{previous-page} pages, {save} "
+        "enregistrer dans un fichier (dans le dossier `documents/` de l'établissement, "
+        "un nom libre proposé), {print} imprimer avec CUPS (une question nomme d'abord "
+        "le document, ses papillons, ses pages et l'imprimante ; `Entrée` annule), "
+        "{preview} voir les papillons en texte avec nom, classe et INE de chaque élève "
+        "(mots de passe masqués, {toggle-passwords} les montre, {close} ferme), "
+        "{one-slip} le papillon d'un seul élève (recherche par nom, INE ou classe ; "
+        "voir, imprimer ou enregistrer cette seule page)",
+    ),
+    ScreenKeys(
+        "Mes candidats",
+        ("table", "candidates-filter", "import-bee", "import-csv"),
+        "taper filtre (chaque mot doit correspondre : nom, INE, classe, examen, état, "
+        "identifiant), {table} liste (`→` montre la date de naissance et l'INE à 80 "
+        "colonnes ; un terminal plus large les montre et élargit les noms), "
+        "{candidates-filter} filtre, {import-bee} import BEE, {import-csv} import CSV. "
+        "Colonnes : nom, prénom, classe, examen, état, compte (ou « à générer », ou "
+        "« non éligible (examen/état) »), date de naissance, INE",
+    ),
+    ScreenKeys(
+        "Importer mes élèves depuis la BEE",
+        ("check", "import", "reload"),
+        "l'export choisi dans la liste des fichiers du dossier `depot/` de "
+        "l'établissement (le plus récent d'abord, avec date et taille ; {reload} la "
+        "relit), `Entrée` le lit ; examen, état initial, classes (aucune cochée, "
+        "`Espace` coche), {check} vérifie (nouveaux élèves, nouvelles candidatures "
+        "d'élèves connus, mis à jour, inchangés), {import} importe (une question nomme "
+        "d'abord les élèves déjà candidats à un autre examen)",
+    ),
+    ScreenKeys(
+        "Importer HORS BEE",
+        ("check", "import"),
+        "nom du CSV (dans le dossier `depot/` de l'établissement), `Entrée`/{check} "
+        "vérifie le fichier et l'affiche avec chaque erreur, {import} importe",
+    ),
+    ScreenKeys(
+        "Changer mon mot de passe",
+        ("password-enter", "password-logout", "back"),
+        "le mot de passe actuel, puis deux fois le nouveau ; {password-enter} champ "
+        "suivant, puis enregistre. Ouvert depuis le menu ou la palette ({back} retour), "
+        "ou de lui-même après une connexion avec un mot de passe choisi par un autre : "
+        "là {password-logout} déconnecte, rien d'autre ne passe",
+    ),
+    ScreenKeys(
+        "Journal",
+        ("reload",),
+        "qui a fait quoi et quand dans cet établissement, le "
+        "plus récent d'abord ; {reload} le relit",
+    ),
+    ScreenKeys(
+        "partout",
+        ("back", "quit", "palette"),
+        "{back} « Retour » : ferme la fenêtre ou le panneau ouvert, sinon revient à "
+        "l'écran précédent (ne déconnecte jamais) ; {quit} quitter (demande d'abord "
+        "si une génération tourne) ; {palette} palette de commandes (chaque activité "
+        "y est)",
+    ),
 )
 
 

@@ -59,10 +59,16 @@ from cyclades_tui.ui.workers import GENERATE_GROUP
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
-    "generate": GenerateScreen, "regenerate": RegenerateScreen, "documents": DocumentsScreen,
-    "candidates": CandidatesScreen, "import_csv": CsvImportScreen, "import_bee": BeeImportScreen,
-    "journal": JournalScreen, "password": ChangePasswordScreen,
+    "generate": GenerateScreen,
+    "regenerate": RegenerateScreen,
+    "documents": DocumentsScreen,
+    "candidates": CandidatesScreen,
+    "import_csv": CsvImportScreen,
+    "import_bee": BeeImportScreen,
+    "journal": JournalScreen,
+    "password": ChangePasswordScreen,
 }
+
 
 class OutOfMemory(Exception):
     """Memory ran out in the TUI: Textual shows its text on exit, not a traceback."""
@@ -82,7 +88,11 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
     BINDINGS: ClassVar[list[BindingType]] = bindings("quit", "palette")
 
     def __init__(
-        self, db_url: str | None = None, demo_actor: Actor | None = None, *, settings: Settings,
+        self,
+        db_url: str | None = None,
+        demo_actor: Actor | None = None,
+        *,
+        settings: Settings,
         idle_logout_seconds: float | None = None,
     ) -> None:
         super().__init__()
@@ -93,8 +103,11 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
         self._terminal_safe = TerminalSafeFilter()
         # A session left open on a staff-room PC ends after this long without a key
         # (the setting is in minutes; tests pass seconds).
-        self.idle_logout_seconds = (idle_logout_seconds if idle_logout_seconds is not None
-                                    else settings.idle_logout_minutes * 60.0)
+        self.idle_logout_seconds = (
+            idle_logout_seconds
+            if idle_logout_seconds is not None
+            else settings.idle_logout_minutes * 60.0
+        )
         # A steady text cursor by default (CYCLADES_CURSOR_BLINK=1 to make it blink).
         self.cursor_blink = settings.cursor_blink
         # UAI -> its generation (the running one, or the last one of this session).
@@ -126,17 +139,29 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
         self.set_idle_logout(self.idle_logout_seconds)
         # The dummy hash of refused logins, made now: the first refusal of this SSH session
         # then costs one bcrypt check like any other (see staff.prepare_login).
-        self.run_worker(lambda: staff.prepare_login(self.settings), thread=True,
-                        group="prepare-login", name="prepare-login", exit_on_error=False)
+        self.run_worker(
+            lambda: staff.prepare_login(self.settings),
+            thread=True,
+            group="prepare-login",
+            name="prepare-login",
+            exit_on_error=False,
+        )
         self.push_screen(LoginScreen(self.context()))
         if self._demo_actor is not None and self._demo_actor.school_uai:
-            self.start_session(self._demo_actor, self._demo_actor.school_uai,
-                               staff.school_name(self._demo_actor.school_uai))
+            self.start_session(
+                self._demo_actor,
+                self._demo_actor.school_uai,
+                staff.school_name(self._demo_actor.school_uai),
+            )
 
     def context(self) -> ScreenContext:
         """What a screen made now needs: settings, database, generations, the session."""
-        return ScreenContext(settings=self.settings, db_url=self.db_url,
-                             generations=self.generations, session=self.session)
+        return ScreenContext(
+            settings=self.settings,
+            db_url=self.db_url,
+            generations=self.generations,
+            session=self.session,
+        )
 
     def on_open_activity(self, message: OpenActivity) -> None:
         """A screen asked for an activity (a menu line, a key, « compte rendu »…)."""
@@ -152,8 +177,7 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
 
     def on_must_change_password(self, message: MustChangePassword) -> None:
         """Logged in with a password someone else set: it must be changed first."""
-        self.push_screen(ForcedPasswordScreen(self.context(), message.actor,
-                                              message.school_name))
+        self.push_screen(ForcedPasswordScreen(self.context(), message.actor, message.school_name))
 
     def on_password_changed(self, message: PasswordChanged) -> None:
         """A password changed: after the forced change, the session starts as at login."""
@@ -209,27 +233,32 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
 
         def run() -> None:
             try:
-                generation.result = accounts.generate(actor, uai, progress=generation.progress,
-                                                       settings=self.settings)
+                generation.result = accounts.generate(
+                    actor, uai, progress=generation.progress, settings=self.settings
+                )
             except BaseException as error:  # reported by the screen, in French
                 generation.error = error
             finally:
                 generation.finished.set()
                 self.call_from_thread(self._generation_finished, generation)
 
-        self.run_worker(run, thread=True, group=GENERATE_GROUP, name=f"generate-{uai}",
-                        exit_on_error=False)
+        self.run_worker(
+            run, thread=True, group=GENERATE_GROUP, name=f"generate-{uai}", exit_on_error=False
+        )
         return generation
 
     def _generation_finished(self, generation: Generation) -> None:
         """Tell the user, wherever they are, that the generation has ended."""
         if self._quit_after_generations:
             if not self.generation_running():
-                self.exit(message=(
-                    f"Génération terminée avant l'arrêt : {generation.result.message}"
-                    if generation.result is not None else
-                    "Génération interrompue avant l'enregistrement : aucun compte n'a été "
-                    "créé ; relancez « Générer » pour la faire."))
+                self.exit(
+                    message=(
+                        f"Génération terminée avant l'arrêt : {generation.result.message}"
+                        if generation.result is not None
+                        else "Génération interrompue avant l'enregistrement : aucun compte n'a été "
+                        "créé ; relancez « Générer » pour la faire."
+                    )
+                )
             return
         for screen in self.screen_stack:
             if isinstance(screen, GenerateScreen) and screen.generation is generation:
@@ -241,11 +270,15 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
             # the school's result shows when its staff open « Générer ».
             return
         if generation.error is None and generation.result is not None:
-            self.notify(f"Génération terminée ({generation.uai}) : {generation.result.message}",
-                        timeout=10)
+            self.notify(
+                f"Génération terminée ({generation.uai}) : {generation.result.message}", timeout=10
+            )
         else:
-            self.notify(f"La génération ({generation.uai}) n'a pas abouti : ouvrez « Générer ».",
-                        severity="error", timeout=10)
+            self.notify(
+                f"La génération ({generation.uai}) n'a pas abouti : ouvrez « Générer ».",
+                severity="error",
+                timeout=10,
+            )
 
     def generation_running(self) -> bool:
         """True while any generation of this session runs."""
@@ -271,9 +304,14 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
                 else:
                     self.notify(CANCELLED)
 
-        self.push_screen(ConfirmModal(
-            "Une génération est en cours. Quitter l'abandonne (rien n'est enregistré à "
-            "moitié ; il faudra la relancer). Quitter quand même ?", "Quitter"), confirmed)
+        self.push_screen(
+            ConfirmModal(
+                "Une génération est en cours. Quitter l'abandonne (rien n'est enregistré à "
+                "moitié ; il faudra la relancer). Quitter quand même ?",
+                "Quitter",
+            ),
+            confirmed,
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every activity, then « Quitter ».
@@ -285,15 +323,19 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
         logout = ACTIONS["logout"]
         if self.session is not None:
             for activity in ACTIVITIES:
-                yield SystemCommand(activity.title, activity.help,
-                                    lambda key=activity.id: self.open_activity(key))
+                yield SystemCommand(
+                    activity.title, activity.help, lambda key=activity.id: self.open_activity(key)
+                )
             yield SystemCommand(logout.label, logout.tooltip, self._palette_logout)
         elif isinstance(screen, SchoolPickerScreen):
             # Logged in, no school chosen yet (exam manager): no school activity, but their
             # own password is theirs to change here too.
             password, actor = ACTIVITY_BY_ID["password"], screen.actor
-            yield SystemCommand(password.title, password.help, lambda: self.push_screen(
-                ChangePasswordScreen(self.context(), actor)))
+            yield SystemCommand(
+                password.title,
+                password.help,
+                lambda: self.push_screen(ChangePasswordScreen(self.context(), actor)),
+            )
             yield SystemCommand(logout.label, logout.tooltip, self._palette_logout)
         yield SystemCommand(ACTIONS["quit"].label, ACTIONS["quit"].tooltip, self.action_quit)
 
@@ -304,8 +346,7 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
     def action_command_palette(self) -> None:
         """The command palette, with a French placeholder."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
-            palette = CommandPalette(id="--command-palette",
-                                     placeholder="Rechercher une commande…")
+            palette = CommandPalette(id="--command-palette", placeholder="Rechercher une commande…")
             self.push_screen(palette)
 
             def steady_cursor() -> None:
@@ -316,8 +357,9 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies in a field): say which key does, in French."""
-        self.notify(f"Appuyez sur {ACTIONS['quit'].key} pour quitter cyclades-tui.",
-                    title="Quitter ?")
+        self.notify(
+            f"Appuyez sur {ACTIONS['quit'].key} pour quitter cyclades-tui.", title="Quitter ?"
+        )
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Screenshots are disabled: the screen may show passwords."""
@@ -331,13 +373,16 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
         self.idle_checks += 1
         if not self.screen_stack:  # the app is closing: nothing left to log out of
             return
-        if self.session is None and not isinstance(self.screen, SchoolPickerScreen
-                                                   | ForcedPasswordScreen):
+        if self.session is None and not isinstance(
+            self.screen, SchoolPickerScreen | ForcedPasswordScreen
+        ):
             return
         if any(worker.is_running for worker in self.workers):
             return
-        self.log_out(f"Session fermée après {self.idle_logout_seconds / 60:g} minute(s) sans "
-                     "activité : reconnectez-vous.")
+        self.log_out(
+            f"Session fermée après {self.idle_logout_seconds / 60:g} minute(s) sans "
+            "activité : reconnectez-vous."
+        )
 
     def log_out(self, message: str = "") -> None:
         """End the session: every screen above the login screen closes (with its data)."""

@@ -35,8 +35,9 @@ class IdleLogout(App[None]):
         self.idle_logout_seconds = seconds
         self._last_activity = time.monotonic()
         if seconds > 0:
-            self._idle_timer = self.set_interval(min(IDLE_TICK_S, seconds / 4), self._idle_tick,
-                                                 name="idle-logout")
+            self._idle_timer = self.set_interval(
+                min(IDLE_TICK_S, seconds / 4), self._idle_tick, name="idle-logout"
+            )
 
     def note_activity(self) -> None:
         """A key pressed: the idle countdown starts again."""
@@ -49,4 +50,3 @@ class IdleLogout(App[None]):
 
     def idle_elapsed(self) -> None:
         """Hook: no key for ``idle_logout_seconds``."""
-

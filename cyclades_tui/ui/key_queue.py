@@ -42,10 +42,14 @@ class BurstSafeKeys(App[None]):
         look-ups finished), so it reaches the screen and field it would reach if typed slowly.
         """
         if (isinstance(event, events.Key) and event is not self._releasing) or isinstance(
-                event, events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
+            event, events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
+        ):
             self.note_activity()
-        if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
-                and event is not self._releasing):
+        if (
+            isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+            and event is not self._releasing
+        ):
             if isinstance(event, events.Key) and event.key.startswith("alt+"):
                 # « Échap » then a key, in one packet, reads as alt+key: the app binds no
                 # alt+ key, so it is what was typed (Échap to go back, then the letter).
@@ -103,8 +107,9 @@ class BurstSafeKeys(App[None]):
             for node in [target, *target.ancestors]:
                 await self._round_trip(node)
             await self._round_trip(self.screen)
-            waiting = [w for w in self.workers
-                       if not w.is_finished and w.group not in KEYS_DO_NOT_WAIT_FOR]
+            waiting = [
+                w for w in self.workers if not w.is_finished and w.group not in KEYS_DO_NOT_WAIT_FOR
+            ]
             for worker in waiting:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(worker.wait(), KEY_WAIT_LIMIT_S)

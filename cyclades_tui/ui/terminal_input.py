@@ -58,8 +58,10 @@ def pixels_accepted(cells: Size, pixels: Size | None) -> bool:
     """True when ``pixels`` (an in-band report's size in pixels) can scale mouse reports."""
     if pixels is None:
         return True
-    return (pixels.width // max(cells.width, 1) in PIXELS_PER_CELL
-            and pixels.height // max(cells.height, 1) in PIXELS_PER_CELL)
+    return (
+        pixels.width // max(cells.width, 1) in PIXELS_PER_CELL
+        and pixels.height // max(cells.height, 1) in PIXELS_PER_CELL
+    )
 
 
 def bound_initial_size(environ: MutableMapping[str, str], fd: int) -> None:

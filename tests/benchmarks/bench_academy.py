@@ -57,47 +57,106 @@ def school_uai(index: int) -> str:
 def seed(count: int, per_school: int) -> None:
     """Schools, candidates (80 % with an account), one stored document each, audit events."""
     dummy_hash = hash_password("Bench-mark1!", 4)
-    pdf = render_slips([SlipData(login="prenom.nom", password="Ab3$Ab3$Ab", family_name="Nom",
-                                 usage_name="", first_name="Prénom", ine=ine(1),
-                                 exam_code="DNB", exam_label="Diplôme national du brevet",
-                                 division="3A")],
-                       DocumentInfo("Papillon de connexion", "Lycée", "0000000A", "https://x/"),
-                       1)
+    pdf = render_slips(
+        [
+            SlipData(
+                login="prenom.nom",
+                password="Ab3$Ab3$Ab",
+                family_name="Nom",
+                usage_name="",
+                first_name="Prénom",
+                ine=ine(1),
+                exam_code="DNB",
+                exam_label="Diplôme national du brevet",
+                division="3A",
+            )
+        ],
+        DocumentInfo("Papillon de connexion", "Lycée", "0000000A", "https://x/"),
+        1,
+    )
     db = School._meta.database
     for s in range(count):
         with db.atomic():
             school = School.create(uai=school_uai(s), name=f"Lycée {s}", service_enabled=True)
             base = s * per_school
-            Candidate.insert_many([
-                {"school": school.id, "ine": ine(base + i), "family_name": f"Nom{i % 300}",
-                 "first_name": f"Prénom{i % 97}", "birth_date": date(2010, 1, 1),
-                 "division": f"3{chr(65 + i % 8)}"} for i in range(per_school)]).execute()
-            ids = [row[0] for row in Candidate.select(Candidate.id).where(
-                Candidate.school == school).order_by(Candidate.id).tuples()]
+            Candidate.insert_many(
+                [
+                    {
+                        "school": school.id,
+                        "ine": ine(base + i),
+                        "family_name": f"Nom{i % 300}",
+                        "first_name": f"Prénom{i % 97}",
+                        "birth_date": date(2010, 1, 1),
+                        "division": f"3{chr(65 + i % 8)}",
+                    }
+                    for i in range(per_school)
+                ]
+            ).execute()
+            ids = [
+                row[0]
+                for row in Candidate.select(Candidate.id)
+                .where(Candidate.school == school)
+                .order_by(Candidate.id)
+                .tuples()
+            ]
             for start in range(0, len(ids), CHUNK):
-                Candidature.insert_many([
-                    {"candidate": cid, "school": school.id, "exam": "DNB", "state": "Inscrit"}
-                    for cid in ids[start:start + CHUNK]]).execute()
+                Candidature.insert_many(
+                    [
+                        {"candidate": cid, "school": school.id, "exam": "DNB", "state": "Inscrit"}
+                        for cid in ids[start : start + CHUNK]
+                    ]
+                ).execute()
             with_account = ids[: per_school * 4 // 5]
             for start in range(0, len(with_account), CHUNK):
-                Account.insert_many([
-                    {"candidate": cid, "login": f"eleve{s}.{n}", "login_base": f"eleve{s}.{n}",
-                     "password_hash": dummy_hash}
-                    for n, cid in enumerate(with_account[start:start + CHUNK], start)]).execute()
-            run = Run.create(school=school, kind="generate", created_by="bench",
-                             accounts=len(with_account))
-            document = Document.create(school=school, run=run, title="Papillons de connexion",
-                                       layout=1, slips=len(with_account), size=len(pdf),
-                                       created_by="bench", data=pdf)
-            account_ids = [row[0] for row in Account.select(Account.id).join(Candidate).where(
-                Candidate.school == school).tuples()]
+                Account.insert_many(
+                    [
+                        {
+                            "candidate": cid,
+                            "login": f"eleve{s}.{n}",
+                            "login_base": f"eleve{s}.{n}",
+                            "password_hash": dummy_hash,
+                        }
+                        for n, cid in enumerate(with_account[start : start + CHUNK], start)
+                    ]
+                ).execute()
+            run = Run.create(
+                school=school, kind="generate", created_by="bench", accounts=len(with_account)
+            )
+            document = Document.create(
+                school=school,
+                run=run,
+                title="Papillons de connexion",
+                layout=1,
+                slips=len(with_account),
+                size=len(pdf),
+                created_by="bench",
+                data=pdf,
+            )
+            account_ids = [
+                row[0]
+                for row in Account.select(Account.id)
+                .join(Candidate)
+                .where(Candidate.school == school)
+                .tuples()
+            ]
             for start in range(0, len(account_ids), CHUNK):
-                Slip.insert_many([{"document": document.id, "account": aid,
-                                   "password_version": 1}
-                                  for aid in account_ids[start:start + CHUNK]]).execute()
-            AuditEvent.insert_many([{"actor": "bench", "school": school.id,
-                                     "action": "login", "detail": "connexion"}
-                                    for _ in range(20)]).execute()
+                Slip.insert_many(
+                    [
+                        {"document": document.id, "account": aid, "password_version": 1}
+                        for aid in account_ids[start : start + CHUNK]
+                    ]
+                ).execute()
+            AuditEvent.insert_many(
+                [
+                    {
+                        "actor": "bench",
+                        "school": school.id,
+                        "action": "login",
+                        "detail": "connexion",
+                    }
+                    for _ in range(20)
+                ]
+            ).execute()
     db.execute_sql("ANALYZE")
 
 
@@ -117,17 +176,18 @@ def measure(per_school: int) -> dict[str, float]:
     op = operator()
     school = School.select().order_by(School.id.desc()).get()
     uai = school.uai
-    some_ine = Candidate.select(Candidate.ine).join(Account).where(
-        Candidate.school == school).first().ine
+    some_ine = (
+        Candidate.select(Candidate.ine).join(Account).where(Candidate.school == school).first().ine
+    )
     document_id = Document.select(Document.id).where(Document.school == school).get().id
     figures = {
         "status": median_seconds(lambda: accounts.status(op, uai)),
         "pending (Générer)": median_seconds(lambda: accounts.pending_candidates(op, uai)),
         "Mes candidats": median_seconds(lambda: candidates.list_candidates(op, uai)),
-        "compte rendu (page)": median_seconds(lambda: (documents.count_documents(op, uai),
-                                                       documents.list_documents(op, uai, 0, 10))),
-        "recherche INE": median_seconds(lambda: accounts.find_for_regeneration(op, uai,
-                                                                               some_ine)),
+        "compte rendu (page)": median_seconds(
+            lambda: (documents.count_documents(op, uai), documents.list_documents(op, uai, 0, 10))
+        ),
+        "recherche INE": median_seconds(lambda: accounts.find_for_regeneration(op, uai, some_ine)),
         "slips of a document": median_seconds(lambda: documents.preview(op, document_id)),
         "journal": median_seconds(lambda: audit.for_school(op, uai)),
     }
@@ -153,12 +213,12 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    admin = peewee.PostgresqlDatabase(args.db.rsplit("/", 1)[1].split("?")[0],
-                                      user="postgres", host="127.0.0.1", port=5432)
+    admin = peewee.PostgresqlDatabase(
+        args.db.rsplit("/", 1)[1].split("?")[0], user="postgres", host="127.0.0.1", port=5432
+    )
     results: dict[str, dict[str, float]] = {}
     seconds: dict[str, float] = {}
-    for label, count in (("1 établissement", 1), (f"{args.schools} établissements",
-                                                   args.schools)):
+    for label, count in (("1 établissement", 1), (f"{args.schools} établissements", args.schools)):
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         admin.execute_sql(f'CREATE SCHEMA "{schema}"')
         try:
@@ -172,16 +232,31 @@ def main() -> int:
             admin.execute_sql(f'DROP SCHEMA "{schema}" CASCADE')
     one, many = results.values()
     if args.json:
-        print(json.dumps({"per_school": args.per_school, "schools": args.schools,
-                          "seed_seconds": seconds, "results": results}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "per_school": args.per_school,
+                    "schools": args.schools,
+                    "seed_seconds": seconds,
+                    "results": results,
+                },
+                indent=2,
+            )
+        )
         return 0
-    print(f"{args.schools} établissements x {args.per_school} candidats "
-          f"(remplissage : {seconds[f'{args.schools} établissements']:.0f} s)")
-    print(f"{'opération pour un établissement':<28} {'1 étab.':>10} "
-          f"{f'{args.schools} étab.':>10} {'ratio':>7}")
+    print(
+        f"{args.schools} établissements x {args.per_school} candidats "
+        f"(remplissage : {seconds[f'{args.schools} établissements']:.0f} s)"
+    )
+    print(
+        f"{'opération pour un établissement':<28} {'1 étab.':>10} "
+        f"{f'{args.schools} étab.':>10} {'ratio':>7}"
+    )
     for name in one:
-        print(f"{name:<28} {one[name] * 1000:>8.1f}ms {many[name] * 1000:>8.1f}ms "
-              f"{many[name] / one[name]:>7.2f}")
+        print(
+            f"{name:<28} {one[name] * 1000:>8.1f}ms {many[name] * 1000:>8.1f}ms "
+            f"{many[name] / one[name]:>7.2f}"
+        )
     return 0
 
 

@@ -42,12 +42,24 @@ def hash_seconds(cost: int, samples: int) -> float:
 
 def render_figures(count: int) -> dict[str, object]:
     """Rendering time and size of ``count`` slips per layout, and of a one-slip document."""
-    info = DocumentInfo(title="Papillons de connexion", school_name="Lycée de mesure",
-                        school_uai=BENCH_UAI, site_url=load_settings().site_url)
+    info = DocumentInfo(
+        title="Papillons de connexion",
+        school_name="Lycée de mesure",
+        school_uai=BENCH_UAI,
+        site_url=load_settings().site_url,
+    )
     slips = [
-        SlipData(login=f"prenom.nom{i}", password=generate_password(), family_name=f"Nom{i}",
-                 usage_name="", first_name="Prénom", ine=f"{i:010d}A", exam_code="DNB",
-                 exam_label=EXAMS["DNB"], division=f"3{chr(65 + i % 6)}")
+        SlipData(
+            login=f"prenom.nom{i}",
+            password=generate_password(),
+            family_name=f"Nom{i}",
+            usage_name="",
+            first_name="Prénom",
+            ine=f"{i:010d}A",
+            exam_code="DNB",
+            exam_label=EXAMS["DNB"],
+            division=f"3{chr(65 + i % 6)}",
+        )
         for i in range(count)
     ]
     figures: dict[str, object] = {}
@@ -109,16 +121,22 @@ def main() -> int:
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
-        print(f"Comptes créés       : {result.created} (sur {args.candidates} candidats, "
-              f"{figures['database']})")
-        print(f"bcrypt coût {settings.provisional_cost}     : {per_hash * 1000:.1f} ms par "
-              f"hachage, {settings.workers} fil(s)")
+        print(
+            f"Comptes créés       : {result.created} (sur {args.candidates} candidats, "
+            f"{figures['database']})"
+        )
+        print(
+            f"bcrypt coût {settings.provisional_cost}     : {per_hash * 1000:.1f} ms par "
+            f"hachage, {settings.workers} fil(s)"
+        )
         print(f"Plancher            : {eligible_floor:.2f} s  (N x hachage / fils)")
         print(f"Durée réelle        : {wall:.2f} s  (ratio {figures['ratio_wall_floor']})")
         for layout in (1, 2):
-            print(f"Rendu {layout} par page    : {figures[f'render_layout{layout}_s']} s, "
-                  f"{figures[f'render_layout{layout}_bytes']} octets ({args.candidates} "
-                  "papillons)")
+            print(
+                f"Rendu {layout} par page    : {figures[f'render_layout{layout}_s']} s, "
+                f"{figures[f'render_layout{layout}_bytes']} octets ({args.candidates} "
+                "papillons)"
+            )
         print(f"PDF d'un papillon   : {figures['one_slip_bytes']} octets")
         print(f"Mémoire (pic RSS)   : {peak_mb:.1f} Mo")
     return 0

@@ -53,9 +53,28 @@ def child(path: Path, url: str) -> tuple[float, int, int]:
     env = {**os.environ, "CYCLADES_PROVISIONAL_COST": "4", "CYCLADES_CHOSEN_COST": "4"}
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cyclades_tui", "import", str(path), "--school", UAI, "--exam",
-         "DNB", "--state", "inscrit", "--yes", "--dry-run", "--db", url],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "cyclades_tui",
+            "import",
+            str(path),
+            "--school",
+            UAI,
+            "--exam",
+            "DNB",
+            "--state",
+            "inscrit",
+            "--yes",
+            "--dry-run",
+            "--db",
+            url,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+    )
     _pid, status, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, os.waitstatus_to_exitcode(status), usage.ru_maxrss
 
@@ -66,8 +85,10 @@ def main() -> None:
     parser.add_argument("--pupils", type=int, default=3000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    pupils = [Pupil(str(n), bea(n), "Lefèvre", "Anaïs", "15/04/2011", f"3{n % 8}")
-              for n in range(1, args.pupils + 1)]
+    pupils = [
+        Pupil(str(n), bea(n), "Lefèvre", "Anaïs", "15/04/2011", f"3{n % 8}")
+        for n in range(1, args.pupils + 1)
+    ]
     files = {
         "entités (60 M « A » x 95)": entity_bomb_zip(UAI),
         "imbrication (9 M éléments)": nesting_bomb_zip(),
@@ -77,26 +98,43 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         env = {**os.environ, "CYCLADES_PROVISIONAL_COST": "4"}
-        for command in (["init"], ["school", "add", UAI, "Lycée"], ["school", "service", UAI,
-                                                                   "on"]):
-            subprocess.run([sys.executable, "-m", "cyclades_tui", *command, "--db", url],
-                           check=True, capture_output=True, env=env, cwd=ROOT)
+        for command in (
+            ["init"],
+            ["school", "add", UAI, "Lycée"],
+            ["school", "service", UAI, "on"],
+        ):
+            subprocess.run(
+                [sys.executable, "-m", "cyclades_tui", *command, "--db", url],
+                check=True,
+                capture_output=True,
+                env=env,
+                cwd=ROOT,
+            )
         for name, data in files.items():
             path = Path(folder) / "export.zip"
             path.write_bytes(data)
             seconds, outcome = in_process(data)
             wall, code, peak_kb = child(path, url)
-            results.append({"file": name, "zip_kb": round(len(data) / 1024),
-                            "parse_s": round(seconds, 4), "outcome": outcome,
-                            "cli_s": round(wall, 2), "cli_exit": code,
-                            "cli_peak_mb": round(peak_kb / 1024)})
+            results.append(
+                {
+                    "file": name,
+                    "zip_kb": round(len(data) / 1024),
+                    "parse_s": round(seconds, 4),
+                    "outcome": outcome,
+                    "cli_s": round(wall, 2),
+                    "cli_exit": code,
+                    "cli_peak_mb": round(peak_kb / 1024),
+                }
+            )
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
     for r in results:
-        print(f"{r['file']:32} {r['zip_kb']:>5} Ko  parse {r['parse_s']:.4f} s  "
-              f"CLI {r['cli_s']:.2f} s (code {r['cli_exit']}), pic {r['cli_peak_mb']} Mo  "
-              f"— {r['outcome']}")
+        print(
+            f"{r['file']:32} {r['zip_kb']:>5} Ko  parse {r['parse_s']:.4f} s  "
+            f"CLI {r['cli_s']:.2f} s (code {r['cli_exit']}), pic {r['cli_peak_mb']} Mo  "
+            f"— {r['outcome']}"
+        )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,9 @@ def main() -> int:
             schools.add_school(actor, BENCH_UAI, "Lycée de mesure")
         schools.set_service(actor, BENCH_UAI, True)
         school = School.get(School.uai == BENCH_UAI)
-        records = [replace(r, state=State.INSCRIT)
-                   for r in demo_records(args.accounts, int(time.time()))]
+        records = [
+            replace(r, state=State.INSCRIT) for r in demo_records(args.accounts, int(time.time()))
+        ]
         store_records(actor, school, records, [], False, "bench", where=str)
         fast = replace(load_settings(db_override=url), provisional_cost=4, chosen_cost=4)
         accounts.generate(actor, BENCH_UAI, settings=fast)
@@ -83,12 +84,18 @@ def main() -> int:
         print(json.dumps(figures, indent=2))
     else:
         print(f"Comptes                      : {figures['accounts']} ({figures['database']})")
-        print(f"Première synchronisation     : {figures['first_sync_s']} s, "
-              f"{figures['first_sync_modifications']} modification(s)")
-        print(f"Synchronisation sans changement : {figures['no_change_sync_s']} s, "
-              f"{figures['no_change_sync_modifications']} modification (objectif < 2 s)")
-        print(f"Après une regénération       : {figures['one_regenerated_sync_s']} s, "
-              f"{figures['one_regenerated_modifications']} modification(s)")
+        print(
+            f"Première synchronisation     : {figures['first_sync_s']} s, "
+            f"{figures['first_sync_modifications']} modification(s)"
+        )
+        print(
+            f"Synchronisation sans changement : {figures['no_change_sync_s']} s, "
+            f"{figures['no_change_sync_modifications']} modification (objectif < 2 s)"
+        )
+        print(
+            f"Après une regénération       : {figures['one_regenerated_sync_s']} s, "
+            f"{figures['one_regenerated_modifications']} modification(s)"
+        )
     return 0
 
 

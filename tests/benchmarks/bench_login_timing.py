@@ -48,17 +48,22 @@ def prepare(url: str, cost: int) -> None:
     settings = load_settings({"CYCLADES_CHOSEN_COST": str(cost)})
     schools.add_school(operator(), "0392689L", "Lycée")
     for login in ("actif", "desactive", "verrouille"):
-        staff.add_staff(operator(), login, PASSWORD, "0392689L", settings=settings,
-                        must_change=False)
+        staff.add_staff(
+            operator(), login, PASSWORD, "0392689L", settings=settings, must_change=False
+        )
     staff.disable(operator(), "desactive")
     Staff.update(locked_until=utcnow().replace(year=2100)).where(
-        Staff.login == "verrouille").execute()
+        Staff.login == "verrouille"
+    ).execute()
 
 
 def one_attempt(url: str, cost: int, login: str, password: str) -> float:
     """Seconds from typing the credentials to the refusal on screen, in a new process."""
-    env = {"CYCLADES_CHOSEN_COST": str(cost), "CYCLADES_LOCKOUT_ATTEMPTS": "1000",
-           "SSH_CONNECTION": "127.0.0.1 50000 127.0.0.1 22"}
+    env = {
+        "CYCLADES_CHOSEN_COST": str(cost),
+        "CYCLADES_LOCKOUT_ATTEMPTS": "1000",
+        "SSH_CONNECTION": "127.0.0.1 50000 127.0.0.1 22",
+    }
     term = Terminal(["--db", url], env=env)
     try:
         term.wait_for("Connexion du personnel", timeout=60)
@@ -89,11 +94,13 @@ def main() -> None:
                 times[name].append(one_attempt(url, cost, login, password))
     medians = {name: statistics.median(values) for name, values in times.items()}
     ratio = max(medians.values()) / min(medians.values())
-    figures = {"cost": cost, "rounds": args.rounds,
-               "median_ms": {n: round(v * 1000) for n, v in medians.items()},
-               "range_ms": {n: [round(min(v) * 1000), round(max(v) * 1000)]
-                            for n, v in times.items()},
-               "ratio_slowest_fastest": round(ratio, 3)}
+    figures = {
+        "cost": cost,
+        "rounds": args.rounds,
+        "median_ms": {n: round(v * 1000) for n, v in medians.items()},
+        "range_ms": {n: [round(min(v) * 1000), round(max(v) * 1000)] for n, v in times.items()},
+        "ratio_slowest_fastest": round(ratio, 3),
+    }
     if args.json:
         print(json.dumps(figures, indent=2))
         return

@@ -103,17 +103,27 @@ def main() -> int:
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
-        print(f"Premier affichage de l'accueil : {figures['first_paint_s']} s "
-              f"(dont imports : {figures['imports_s']} s)")
-        print(f"Ouverture de « Mes candidats » ({figures['rows']} lignes) : "
-              f"{figures['open_candidates_s']} s")
-        print(f"Ouverture de « Générer » ({figures['generate_rows']} élèves sans compte) : "
-              f"{figures['open_generate_s']} s")
-        print(f"Filtrage, par frappe : {figures['filter_keystroke_mean_s']} s en moyenne, "
-              f"{figures['filter_keystroke_max_s']} s au plus "
-              f"({figures['rows_after_filter']} lignes restantes)")
-        print(f"  dont attente du banc (frappe sans effet) : {figures['harness_noop_key_s']} s ;"
-              f" temps CPU de l'application : {figures['filter_keystroke_cpu_s']} s")
+        print(
+            f"Premier affichage de l'accueil : {figures['first_paint_s']} s "
+            f"(dont imports : {figures['imports_s']} s)"
+        )
+        print(
+            f"Ouverture de « Mes candidats » ({figures['rows']} lignes) : "
+            f"{figures['open_candidates_s']} s"
+        )
+        print(
+            f"Ouverture de « Générer » ({figures['generate_rows']} élèves sans compte) : "
+            f"{figures['open_generate_s']} s"
+        )
+        print(
+            f"Filtrage, par frappe : {figures['filter_keystroke_mean_s']} s en moyenne, "
+            f"{figures['filter_keystroke_max_s']} s au plus "
+            f"({figures['rows_after_filter']} lignes restantes)"
+        )
+        print(
+            f"  dont attente du banc (frappe sans effet) : {figures['harness_noop_key_s']} s ;"
+            f" temps CPU de l'application : {figures['filter_keystroke_cpu_s']} s"
+        )
     return 0
 
 

@@ -49,6 +49,7 @@ def _timed(label: str) -> Any:
                 yield txn
             finally:
                 HOLDS.append((label, time.perf_counter() - start))
+
     return wrapper
 
 
@@ -82,16 +83,16 @@ def main() -> None:
             schools.add_school(actor, uai, f"École {uai}")
             schools.set_service(actor, uai, True)
         school = School.get(School.uai == BENCH_UAI)
-        records = [replace(r, state=State.INSCRIT)
-                   for r in demo_records(args.candidates, 11)]
+        records = [replace(r, state=State.INSCRIT) for r in demo_records(args.candidates, 11)]
         import_core.write_transaction = _timed("import")  # type: ignore[assignment]
         accounts.write_transaction = _timed("generate")  # type: ignore[assignment]
         stop, waits = threading.Event(), []  # type: ignore[var-annotated]
         probe = threading.Thread(target=_probe, args=(stop, waits))
         probe.start()
         start = time.perf_counter()
-        import_core.store_records(actor, school, records, [], False, "bench",
-                                  max_candidates=None, where=str)
+        import_core.store_records(
+            actor, school, records, [], False, "bench", max_candidates=None, where=str
+        )
         imported = time.perf_counter() - start
         start = time.perf_counter()
         result = accounts.generate(actor, BENCH_UAI, settings=settings)
@@ -104,8 +105,10 @@ def main() -> None:
         "accounts_created": result.created,
         "import_s": round(imported, 2),
         "generation_s": round(generated, 2),
-        "longest_write_lock_s": {label: round(max(d for k, d in HOLDS if k == label), 3)
-                                 for label in ("import", "generate")},
+        "longest_write_lock_s": {
+            label: round(max(d for k, d in HOLDS if k == label), 3)
+            for label in ("import", "generate")
+        },
         "total_write_lock_s": round(sum(d for _, d in HOLDS), 3),
         "probe_writes": len(waits),
         "probe_longest_wait_s": round(max(waits), 3) if waits else None,

@@ -25,8 +25,10 @@ def friendly_error(error: BaseException | None) -> str:
     """The French sentence shown for a failed background task; never a traceback."""
     if isinstance(error, ServiceError):  # services let no other error type escape
         return error.message
-    return (f"Erreur inattendue ({type(error).__name__}) : l'opération n'a pas abouti ; "
-            "rien n'a été enregistré à moitié.")
+    return (
+        f"Erreur inattendue ({type(error).__name__}) : l'opération n'a pas abouti ; "
+        "rien n'a été enregistré à moitié."
+    )
 
 
 def apply_cursor_setting(screen: Screen[Any]) -> None:
@@ -65,8 +67,7 @@ class BaseScreen(Screen[None]):
         for key, active in bindings.items():
             french = FRENCH_BINDINGS.get(active.binding.description)
             if french is not None:
-                bindings[key] = active._replace(binding=replace(active.binding,
-                                                                description=french))
+                bindings[key] = active._replace(binding=replace(active.binding, description=french))
         return bindings
 
     def on_mount(self) -> None:
@@ -98,11 +99,13 @@ class BaseScreen(Screen[None]):
         return False
 
     # The question « Déconnexion » asks (a screen may say it shorter).
-    LOGOUT_QUESTION = ("Se déconnecter ? Il faudra saisir à nouveau votre identifiant et votre "
-                       "mot de passe.")
+    LOGOUT_QUESTION = (
+        "Se déconnecter ? Il faudra saisir à nouveau votre identifiant et votre mot de passe."
+    )
 
     def action_logout(self) -> None:
         """« Déconnexion », after a confirmation."""
+
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.post_message(LogOut())
@@ -110,8 +113,9 @@ class BaseScreen(Screen[None]):
                 self.show_info(CANCELLED)
 
         # Logging out destroys nothing: « Se déconnecter » is Entrée's default.
-        self.app.push_screen(ConfirmModal(self.LOGOUT_QUESTION, "Se déconnecter",
-                                          safe_default=False), confirmed)
+        self.app.push_screen(
+            ConfirmModal(self.LOGOUT_QUESTION, "Se déconnecter", safe_default=False), confirmed
+        )
 
     def show_error(self, message: str) -> None:
         """Tell the user what went wrong, in the screen's message line (else as a toast)."""

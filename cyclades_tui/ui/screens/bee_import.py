@@ -31,12 +31,16 @@ EXPORT_SUFFIXES = (".zip", ".xml")
 # How many pupils a confirmation names before « … et N autre(s) ».
 NAMED_IN_CONFIRMATION = 5
 
-PICK_HINT = ("Choisissez l'export SIECLE dans la liste (↑ ↓ puis Entrée). Absent ? Déposez-le "
-             "(.zip ou .xml) dans le dossier depot/ de l'établissement, puis « Actualiser » "
-             f"({KEY_NAMES[ACTIONS['reload'].key]}).")
-EMPTY_DEPOT = ("Aucun export .zip ou .xml dans le dossier depot/ : déposez-y l'export SIECLE "
-               "(ElevesSansAdresses) par SFTP, puis « Actualiser » "
-               f"({KEY_NAMES[ACTIONS['reload'].key]}).")
+PICK_HINT = (
+    "Choisissez l'export SIECLE dans la liste (↑ ↓ puis Entrée). Absent ? Déposez-le "
+    "(.zip ou .xml) dans le dossier depot/ de l'établissement, puis « Actualiser » "
+    f"({KEY_NAMES[ACTIONS['reload'].key]})."
+)
+EMPTY_DEPOT = (
+    "Aucun export .zip ou .xml dans le dossier depot/ : déposez-y l'export SIECLE "
+    "(ElevesSansAdresses) par SFTP, puis « Actualiser » "
+    f"({KEY_NAMES[ACTIONS['reload'].key]})."
+)
 
 
 class BeeImportScreen(ActivityScreen):
@@ -57,16 +61,18 @@ class BeeImportScreen(ActivityScreen):
         # buttons stay reachable (Textual scrolls the focused widget into view).
         with VerticalScroll(id="body"):
             yield Static("Importer mes élèves depuis la BEE", classes="heading")
-            yield Static("Exports déposés dans depot/ (le plus récent en premier) :",
-                         classes="hint")
+            yield Static(
+                "Exports déposés dans depot/ (le plus récent en premier) :", classes="hint"
+            )
             yield PickList(id="files")
             with Horizontal(classes="criteria"):
                 yield Label("Examen", classes="field-label")
                 yield Select(EXAM_OPTIONS, id="exam", prompt="Choisir l'examen")
             with Horizontal(classes="criteria"):
                 yield Label("Etat initial", classes="field-label")
-                yield Select(STATE_OPTIONS, id="state", value=State.INSCRIT.value,
-                             allow_blank=False)
+                yield Select(
+                    STATE_OPTIONS, id="state", value=State.INSCRIT.value, allow_blank=False
+                )
             yield MarkedSelectionList(id="divisions")
             yield MarkedCheckbox("Ignorer les élèves sans INE valide", id="skip")
             with Horizontal(classes="buttons"):
@@ -140,20 +146,23 @@ class BeeImportScreen(ActivityScreen):
         divisions = self.query_one("#divisions", SelectionList)
         divisions.clear_options()
         # None ticked: an import of every class gave lycée pupils a DNB candidature.
-        divisions.add_options([
-            (literal(f"{name or '(sans division)'} — {count} élève(s)"), name, False)
-            for name, count in sorted(export.divisions.items())
-        ])
+        divisions.add_options(
+            [
+                (literal(f"{name or '(sans division)'} — {count} élève(s)"), name, False)
+                for name, count in sorted(export.divisions.items())
+            ]
+        )
         divisions.display = True
         present = export.present
         without = sum(1 for p in present if not p.ine)
         left = len(export.pupils) - len(present)
-        self.show_info(f"Export de l'établissement {export.uaj} : {len(present)} élève(s)"
-                       f", {len(export.divisions)} division(s). Choisissez l'examen, cochez "
-                       "ses classes (Espace) puis « Vérifier »."
-                       + (f" {without} élève(s) sans INE." if without else "")
-                       + (f" {left} élève(s) sorti(s) avant l'export, laissé(s) de côté."
-                          if left else ""))
+        self.show_info(
+            f"Export de l'établissement {export.uaj} : {len(present)} élève(s)"
+            f", {len(export.divisions)} division(s). Choisissez l'examen, cochez "
+            "ses classes (Espace) puis « Vérifier »."
+            + (f" {without} élève(s) sans INE." if without else "")
+            + (f" {left} élève(s) sorti(s) avant l'export, laissé(s) de côté." if left else "")
+        )
         self.query_one("#exam", Select).focus()
         self._invalidate()
 
@@ -176,8 +185,7 @@ class BeeImportScreen(ActivityScreen):
             return None
         divisions = list(self.query_one("#divisions", SelectionList).selected)
         if not divisions:
-            self.show_error("Cochez au moins une classe (Espace) : aucune n'est cochée "
-                            "d'office.")
+            self.show_error("Cochez au moins une classe (Espace) : aucune n'est cochée d'office.")
             return None
         state = str(self.query_one("#state", Select).value)
         return str(exam.value), state, divisions, self.query_one("#skip", Checkbox).value
@@ -207,30 +215,50 @@ class BeeImportScreen(ActivityScreen):
             return
         shown = "\n".join(f"- {line}" for line in named[:NAMED_IN_CONFIRMATION])
         more = len(named) - NAMED_IN_CONFIRMATION
-        question = (f"{len(named)}\u00a0élève(s) déjà candidat(s) à un autre examen "
-                    f"recevrai(en)t une candidature {choices[0]}\u00a0:\n{shown}"
-                    + (f"\n… et {more}\u00a0autre(s)." if more > 0 else "")
-                    + "\nAjouter ces candidatures\u00a0?")
+        question = (
+            f"{len(named)}\u00a0élève(s) déjà candidat(s) à un autre examen "
+            f"recevrai(en)t une candidature {choices[0]}\u00a0:\n{shown}"
+            + (f"\n… et {more}\u00a0autre(s)." if more > 0 else "")
+            + "\nAjouter ces candidatures\u00a0?"
+        )
 
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.query_one("#import", Button).disabled = True
                 self.run_import(path, *choices, dry_run=False, other_exams=True)
             else:
-                self.show_info(f"{CANCELLED} Rien n'a été importé. Décochez les classes de "
-                               "ces élèves, puis « Vérifier ».")
+                self.show_info(
+                    f"{CANCELLED} Rien n'a été importé. Décochez les classes de "
+                    "ces élèves, puis « Vérifier »."
+                )
 
         self.app.push_screen(ConfirmModal(question, "Ajouter les candidatures"), confirmed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
-    def run_import(self, path: bytes, exam: str, state: str, divisions: list[str], skip: bool,
-                   dry_run: bool, other_exams: bool = False) -> None:
+    def run_import(
+        self,
+        path: bytes,
+        exam: str,
+        state: str,
+        divisions: list[str],
+        skip: bool,
+        dry_run: bool,
+        other_exams: bool = False,
+    ) -> None:
         """Check or import; faults (and pupils without INE) are listed in the screen."""
         try:
-            report = import_siecle(self.session.actor, self.session.uai, path, exam, state,
-                                   divisions, skip_invalid_ine=skip, dry_run=dry_run,
-                                   other_exams=other_exams,
-                                   max_candidates=self.ctx.settings.max_candidates_per_school)
+            report = import_siecle(
+                self.session.actor,
+                self.session.uai,
+                path,
+                exam,
+                state,
+                divisions,
+                skip_invalid_ine=skip,
+                dry_run=dry_run,
+                other_exams=other_exams,
+                max_candidates=self.ctx.settings.max_candidates_per_school,
+            )
         except BadInput as error:
             deliver(self, self._faults, error)
             return
@@ -242,8 +270,10 @@ class BeeImportScreen(ActivityScreen):
             skip = self.query_one("#skip", Checkbox)
             skip.display = True
             skip.focus()
-            self.show_error(f"{len(error.pupils)} élève(s) sans INE valide : cochez « Ignorer "
-                            "les élèves sans INE valide » pour importer les autres.")
+            self.show_error(
+                f"{len(error.pupils)} élève(s) sans INE valide : cochez « Ignorer "
+                "les élèves sans INE valide » pour importer les autres."
+            )
             return
         if isinstance(error, OtherExamCandidates):  # changed since the check: check again
             self._invalidate()
@@ -260,11 +290,15 @@ class BeeImportScreen(ActivityScreen):
             self.checked = True
             self.report = report
             self.query_one("#import", Button).disabled = False
-            confirm = (f" {len(report.other_exams)} élève(s) déjà candidat(s) à un autre "
-                       "examen : « Importer » demandera confirmation."
-                       if report.other_exams else "")
-            self.show_info(f"Vérifié : {report.summary()}.{skipped}{confirm} « Importer » "
-                           "pour importer.")
+            confirm = (
+                f" {len(report.other_exams)} élève(s) déjà candidat(s) à un autre "
+                "examen : « Importer » demandera confirmation."
+                if report.other_exams
+                else ""
+            )
+            self.show_info(
+                f"Vérifié : {report.summary()}.{skipped}{confirm} « Importer » pour importer."
+            )
         else:
             self.checked = False
             self.report = None

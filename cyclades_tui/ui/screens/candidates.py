@@ -21,8 +21,16 @@ Row = tuple[str, ...]
 # (title, width): at 80 columns names, class, exam, state and account show; the date of
 # birth (homonyms) and the INE follow (→ scrolls, or a wider terminal shows them). Names
 # and account widen with the terminal.
-COLUMNS = [("Nom", 14), ("Prénom", 10), ("Classe", 6), ("Exam", 4), ("Etat", 11),
-           ("Compte", 21), ("Né(e) le", 10), ("INE", 11)]
+COLUMNS = [
+    ("Nom", 14),
+    ("Prénom", 10),
+    ("Classe", 6),
+    ("Exam", 4),
+    ("Etat", 11),
+    ("Compte", 21),
+    ("Né(e) le", 10),
+    ("INE", 11),
+]
 FLEXIBLE = (0, 1, 5)
 # The state as the list shows it (the full words stay searchable).
 SHORT_STATES = {"En cours d'inscription": "En cours"}
@@ -39,8 +47,20 @@ def account_cell(view: CandidatureView) -> str:
 
 def search_key(view: CandidatureView) -> str:
     """What the filter matches: INE, names, class, exam, state and login, folded."""
-    return fold(" ".join((view.ine, view.family_name, view.usage_name, view.first_name,
-                          view.division, view.exam, view.state, view.login or "")))
+    return fold(
+        " ".join(
+            (
+                view.ine,
+                view.family_name,
+                view.usage_name,
+                view.first_name,
+                view.division,
+                view.exam,
+                view.state,
+                view.login or "",
+            )
+        )
+    )
 
 
 class CandidatesScreen(ActivityScreen):
@@ -56,8 +76,9 @@ class CandidatesScreen(ActivityScreen):
         yield from self.compose_banner()
         yield Static("Mes candidats", classes="heading")
         # Compact (no border): each keystroke redraws one line, not three (SSH traffic).
-        yield Input(id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…",
-                    compact=True)
+        yield Input(
+            id="filter", placeholder="Filtrer : nom, prénom, INE, classe, examen…", compact=True
+        )
         yield VirtualTable(COLUMNS, id="candidates", flexible=FLEXIBLE)
         yield FrenchText("Chargement…", id="message")
         yield from self.compose_footer()
@@ -70,11 +91,19 @@ class CandidatesScreen(ActivityScreen):
         """Read every candidature and prepare the rows once (filtering reuses them)."""
         views = list_candidates(self.session.actor, self.session.uai)
         rows = [
-            (search_key(v), (
-                display_name(v.family_name, v.usage_name, ""),
-                v.first_name, v.division, v.exam, SHORT_STATES.get(v.state, v.state),
-                account_cell(v), v.birth_label, v.ine,
-            ))
+            (
+                search_key(v),
+                (
+                    display_name(v.family_name, v.usage_name, ""),
+                    v.first_name,
+                    v.division,
+                    v.exam,
+                    SHORT_STATES.get(v.state, v.state),
+                    account_cell(v),
+                    v.birth_label,
+                    v.ine,
+                ),
+            )
             for v in views
         ]
         deliver(self, self._loaded, rows)
@@ -94,9 +123,13 @@ class CandidatesScreen(ActivityScreen):
         shown = [row for key, row in self.rows if all(w in key for w in words)]
         self.query_one("#candidates", VirtualTable).set_rows(shown)
         total = len({key for key, _ in self.rows})
-        self.show_info(f"{len(shown)} candidature(s) affichée(s) sur {len(self.rows)}"
-                       if words else f"{len(self.rows)} candidature(s)" if total else
-                       "Aucun candidat : importez vos élèves (« Importer HORS BEE »).")
+        self.show_info(
+            f"{len(shown)} candidature(s) affichée(s) sur {len(self.rows)}"
+            if words
+            else f"{len(self.rows)} candidature(s)"
+            if total
+            else "Aucun candidat : importez vos élèves (« Importer HORS BEE »)."
+        )
 
     @on(Input.Submitted, "#filter")
     def action_focus_table(self) -> None:

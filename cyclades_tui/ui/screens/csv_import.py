@@ -47,14 +47,16 @@ class CsvImportScreen(ActivityScreen):
         with Horizontal(classes="buttons"):
             yield Button("Vérifier", id="check")
             yield Button("Importer", id="import", variant="primary", disabled=True)
-        yield FrenchText("Nom du fichier déposé dans depot/ puis Entrée pour le vérifier.",
-                     id="message")
+        yield FrenchText(
+            "Nom du fichier déposé dans depot/ puis Entrée pour le vérifier.", id="message"
+        )
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
         # Exam, state and eligibility before birth date and INE: they show at 80 columns.
         self.query_one("#preview", DataTable).add_columns(
-            "Ligne", "Nom", "Prénom", "Classe", "Examen", "Etat", "Compte", "Naissance", "INE")
+            "Ligne", "Nom", "Prénom", "Classe", "Examen", "Etat", "Compte", "Naissance", "INE"
+        )
         self.query_one("#preview", DataTable).display = False
         self.query_one("#path", Input).focus()
 
@@ -83,8 +85,12 @@ class CsvImportScreen(ActivityScreen):
             folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
             data = files.read_confined(folder, path)
             report = import_csv(
-                self.session.actor, self.session.uai, data, dry_run=True,
-                max_candidates=self.ctx.settings.max_candidates_per_school)
+                self.session.actor,
+                self.session.uai,
+                data,
+                dry_run=True,
+                max_candidates=self.ctx.settings.max_candidates_per_school,
+            )
         except BadInput as error:
             deliver(self, self._faults, error)
             return
@@ -100,26 +106,43 @@ class CsvImportScreen(ActivityScreen):
         table = self.query_one("#preview", DataTable)
         table.clear()
         for r in report.records[:PREVIEW_ROWS]:
-            table.add_row(*(literal(x) for x in (
-                r.line, r.family_name, r.first_name, r.division, r.exam, r.state.value,
-                eligibility_word(r.exam, r.state),
-                f"{r.birth_date:%d/%m/%Y}", r.ine)))
+            table.add_row(
+                *(
+                    literal(x)
+                    for x in (
+                        r.line,
+                        r.family_name,
+                        r.first_name,
+                        r.division,
+                        r.exam,
+                        r.state.value,
+                        eligibility_word(r.exam, r.state),
+                        f"{r.birth_date:%d/%m/%Y}",
+                        r.ine,
+                    )
+                )
+            )
         table.display = True
         self.query_one("#faults", Static).update("")
         self.checked = data
         self.failed = False
         self.query_one("#import", Button).disabled = False
-        self.show_info(f"Fichier valide : {report.total} ligne(s), {report.added} à ajouter, "
-                       f"{report.updated} à mettre à jour, {report.unchanged} inchangée(s). "
-                       "« Importer » pour confirmer.")
+        self.show_info(
+            f"Fichier valide : {report.total} ligne(s), {report.added} à ajouter, "
+            f"{report.updated} à mettre à jour, {report.unchanged} inchangée(s). "
+            "« Importer » pour confirmer."
+        )
 
     @on(Button.Pressed, "#import")
     def action_import_file(self) -> None:
         """Import the checked file."""
         if self.checked is None:
-            self.show_error("Le fichier contient des erreurs (listées ci-dessus) : rien n'est "
-                            f"importé ; corrigez-le puis vérifiez-le à nouveau ({CHECK_KEY})."
-                            if self.failed else f"Vérifiez d'abord le fichier ({CHECK_KEY}).")
+            self.show_error(
+                "Le fichier contient des erreurs (listées ci-dessus) : rien n'est "
+                f"importé ; corrigez-le puis vérifiez-le à nouveau ({CHECK_KEY})."
+                if self.failed
+                else f"Vérifiez d'abord le fichier ({CHECK_KEY})."
+            )
             return
         self.query_one("#import", Button).disabled = True
         self.run_import(self.checked)
@@ -129,10 +152,17 @@ class CsvImportScreen(ActivityScreen):
         """Import for real, all or nothing, the bytes that were checked."""
         try:
             report = import_csv(
-                self.session.actor, self.session.uai, data,
-                max_candidates=self.ctx.settings.max_candidates_per_school)
+                self.session.actor,
+                self.session.uai,
+                data,
+                max_candidates=self.ctx.settings.max_candidates_per_school,
+            )
         except BadInput as error:
             deliver(self, self._faults, error)
             return
-        deliver(self, self.show_info, f"Import terminé : {report.added} ajouté(s), "
-                f"{report.updated} mis à jour, {report.unchanged} inchangé(s).")
+        deliver(
+            self,
+            self.show_info,
+            f"Import terminé : {report.added} ajouté(s), "
+            f"{report.updated} mis à jour, {report.unchanged} inchangé(s).",
+        )

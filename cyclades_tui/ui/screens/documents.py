@@ -84,16 +84,19 @@ def pages_of(doc: DocumentSummary) -> int:
 def print_question(what: str, slips: int, pages: int, queue: str | None) -> str:
     """The question asked before anything is sent to a printer."""
     where = f"l'imprimante « {queue} »" if queue else "l'imprimante par défaut du serveur"
-    return (f"Imprimer {what} : {slips} papillon(s) sur {pages} page(s), avec les mots de "
-            f"passe, sur {where} ?")
+    return (
+        f"Imprimer {what} : {slips} papillon(s) sur {pages} page(s), avec les mots de "
+        f"passe, sur {where} ?"
+    )
 
 
 class DocumentsScreen(ActivityScreen):
     """« Liste des documents générés », ten a page."""
 
     # Short labels: the footer must show every binding in 80 columns.
-    BINDINGS = bindings("next-page", "previous-page", "filter", "save", "print", "preview",
-                        "one-slip")
+    BINDINGS = bindings(
+        "next-page", "previous-page", "filter", "save", "print", "preview", "one-slip"
+    )
 
     def __init__(self, ctx: ScreenContext) -> None:
         super().__init__(ctx)
@@ -105,14 +108,16 @@ class DocumentsScreen(ActivityScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Liste des documents générés", classes="heading")
-        yield Input(id="search", placeholder="Filtrer par élève (nom, INE) ou classe ; "
-                                             "Entrée : liste", compact=True,
-                    # A letter typed in the list lands here: selecting it on focus would
-                    # let the next letter replace it.
-                    select_on_focus=False)
+        yield Input(
+            id="search",
+            placeholder="Filtrer par élève (nom, INE) ou classe ; Entrée : liste",
+            compact=True,
+            # A letter typed in the list lands here: selecting it on focus would
+            # let the next letter replace it.
+            select_on_focus=False,
+        )
         # Letters typed in the list go to the filter (on_key), as in « Mes candidats ».
-        table: DataTable[object] = DataTable(id="documents", cursor_type="row",
-                                             zebra_stripes=True)
+        table: DataTable[object] = DataTable(id="documents", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="range")
         yield FrenchText("", id="message")
@@ -136,8 +141,11 @@ class DocumentsScreen(ActivityScreen):
         self._draw()
         self.query_one("#range", Static).update(range_label(offset, len(rows), total))
         if not rows:
-            self.show_info("Aucun document ne correspond au filtre." if self.search else
-                           "Aucun document généré pour l'instant.")
+            self.show_info(
+                "Aucun document ne correspond au filtre."
+                if self.search
+                else "Aucun document généré pour l'instant."
+            )
         else:
             self.show_info("")
 
@@ -205,8 +213,9 @@ class DocumentsScreen(ActivityScreen):
         if doc is not None:
             self.prepare_save(doc)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="prepare-save",
-          group="prepare-save")
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, name="prepare-save", group="prepare-save"
+    )
     def prepare_save(self, doc: DocumentSummary) -> None:
         """Offer a free name in the school's documents folder."""
         folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
@@ -219,18 +228,26 @@ class DocumentsScreen(ActivityScreen):
                 self.show_info(CANCELLED)
 
         deliver(
-            self, self.app.push_screen,
-            PathModal(f"Enregistrer « {doc.title} » ({doc.layout} par page) dans "
-                      f"« {folder / files.DOCUMENTS} »", proposed),
-            chosen)
+            self,
+            self.app.push_screen,
+            PathModal(
+                f"Enregistrer « {doc.title} » ({doc.layout} par page) dans "
+                f"« {folder / files.DOCUMENTS} »",
+                proposed,
+            ),
+            chosen,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save(self, document_id: int, path: str) -> None:
         """Write the document into the school's folder; a folder gets an automatic name."""
         folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
         written = files.save_document(self.session.actor, document_id, folder, path)
-        deliver(self, self.show_info, f"Document enregistré : "
-                                  f"{files.shown(folder, written)} (dans « {folder} »)")
+        deliver(
+            self,
+            self.show_info,
+            f"Document enregistré : {files.shown(folder, written)} (dans « {folder} »)",
+        )
 
     def action_print(self) -> None:
         """Ask (document, slips, pages, printer), then print the selected document."""
@@ -246,6 +263,7 @@ class DocumentsScreen(ActivityScreen):
             return
         printers, default = printing.list_printers()
         if len(printers) > 1:
+
             def chosen(printer: str | None) -> None:
                 if printer:
                     self.ask_print(doc, slip, printer)
@@ -256,16 +274,23 @@ class DocumentsScreen(ActivityScreen):
             return
         deliver(self, self.ask_print, doc, slip, printers[0] if printers else None)
 
-    def ask_print(self, doc: DocumentSummary, slip: SlipPreview | None,
-                  printer: str | None) -> None:
+    def ask_print(
+        self, doc: DocumentSummary, slip: SlipPreview | None, printer: str | None
+    ) -> None:
         """The question before printing; « Annuler » is Entrée's default."""
         queue = printer or printing.default_queue()
         if slip is None:
-            question = print_question(f"« {doc.title} » (document n° {doc.id})", doc.slips,
-                                      pages_of(doc), queue)
+            question = print_question(
+                f"« {doc.title} » (document n° {doc.id})", doc.slips, pages_of(doc), queue
+            )
         else:
-            question = print_question(f"le papillon de {slip.name} ({slip.division}, INE "
-                                      f"{slip.ine}) seul, du document n° {doc.id}", 1, 1, queue)
+            question = print_question(
+                f"le papillon de {slip.name} ({slip.division}, INE "
+                f"{slip.ine}) seul, du document n° {doc.id}",
+                1,
+                1,
+                queue,
+            )
 
         def answered(yes: bool | None) -> None:
             if not yes:
@@ -286,8 +311,9 @@ class DocumentsScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="send", group=SEND_GROUP)
     def send_slip_to_printer(self, document_id: int, ine: str, printer: str | None) -> None:
         """Hand one pupil's slip, alone, to lp."""
-        job = single_slip.print_slip(self.session.actor, document_id, ine,
-                                     self.ctx.settings.site_url, printer)
+        job = single_slip.print_slip(
+            self.session.actor, document_id, ine, self.ctx.settings.site_url, printer
+        )
         deliver(self, self.show_info, job.message)
 
     def action_one_slip(self) -> None:
@@ -315,8 +341,9 @@ class DocumentsScreen(ActivityScreen):
 
         deliver(self, self.app.push_screen, SlipFinderModal(doc, slips, search), chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="prepare-save",
-          group="prepare-save")
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, name="prepare-save", group="prepare-save"
+    )
     def prepare_slip_save(self, doc: DocumentSummary, slip: SlipPreview) -> None:
         """Offer a free name for the pupil's slip in the school's documents folder."""
         folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
@@ -328,18 +355,29 @@ class DocumentsScreen(ActivityScreen):
             else:
                 self.show_info(CANCELLED)
 
-        deliver(self, self.app.push_screen,
-                PathModal(f"Enregistrer le papillon de {slip.name} seul (une page) dans "
-                          f"« {folder / files.DOCUMENTS} »", proposed), chosen)
+        deliver(
+            self,
+            self.app.push_screen,
+            PathModal(
+                f"Enregistrer le papillon de {slip.name} seul (une page) dans "
+                f"« {folder / files.DOCUMENTS} »",
+                proposed,
+            ),
+            chosen,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save_slip(self, document_id: int, ine: str, path: str) -> None:
         """Write the pupil's slip alone into the school's folder."""
         folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
-        written = single_slip.save_in_school(self.session.actor, document_id, ine, folder,
-                                             path, self.ctx.settings.site_url)
-        deliver(self, self.show_info, f"Papillon enregistré : "
-                                      f"{files.shown(folder, written)} (dans « {folder} »)")
+        written = single_slip.save_in_school(
+            self.session.actor, document_id, ine, folder, path, self.ctx.settings.site_url
+        )
+        deliver(
+            self,
+            self.show_info,
+            f"Papillon enregistré : {files.shown(folder, written)} (dans « {folder} »)",
+        )
 
     def action_preview(self) -> None:
         """Entrée: in the filter, go to the list; in the list, show the selected document's

@@ -20,10 +20,18 @@ from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from cyclades_tui.ui.workers import deliver
 
-PENDING_COLUMNS = [("INE", 11), ("Nom", 16), ("Prénom", 12), ("Classe", 6), ("Examen", 6),
-                   ("Etat", 11)]
-PREREQUISITE_OK = ("Pré-requis : le service de gestion des candidats en établissement est "
-                   "positionné par le gestionnaire des examens.")
+PENDING_COLUMNS = [
+    ("INE", 11),
+    ("Nom", 16),
+    ("Prénom", 12),
+    ("Classe", 6),
+    ("Examen", 6),
+    ("Etat", 11),
+]
+PREREQUISITE_OK = (
+    "Pré-requis : le service de gestion des candidats en établissement est "
+    "positionné par le gestionnaire des examens."
+)
 
 
 def compose_generate_end(screen: ActivityScreen) -> ComposeResult:
@@ -88,29 +96,39 @@ class GenerateScreen(ActivityScreen):
             prerequisite.update(
                 "Pré-requis non rempli : le service de gestion des candidats en établissement "
                 "n'est pas positionné par le gestionnaire des examens. La génération est "
-                "impossible.")
+                "impossible."
+            )
             prerequisite.set_class(True, "error")
-        counts = (f"Candidats éligibles : {status.eligible}  ·  avec compte : "
-                  f"{status.with_account}  ·  sans compte : {status.without_account}")
+        counts = (
+            f"Candidats éligibles : {status.eligible}  ·  avec compte : "
+            f"{status.with_account}  ·  sans compte : {status.without_account}"
+        )
         if status.eligible and not status.without_account:
             counts += "\n" + accounts.ALL_GENERATED
         self.query_one("#counts", Static).update(counts)
         table = self.query_one("#pending", VirtualTable)
-        table.set_rows([(v.ine, v.family_name, v.first_name, v.division, v.exam, v.state)
-                        for v in pending])
+        table.set_rows(
+            [(v.ine, v.family_name, v.first_name, v.division, v.exam, v.state) for v in pending]
+        )
         table.display = bool(pending)
         self.query_one("#generate", Button).disabled = not self._can_generate()
 
     def _can_generate(self) -> bool:
-        return (not self.running and self.status is not None
-                and self.status.school.service_enabled and self.status.without_account > 0)
+        return (
+            not self.running
+            and self.status is not None
+            and self.status.school.service_enabled
+            and self.status.without_account > 0
+        )
 
     @on(Button.Pressed, "#generate")
     def action_generate(self) -> None:
         """Start the generation (run by the app: it goes on if this screen is left)."""
         if self.running:
-            self.show_info("Une génération est déjà en cours pour cet établissement : "
-                           "attendez qu'elle se termine.")
+            self.show_info(
+                "Une génération est déjà en cours pour cet établissement : "
+                "attendez qu'elle se termine."
+            )
             return
         if not self._can_generate():
             # The prerequisite first, whatever the counts: « all generated » was untrue.
@@ -124,8 +142,10 @@ class GenerateScreen(ActivityScreen):
         assert self.status is not None
         generation = self.ctx.generations.start(self.session.actor, self.session.uai)
         if generation is None:
-            self.show_info("Une génération est déjà en cours pour cet établissement : "
-                           "attendez qu'elle se termine.")
+            self.show_info(
+                "Une génération est déjà en cours pour cet établissement : "
+                "attendez qu'elle se termine."
+            )
             return
         generation.total = self.status.without_account
         self._follow(generation)
@@ -169,8 +189,9 @@ class GenerateScreen(ActivityScreen):
         result = generation.result
         text = result.message
         if result.documents:
-            text += (f" {len(result.documents)} documents « {result.documents[0].title} » "
-                     "enregistrés.")
+            text += (
+                f" {len(result.documents)} documents « {result.documents[0].title} » enregistrés."
+            )
         self.show_info(text)
         self.query_one("#report", Button).focus()
         self.load()

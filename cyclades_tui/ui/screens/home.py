@@ -23,20 +23,25 @@ class HomeScreen(ActivityScreen):
     """The « Mon établissement » menu."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(
-        *[f"open-{activity.id}" for activity in ACTIVITIES if activity.key], "home-back",
-        "logout")
+        *[f"open-{activity.id}" for activity in ACTIVITIES if activity.key], "home-back", "logout"
+    )
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
         yield Static("Mon établissement", classes="heading")
         # Every line has its letter; the list stops at both ends (no wrap).
         yield PickList(
-            *[Option(literal(f"[{activity.key}] {activity.title}"), id=activity.id)
-              for activity in ACTIVITIES],
+            *[
+                Option(literal(f"[{activity.key}] {activity.title}"), id=activity.id)
+                for activity in ACTIVITIES
+            ],
             id="menu",
         )
-        yield Static("Flèches et Entrée pour choisir, ou la lettre de l'activité ; "
-                     f"{ACTIONS['palette'].key} : toutes les commandes.", classes="hint")
+        yield Static(
+            "Flèches et Entrée pour choisir, ou la lettre de l'activité ; "
+            f"{ACTIONS['palette'].key} : toutes les commandes.",
+            classes="hint",
+        )
         yield FrenchText("", id="message")
         yield from self.compose_footer()
 

@@ -22,14 +22,23 @@ COLUMNS = [("Date", 16), ("Qui", 14), ("Action", 20), ("Détail", 18)]
 
 # Action codes of the audit trail, in the words of the screens.
 ACTION_LABELS = {
-    "login": "Connexion", "import.csv": "Import HORS BEE", "import.siecle": "Import BEE",
-    "import.demo": "Import (démo)", "accounts.generate": "Génération des comptes",
-    "accounts.regenerate": "Regénération", "document.export": "Document enregistré",
-    "document.print": "Document imprimé", "document.preview": "Papillons consultés",
-    "document.purge": "Documents purgés", "school.add": "Établissement ajouté",
-    "school.service": "Service", "staff.add": "Compte personnel créé",
-    "staff.reset-password": "Mot de passe personnel", "staff.disable": "Compte désactivé",
-    "staff.enable": "Compte réactivé", "staff.unlock": "Compte déverrouillé",
+    "login": "Connexion",
+    "import.csv": "Import HORS BEE",
+    "import.siecle": "Import BEE",
+    "import.demo": "Import (démo)",
+    "accounts.generate": "Génération des comptes",
+    "accounts.regenerate": "Regénération",
+    "document.export": "Document enregistré",
+    "document.print": "Document imprimé",
+    "document.preview": "Papillons consultés",
+    "document.purge": "Documents purgés",
+    "school.add": "Établissement ajouté",
+    "school.service": "Service",
+    "staff.add": "Compte personnel créé",
+    "staff.reset-password": "Mot de passe personnel",
+    "staff.disable": "Compte désactivé",
+    "staff.enable": "Compte réactivé",
+    "staff.unlock": "Compte déverrouillé",
     "staff.password": "Mot de passe changé",
 }
 
@@ -39,9 +48,15 @@ def row(entry: AuditEntry) -> tuple[str, ...]:
     detail = entry.detail if entry.success else f"ÉCHEC : {entry.detail}"
     if entry.school is None:
         detail = f"{detail} (sans établissement)"
-    return tuple(safe_text(cell) for cell in (
-        f"{local_time(entry.at):%d/%m/%Y %H:%M}", entry.actor,
-        ACTION_LABELS.get(entry.action, entry.action), detail))
+    return tuple(
+        safe_text(cell)
+        for cell in (
+            f"{local_time(entry.at):%d/%m/%Y %H:%M}",
+            entry.actor,
+            ACTION_LABELS.get(entry.action, entry.action),
+            detail,
+        )
+    )
 
 
 class JournalScreen(ActivityScreen):

@@ -86,8 +86,9 @@ class LoginScreen(BaseScreen):
         self.authenticate(login, password_input.value)
         password_input.value = ""
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="authenticate",
-          group="authenticate")
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, name="authenticate", group="authenticate"
+    )
     def authenticate(self, login: str, password: str) -> None:
         """Check the password; on success open the home screen (or the school choice)."""
         actor = staff.authenticate(login, password, settings=self.ctx.settings)

@@ -27,8 +27,10 @@ from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.workers import deliver
 
 FIELDS = ("current", "new", "again")
-RULES = (f"{MIN_STAFF_PASSWORD} caractères au moins, sans votre identifiant, pas un mot de "
-         "passe courant (azerty, motdepasse…).")
+RULES = (
+    f"{MIN_STAFF_PASSWORD} caractères au moins, sans votre identifiant, pas un mot de "
+    "passe courant (azerty, motdepasse…)."
+)
 
 
 class PasswordForm(BaseScreen):
@@ -42,8 +44,14 @@ class PasswordForm(BaseScreen):
     class SubmitRequested(Message):
         """Save once the focused field has handled the keys typed before Enter."""
 
-    def __init__(self, ctx: ScreenContext, actor: Actor | None = None, *,
-                 forced: bool = False, school_name: str = "") -> None:
+    def __init__(
+        self,
+        ctx: ScreenContext,
+        actor: Actor | None = None,
+        *,
+        forced: bool = False,
+        school_name: str = "",
+    ) -> None:
         super().__init__(ctx)
         self.actor = actor if actor is not None else self.session.actor
         self.forced = forced
@@ -53,11 +61,15 @@ class PasswordForm(BaseScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="password-box"):
             yield Static("Changer mon mot de passe", id="password-title")
-            yield Static(literal(
-                f"{self.actor.login} : le mot de passe a été choisi par quelqu'un d'autre ; "
-                "choisissez le vôtre pour continuer." if self.forced else
-                f"{self.actor.login} : choisissez un nouveau mot de passe."),
-                id="password-why")
+            yield Static(
+                literal(
+                    f"{self.actor.login} : le mot de passe a été choisi par quelqu'un d'autre ; "
+                    "choisissez le vôtre pour continuer."
+                    if self.forced
+                    else f"{self.actor.login} : choisissez un nouveau mot de passe."
+                ),
+                id="password-why",
+            )
             yield Label("Mot de passe actuel")
             yield Input(id="current", password=True, compact=True)
             yield Label("Nouveau mot de passe")
@@ -105,8 +117,13 @@ class PasswordForm(BaseScreen):
             self.query_one(f"#{field}", Input).value = ""
         self.change(current, new)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="change-password",
-          group="change-password")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        name="change-password",
+        group="change-password",
+    )
     def change(self, current: str, new: str) -> None:
         """Change the password (the current one is checked by the service)."""
         staff.change_own_password(self.actor, current, new, settings=self.ctx.settings)
@@ -120,7 +137,6 @@ class PasswordForm(BaseScreen):
     def worker_failed(self, name: str) -> None:
         self.saving = False
         self.query_one("#current", Input).focus()
-
 
 
 class ChangePasswordScreen(PasswordForm):

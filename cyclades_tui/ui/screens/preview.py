@@ -20,8 +20,9 @@ class PreviewScreen(ActivityScreen):
 
     BINDINGS = bindings("toggle-passwords", "close")
 
-    def __init__(self, ctx: ScreenContext, document: DocumentSummary,
-                 slips: list[SlipPreview]) -> None:
+    def __init__(
+        self, ctx: ScreenContext, document: DocumentSummary, slips: list[SlipPreview]
+    ) -> None:
         super().__init__(ctx)
         self.document = document
         self.slips = slips
@@ -29,12 +30,19 @@ class PreviewScreen(ActivityScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
-        yield Static(literal(f"{self.document.title} — document n° {self.document.id}, "
-                             f"{len(self.slips)} papillon(s)"), classes="heading")
+        yield Static(
+            literal(
+                f"{self.document.title} — document n° {self.document.id}, "
+                f"{len(self.slips)} papillon(s)"
+            ),
+            classes="heading",
+        )
         table: DataTable[object] = DataTable(id="slips", cursor_type="row", zebra_stripes=True)
         yield table
-        yield FrenchText(f"« {ACTIONS['toggle-passwords'].key} » affiche ou masque les mots "
-                         "de passe.", id="message")
+        yield FrenchText(
+            f"« {ACTIONS['toggle-passwords'].key} » affiche ou masque les mots de passe.",
+            id="message",
+        )
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -56,7 +64,9 @@ class PreviewScreen(ActivityScreen):
                 literal(slip.login),
                 literal(slip.password if self.revealed else HIDDEN),
                 literal("valide" if slip.current else "remplacé"),
-                literal(slip.name), literal(slip.division), literal(slip.ine),
+                literal(slip.name),
+                literal(slip.division),
+                literal(slip.ine),
             )
 
     def action_toggle_passwords(self) -> None:

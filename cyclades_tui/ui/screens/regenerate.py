@@ -35,8 +35,10 @@ def candidate_line(view: CandidatureView) -> str:
     """One line naming a candidate: enough to tell two homonyms apart."""
     born = f"  ·  né(e) le {view.birth_label}" if view.birth_label else ""
     account = view.login or "sans compte"
-    return (f"{view.display_name}  ·  {view.division}  ·  INE {view.ine}{born}  ·  "
-            f"{view.exam} {view.state}  ·  {account}")
+    return (
+        f"{view.display_name}  ·  {view.division}  ·  INE {view.ine}{born}  ·  "
+        f"{view.exam} {view.state}  ·  {account}"
+    )
 
 
 class RegenerateScreen(ActivityScreen):
@@ -121,8 +123,7 @@ class RegenerateScreen(ActivityScreen):
     def lookup(self, asked: str, ine: str, state: str) -> None:
         """Find the candidate matching the criteria (the answer names the real obstacle)."""
         try:
-            view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine,
-                                                  state)
+            view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine, state)
         except Exception as error:  # shown only if still relevant (see _answered)
             deliver(self, self._answered, (asked, state), None, error)
             return
@@ -146,22 +147,25 @@ class RegenerateScreen(ActivityScreen):
         matches.clear_options()
         if not found:
             matches.display = False
-            self.show_error(f"Aucun candidat de votre établissement ne correspond à "
-                            f"« {asked[0]} ».")
+            self.show_error(
+                f"Aucun candidat de votre établissement ne correspond à « {asked[0]} »."
+            )
             return
         if len(found) == 1:
             matches.display = False
             self.show_info("Recherche du candidat…")
             self.lookup(asked[0], found[0].ine, asked[1])
             return
-        matches.add_options([Option(literal(candidate_line(v)), id=str(i))
-                             for i, v in enumerate(self.matches)])
+        matches.add_options(
+            [Option(literal(candidate_line(v)), id=str(i)) for i, v in enumerate(self.matches)]
+        )
         # The first pupil is highlighted: Tab then Entrée picks it (nothing happened before).
         matches.highlighted = 0
         matches.display = True
         more = f" (les {MAX_MATCHES} premiers)" if len(found) > MAX_MATCHES else ""
-        self.show_info(f"{len(found)} candidats correspondent{more} : Tab puis flèches et "
-                       "Entrée pour choisir.")
+        self.show_info(
+            f"{len(found)} candidats correspondent{more} : Tab puis flèches et Entrée pour choisir."
+        )
 
     @on(OptionList.OptionSelected, "#matches")
     def match_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -172,8 +176,9 @@ class RegenerateScreen(ActivityScreen):
         self.show_info("Recherche du candidat…")
         self.lookup(text, view.ine, state)
 
-    def _answered(self, asked: tuple[str, str], view: CandidatureView | None,
-                  error: BaseException | None) -> None:
+    def _answered(
+        self, asked: tuple[str, str], view: CandidatureView | None, error: BaseException | None
+    ) -> None:
         if asked != self._asked:
             return  # a stale answer: the INE or the state changed while it was looked up
         if view is None:
@@ -181,14 +186,19 @@ class RegenerateScreen(ActivityScreen):
             self.show_error(friendly_error(error))
             return
         self.candidate = view
-        self.query_one("#candidate", Static).update(literal(
-            f"Candidat : {view.display_name}  ·  INE {view.ine}  ·  classe {view.division}"
-            + (f"  ·  né(e) le {view.birth_label}" if view.birth_label else "")
-            + f"\nExamen : {view.exam} — {view.exam_label}  ·  état {view.state}\n"
-            f"Compte : {view.login}"))
+        self.query_one("#candidate", Static).update(
+            literal(
+                f"Candidat : {view.display_name}  ·  INE {view.ine}  ·  classe {view.division}"
+                + (f"  ·  né(e) le {view.birth_label}" if view.birth_label else "")
+                + f"\nExamen : {view.exam} — {view.exam_label}  ·  état {view.state}\n"
+                f"Compte : {view.login}"
+            )
+        )
         self.query_one("#generate", Button).disabled = False
-        self.show_info(f"Candidat trouvé : « Générer » ({ACTIONS['regenerate-one'].key}) crée "
-                       "un nouveau mot de passe.")
+        self.show_info(
+            f"Candidat trouvé : « Générer » ({ACTIONS['regenerate-one'].key}) crée "
+            "un nouveau mot de passe."
+        )
 
     @on(Button.Pressed, "#generate")
     def action_generate(self) -> None:
@@ -198,9 +208,11 @@ class RegenerateScreen(ActivityScreen):
             self.show_error("Saisissez d'abord l'INE ou le nom d'un candidat qui a un compte.")
             return
         born = f", né(e) le {view.birth_label}" if view.birth_label else ""
-        question = (f"Générer un nouveau mot de passe pour {view.display_name} ({view.login}) ?"
-                    f"\nClasse {view.division}, INE {view.ine}{born}."
-                    "\nL'ancien mot de passe cessera de fonctionner immédiatement.")
+        question = (
+            f"Générer un nouveau mot de passe pour {view.display_name} ({view.login}) ?"
+            f"\nClasse {view.division}, INE {view.ine}{born}."
+            "\nL'ancien mot de passe cessera de fonctionner immédiatement."
+        )
 
         def confirmed(answer: bool | None) -> None:
             if answer:
@@ -215,14 +227,17 @@ class RegenerateScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="regenerate", group="regenerate")
     def regenerate(self, ine: str, state: str) -> None:
         """New password, stored document."""
-        result = accounts.regenerate(self.session.actor, self.session.uai, ine, state,
-                                     settings=self.ctx.settings)
+        result = accounts.regenerate(
+            self.session.actor, self.session.uai, ine, state, settings=self.ctx.settings
+        )
         deliver(self, self._done, result)
 
     def _done(self, result: RunResult) -> None:
         document = result.documents[0]
-        self.show_info(f"{result.message} Document « {document.title} » enregistré "
-                       f"(n° {document.id}) : « Afficher le compte rendu » pour l'imprimer.")
+        self.show_info(
+            f"{result.message} Document « {document.title} » enregistré "
+            f"(n° {document.id}) : « Afficher le compte rendu » pour l'imprimer."
+        )
         self.query_one("#report", Button).focus()
 
     @on(Button.Pressed, "#report")

@@ -21,14 +21,14 @@ def french_wrap(text: str, width: int) -> str:
     tied = french_spacing(text)
     return "\n".join(
         textwrap.fill(paragraph, max(10, width), break_on_hyphens=False) or ""
-        for paragraph in tied.split("\n"))
+        for paragraph in tied.split("\n")
+    )
 
 
 class FrenchText(Static):
     """A Static whose text wraps without separating guillemets and ? from their words."""
 
-    def __init__(self, text: str, *, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, text: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.text = text
 

@@ -44,16 +44,20 @@ class ConfirmModal(ModalScreen[bool]):
     the buttons says which key does what.
     """
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmModal") + """
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="ConfirmModal")
+        + """
     ConfirmModal .keys {
         margin-top: 1;
         color: $text-muted;
     }
     """
+    )
     BINDINGS = bindings("cancel", "confirm")
 
-    def __init__(self, question: str, confirm_label: str = "Confirmer", *,
-                 safe_default: bool = True) -> None:
+    def __init__(
+        self, question: str, confirm_label: str = "Confirmer", *, safe_default: bool = True
+    ) -> None:
         super().__init__()
         self.question = question
         self.confirm_label = confirm_label
@@ -70,10 +74,14 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield FrenchText(self.question, classes="question")
             with Horizontal(classes="buttons"):
-                yield Button(self.confirm_label, id="yes",
-                             variant="default" if self.safe_default else "warning")
-                yield Button("Annuler", id="no",
-                             variant="primary" if self.safe_default else "default")
+                yield Button(
+                    self.confirm_label,
+                    id="yes",
+                    variant="default" if self.safe_default else "warning",
+                )
+                yield Button(
+                    "Annuler", id="no", variant="primary" if self.safe_default else "default"
+                )
             yield Static(literal(self.key_line()), classes="keys")
         yield Footer()
 
@@ -113,8 +121,7 @@ class PathModal(ModalScreen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#path", Input).cursor_blink = bool(
-            getattr(self.app, "cursor_blink", False))
+        self.query_one("#path", Input).cursor_blink = bool(getattr(self.app, "cursor_blink", False))
         self.query_one("#path", Input).focus()
 
     @on(Input.Submitted, "#path")
@@ -146,8 +153,12 @@ class PrinterModal(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static("Imprimer sur :", classes="question")
             yield OptionList(
-                *[Option(literal(name + (" (par défaut)" if name == self.default else "")),
-                         id=name) for name in self.printers],
+                *[
+                    Option(
+                        literal(name + (" (par défaut)" if name == self.default else "")), id=name
+                    )
+                    for name in self.printers
+                ],
                 id="printers",
             )
         yield Footer()

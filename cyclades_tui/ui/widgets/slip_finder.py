@@ -34,7 +34,9 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
     """The pupils of a document (name, class, INE; never a password), filtered as one types;
     the chosen pupil's slip alone is viewed, printed or saved by the caller."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="SlipFinderModal") + """
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="SlipFinderModal")
+        + """
     SlipFinderModal .dialog {
         width: 90;
     }
@@ -46,13 +48,15 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
         color: $text-muted;
     }
     """
+    )
     BINDINGS = bindings("cancel", "one-preview", "print", "save")
 
     # Rows of the dialog around the table: border, padding, question, search, count, keys.
     AROUND_TABLE = 14
 
-    def __init__(self, document: DocumentSummary, slips: list[SlipPreview],
-                 search: str = "") -> None:
+    def __init__(
+        self, document: DocumentSummary, slips: list[SlipPreview], search: str = ""
+    ) -> None:
         super().__init__()
         self.document = document
         self.slips = slips
@@ -60,17 +64,31 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
         self.shown: list[SlipPreview] = []
 
     def compose(self) -> ComposeResult:
-        keys = " · ".join(f"{key_name(ACTIONS[a].key).strip('`')} : {text}" for a, text in (
-            ("one-preview", "voir"), ("print", "imprimer"), ("save", "enregistrer"),
-            ("cancel", "fermer")))
+        keys = " · ".join(
+            f"{key_name(ACTIONS[a].key).strip('`')} : {text}"
+            for a, text in (
+                ("one-preview", "voir"),
+                ("print", "imprimer"),
+                ("save", "enregistrer"),
+                ("cancel", "fermer"),
+            )
+        )
         with Vertical(classes="dialog"):
-            yield Static(literal(f"Le papillon d'un élève — {self.document.title} "
-                                 f"(document n° {self.document.id}, {self.document.slips} "
-                                 "papillon(s)) : ce papillon seul, sur une page."),
-                         classes="question")
-            yield Input(self.search, id="slip-search", placeholder="Nom, INE ou classe",
-                        compact=True,
-                        select_on_focus=False)  # a letter typed in the list lands here
+            yield Static(
+                literal(
+                    f"Le papillon d'un élève — {self.document.title} "
+                    f"(document n° {self.document.id}, {self.document.slips} "
+                    "papillon(s)) : ce papillon seul, sur une page."
+                ),
+                classes="question",
+            )
+            yield Input(
+                self.search,
+                id="slip-search",
+                placeholder="Nom, INE ou classe",
+                compact=True,
+                select_on_focus=False,
+            )  # a letter typed in the list lands here
             table: DataTable[object] = DataTable(id="slip-matches", cursor_type="row")
             yield table
             yield Static("", id="slip-count")
@@ -92,14 +110,16 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
 
     def _fill(self, search: str) -> None:
         words = [fold(word) for word in search.split()]
-        self.shown = [s for s in self.slips
-                      if all(w in fold(f"{s.name} {s.ine} {s.division}") for w in words)]
+        self.shown = [
+            s for s in self.slips if all(w in fold(f"{s.name} {s.ine} {s.division}") for w in words)
+        ]
         table = self.query_one("#slip-matches", DataTable)
         table.clear()
         for slip in self.shown:
             table.add_row(literal(slip.name), literal(slip.division), literal(slip.ine))
         self.query_one("#slip-count", Static).update(
-            f"{len(self.shown)} élève(s) sur {len(self.slips)}")
+            f"{len(self.shown)} élève(s) sur {len(self.slips)}"
+        )
 
     @on(Input.Changed, "#slip-search")
     def search_changed(self, event: Input.Changed) -> None:
@@ -114,7 +134,8 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
         table = self.query_one("#slip-matches", DataTable)
         if not self.shown:
             self.query_one("#slip-count", Static).update(
-                "Aucun élève ne correspond : modifiez la recherche.")
+                "Aucun élève ne correspond : modifiez la recherche."
+            )
             return
         row = table.cursor_row if 0 <= table.cursor_row < len(self.shown) else 0
         self.dismiss((what, self.shown[row]))

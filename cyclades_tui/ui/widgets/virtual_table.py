@@ -37,7 +37,9 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("right", "scroll_right", "Droite", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "virtual-table--header", "virtual-table--cursor", "virtual-table--even",
+        "virtual-table--header",
+        "virtual-table--cursor",
+        "virtual-table--even",
     }
     # Its own look, next to it (Textual's convention for a reusable widget); the screens'
     # layout stays in styles/.
@@ -66,8 +68,13 @@ class VirtualTable(ScrollView, can_focus=True):
 
     cursor = reactive(0)
 
-    def __init__(self, columns: Sequence[tuple[str, int]], *, id: str | None = None,
-                 flexible: Sequence[int] = ()) -> None:
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, int]],
+        *,
+        id: str | None = None,
+        flexible: Sequence[int] = (),
+    ) -> None:
         super().__init__(id=id)
         self.base_columns = list(columns)
         self.columns = list(columns)
