@@ -153,6 +153,25 @@ def _slip(
     )
 
 
+def _new_document(
+    school: School, run: Run, actor: Actor, title: str, layout: int, slips: int, data: bytes
+) -> Document:
+    """The row of a stored PDF (a generation's or a regeneration's), written by its author."""
+    document = Document.create(
+        school=school,
+        run=run,
+        title=title,
+        layout=layout,
+        slips=slips,
+        size=len(data),
+        type="PDF",
+        created_by=actor.login,
+        data=data,
+    )
+    assert isinstance(document, Document)
+    return document
+
+
 def _store_document(
     school: School,
     run: Run,
@@ -162,17 +181,7 @@ def _store_document(
     data: bytes,
     accounts: list[tuple[int, int]],
 ) -> Document:
-    document = Document.create(
-        school=school,
-        run=run,
-        title=title,
-        layout=layout,
-        slips=len(accounts),
-        size=len(data),
-        type="PDF",
-        created_by=actor.login,
-        data=data,
-    )
+    document = _new_document(school, run, actor, title, layout, len(accounts), data)
     rows = [
         {"document": document.id, "account": aid, "password_version": version}
         for aid, version in accounts
@@ -325,17 +334,7 @@ def _write_generation(actor: Actor, school: School, prepared: _Prepared) -> RunR
     checkpoint("generate.accounts-written")
     documents = []
     for layout, data in prepared.pdfs:
-        document = Document.create(
-            school=school,
-            run=run,
-            title=TITLE_MASS,
-            layout=layout,
-            slips=len(todo),
-            size=len(data),
-            type="PDF",
-            created_by=actor.login,
-            data=data,
-        )
+        document = _new_document(school, run, actor, TITLE_MASS, layout, len(todo), data)
         run_compiled(db, prepared.slips, {_DOCUMENT_PLACEHOLDER: document.id})
         documents.append(document)
     audit.record(actor, "accounts.generate", school, f"{len(todo)} compte(s) créé(s), lot {run.id}")
