@@ -22,8 +22,8 @@ from urllib.parse import urlparse, urlunparse
 
 from platformdirs import user_data_dir
 
-from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.domain.passwords import CHOSEN_COST, PROVISIONAL_COST
+from cyclades_tui.os_error_text import os_error_text
 from cyclades_tui.store.database import (
     SQLITE_BUSY_TIMEOUT_MS,
     DatabaseUrlError,
@@ -419,7 +419,7 @@ _NOT_TEXT: dict[str, str] = {
 
 # --- reading the file -----------------------------------------------------------------
 
-# Reading the file: more precise words than the shared table (domain/os_errors.py).
+# Reading the file: more precise words than the shared table (os_error_text.py).
 _OS_ERRORS = {
     errno.ENOENT: "fichier introuvable",
     errno.EACCES: "lecture non autorisée (droits du fichier)",

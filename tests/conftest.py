@@ -11,8 +11,8 @@ import pytest
 
 from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
-from cyclades_tui.services.runtime import connect
 from tests.cups_server import cups  # noqa: F401  # the private cupsd fixture, for every test
 from tests.helpers import (
     FAST_SETTINGS,

@@ -27,7 +27,7 @@ from cyclades_tui.domain.identifiers import check_letter
 from cyclades_tui.services import schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import Settings
 
 # What the services and the app receive in tests: bcrypt at its lowest cost (tests check

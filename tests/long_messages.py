@@ -21,7 +21,7 @@ from cyclades_tui.services.siecle_export import parse_siecle
 from cyclades_tui.services.siecle_xml import bad_encoding
 from cyclades_tui.services.staff import refusal_message
 from cyclades_tui.settings import Settings
-from cyclades_tui.ui.screens.bee_import import EMPTY_DEPOT, PICK_HINT
+from cyclades_tui.ui.screens.siecle_import import EMPTY_DEPOT, PICK_HINT
 from tests.helpers import bea
 
 NAME = "Dupont-Fontaine-Beaumarchais Marie-Charlotte"

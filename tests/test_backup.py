@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.store.models import Account, Document
 from tests.helpers import Cli, school_with_pupils, until
 from tests.resilience_helpers import (

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from cyclades_tui.cli import main
-from cyclades_tui.services import runtime
+from cyclades_tui.services import db_errors as db_error_words
+from cyclades_tui.services.db_errors import db_errors
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.errors import DatabaseUnavailable
-from cyclades_tui.services.runtime import connect, db_errors
 from cyclades_tui.store.database import database_proxy
 
 
@@ -23,7 +24,7 @@ def test_a_corrupt_sqlite_file_is_said_damaged(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(DatabaseUnavailable) as caught:
         connect(f"sqlite:///{path}")
-    assert caught.value.message == runtime.DAMAGED
+    assert caught.value.message == db_error_words.DAMAGED
     assert "init" not in caught.value.message
 
 
@@ -32,7 +33,7 @@ def test_a_file_that_is_not_a_database_is_said_damaged(tmp_path: Path) -> None:
     path.write_bytes(b"ceci n'est pas une base SQLite\n" * 200)
     with pytest.raises(DatabaseUnavailable) as caught:
         connect(f"sqlite:///{path}")
-    assert caught.value.message == runtime.DAMAGED
+    assert caught.value.message == db_error_words.DAMAGED
 
 
 def test_a_missing_table_asks_for_init(tmp_path: Path) -> None:
@@ -40,7 +41,7 @@ def test_a_missing_table_asks_for_init(tmp_path: Path) -> None:
     try:
         with pytest.raises(DatabaseUnavailable) as caught, db_errors():
             database_proxy.execute_sql("SELECT * FROM candidate")
-        assert caught.value.message == runtime.OLD_SCHEMA
+        assert caught.value.message == db_error_words.OLD_SCHEMA
     finally:
         db.close()
 
@@ -51,10 +52,10 @@ def test_postgresql_codes(pg_url: str) -> None:
     try:
         with pytest.raises(DatabaseUnavailable) as caught, db_errors():
             database_proxy.execute_sql("SELECT * FROM no_such_table_here")
-        assert caught.value.message == runtime.OLD_SCHEMA  # SQLSTATE 42P01
+        assert caught.value.message == db_error_words.OLD_SCHEMA  # SQLSTATE 42P01
         with pytest.raises(DatabaseUnavailable) as caught, db_errors():
             database_proxy.execute_sql("SELEC 1")  # 42601: no verdict of its own
-        assert caught.value.message == runtime.REFUSED
+        assert caught.value.message == db_error_words.REFUSED
     finally:
         db.close()
 
@@ -62,7 +63,7 @@ def test_postgresql_codes(pg_url: str) -> None:
 def test_an_unreachable_server_is_said_unreachable(tmp_path: Path) -> None:
     with pytest.raises(DatabaseUnavailable) as caught:
         connect("postgresql://nobody@127.0.0.1:9/test")
-    assert caught.value.message == runtime.UNREACHABLE
+    assert caught.value.message == db_error_words.UNREACHABLE
 
 
 def test_the_cli_says_it_in_french(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,4 +72,4 @@ def test_the_cli_says_it_in_french(tmp_path: Path, capsys: pytest.CaptureFixture
     code = main(["school", "list", "--db", f"sqlite:///{path}"])
     err = capsys.readouterr().err
     assert code == 1
-    assert runtime.DAMAGED in err and "interne" not in err
+    assert db_error_words.DAMAGED in err and "interne" not in err

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.domain.os_errors import os_error_text
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.os_error_text import os_error_text
+from cyclades_tui.services.db_session import connect
 from tests.helpers import Cli, import_sample
 
 

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from cyclades_tui.services import accounts, documents, single_slip
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_UAI, seed_demo
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.store.models import Account, AuditEvent, Candidate
 from cyclades_tui.ui.screens.documents import DocumentsScreen, pages_of
 from cyclades_tui.ui.screens.preview import PreviewScreen

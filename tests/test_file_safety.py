@@ -13,7 +13,7 @@ import pytest
 from cyclades_tui.services import accounts, files, schools, staff
 from cyclades_tui.services.actor import Actor, operator
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.newfile import TEMP_PREFIX
+from cyclades_tui.services.private_files import TEMP_PREFIX
 from cyclades_tui.store.models import Document
 from tests.helpers import FAST_SETTINGS, bea, pdf_text, school_with_pupils, slips_in, until
 from tests.resilience_helpers import cli_process, run_cli
@@ -151,7 +151,7 @@ def test_system_errors_are_in_french(
 def test_every_system_error_has_french_words() -> None:
     import errno
 
-    from cyclades_tui.domain.os_errors import os_error_text
+    from cyclades_tui.os_error_text import os_error_text
 
     for code in (
         errno.ENOENT,
@@ -197,7 +197,7 @@ def test_a_killed_export_leaves_no_file_under_its_name(sqlite_url: str, tmp_path
         "export",
         str(document.id),
         str(out / "a.pdf"),
-        env={"CYCLADES_FAULT": "newfile.half"},
+        env={"CYCLADES_FAULT": "private_files.half"},
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert not (out / "a.pdf").exists()
@@ -211,7 +211,7 @@ def test_a_killed_export_leaves_no_file_under_its_name(sqlite_url: str, tmp_path
         "export",
         str(document.id),
         str(out / "b.pdf"),
-        env={"CYCLADES_FAULT": "hold:newfile.half", "CYCLADES_FAULT_MARK": str(mark)},
+        env={"CYCLADES_FAULT": "hold:private_files.half", "CYCLADES_FAULT_MARK": str(mark)},
     )
     try:
         assert until(mark.exists)
@@ -295,18 +295,18 @@ def test_without_hard_links_the_file_is_renamed_but_never_replaces(
     renamed into place, still never over an existing file."""
     import errno
 
-    from cyclades_tui.services import newfile
+    from cyclades_tui.services import private_files
 
     def no_link(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr(newfile.os, "link", no_link)
-    folder = newfile.open_folder(tmp_path)
+    monkeypatch.setattr(private_files.os, "link", no_link)
+    folder = private_files.open_folder(tmp_path)
     try:
-        newfile.write_new(folder, "copie.db", b"contenu", 0o600)
+        private_files.write_new(folder, "copie.db", b"contenu", 0o600)
         assert (tmp_path / "copie.db").read_bytes() == b"contenu"
         with pytest.raises(FileExistsError):
-            newfile.write_new(folder, "copie.db", b"autre", 0o600)
+            private_files.write_new(folder, "copie.db", b"autre", 0o600)
     finally:
         os.close(folder)
     assert (tmp_path / "copie.db").read_bytes() == b"contenu"

@@ -12,8 +12,8 @@ from textual.widgets import Input
 
 from cyclades_tui.services import accounts, files, schools, staff
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import load_settings
 from cyclades_tui.store.models import AuditEvent, Candidate
 from cyclades_tui.ui.app import CycladesApp

@@ -21,8 +21,8 @@ import pytest
 
 from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.siecle_export import parse_siecle
 from cyclades_tui.services.siecle_xml import (
     MAX_DEPTH,
@@ -37,7 +37,7 @@ from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea
 from tests.resilience_helpers import ROOT, cli_env
 from tests.siecle_factory import Pupil, entity_bomb_zip, export_xml, nesting_bomb_zip
-from tests.ui_helpers import read_bee_export, text_of
+from tests.ui_helpers import read_siecle_export, text_of
 
 UAI = "0392689L"
 MAX_MEMORY_KB = 300 * 1024
@@ -114,7 +114,7 @@ async def test_a_bomb_is_refused_by_the_bee_screen(tmp_path: Path, bomb: str) ->
     async with app.run_test(size=(80, 24)) as pilot:
         tracemalloc.start()
         try:
-            await read_bee_export(pilot, "bombe.zip")
+            await read_siecle_export(pilot, "bombe.zip")
             _now, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()

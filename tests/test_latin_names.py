@@ -20,12 +20,12 @@ from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.names import check_latin_name, clean_person_name
 from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.store.models import Candidate
 from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, csv_bytes
 from tests.siecle_factory import Pupil, export_xml
-from tests.ui_helpers import read_bee_export, settle, text_of
+from tests.ui_helpers import read_siecle_export, settle, text_of
 
 UAI = "0392689L"
 ACCEPTED = [
@@ -162,7 +162,7 @@ async def test_bee_screen_shows_the_refused_names(tmp_path: Path) -> None:
         settings=FAST_SETTINGS,
     )
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await read_bee_export(pilot, "e.xml")
+        screen = await read_siecle_export(pilot, "e.xml")
         screen.query_one("#exam", Select).value = "DNB"
         screen.query_one("#divisions", SelectionList).select_all()
         await pilot.press("ctrl+o")

@@ -40,7 +40,7 @@ import sys, time
 from pathlib import Path
 from cyclades_tui.services import staff
 from cyclades_tui.services.errors import Refused
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
 url, login, password, ready, gate = sys.argv[1:6]
 connect(url)
@@ -275,7 +275,7 @@ def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
 DIES_DURING_CHECK = """
 import os, sys
 from cyclades_tui.services import staff
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
 connect(sys.argv[1])
 def dies(password, hashed):  # the SSH link drops while bcrypt runs: SIGHUP ends us here

@@ -124,8 +124,8 @@ def test_without_cups_the_message_says_so(
 async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> None:
     """ctrl+e in « Afficher le compte rendu », then ctrl+y in its question, prints the
     selected document, or says why not."""
+    from cyclades_tui.services.db_session import connect
     from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI, seed_demo
-    from cyclades_tui.services.runtime import connect
     from cyclades_tui.services.staff import actor_for
     from cyclades_tui.ui.app import CycladesApp
     from cyclades_tui.ui.screens.documents import DocumentsScreen

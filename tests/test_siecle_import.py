@@ -15,14 +15,14 @@ from textual.widgets import Select, SelectionList
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.siecle_export import parse_siecle
 from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, example
 from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
-from tests.ui_helpers import pick_bee_file, read_bee_export, settle, text_of
+from tests.ui_helpers import pick_siecle_file, read_siecle_export, settle, text_of
 
 UAI = "0392689L"
 PUPILS = [
@@ -562,10 +562,10 @@ async def test_tui_refuses_another_schools_export_as_soon_as_it_is_read(
     good = write(depot, export_zip(UAI, PUPILS), "bon.zip")
     other = write(depot, export_xml(uaj, PUPILS), "autre.xml")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await read_bee_export(pilot, good.name)
+        screen = await read_siecle_export(pilot, good.name)
         divisions = screen.query_one("#divisions", SelectionList)
         assert divisions.display and divisions.option_count == 3
-        await pick_bee_file(pilot, screen, other.name)
+        await pick_siecle_file(pilot, screen, other.name)
         # Refused before any class is offered; the classes of the earlier file are gone.
         assert expected in text_of(pilot, "#message")
         assert not divisions.display and screen.export is None
@@ -624,7 +624,7 @@ async def test_tui_lists_pupils_who_left(tmp_path: Path) -> None:
     ]
     export = write(depot, export_xml(UAI, pupils, date_export="29/11/2026"), "e.xml")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await read_bee_export(pilot, export.name)
+        screen = await read_siecle_export(pilot, export.name)
         assert "3 élève(s), 2 division(s)" in text_of(pilot, "#message")
         assert "1 élève(s) sorti(s) avant l'export" in text_of(pilot, "#message")
         screen.query_one("#exam", Select).value = "DNB"

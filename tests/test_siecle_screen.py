@@ -18,16 +18,16 @@ from textual.widgets import Button, OptionList, Select, SelectionList
 
 from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import Candidature
 from cyclades_tui.ui.app import CycladesApp
-from cyclades_tui.ui.screens.bee_import import BeeImportScreen
+from cyclades_tui.ui.screens.siecle_import import SiecleImportScreen
 from cyclades_tui.ui.widgets.modals import ConfirmModal
 from tests.helpers import FAST_SETTINGS, bea
 from tests.pty_terminal import CTRL_G, ENTER, TAB, Terminal
 from tests.siecle_factory import Pupil, export_xml
-from tests.ui_helpers import read_bee_export, settle, text_of
+from tests.ui_helpers import read_siecle_export, settle, text_of
 
 UAI = "0392689L"
 PASSWORD = "un mot de passe long"
@@ -86,7 +86,7 @@ def dnb_candidatures() -> int:
 async def test_classes_left_as_offered_import_nothing(lycee: tuple[str, Path]) -> None:
     url, _ = lycee
     async with app_for(url).run_test(size=(80, 24)) as pilot:
-        screen = await read_bee_export(pilot, "ElevesSansAdresses.xml")
+        screen = await read_siecle_export(pilot, "ElevesSansAdresses.xml")
         assert screen.query_one("#divisions", SelectionList).selected == []
         screen.query_one("#exam", Select).value = "DNB"
         await pilot.press("ctrl+o", "ctrl+l")
@@ -99,7 +99,7 @@ async def test_classes_left_as_offered_import_nothing(lycee: tuple[str, Path]) -
 async def test_tab_then_space_ticks_the_first_class(lycee: tuple[str, Path]) -> None:
     url, _ = lycee
     async with app_for(url).run_test(size=(80, 24)) as pilot:
-        screen = await read_bee_export(pilot, "ElevesSansAdresses.xml")
+        screen = await read_siecle_export(pilot, "ElevesSansAdresses.xml")
         assert screen.query_one("#exam", Select).has_focus
         await pilot.press("tab", "tab", "space")  # exam -> state -> classes, tick
         await settle(pilot)
@@ -113,7 +113,7 @@ async def test_class_list_uses_the_height_it_has(
 ) -> None:
     url, _ = lycee
     async with app_for(url).run_test(size=size) as pilot:
-        screen = await read_bee_export(pilot, "ElevesSansAdresses.xml")
+        screen = await read_siecle_export(pilot, "ElevesSansAdresses.xml")
         divisions = screen.query_one("#divisions", SelectionList)
         divisions.focus()
         await settle(pilot)
@@ -131,7 +131,7 @@ async def test_class_list_uses_the_height_it_has(
 async def test_check_names_known_pupils_and_import_asks_first(lycee: tuple[str, Path]) -> None:
     url, _ = lycee
     async with app_for(url).run_test(size=(80, 24)) as pilot:
-        screen = await read_bee_export(pilot, "ElevesSansAdresses.xml")
+        screen = await read_siecle_export(pilot, "ElevesSansAdresses.xml")
         screen.query_one("#exam", Select).value = "DNB"
         screen.query_one("#divisions", SelectionList).select_all()
         await pilot.press("ctrl+o")
@@ -159,7 +159,7 @@ async def test_check_names_known_pupils_and_import_asks_first(lycee: tuple[str, 
         assert isinstance(modal, ConfirmModal)
         modal.action_confirm()
         await settle(pilot)
-        assert isinstance(pilot.app.screen, BeeImportScreen)
+        assert isinstance(pilot.app.screen, SiecleImportScreen)
         assert "Import terminé : 24 nouvel(s) élève(s), 2 nouvelle(s)" in text_of(pilot, "#message")
     assert dnb_candidatures() == 26
 
@@ -173,7 +173,7 @@ async def test_files_listed_newest_first_and_empty_depot_says_what_to_do(
     os.utime(older, (1_700_000_000, 1_700_000_000))
     (depot / "notes.txt").write_bytes(b"pas un export")
     async with app_for(url).run_test(size=(80, 24)) as pilot:
-        pilot.app.open_activity("import_bee")  # type: ignore[attr-defined]
+        pilot.app.open_activity("import_siecle")  # type: ignore[attr-defined]
         await settle(pilot)
         files = pilot.app.screen.query_one("#files", OptionList)
         labels = [str(files.get_option_at_index(i).prompt) for i in range(files.option_count)]
@@ -183,7 +183,7 @@ async def test_files_listed_newest_first_and_empty_depot_says_what_to_do(
     for path in depot.iterdir():
         path.unlink()
     async with app_for(url).run_test(size=(80, 24)) as pilot:
-        pilot.app.open_activity("import_bee")  # type: ignore[attr-defined]
+        pilot.app.open_activity("import_siecle")  # type: ignore[attr-defined]
         await settle(pilot)
         assert (
             "ElevesSansAdresses.zip" not in pilot.app.screen.query_one("#files").render_line(0).text

@@ -13,8 +13,8 @@ import pytest
 from textual.pilot import Pilot
 
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.staff import actor_for, set_password
 from cyclades_tui.ui.actions import ACTIVITIES
 from cyclades_tui.ui.app import CycladesApp
@@ -81,7 +81,7 @@ def keys_then_settle(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         ("documents", ("d",)),
         ("candidates", ("c",)),
         ("candidates_filtered", ("c", *"aubin")),
-        ("import_bee", ("down", "down", "down", "down", "enter")),
+        ("import_siecle", ("down", "down", "down", "down", "enter")),
         ("import_csv", ("down", "down", "down", "down", "down", "enter")),
         ("palette", ("ctrl+p",)),
         ("journal", ("j",)),
@@ -233,7 +233,7 @@ def siecle_steps(stage: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         from textual.widgets import Select, SelectionList
 
         await settle(pilot)
-        pilot.app.open_activity("import_bee")
+        pilot.app.open_activity("import_siecle")
         await settle(pilot)
         if stage != "files":
             await pilot.press("enter")

@@ -279,7 +279,7 @@ def make(password, salt):
 bcrypt.checkpw, bcrypt.hashpw = check, make
 from cyclades_tui.services import staff
 from cyclades_tui.services.errors import Refused
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
 connect(sys.argv[1])
 settings = load_settings()
@@ -376,7 +376,7 @@ ATTEMPT_FROM = """
 import sys
 from cyclades_tui.services import staff
 from cyclades_tui.services.errors import Refused
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
 connect(sys.argv[1])
 try:

@@ -31,7 +31,7 @@ from cyclades_tui.cli import main
 from cyclades_tui.domain.safe_text import has_unsafe, safe_json, safe_text
 from cyclades_tui.services import files, schools, staff
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.store.models import AuditEvent, Staff
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.csv_import import CsvImportScreen

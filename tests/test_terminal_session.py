@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import seed_demo
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.store.models import Account
 from tests.helpers import FAST_SETTINGS, until
 from tests.pty_terminal import TuiOnPty

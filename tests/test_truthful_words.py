@@ -8,7 +8,7 @@ from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, State, eligibilit
 from cyclades_tui.services import schools, staff
 from cyclades_tui.services.access import SERVICE_MISSING
 from cyclades_tui.services.actor import operator
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.generate import GenerateScreen
 from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, csv_bytes

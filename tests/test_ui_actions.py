@@ -14,9 +14,9 @@ from textual.screen import Screen
 from textual.widgets import OptionList
 
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
 from cyclades_tui.services.documents import DocumentSummary
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.services.staff import actor_for
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, KEY_TABLE, key_table
 from cyclades_tui.ui.app import ACTIVITY_SCREENS, CycladesApp

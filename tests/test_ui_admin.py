@@ -28,7 +28,7 @@ from tests.helpers import (
     depot,
 )
 from tests.siecle_factory import Pupil, export_zip
-from tests.ui_helpers import read_bee_export, settle, table_rows, text_of
+from tests.ui_helpers import read_siecle_export, settle, table_rows, text_of
 
 UAI, OTHER, PASSWORD = SCHOOL_UAI, OTHER_UAI, SCHOOL_PASSWORD
 PUPILS = [
@@ -84,7 +84,7 @@ async def test_siecle_import_through_the_tui_matches_the_cli(
         db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
-        screen = await read_bee_export(pilot, export.name)
+        screen = await read_siecle_export(pilot, export.name)
         divisions = screen.query_one("#divisions", SelectionList)
         assert divisions.selected == []  # nothing ticked by default (issue 16)
         divisions.focus()
@@ -171,7 +171,7 @@ async def test_class_boxes_show_their_mark_only_when_ticked(school_db: str, tmp_
         db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
-        screen = await read_bee_export(pilot, export.name)
+        screen = await read_siecle_export(pilot, export.name)
         divisions = screen.query_one("#divisions", SelectionList)
         divisions.select("3A")
         await pilot.pause()
@@ -198,7 +198,7 @@ async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path
         db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
-        screen = await read_bee_export(pilot, export.name)
+        screen = await read_siecle_export(pilot, export.name)
         divisions = screen.query_one("#divisions", SelectionList)
         assert divisions.selected == []
         labels = [str(divisions.get_option_at_index(i).prompt) for i in range(2)]

@@ -12,8 +12,8 @@ import pytest
 
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.candidates import list_candidates
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_UAI
-from cyclades_tui.services.runtime import connect
 from tests.helpers import Cli
 from tests.pty_terminal import CTRL_G, ENTER, ESC, TAB, Terminal
 

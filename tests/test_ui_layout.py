@@ -12,7 +12,7 @@ from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS, SIZE, bea, depot
 from tests.helpers import SCHOOL_UAI as UAI
 from tests.siecle_factory import Pupil, export_zip
-from tests.ui_helpers import read_bee_export, settle, text_of
+from tests.ui_helpers import read_siecle_export, settle, text_of
 
 
 async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
@@ -35,7 +35,7 @@ async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
         db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
-        screen = await read_bee_export(pilot, export.name)
+        screen = await read_siecle_export(pilot, export.name)
         screen.query_one("#exam", Select).value = "DNB"
         screen.query_one("#divisions", SelectionList).select_all()
         await pilot.press("ctrl+o")
@@ -101,7 +101,7 @@ async def test_open_select_list_says_fermer_in_french(school_db: str) -> None:
         db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
-        app.open_activity("import_bee")
+        app.open_activity("import_siecle")
         await settle(pilot)
         app.screen.query_one("#exam", Select).focus()
         await pilot.press("enter")  # opens the list of exams

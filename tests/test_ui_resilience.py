@@ -9,7 +9,7 @@ import pytest
 from cyclades_tui.services import schools, staff
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
 from cyclades_tui.ui.screens.generate import GenerateScreen

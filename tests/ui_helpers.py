@@ -12,7 +12,7 @@ from cyclades_tui.services.demo import DEMO_STAFF
 from cyclades_tui.services.staff import actor_for
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.app import CycladesApp
-from cyclades_tui.ui.screens.bee_import import BeeImportScreen
+from cyclades_tui.ui.screens.siecle_import import SiecleImportScreen
 from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from tests.helpers import FAST_SETTINGS
@@ -54,19 +54,19 @@ def demo_app(url: str, settings: Settings = FAST_SETTINGS) -> CycladesApp:
     return CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=settings)
 
 
-async def read_bee_export(pilot: Pilot[None], name: str) -> BeeImportScreen:
+async def read_siecle_export(pilot: Pilot[None], name: str) -> SiecleImportScreen:
     """Open « Importer mes élèves depuis la BEE » and read ``name`` from the school's depot/."""
     app = pilot.app
     assert isinstance(app, CycladesApp)
-    app.open_activity("import_bee")
+    app.open_activity("import_siecle")
     await settle(pilot)
     screen = app.screen
-    assert isinstance(screen, BeeImportScreen)
-    await pick_bee_file(pilot, screen, name)
+    assert isinstance(screen, SiecleImportScreen)
+    await pick_siecle_file(pilot, screen, name)
     return screen
 
 
-async def pick_bee_file(pilot: Pilot[None], screen: BeeImportScreen, name: str) -> None:
+async def pick_siecle_file(pilot: Pilot[None], screen: SiecleImportScreen, name: str) -> None:
     """Choose ``name`` in the BEE screen's list of depot/ files by the keyboard."""
     files = screen.query_one("#files", OptionList)
     names = [files.get_option_at_index(i).id for i in range(files.option_count)]

@@ -22,6 +22,7 @@ from cyclades_tui.services import (
 from cyclades_tui.services.actor import Actor, operator
 from cyclades_tui.services.backup import backup
 from cyclades_tui.services.csv_import import import_csv
+from cyclades_tui.services.db_session import connect, init_schema
 from cyclades_tui.services.demo import reset_demo_password, seed_demo
 from cyclades_tui.services.errors import (
     BadInput,
@@ -29,7 +30,6 @@ from cyclades_tui.services.errors import (
     PupilsWithoutIne,
     ServiceError,
 )
-from cyclades_tui.services.runtime import connect, init_schema
 from cyclades_tui.services.siecle_import import export_divisions, import_siecle
 from cyclades_tui.settings import (
     LoadedSettings,

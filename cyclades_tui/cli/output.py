@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from cyclades_tui.domain.os_errors import os_error_text
 from cyclades_tui.domain.safe_text import safe_json, safe_text
+from cyclades_tui.os_error_text import os_error_text
 from cyclades_tui.services.errors import (
     BadInput,
 )

@@ -11,8 +11,8 @@ import peewee
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.identifiers import validate_uai
 from cyclades_tui.services.actor import ROLE_OPERATOR, Actor
+from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
-from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.store.models import AuditEvent, School, Staff
 
 SERVICE_MISSING = (

@@ -2,7 +2,7 @@
 an htpasswd file for basic authentication, and the selection both (and the LDAP sync) share.
 
 Only bcrypt hashes leave the database, never a password. Files are new files, mode 0600,
-never written over an existing one (services/newfile.py).
+never written over an existing one (services/private_files.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_manager, require_school
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.documents import write_new_file
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.store.models import Account, Candidate, School, tuples
 
 FORMATS = ("ldif", "htpasswd")

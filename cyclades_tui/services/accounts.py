@@ -36,16 +36,11 @@ from cyclades_tui.services.candidates import (
     school_homonyms,
 )
 from cyclades_tui.services.credentials import Progress, assign_logins, hash_all
+from cyclades_tui.services.db_errors import db_errors
+from cyclades_tui.services.db_session import Statement, compiled, run_compiled, write_transaction
 from cyclades_tui.services.documents import DocumentSummary, summary
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.services.faults import checkpoint
-from cyclades_tui.services.runtime import (
-    Statement,
-    compiled,
-    db_errors,
-    run_compiled,
-    write_transaction,
-)
 from cyclades_tui.services.schools import SchoolInfo, info
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import (
@@ -242,7 +237,7 @@ class _Prepared:
     todo: list[CandidatureView]
     rows: list[dict[str, object]]
     pdfs: list[tuple[int, bytes]]
-    # Built before the transaction (runtime.compiled): checks, accounts, slips.
+    # Built before the transaction (db_session.compiled): checks, accounts, slips.
     probes: list[Statement]
     accounts: list[Statement]
     slips: list[Statement]

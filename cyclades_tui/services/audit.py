@@ -10,7 +10,7 @@ import peewee
 
 from cyclades_tui.services.access import require_manager, require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.runtime import db_errors
+from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.store.models import AuditEvent, School
 
 

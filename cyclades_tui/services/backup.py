@@ -20,8 +20,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from cyclades_tui.domain.os_errors import os_error_text
-from cyclades_tui.services import faults, newfile
+from cyclades_tui.os_error_text import os_error_text
+from cyclades_tui.services import faults, private_files
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.store.database import SQLITE_BUSY_TIMEOUT_MS, DatabaseUrl, parse_url
 
@@ -122,11 +122,11 @@ def _new_private_file(target: Path) -> tuple[int, str, int]:
             raise BadInput(f"Dossier « {target.parent} » introuvable : créez-le d'abord.")
         if os.path.lexists(target):  # said before copying; _publish checks again at the end
             raise _exists(target)
-        folder = newfile.open_folder(target.parent)
+        folder = private_files.open_folder(target.parent)
     except OSError as error:
         raise BadInput(f"Impossible de créer « {target} » : {os_error_text(error)}.") from None
     try:
-        temp, fd = newfile.create_temp(folder, stat.S_IRUSR | stat.S_IWUSR)
+        temp, fd = private_files.create_temp(folder, stat.S_IRUSR | stat.S_IWUSR)
     except OSError as error:
         os.close(folder)
         raise BadInput(f"Impossible de créer « {target} » : {os_error_text(error)}.") from None
@@ -137,7 +137,7 @@ def _publish(folder: int, temp: str, target: Path) -> None:
     """Give the finished copy its name; never replaces a file, even one created meanwhile."""
     faults.checkpoint(FAULT_COPIED)
     try:
-        newfile.publish(folder, temp, target.name)
+        private_files.publish(folder, temp, target.name)
     except FileExistsError:
         raise _exists(target) from None
     except OSError as error:
@@ -182,7 +182,7 @@ def _backup_sqlite(source: Path, target: Path, busy_ms: int) -> BackupResult:
             with open(copy, "rb+") as written:
                 os.fsync(written.fileno())
         except sqlite3.Error as error:
-            newfile.discard(folder, temp)
+            private_files.discard(folder, temp)
             text = str(error).lower()
             reason = (
                 "la base est verrouillée depuis trop longtemps"
@@ -192,7 +192,7 @@ def _backup_sqlite(source: Path, target: Path, busy_ms: int) -> BackupResult:
             raise Refused(f"Sauvegarde impossible : {reason} ; rien n'a été écrit.") from None
         except BaseException:
             # Interrupted or failed: no half-written copy stays behind.
-            newfile.discard(folder, temp)
+            private_files.discard(folder, temp)
             raise
         _publish(folder, temp, target)
     finally:
@@ -241,10 +241,10 @@ def _backup_postgresql(info: DatabaseUrl, target: Path) -> BackupResult:
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:
-            newfile.discard(folder, temp)
+            private_files.discard(folder, temp)
             raise
         if done.returncode != 0:
-            newfile.discard(folder, temp)
+            private_files.discard(folder, temp)
             reason = pg_dump_reason(done.stderr.decode("utf-8", "replace"), info)
             failure = Refused(
                 "La sauvegarde PostgreSQL a échoué : "

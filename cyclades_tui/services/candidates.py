@@ -13,7 +13,7 @@ from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, EXAMS, State, is_
 from cyclades_tui.domain.names import display_name, fold
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.runtime import db_errors
+from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.store.models import Account, Candidate, Candidature, School, tuples
 
 

@@ -38,8 +38,8 @@ from cyclades_tui.services.account_exports import (
     site_accounts,
 )
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.errors import BadInput, Refused, ServiceError
-from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.settings import Settings, read_password_file
 from cyclades_tui.store.models import Account, DirectorySync, School, batches, utcnow
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import peewee
 
 from cyclades_tui.domain.names import display_name
-from cyclades_tui.domain.os_errors import os_error_text
-from cyclades_tui.services import audit, newfile
+from cyclades_tui.os_error_text import os_error_text
+from cyclades_tui.services import audit, private_files
 from cyclades_tui.services.access import require_active, require_school
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.db_errors import db_errors
+from cyclades_tui.services.db_session import write_transaction
 from cyclades_tui.services.errors import AccessDenied, BadInput, Refused
-from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.store.models import Account, Candidate, Document, School, Slip, tuples, utcnow
 
 
@@ -223,10 +224,10 @@ def refuse_links(target: Path) -> None:
 
 
 def write_new_file(target: Path, data: bytes) -> None:
-    """``newfile.write_private`` (a new file, owner only, never a replaced one, whole or not
+    """``private_files.write_private`` (a new file, owner only, never a replaced one, whole or not
     at all), its refusals told in French naming ``target``."""
     try:
-        newfile.write_private(target, data)
+        private_files.write_private(target, data)
     except FileExistsError:
         raise BadInput(
             f"« {target} » existe déjà : choisissez un autre nom (rien n'a été remplacé)."

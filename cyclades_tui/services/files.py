@@ -25,13 +25,13 @@ from datetime import datetime
 from pathlib import Path
 
 from cyclades_tui.domain.identifiers import has_uai_form
-from cyclades_tui.domain.os_errors import os_error_text
-from cyclades_tui.services import audit, newfile
+from cyclades_tui.os_error_text import os_error_text
+from cyclades_tui.services import audit, private_files
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.documents import fetch
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.settings import Settings
 
 INCOMING = "depot"
@@ -125,7 +125,7 @@ def _open_folders(folder: Path, parts: Sequence[str], create: bool = False) -> i
     """
     walked: list[str] = []
     try:
-        fd = newfile.open_folder(os.path.realpath(folder))
+        fd = private_files.open_folder(os.path.realpath(folder))
     except OSError as error:
         raise _folder_error(folder, (), error) from None
     try:
@@ -139,7 +139,7 @@ def _open_folders(folder: Path, parts: Sequence[str], create: bool = False) -> i
                 except FileExistsError:
                     pass
             try:
-                child = newfile.open_folder(part, dir_fd=fd, follow=False)
+                child = private_files.open_folder(part, dir_fd=fd, follow=False)
             except NotADirectoryError:
                 # O_NOFOLLOW | O_DIRECTORY on a link fails with ENOTDIR, as on a file.
                 if stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode):
@@ -335,7 +335,7 @@ def save_bytes(folder: Path, typed: str, default_name: str, data: bytes) -> Path
         file_name = None
         if not into_folder:
             try:  # an existing folder: the document goes in it, under a free name
-                inner = newfile.open_folder(parts[-1], dir_fd=dir_fd, follow=False)
+                inner = private_files.open_folder(parts[-1], dir_fd=dir_fd, follow=False)
             except OSError:
                 file_name = parts[-1]
             else:
@@ -346,7 +346,7 @@ def save_bytes(folder: Path, typed: str, default_name: str, data: bytes) -> Path
         name = str(Path(*folder_parts, file_name))
         try:
             # Readable by the folder's group: the school's SFTP account takes the PDF back.
-            newfile.write_new(dir_fd, file_name, data, 0o640)
+            private_files.write_new(dir_fd, file_name, data, 0o640)
         except FileExistsError:
             free = free_name(dir_fd, file_name)
             raise BadInput(

@@ -19,17 +19,12 @@ from typing import NoReturn
 import peewee
 
 from cyclades_tui.domain.exams import State
-from cyclades_tui.domain.os_errors import os_error_text
+from cyclades_tui.os_error_text import os_error_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.db_errors import db_errors
+from cyclades_tui.services.db_session import Statement, compiled, run_compiled, write_transaction
 from cyclades_tui.services.errors import BadInput, Refused, ServiceError
-from cyclades_tui.services.runtime import (
-    Statement,
-    compiled,
-    db_errors,
-    run_compiled,
-    write_transaction,
-)
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import Candidate, Candidature, School, batches, utcnow
 

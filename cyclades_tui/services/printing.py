@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.documents import fetch
 from cyclades_tui.services.errors import Refused
-from cyclades_tui.services.runtime import db_errors
 
 # A question to the scheduler must not freeze the screen: cupsd answers in milliseconds.
 QUERY_TIMEOUT_S = 5.0

@@ -8,8 +8,9 @@ from cyclades_tui.domain.safe_text import first_unsafe
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import parse_uai, require_active, require_manager, require_school
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.db_errors import db_errors
+from cyclades_tui.services.db_session import write_transaction
 from cyclades_tui.services.errors import BadInput, Refused
-from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.store.models import School
 
 

@@ -16,9 +16,9 @@ from cyclades_tui.services import audit, documents, files, printing
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.candidates import school_homonyms
+from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.services.errors import BadInput, Refused
-from cyclades_tui.services.runtime import db_errors
 from cyclades_tui.store.models import Candidate, Candidature, School
 
 # The title of a one-slip document (accounts.TITLE_ONE), not imported: accounts is heavy.

@@ -23,8 +23,9 @@ from cyclades_tui.domain.staff_passwords import MIN_STAFF_PASSWORD, staff_passwo
 from cyclades_tui.services import audit
 from cyclades_tui.services.access import require_active, require_manager, require_school
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
+from cyclades_tui.services.db_errors import db_errors
+from cyclades_tui.services.db_session import write_transaction
 from cyclades_tui.services.errors import BadInput, Refused
-from cyclades_tui.services.runtime import db_errors, write_transaction
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import School, Staff, StaffAddressLock, utcnow
 

@@ -82,7 +82,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         "Candidats",
     ),
     Activity(
-        "import_bee",
+        "import_siecle",
         "Importer mes élèves depuis la BEE",
         "Importer un export SIECLE (ElevesSansAdresses .zip ou .xml)",
         "b",
@@ -266,7 +266,7 @@ _ACTIONS: tuple[Action, ...] = (
     Action(
         "import-bee",
         "ctrl+b",
-        "import_bee",
+        "import_siecle",
         "Import BEE",
         "Importer mes élèves depuis la BEE (export SIECLE)",
     ),
@@ -333,7 +333,7 @@ KEY_TABLE: tuple[ScreenKeys, ...] = (
         (*(f"open-{a.id}" for a in ACTIVITIES if a.key), "logout", "home-back"),
         "flèches + `Entrée` (part de la première ligne, s'arrête aux deux bouts), ou "
         "{open-generate} générer, {open-regenerate} regénérer, {open-documents} compte "
-        "rendu, {open-candidates} candidats, {open-import_bee} import BEE, "
+        "rendu, {open-candidates} candidats, {open-import_siecle} import BEE, "
         "{open-import_csv} HORS BEE, {open-journal} journal, {open-password} mot de "
         "passe ; {logout} Déconnexion (demande confirmation ; {home-back} ne déconnecte "
         "jamais)",

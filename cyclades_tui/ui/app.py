@@ -19,8 +19,8 @@ from textual.widgets import Input
 
 from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.memory import OUT_OF_MEMORY
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, ACTIVITY_BY_ID, bindings
 from cyclades_tui.ui.context import ScreenContext
@@ -38,7 +38,6 @@ from cyclades_tui.ui.messages import (
 )
 from cyclades_tui.ui.paths import stylesheets
 from cyclades_tui.ui.screens.base import BaseScreen
-from cyclades_tui.ui.screens.bee_import import BeeImportScreen
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
 from cyclades_tui.ui.screens.csv_import import CsvImportScreen
 from cyclades_tui.ui.screens.documents import DocumentsScreen
@@ -50,6 +49,7 @@ from cyclades_tui.ui.screens.password import ChangePasswordScreen, ForcedPasswor
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.regenerate import RegenerateScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
+from cyclades_tui.ui.screens.siecle_import import SiecleImportScreen
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.terminal_input import BoundedLinuxDriver, bound_initial_size
 from cyclades_tui.ui.text import TerminalSafeFilter
@@ -64,7 +64,7 @@ ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
     "documents": DocumentsScreen,
     "candidates": CandidatesScreen,
     "import_csv": CsvImportScreen,
-    "import_bee": BeeImportScreen,
+    "import_siecle": SiecleImportScreen,
     "journal": JournalScreen,
     "password": ChangePasswordScreen,
 }

@@ -28,7 +28,7 @@ from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
 from cyclades_tui.services import accounts, audit, candidates, documents
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
-from cyclades_tui.services.runtime import connect
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import (
     Account,

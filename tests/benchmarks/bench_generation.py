@@ -23,9 +23,9 @@ from cyclades_tui.domain.passwords import generate_password, hash_password
 from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
 from cyclades_tui.services import accounts, schools
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import demo_records
 from cyclades_tui.services.import_core import store_records
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import load_settings
 from cyclades_tui.store.models import School
 

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from cyclades_tui.domain.exams import State
 from cyclades_tui.services import accounts, directory, schools
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import demo_records
 from cyclades_tui.services.import_core import store_records
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import load_settings
 from cyclades_tui.store.models import School
 from tests.slapd_server import running_slapd

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from cyclades_tui.services import schools, staff  # noqa: E402
 from cyclades_tui.services.actor import operator  # noqa: E402
-from cyclades_tui.services.runtime import connect  # noqa: E402
+from cyclades_tui.services.db_session import connect  # noqa: E402
 from cyclades_tui.settings import load_settings  # noqa: E402
 from cyclades_tui.store.models import Staff, utcnow  # noqa: E402
 from tests.pty_terminal import Terminal  # noqa: E402

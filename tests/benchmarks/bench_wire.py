@@ -85,8 +85,8 @@ def prepare(db_url: str, candidates: int) -> None:
     from cyclades_tui.services import accounts
     from cyclades_tui.services.actor import operator
     from cyclades_tui.services.candidates import list_candidates
+    from cyclades_tui.services.db_session import connect
     from cyclades_tui.services.demo import DEMO_UAI, seed_demo
-    from cyclades_tui.services.runtime import connect
 
     db = connect(db_url)
     seed_demo(candidates, seed=5, settings=load_settings())

@@ -27,10 +27,10 @@ import peewee
 
 from cyclades_tui.domain.exams import State
 from cyclades_tui.services import accounts, import_core, schools
-from cyclades_tui.services import runtime as runtime_module
+from cyclades_tui.services import db_session as runtime_module
 from cyclades_tui.services.actor import operator
+from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import demo_records
-from cyclades_tui.services.runtime import connect
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.database import database_proxy
 from cyclades_tui.store.models import School

@@ -140,9 +140,9 @@ class CandidatesScreen(ActivityScreen):
         """Open « Importer HORS BEE » above this list (it reloads on return)."""
         self.post_message(OpenActivity("import_csv", above=True))
 
-    def action_import_bee(self) -> None:
+    def action_import_siecle(self) -> None:
         """Open « Importer mes élèves depuis la BEE » above this list."""
-        self.post_message(OpenActivity("import_bee", above=True))
+        self.post_message(OpenActivity("import_siecle", above=True))
 
     def on_screen_resume(self) -> None:
         """Back from an import: show the new candidates."""

@@ -43,7 +43,7 @@ EMPTY_DEPOT = (
 )
 
 
-class BeeImportScreen(ActivityScreen):
+class SiecleImportScreen(ActivityScreen):
     """Pick the export, choose classes (none ticked), exam and state, check, then import."""
 
     BINDINGS = bindings("check", "import", "reload")
@@ -51,7 +51,7 @@ class BeeImportScreen(ActivityScreen):
     def __init__(self, ctx: ScreenContext) -> None:
         super().__init__(ctx)
         self.export: SiecleFile | None = None
-        self.path: bytes | None = None  # the export's bytes, read once
+        self.export_bytes: bytes | None = None  # read once, checked and imported from memory
         self.checked = False
         self.report: SiecleReport | None = None  # the last check
 
@@ -125,15 +125,15 @@ class BeeImportScreen(ActivityScreen):
         """Read the file in the school's folder only and parse it (no database access);
         another school's export is refused here, before classes are offered."""
         folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
-        path = files.read_confined(folder, name)
-        export = parse_siecle(read_file(path))  # read_file checks the size
+        data = files.read_confined(folder, name)
+        export = parse_siecle(read_file(data))  # read_file checks the size
         check_school(export, self.session.uai)
-        deliver(self, self._loaded, path, export)
+        deliver(self, self._loaded, data, export)
 
     def worker_failed(self, name: str) -> None:
         """A file that could not be read leaves nothing chosen from an earlier one."""
         if name == "load":
-            self.path, self.export = None, None
+            self.export_bytes, self.export = None, None
             self.query_one("#divisions", SelectionList).display = False
             self.query_one("#faults", Static).update("")
             self.query_one("#files", OptionList).focus()
@@ -141,8 +141,8 @@ class BeeImportScreen(ActivityScreen):
         elif name == "import":
             self._invalidate()
 
-    def _loaded(self, path: bytes, export: SiecleFile) -> None:
-        self.path, self.export = path, export
+    def _loaded(self, data: bytes, export: SiecleFile) -> None:
+        self.export_bytes, self.export = data, export
         divisions = self.query_one("#divisions", SelectionList)
         divisions.clear_options()
         # None ticked: an import of every class gave lycée pupils a DNB candidature.
@@ -177,7 +177,7 @@ class BeeImportScreen(ActivityScreen):
 
     def _choices(self) -> tuple[str, str, list[str], bool] | None:
         exam = self.query_one("#exam", Select)
-        if self.export is None or self.path is None:
+        if self.export is None or self.export_bytes is None:
             self.show_error("Choisissez d'abord l'export dans la liste des fichiers (Entrée).")
             return None
         if exam.is_blank():
@@ -194,24 +194,24 @@ class BeeImportScreen(ActivityScreen):
     def action_check(self) -> None:
         """Dry run with the current choices."""
         choices = self._choices()
-        if choices is not None and self.path is not None:
-            self.run_import(self.path, *choices, dry_run=True)
+        if choices is not None and self.export_bytes is not None:
+            self.run_import(self.export_bytes, *choices, dry_run=True)
 
     @on(Button.Pressed, "#import")
     def action_import_file(self) -> None:
         """Import for real, once checked; pupils already candidates for another exam only
         get the new candidature after a confirmation naming them."""
         choices = self._choices()
-        if choices is None or self.path is None:
+        if choices is None or self.export_bytes is None:
             return
         if not self.checked or self.report is None:
             self.show_error("Vérifiez d'abord l'import (« Vérifier »).")
             return
         named = self.report.other_exams
-        path = self.path
+        data = self.export_bytes
         if not named:
             self.query_one("#import", Button).disabled = True
-            self.run_import(path, *choices, dry_run=False)
+            self.run_import(data, *choices, dry_run=False)
             return
         shown = "\n".join(f"- {line}" for line in named[:NAMED_IN_CONFIRMATION])
         more = len(named) - NAMED_IN_CONFIRMATION
@@ -225,7 +225,7 @@ class BeeImportScreen(ActivityScreen):
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.query_one("#import", Button).disabled = True
-                self.run_import(path, *choices, dry_run=False, other_exams=True)
+                self.run_import(data, *choices, dry_run=False, other_exams=True)
             else:
                 self.show_info(
                     f"{CANCELLED} Rien n'a été importé. Décochez les classes de "
@@ -237,7 +237,7 @@ class BeeImportScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
     def run_import(
         self,
-        path: bytes,
+        data: bytes,
         exam: str,
         state: str,
         divisions: list[str],
@@ -250,7 +250,7 @@ class BeeImportScreen(ActivityScreen):
             report = import_siecle(
                 self.session.actor,
                 self.session.uai,
-                path,
+                data,
                 exam,
                 state,
                 divisions,

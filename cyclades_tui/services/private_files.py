@@ -24,7 +24,7 @@ from cyclades_tui.services import faults
 
 TEMP_PREFIX = ".cyclades-tmp-"
 # Where a test stops the process half-way through writing (services/faults.py).
-FAULT_HALF_WRITTEN = "newfile.half"
+FAULT_HALF_WRITTEN = "private_files.half"
 
 
 def open_folder(
