@@ -1,6 +1,7 @@
 """The `cyclades-tui` command: the TUI with no subcommand, else scripted use of the services.
 
-The package: ``parser`` (French argparse), ``commands`` (one handler per subcommand),
+The package: ``parser`` (French argparse), ``commands`` (one handler per subcommand, and
+the dispatch), ``account_commands`` (``accounts …``), ``import_commands`` (``import``),
 ``output`` (the terminal gate), ``hardening`` (process limits).
 """
 

@@ -1,18 +1,18 @@
-"""The subcommands: each runs one service and prints its result (French)."""
+"""The subcommands: each runs one service and prints its result (French).
+
+Here: the dispatch, and the commands of schools, staff, documents, audit, demo, backup and
+config; ``accounts …`` is in ``account_commands``, ``import`` in ``import_commands``.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services import (
-    account_exports,
-    accounts,
     audit,
     documents,
     schools,
@@ -21,150 +21,19 @@ from cyclades_tui.services import (
 )
 from cyclades_tui.services.actor import Actor, operator
 from cyclades_tui.services.backup import backup
-from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.db_session import connect, init_schema
 from cyclades_tui.services.demo import reset_demo_password, seed_demo
 from cyclades_tui.services.errors import (
     BadInput,
-    OtherExamCandidates,
-    PupilsWithoutIne,
-    ServiceError,
 )
-from cyclades_tui.services.siecle_import import export_divisions, import_siecle
 from cyclades_tui.settings import (
     LoadedSettings,
     Settings,
 )
 
-from .output import (
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    EXIT_REFUSED,
-    check_out_dir,
-    print_json,
-    progress_printer,
-    read_secret_lines,
-)
-
-
-def _run_result(actor: Actor, result: accounts.RunResult, out: Path | None, as_json: bool) -> int:
-    files: list[str] = []
-    failure = None
-    for d in result.documents:
-        if out is None:
-            break
-        try:
-            files.append(str(documents.export(actor, d.id, out / d.file_name)))
-        except ServiceError as error:
-            # The accounts and documents are committed: say so, and how to get the files.
-            failure = (
-                f"{error.message} Les documents sont enregistrés en base : "
-                f"« cyclades-tui documents export ID CHEMIN »."
-            )
-    code = EXIT_BAD_INPUT if failure else EXIT_OK
-    if failure:
-        print(failure, file=sys.stderr)
-    if as_json:
-        print_json(
-            {
-                "run": result.run_id,
-                "created": result.created,
-                "documents": [
-                    {
-                        "id": d.id,
-                        "title": d.title,
-                        "layout": d.layout,
-                        "slips": d.slips,
-                        "size": d.size,
-                    }
-                    for d in result.documents
-                ],
-                "files": files,
-            }
-        )
-        return code
-    print(result.message)
-    for d in result.documents:
-        print(
-            f"  document {d.id} : {d.title} ({d.layout} par page, {d.slips} papillon(s), "
-            f"{d.size} octets)"
-        )
-    for f in files:
-        print(f"  écrit : {f}")
-    return code
-
-
-def _cmd_accounts(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
-    if args.action == "status":
-        st = accounts.status(actor, args.school)
-        if args.json:
-            print_json(
-                {
-                    "school": st.school.uai,
-                    "eligible": st.eligible,
-                    "with_account": st.with_account,
-                    "without_account": st.without_account,
-                }
-            )
-        else:
-            print(f"{st.school.name} ({st.school.uai})")
-            print(f"  candidats éligibles : {st.eligible}")
-            print(f"  avec compte : {st.with_account}")
-            print(f"  sans compte : {st.without_account}")
-            if st.eligible and not st.without_account:
-                print(accounts.ALL_GENERATED)
-        return EXIT_OK
-    if args.action == "generate":
-        out = check_out_dir(args.out)
-        result = accounts.generate(
-            actor, args.school, progress=progress_printer(sys.stderr), settings=settings
-        )
-        return _run_result(actor, result, out, args.json)
-    if args.action == "regenerate":
-        out = check_out_dir(args.out)
-        result = accounts.regenerate(actor, args.school, args.ine, args.state, settings=settings)
-        return _run_result(actor, result, out, args.json)
-    if args.action == "verify":
-        (password,) = read_secret_lines(1, ["Mot de passe : "])
-        verdict = accounts.verify(args.login, password, settings=settings)
-        if not verdict.ok:
-            print("Identifiant ou mot de passe incorrect.", file=sys.stderr)
-            return EXIT_REFUSED
-        print(
-            "Mot de passe correct."
-            + (
-                " Mot de passe provisoire : il doit être changé à la première connexion."
-                if verdict.must_change
-                else ""
-            )
-        )
-        return EXIT_OK
-    if args.action == "ldap-sync":
-        # ldap3 takes about 0.3 s to import: loaded for this command only, not for the TUI.
-        from cyclades_tui.services import directory
-
-        report = directory.ldap_sync(actor, settings, args.school, args.all, dry_run=args.dry_run)
-        print(report.message)
-        return EXIT_OK
-    if args.action == "export":
-        exported = account_exports.export(
-            actor,
-            args.format,
-            args.path,
-            args.school,
-            args.all,
-            base_dn=args.base_dn,
-            pwdreset=settings.ldap_pwdreset,
-        )
-        print(
-            f"{exported.accounts} compte(s) de {exported.schools} établissement(s) écrit(s) "
-            f"({args.format}, lisible par vous seul) : {exported.path}"
-        )
-        return EXIT_OK
-    current, new = read_secret_lines(2, ["Mot de passe actuel : ", "Nouveau mot de passe : "])
-    accounts.change_password(args.login, current, new, settings=settings)
-    print("Mot de passe changé.")
-    return EXIT_OK
+from .account_commands import cmd_accounts
+from .import_commands import cmd_import
+from .output import EXIT_OK, print_json, read_secret_lines
 
 
 def _cmd_documents(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
@@ -325,101 +194,6 @@ def _cmd_audit(args: argparse.Namespace, actor: Actor, settings: Settings) -> in
     return EXIT_OK
 
 
-def _cmd_import(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
-    prefix = "Vérification seule : " if args.dry_run else ""
-    if args.file.suffix.lower() not in (".xml", ".zip"):
-        if (
-            args.exam
-            or args.state
-            or args.division
-            or args.yes
-            or args.all_divisions
-            or args.other_exams
-        ):
-            raise BadInput(
-                "--exam, --state, --division, --all-divisions, --other-exams et "
-                "--yes ne valent que pour un export SIECLE (.xml ou .zip)."
-            )
-        report = import_csv(
-            actor,
-            args.school,
-            args.file,
-            dry_run=args.dry_run,
-            max_candidates=settings.max_candidates_per_school,
-        )
-        print(
-            f"{prefix}{report.total} ligne(s) : {report.added} ajoutée(s), "
-            f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s)."
-        )
-        return EXIT_OK
-    if not args.exam or not args.state:
-        raise BadInput(
-            "Import SIECLE : --exam CODE et --state ETAT sont obligatoires "
-            "(l'export ne dit rien des examens)."
-        )
-    if args.division and args.all_divisions:
-        raise BadInput("Import SIECLE : --division et --all-divisions s'excluent.")
-    if not args.division and not args.all_divisions:
-        # Importing every class by default gave lycée pupils a DNB candidature: the
-        # classes are chosen, never implied.
-        found = ", ".join(d or "(sans division)" for d in export_divisions(args.file))
-        raise BadInput(
-            "Import SIECLE : choisissez les classes avec --division D [D …] ou "
-            f"--all-divisions ; divisions de l'export : {found}."
-        )
-    try:
-        siecle = import_siecle(
-            actor,
-            args.school,
-            args.file,
-            args.exam,
-            args.state,
-            args.division,
-            skip_invalid_ine=args.yes,
-            dry_run=args.dry_run,
-            other_exams=args.other_exams,
-            max_candidates=settings.max_candidates_per_school,
-        )
-    except OtherExamCandidates as error:
-        raise OtherExamCandidates(
-            f"{len(error.pupils)} élève(s) déjà candidat(s) à un autre examen recevrai(en)t "
-            f"une candidature {args.exam.upper()} : relancez avec --other-exams pour l'ajouter, "
-            "rien n'a été importé.",
-            error.pupils,
-        ) from None
-    except PupilsWithoutIne as error:
-        # The service says what to confirm; how to confirm it on the command line is ours.
-        raise PupilsWithoutIne(
-            f"{len(error.pupils)} élève(s) sans INE valide ne peuvent pas être candidats : "
-            "relancez avec --yes pour les ignorer, rien n'a été importé.",
-            error.pupils,
-        ) from None
-    print(f"{prefix}{siecle.total} élève(s) : {siecle.summary()}.")
-    if siecle.other_exams:
-        print(
-            f"{len(siecle.other_exams)} élève(s) déjà candidat(s) à un autre examen"
-            + (
-                " (--other-exams requis pour les importer) :"
-                if args.dry_run and not args.other_exams
-                else " :"
-            )
-        )
-        for line in siecle.other_exams:
-            print(f"  - {safe_text(line)}")
-    if siecle.skipped:
-        print(f"{len(siecle.skipped)} élève(s) ignoré(s) faute d'INE valide :")
-        for line in siecle.skipped:
-            print(f"  - {safe_text(line)}")
-    if siecle.left:
-        print(
-            f"{len(siecle.left)} élève(s) sorti(s) de l'établissement avant l'export, "
-            "laissé(s) de côté :"
-        )
-        for line in siecle.left:
-            print(f"  - {safe_text(line)}")
-    return EXIT_OK
-
-
 def _cmd_demo(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
 
     if args.candidates < 0:
@@ -443,8 +217,8 @@ _Handler = Callable[[argparse.Namespace, Actor, Settings], int]
 # One signature for every subcommand run against the database (the actor: who typed it).
 _HANDLERS: dict[str, _Handler] = {
     "demo": _cmd_demo,
-    "import": _cmd_import,
-    "accounts": _cmd_accounts,
+    "import": cmd_import,
+    "accounts": cmd_accounts,
     "staff": _cmd_staff,
     "documents": _cmd_documents,
     "school": _cmd_school,

@@ -154,28 +154,55 @@ KEEP_HELP = (
 )
 
 
+# Options several subcommands share, each declared once.
+_SHARED_OPTIONS: dict[str, dict[str, Any]] = {
+    "--school": {"required": True, "metavar": "UAI"},
+    "--out": {"type": Path, "metavar": "DIR"},
+    "--json": {"action": "store_true"},
+    "--dry-run": {"action": "store_true", "help": "tout vérifier sans rien écrire"},
+    "--keep-password": {"action": "store_true", "help": KEEP_HELP},
+}
+
+
+def _shared(parser: argparse.ArgumentParser, *names: str) -> argparse.ArgumentParser:
+    """Add the shared options ``names`` to ``parser``, in that order (the order of --help)."""
+    for name in names:
+        parser.add_argument(name, **_SHARED_OPTIONS[name])
+    return parser
+
+
 _Command = Callable[..., argparse.ArgumentParser]
+
+
+def _group(command: _Command, name: str, help_text: str) -> _Command:
+    """The command ``name`` whose subcommand (``args.action``) is required; returns how to
+    add one of its subcommands: ``action(name, help)``."""
+    parent = command(name, help_text)
+    sub = parent.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
+
+    def action(action_name: str, action_help: str) -> argparse.ArgumentParser:
+        return command(action_name, action_help, sub)
+
+    return action
 
 
 def _add_school(command: _Command) -> None:
     """school add | service | list."""
-    school = command("school", "gérer les établissements")
-    school_sub = school.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
-    p = command("add", "ajouter un établissement", school_sub)
+    school = _group(command, "school", "gérer les établissements")
+    p = school("add", "ajouter un établissement")
     p.add_argument("uai")
     p.add_argument("name", nargs="+")
-    p = command("service", "positionner ou retirer le service de gestion des candidats", school_sub)
+    p = school("service", "positionner ou retirer le service de gestion des candidats")
     p.add_argument("uai")
     p.add_argument("state", choices=["on", "off"])
-    command("list", "lister les établissements", school_sub)
+    school("list", "lister les établissements")
 
 
 def _add_import(command: _Command) -> None:
     """import FILE: CSV or SIECLE."""
     p = command("import", "importer des candidats : CSV « HORS BEE » ou export SIECLE (BEE)")
     p.add_argument("file", type=Path, help="fichier .csv, ou export SIECLE .xml / .zip")
-    p.add_argument("--school", required=True, metavar="UAI")
-    p.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
+    _shared(p, "--school", "--dry-run")
     p.add_argument("--exam", metavar="CODE", help="SIECLE : examen des élèves importés")
     p.add_argument(
         "--state", metavar="ETAT", help="SIECLE : état initial (inscrit, pre-inscrit, …)"
@@ -206,34 +233,27 @@ def _add_import(command: _Command) -> None:
 
 def _add_accounts(command: _Command) -> None:
     """accounts status, generate, regenerate, verify, change-password, ldap-sync, export."""
-    acc = command("accounts", "comptes des candidats")
-    acc_sub = acc.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
-    p = command("status", "candidats éligibles, avec et sans compte", acc_sub)
-    p.add_argument("--school", required=True, metavar="UAI")
-    p.add_argument("--json", action="store_true")
-    p = command("generate", "créer les comptes manquants et leurs papillons", acc_sub)
-    p.add_argument("--school", required=True, metavar="UAI")
-    p.add_argument("--out", type=Path, metavar="DIR")
-    p.add_argument("--json", action="store_true")
-    p = command("regenerate", "nouveau mot de passe pour le compte d'un candidat", acc_sub)
-    p.add_argument("--school", required=True, metavar="UAI")
+    accounts = _group(command, "accounts", "comptes des candidats")
+    _shared(accounts("status", "candidats éligibles, avec et sans compte"), "--school", "--json")
+    p = accounts("generate", "créer les comptes manquants et leurs papillons")
+    _shared(p, "--school", "--out", "--json")
+    p = _shared(
+        accounts("regenerate", "nouveau mot de passe pour le compte d'un candidat"), "--school"
+    )
     p.add_argument("--ine", required=True)
     # The states that can give an account, in the short form parse_state reads.
     p.add_argument("--state", choices=[fold(s.value) for s in ELIGIBLE_STATES])
-    p.add_argument("--out", type=Path, metavar="DIR")
-    p.add_argument("--json", action="store_true")
-    p = command("verify", "vérifier un mot de passe (lu sur l'entrée standard)", acc_sub)
+    _shared(p, "--out", "--json")
+    p = accounts("verify", "vérifier un mot de passe (lu sur l'entrée standard)")
     p.add_argument("login")
-    p = command(
-        "change-password",
-        "changer un mot de passe (actuel puis nouveau sur l'entrée standard)",
-        acc_sub,
+    p = accounts(
+        "change-password", "changer un mot de passe (actuel puis nouveau sur l'entrée standard)"
     )
     p.add_argument("login")
-    p = command("ldap-sync", "écrire les comptes dans l'annuaire LDAP (réglages ldap_*)", acc_sub)
+    p = accounts("ldap-sync", "écrire les comptes dans l'annuaire LDAP (réglages ldap_*)")
     _add_scope(p)
-    p.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
-    p = command("export", "écrire les comptes (hachés) pour un site : LDIF ou htpasswd", acc_sub)
+    _shared(p, "--dry-run")
+    p = accounts("export", "écrire les comptes (hachés) pour un site : LDIF ou htpasswd")
     p.add_argument("--format", required=True, choices=list(account_exports.FORMATS))
     _add_scope(p)
     p.add_argument("--base-dn", metavar="DN", help="ldif : base des entrées (ou=UAI,DN)")
@@ -242,45 +262,37 @@ def _add_accounts(command: _Command) -> None:
 
 def _add_documents(command: _Command) -> None:
     """documents list | export | purge."""
-    docs = command("documents", "documents générés")
-    docs_sub = docs.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
-    p = command("list", "lister les documents d'un établissement", docs_sub)
-    p.add_argument("--school", required=True, metavar="UAI")
-    p.add_argument("--json", action="store_true")
-    p = command(
-        "export", "écrire un document dans un fichier (ou un dossier finissant par /)", docs_sub
-    )
+    documents = _group(command, "documents", "documents générés")
+    _shared(documents("list", "lister les documents d'un établissement"), "--school", "--json")
+    p = documents("export", "écrire un document dans un fichier (ou un dossier finissant par /)")
     p.add_argument("id", type=int)
     p.add_argument("path")
     p.add_argument(
         "--ine",
         help="le papillon de cet élève seul (une page ; le document enregistré n'est pas modifié)",
     )
-    p = command(
-        "purge", "supprimer les documents anciens (ils contiennent des mots de passe)", docs_sub
-    )
+    p = documents("purge", "supprimer les documents anciens (ils contiennent des mots de passe)")
     p.add_argument("--older-than", type=int, required=True, metavar="JOURS")
     p.add_argument("--school", metavar="UAI", help="un seul établissement (sinon tous)")
 
 
 def _add_staff(command: _Command) -> None:
     """staff add | list | reset-password | disable | enable | unlock."""
-    st = command("staff", "comptes du personnel")
-    st_sub = st.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
-    p = command("add", "créer un compte du personnel", st_sub)
+    staff = _group(command, "staff", "comptes du personnel")
+    p = staff("add", "créer un compte du personnel")
     p.add_argument("login")
     p.add_argument("--school", metavar="UAI")
     p.add_argument("--role", choices=[ROLE_SCHOOL, ROLE_MANAGER], default=ROLE_SCHOOL)
-    p.add_argument("--keep-password", action="store_true", help=KEEP_HELP)
-    command("list", "lister les comptes du personnel", st_sub)
-    p = command("reset-password", "nouveau mot de passe pour un compte du personnel", st_sub)
+    _shared(p, "--keep-password")
+    staff("list", "lister les comptes du personnel")
+    p = staff("reset-password", "nouveau mot de passe pour un compte du personnel")
     p.add_argument("login")
-    p.add_argument("--keep-password", action="store_true", help=KEEP_HELP)
-    p = command("disable", "désactiver un compte du personnel", st_sub)
+    _shared(p, "--keep-password")
+    p = staff("disable", "désactiver un compte du personnel")
     p.add_argument("login")
-    p = command("enable", "réactiver un compte du personnel désactivé", st_sub)
+    p = staff("enable", "réactiver un compte du personnel désactivé")
     p.add_argument("login")
-    p = command("unlock", "lever le verrouillage d'un compte (et ses échecs comptés)", st_sub)
+    p = staff("unlock", "lever le verrouillage d'un compte (et ses échecs comptés)")
     p.add_argument("login")
 
 

@@ -13,10 +13,8 @@ and small.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass
-from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -28,7 +26,8 @@ from cyclades_tui.domain.names import fold
 
 from . import slip_layout as geo
 from .credentials_layout import CREDENTIAL_ORDER
-from .fonts import MONO_BOLD, FontSet, document_fonts, is_standard_encodable
+from .fonts import FontSet, document_fonts, is_standard_encodable
+from .text_writer import TextWriter, fit, wrap_chars
 
 __all__ = ["DocumentInfo", "SlipData", "render_slips", "sort_slips"]
 
@@ -88,76 +87,6 @@ def sort_slips(slips: Iterable[SlipData]) -> list[SlipData]:
 # --- Drawing helpers -----------------------------------------------------------------------
 
 
-def _fit(text: str, font: str, size: float, max_width: float) -> tuple[float, float]:
-    """Font size and horizontal scale (percent) for ``text`` to fit in ``max_width``.
-
-    The size shrinks down to ``geo.MIN_SIZE``; past that the glyphs get narrower, which keeps
-    even absurdly long values inside the frame and fully extractable.
-    """
-    width: float = stringWidth(text, font, size)
-    if width <= max_width:
-        return size, 100.0
-    shrunk = max(geo.MIN_SIZE, math.floor(size * max_width / width * 10) / 10)
-    width = width * shrunk / size
-    if width <= max_width:
-        return shrunk, 100.0
-    return shrunk, math.floor(1000 * max_width / width) / 10
-
-
-class _TextWriter:
-    """Collects fitted strings into one reportlab text object (one BT/ET block)."""
-
-    def __init__(self, canvas: Canvas, fonts: FontSet) -> None:
-        self._canvas = canvas
-        self._fonts = fonts
-        self._text: Any = canvas.beginText()
-
-    def regular(self, x: float, y: float, text: str, size: float, max_width: float) -> None:
-        self._write(x, y, text, self._fonts.regular, size, max_width, fake_bold=False)
-
-    def bold(self, x: float, y: float, text: str, size: float, max_width: float) -> None:
-        self._write(x, y, text, self._fonts.bold, size, max_width, self._fonts.fake_bold)
-
-    def oblique(self, x: float, y: float, text: str, size: float, max_width: float) -> None:
-        self._write(x, y, text, self._fonts.oblique, size, max_width, fake_bold=False)
-
-    def mono(self, x: float, y: float, text: str, size: float, max_width: float) -> None:
-        """Courier: keeps look-alike characters of credentials apart; cp1252 text only."""
-        self._write(x, y, text, MONO_BOLD, size, max_width, fake_bold=False)
-
-    def gray(self, level: float) -> None:
-        self._text.setFillGray(level)
-
-    def draw(self) -> None:
-        self._canvas.drawText(self._text)
-
-    def _write(
-        self,
-        x: float,
-        y: float,
-        text: str,
-        font: str,
-        size: float,
-        max_width: float,
-        fake_bold: bool,
-    ) -> None:
-        t = self._text
-        size, scale = _fit(text, font, size, max_width)
-        t.setTextOrigin(x, y)
-        t.setFont(font, size)
-        # Horizontal scale and render mode belong to the PDF text state, which outlives the
-        # text object: always put them back.
-        if scale < 100:
-            t.setHorizScale(scale)
-        if fake_bold:
-            t.setTextRenderMode(2)
-        t.textOut(text)
-        if fake_bold:
-            t.setTextRenderMode(0)
-        if scale < 100:
-            t.setHorizScale(100)
-
-
 @dataclass(frozen=True)
 class _Style:
     """Per-document drawing choices: fonts, and where values start after their labels."""
@@ -197,18 +126,6 @@ def _school_line(info: DocumentInfo) -> str:
     return " — ".join(parts)
 
 
-def _wrap_chars(text: str, font: str, size: float, max_width: float) -> Iterator[str]:
-    """Cut ``text`` into pieces no wider than ``max_width`` (URLs have no spaces to break at)."""
-    line = ""
-    for ch in text:
-        if line and stringWidth(line + ch, font, size) > max_width:
-            yield line
-            line = ""
-        line += ch
-    if line:
-        yield line
-
-
 def _draw_qr_code(canvas: Canvas, value: str) -> None:
     widget = QrCodeWidget(value, barLevel="M", barWidth=geo.QR_SIZE, barHeight=geo.QR_SIZE)
     drawing = Drawing(geo.QR_SIZE, geo.QR_SIZE)
@@ -218,35 +135,18 @@ def _draw_qr_code(canvas: Canvas, value: str) -> None:
 
 def _draw_static(canvas: Canvas, info: DocumentInfo, style: _Style) -> None:
     """Draw what every slip shares, in slip-local coordinates (done once, into a form)."""
-    fonts = style.fonts
-    c = canvas
-
-    c.setLineWidth(0.8)
-    c.setStrokeGray(0.25)
-    c.roundRect(geo.FRAME_X, geo.FRAME_Y, geo.FRAME_W, geo.FRAME_H, 8, stroke=1, fill=0)
-    c.setLineWidth(0.5)
-    c.setStrokeGray(0.55)
-    c.line(geo.LEFT, geo.Y_RULE, geo.RIGHT, geo.Y_RULE)
-    # Light background that makes the credentials the obvious part of the slip.
-    c.setFillGray(0.93)
-    box_height = geo.Y_IDENTIFY + 20 - geo.Y_CREDENTIALS_BOX
-    c.roundRect(
-        geo.LEFT - 6, geo.Y_CREDENTIALS_BOX, geo.TEXT_WIDTH + 12, box_height, 5, stroke=0, fill=1
-    )
-    if info.site_url:
-        _draw_qr_code(c, info.site_url)
-
-    c.setStrokeGray(0)
-    c.setFillGray(0)
+    _draw_frame(canvas, info)
+    canvas.setStrokeGray(0)
+    canvas.setFillGray(0)
     # The title gets its own text object: a larger size needs a thicker fake-bold stroke.
-    c.setLineWidth(geo.FAKE_BOLD_TITLE_STROKE)
-    title = _TextWriter(c, fonts)
+    canvas.setLineWidth(geo.FAKE_BOLD_TITLE_STROKE)
+    title = TextWriter(canvas, style.fonts)
     # Each slip is one pupil's: its heading is singular whatever the document's title.
     title.bold(geo.LEFT, geo.Y_TITLE, geo.SLIP_HEADING, 16, geo.TEXT_WIDTH)
     title.draw()
 
-    c.setLineWidth(geo.FAKE_BOLD_STROKE)
-    w = _TextWriter(c, fonts)
+    canvas.setLineWidth(geo.FAKE_BOLD_STROKE)
+    w = TextWriter(canvas, style.fonts)
     w.gray(0.3)
     w.regular(geo.LEFT, geo.Y_SCHOOL, _school_line(info), 9.5, geo.TEXT_WIDTH)
     w.gray(0)
@@ -262,21 +162,45 @@ def _draw_static(canvas: Canvas, info: DocumentInfo, style: _Style) -> None:
     w.bold(geo.LEFT, geo.Y_IDENTIFY, geo.TEXT_IDENTIFY, geo.LABEL_SIZE, geo.TEXT_WIDTH)
     w.regular(geo.LEFT, geo.Y_PROVISIONAL, geo.TEXT_PROVISIONAL, 9, geo.TEXT_WIDTH)
     w.oblique(geo.LEFT, geo.Y_KEEP, geo.TEXT_KEEP, 9, geo.QR_X - geo.LEFT)
+    _write_site_address(w, info.site_url, style.fonts)
+    w.draw()
 
-    # The address goes left of the QR code, on the label's line when it fits readably,
-    # otherwise cut over the following lines.
+
+def _draw_frame(canvas: Canvas, info: DocumentInfo) -> None:
+    """Draw the slip's lines and shapes: frame, rule, credentials background, QR code."""
+    c = canvas
+    c.setLineWidth(0.8)
+    c.setStrokeGray(0.25)
+    c.roundRect(geo.FRAME_X, geo.FRAME_Y, geo.FRAME_W, geo.FRAME_H, 8, stroke=1, fill=0)
+    c.setLineWidth(0.5)
+    c.setStrokeGray(0.55)
+    c.line(geo.LEFT, geo.Y_RULE, geo.RIGHT, geo.Y_RULE)
+    # Light background that makes the credentials the obvious part of the slip.
+    c.setFillGray(0.93)
+    box_height = geo.Y_IDENTIFY + 20 - geo.Y_CREDENTIALS_BOX
+    c.roundRect(
+        geo.LEFT - 6, geo.Y_CREDENTIALS_BOX, geo.TEXT_WIDTH + 12, box_height, 5, stroke=0, fill=1
+    )
+    if info.site_url:
+        _draw_qr_code(c, info.site_url)
+
+
+def _write_site_address(w: TextWriter, site_url: str, fonts: FontSet) -> None:
+    """Write the candidate site's address left of the QR code.
+
+    On the label's line when it fits readably, otherwise cut over the following lines.
+    """
     site_width = geo.QR_X - 8 - geo.LEFT
-    site_line = f"{geo.LABEL_SITE} {info.site_url}"
-    size, scale = _fit(site_line, fonts.regular, 10.5, site_width)
+    site_line = f"{geo.LABEL_SITE} {site_url}"
+    size, scale = fit(site_line, fonts.regular, 10.5, site_width)
     if size >= 8.5 and scale == 100:
         w.regular(geo.LEFT, geo.Y_SITE, site_line, 10.5, site_width)
-    else:
-        w.regular(geo.LEFT, geo.Y_SITE, geo.LABEL_SITE, 10.5, site_width)
-        pieces = list(_wrap_chars(info.site_url, fonts.regular, 9, site_width))
-        leading = min(12.0, (geo.Y_SITE - geo.Y_KEEP - 14) / len(pieces))
-        for i, piece in enumerate(pieces, start=1):
-            w.regular(geo.LEFT, geo.Y_SITE - i * leading, piece, 9, site_width)
-    w.draw()
+        return
+    w.regular(geo.LEFT, geo.Y_SITE, geo.LABEL_SITE, 10.5, site_width)
+    pieces = list(wrap_chars(site_url, fonts.regular, 9, site_width))
+    leading = min(12.0, (geo.Y_SITE - geo.Y_KEEP - 14) / len(pieces))
+    for i, piece in enumerate(pieces, start=1):
+        w.regular(geo.LEFT, geo.Y_SITE - i * leading, piece, 9, site_width)
 
 
 def _draw_cut_line(canvas: Canvas) -> None:
@@ -297,7 +221,7 @@ def _draw_cut_line(canvas: Canvas) -> None:
 
 def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
     """Draw one candidate's own values, in slip-local coordinates."""
-    w = _TextWriter(canvas, style.fonts)
+    w = TextWriter(canvas, style.fonts)
     candidate = f"{slip.family_name} {slip.first_name}" if slip.first_name else slip.family_name
     if slip.birth_date:
         candidate += f", né(e) le {slip.birth_date}"
@@ -321,7 +245,7 @@ def _draw_slip(canvas: Canvas, slip: SlipData, style: _Style) -> None:
     w.draw()
 
 
-def _draw_credentials(w: _TextWriter, slip: SlipData, style: _Style) -> None:
+def _draw_credentials(w: TextWriter, slip: SlipData, style: _Style) -> None:
     """Draw the login and the password in Courier, in the order the readback relies on.
 
     The order and the font are the contract of :mod:`.credentials_layout`.
