@@ -75,7 +75,7 @@ PG_SERVER = os.environ.get("CYCLADES_TEST_PG", "postgresql://postgres@127.0.0.1:
 
 
 def example(name: str) -> Path:
-    """A sample file of the repository's examples/ folder (the README's sample run uses them)."""
+    """A sample file of the repository's examples/ folder (CONTRIBUTING's sample run uses them)."""
     path = EXAMPLES / name
     if not path.is_file():
         pytest.fail(f"fichier d'exemple introuvable : examples/{name}")

@@ -23,7 +23,7 @@ command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ldapwhoami >/dev/null || missing+=(ldap-utils)
 command -v php >/dev/null || missing+=(php-cli)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
-# The SSH test installs the app as the README says: a virtualenv of the system's Python.
+# The SSH test installs the app as docs/installation.md says: a virtualenv of the system's Python.
 /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation de ${missing[*]}…"

@@ -484,11 +484,11 @@ def test_view_read_by_a_read_only_reader_and_password_verify(
 
 
 def _read_as_read_only_role(schema: str, query: str) -> tuple[list[tuple[object, ...]], str]:
-    """Create a role allowed to read the view only (the README's statements), read as it,
+    """Create a role allowed to read the view only (docs/site-candidat.md's statements), read as it,
     drop it."""
     role = f"lecture_{schema}"
     admin = peewee.PostgresqlDatabase("test", user="postgres", host="127.0.0.1", port=5432)
-    # The README's statements, as written, with this test's role and schema.
+    # The statements of docs/site-candidat.md, as written, with this test's role and schema.
     statements = (
         readme_block("sql", "candidate_accounts")
         .replace("cyclades_lecture", role)

@@ -1,9 +1,9 @@
 """The real path staff take: a school server reached with `ssh -t`, files exchanged over SFTP.
 
-The test reads the README's « Installation sur un serveur » and « Sauvegardes » sections and
+The test reads the admin guide's pages docs/installation.md and docs/sauvegardes.md and
 runs their code blocks as written: the service account, the folders and the settings file
 (step 2, under `umask 077` so that every mode must be explicit), `/etc/cyclades-tui/
-config.toml` filled with the README's TOML block, the `Match` blocks of sshd (step 3), one
+config.toml` filled with the guide's TOML block, the `Match` blocks of sshd (step 3), one
 school block per school (step 5), one person block per person (step 6), and the cron line of
 the backups, run as the service account in cron's bare environment. It then starts a sshd of
 its own on 127.0.0.1 (its own configuration and host key) and drives it with the real `ssh`
@@ -15,8 +15,8 @@ What differs from a real server, and why:
 - account names are the test's own (`cyct…` for `cyclades`, …), and `/opt/cyclades-tui`,
   `/var/lib/cyclades-tui` and `/srv/cyclades-tui` are folders of the test: other tests may
   run at the same time on this machine;
-- `/etc/cyclades-tui` is the README's path itself, but seen only inside a mount namespace of
-  the test (a folder of the test bind-mounted there), where the README's commands, sshd and
+- `/etc/cyclades-tui` is the guide's path itself, but seen only inside a mount namespace of
+  the test (a folder of the test bind-mounted there), where the guide's commands, sshd and
   the cron line run: the machine's own `/etc/cyclades-tui` stays untouched (the test creates
   it, empty, as a mount point when it is missing, and leaves it: another run of this test may
   be using it).
@@ -128,7 +128,7 @@ GUIDE = {
     "Installation sur un serveur": DOCS / "installation.md",
     "Sauvegardes": DOCS / "sauvegardes.md",
 }  # the admin guide's pages, by their title
-SCHOOLS = ("0392689L", "0350036Z")  # the README's own school, and another one
+SCHOOLS = ("0392689L", "0350036Z")  # docs/installation.md's own school, and another one
 PEOPLE = {"0392689L": "mme.martin", "0350036Z": "m.durand"}
 STAFF_PASSWORD = "phrase de passe du personnel"
 SYSTEM_CONFIG_DIR = Path("/etc/cyclades-tui")
@@ -142,7 +142,7 @@ def readme_section(title: str) -> str:
 
 
 def code_blocks(section: str) -> list[tuple[str, str]]:
-    """The fenced code blocks of a README section: (language, body)."""
+    """The fenced code blocks of an admin guide page: (language, body)."""
     return [(m[1], m[2]) for m in re.finditer(r"^```(\w*)\n(.*?)^```$", section, re.M | re.S)]
 
 
@@ -153,7 +153,7 @@ def readme_block(section: str, *, language: str = "sh", containing: str) -> str:
         for lang, body in code_blocks(readme_section(section))
         if lang == language and containing in body
     ]
-    assert len(found) == 1, f"README « {section} » : un bloc {language} avec « {containing} »"
+    assert len(found) == 1, f"docs, « {section} » : un bloc {language} avec « {containing} »"
     return found[0]
 
 
@@ -181,7 +181,7 @@ class Server:
         return self.base / "home"
 
     def localise(self, text: str) -> str:
-        """A README text with the test's folders and account names."""
+        """A text of the guide with the test's folders and account names."""
         for path, mine in (
             ("/opt/cyclades-tui", self.base / "opt"),
             ("/var/lib/cyclades-tui", self.home),
@@ -209,10 +209,10 @@ class Server:
         ]
 
     def shell(self, script: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        """A README block (localised) run by root's /bin/sh, stopping at the first failure.
+        """A block of the guide (localised) run by root's /bin/sh, stopping at the first failure.
 
-        ``umask 077``: the strictest root umask, so every mode the README relies on must
-        be given explicitly. The operator's ``cyc`` function comes first, as in README.
+        ``umask 077``: the strictest root umask, so every mode the guide relies on must
+        be given explicitly. The operator's ``cyc`` function comes first, as in the guide.
         """
         cyc = self.localise(
             readme_block("Installation sur un serveur", containing="cyc() {").splitlines()[0]
@@ -268,7 +268,7 @@ class Server:
         )
 
     def as_service(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        """An operator's command as the README has it (``cyc …``): no setting in the
+        """An operator's command as docs/installation.md has it (``cyc …``): no setting in the
         environment, only /etc/cyclades-tui/config.toml."""
         return run(
             *self.inside("runuser", "-u", self.service, "--", str(self.app), *args),
@@ -370,7 +370,7 @@ def enter_namespace(server: Server) -> None:
 
 
 def set_up(server: Server) -> None:
-    """What the README tells the administrator to do, in folders of the test's own."""
+    """What docs/installation.md tells the administrator to do, in folders of the test's own."""
     base, tag = server.base, server.base.name[-6:].lower().replace("_", "x")
     server.service, server.sftp_group = f"cyct{tag}", f"cycf{tag}"
     server.users.append(server.service)
@@ -378,7 +378,7 @@ def set_up(server: Server) -> None:
     enter_namespace(server)
     # Step 1, without the network: the app in a virtualenv of the system's Python.
     server.app = build_venv(base / "opt")
-    # Step 2: the service account, the folders, the settings file written as the README says.
+    # Step 2: the service account, the folders, the settings file written as the guide says.
     server.shell(
         server.localise(
             readme_block("Installation sur un serveur", containing="useradd --shell /bin/sh")
@@ -389,7 +389,7 @@ def set_up(server: Server) -> None:
         0o640,
         pwd.getpwnam(server.service).pw_gid,
     )
-    with config.open("w") as settings:  # the file the README created, its mode kept
+    with config.open("w") as settings:  # the file the guide created, its mode kept
         settings.write(
             server.localise(
                 readme_block("Installation sur un serveur", language="toml", containing="db =")
@@ -433,7 +433,7 @@ def set_up(server: Server) -> None:
         "KbdInteractiveAuthentication no\nLogLevel VERBOSE\n"
         "Subsystem sftp /usr/lib/openssh/sftp-server\n\n"
     )
-    # ... then the README's blocks, as written.
+    # ... then the guide's blocks, as written.
     match = readme_block("Installation sur un serveur", language="", containing="Match User")
     assert "SetEnv" not in match  # every setting is in config.toml
     (ssh / "sshd_config").write_text(sshd_config + server.localise(match))
@@ -556,7 +556,7 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     )
     assert before["without_account"] == 3
 
-    # A staff member's session (the account of the README's step 6): log in, generate,
+    # A staff member's session (the account of step 6 of docs/installation.md): log in, generate,
     # save the slips, ctrl+q.
     term = Terminal(server.ssh(server.service, "-tt"))
     term.wait_for("Connexion du personnel")
@@ -625,7 +625,7 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     assert done.returncode == 0 and "leurs-eleves.csv" in done.stdout
     assert "eleves.csv" not in done.stdout.replace("leurs-eleves.csv", "")
 
-    # The README's cron line, in cron's bare environment: a private backup that opens.
+    # The cron line of docs/sauvegardes.md, in cron's bare environment: a private backup that opens.
     line = readme_block("Sauvegardes", language="", containing="* * *").strip()
     done = server.cron(server.localise(line))
     assert done.returncode == 0, (done.stdout, done.stderr)
@@ -636,13 +636,13 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
     with contextlib.closing(sqlite3.connect(f"file:{backups[0]}?mode=ro", uri=True)) as copy:
         assert {row[0] for row in copy.execute("SELECT uai FROM school")} == set(SCHOOLS)
         assert copy.execute("SELECT count(*) FROM account").fetchone()[0] == 3
-    # The same day again: the day's copy is never replaced (exit 2), as the README says.
+    # The same day again: the day's copy is never replaced (exit 2), as docs/sauvegardes.md says.
     again = server.cron(server.localise(line))
     assert again.returncode == 2 and "existe déjà" in again.stderr, again.stderr
 
 
 def test_readme_cups_step_fits_debian_cupsd_conf(tmp_path: Path) -> None:
-    """Debian's cupsd.conf has no PreserveJobFiles line: the README's step adds it, once,
+    """Debian's cupsd.conf has no PreserveJobFiles line: the guide's step 7 adds it, once,
     and cupsd accepts the result."""
     step = readme_block("Installation sur un serveur", containing="PreserveJobFiles")
     edit = step.splitlines()[0]

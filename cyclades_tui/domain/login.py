@@ -39,7 +39,7 @@ def login_base(first_name: str, family_name: str, suffix_room: int = 0) -> str:
     family = clean_name_part(family_name)
     limit = MAX_LOGIN_LENGTH - suffix_room
     if first and family:
-        # The family-name part is cut first (docs/rules.md); a first name too long to leave
+        # The family-name part is cut first (docs/regles.md); a first name too long to leave
         # room for « .x » is cut too.
         first = first[: max(1, limit - 2)].strip("-")
         family = family[: limit - len(first) - 1].strip("-")

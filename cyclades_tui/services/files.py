@@ -49,7 +49,7 @@ def school_folder(root: Path, uai: str) -> Path:
     """``<root>/<UAI>`` with its ``depot`` and ``documents`` folders, created when missing.
 
     Created private to the service account; an administrator who serves them over SFTP
-    creates them beforehand with the ownership the README gives, which is kept as it is.
+    creates them beforehand with the ownership docs/installation.md gives, which is kept as it is.
     """
     if not has_uai_form(uai):  # never a path fragment: a UAI is 7 digits and a letter
         raise BadInput(f"UAI « {uai} » invalide.")

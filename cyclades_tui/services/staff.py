@@ -300,7 +300,7 @@ def authenticate(login: str, password: str, *, settings: Settings) -> Actor:
         _answer_at(started, check)
         raise Refused(refusal_message(settings))
     # The staff cost was raised since this hash was made: re-hash now that the password is
-    # known to be right (the README promises it). Slow, so outside the transaction.
+    # known to be right (docs/personnel.md promises it). Slow, so outside the transaction.
     upgraded = (
         hash_password(password, settings.chosen_cost)
         if hash_cost(staff.password_hash) < settings.chosen_cost
