@@ -93,6 +93,20 @@ def check_staff_password(password: str, login: str = "") -> str:
     return password
 
 
+def _existing(login: str) -> Staff:
+    """The staff account ``login`` names (case and spaces around it do not matter), or a
+    refusal; inside the caller's ``db_errors`` or transaction."""
+    staff = Staff.get_or_none(Staff.login == login.strip().lower())
+    if staff is None:
+        raise Refused(f"Compte « {login} » inconnu.")
+    return staff
+
+
+def _typed_by_owner(must_change: bool) -> str:
+    """What the audit trail adds when the new password was typed by its owner."""
+    return "" if must_change else " ; mot de passe saisi par son titulaire"
+
+
 def _new_staff_target(
     actor: Actor, login: str, uai: str | None, role: str
 ) -> tuple[str, School | None]:
@@ -134,9 +148,7 @@ def check_existing_staff(actor: Actor, login: str) -> None:
     """Refuse an unknown login before a new password is asked for it."""
     require_manager(actor, "peut réinitialiser un mot de passe")
     with db_errors():
-        found = Staff.get_or_none(Staff.login == login.strip().lower()) is not None
-    if not found:
-        raise Refused(f"Compte « {login} » inconnu.")
+        _existing(login)
 
 
 def add_staff(
@@ -172,7 +184,7 @@ def add_staff(
             actor,
             "staff.add",
             school,
-            f"{name} ({role})" + ("" if must_change else " ; mot de passe saisi par son titulaire"),
+            f"{name} ({role})" + _typed_by_owner(must_change),
         )
     return StaffInfo(
         login=name,
@@ -198,9 +210,7 @@ def set_password(
     check_staff_password(password, login)
     hashed = hash_password(password, settings.chosen_cost)
     with write_transaction(Staff._meta.database):
-        staff = Staff.get_or_none(Staff.login == login.strip().lower())
-        if staff is None:
-            raise Refused(f"Compte « {login} » inconnu.")
+        staff = _existing(login)
         Staff.update(password_hash=hashed, must_change_password=must_change).where(
             Staff.id == staff.id
         ).execute()
@@ -209,7 +219,7 @@ def set_password(
             actor,
             "staff.reset-password",
             staff.school,
-            staff.login + ("" if must_change else " ; mot de passe saisi par son titulaire"),
+            staff.login + _typed_by_owner(must_change),
         )
 
 
@@ -276,9 +286,7 @@ def _change_staff(
     require_manager(actor, f"peut {verb} un compte")
     require_active(actor, action)
     with write_transaction(Staff._meta.database):
-        staff = Staff.get_or_none(Staff.login == login.strip().lower())
-        if staff is None:
-            raise Refused(f"Compte « {login} » inconnu.")
+        staff = _existing(login)
         change(staff)
         audit.record(actor, action, staff.school, staff.login)
 
