@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from cyclades_tui.domain.passwords import hash_cost, hash_password, verify_password
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.settings import Settings, load_settings
@@ -145,7 +145,7 @@ def counting_bcrypt(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         costs.append(hash_cost(hashed))
         return verify_password(password, hashed)
 
-    monkeypatch.setattr(staff, "verify_password", counted)
+    monkeypatch.setattr(staff_login, "verify_password", counted)
     return costs
 
 
@@ -227,7 +227,7 @@ async def test_enter_while_a_password_is_checked_starts_nothing(
         release.wait(timeout=30)  # the check lasts until the test lets it end
         return verify_password(password, hashed)
 
-    monkeypatch.setattr(staff, "verify_password", held)
+    monkeypatch.setattr(staff_login, "verify_password", held)
     app = CycladesApp(db_url=sqlite_url, settings=load_settings())
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -274,13 +274,13 @@ def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
 
 DIES_DURING_CHECK = """
 import os, sys
-from cyclades_tui.services import staff
+from cyclades_tui.services import staff, staff_login
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
 connect(sys.argv[1])
 def dies(password, hashed):  # the SSH link drops while bcrypt runs: SIGHUP ends us here
     os._exit(1)
-staff.verify_password = dies
+staff_login.verify_password = dies
 staff.authenticate(sys.argv[2], "mauvais mot de passe", settings=load_settings())
 """
 

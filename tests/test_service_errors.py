@@ -37,13 +37,14 @@ from cyclades_tui.services import (
     siecle_import,
     single_slip,
     staff,
+    staff_lockout,
 )
-from cyclades_tui.services.access import require_active, require_school
+from cyclades_tui.services.access import require_active, require_school, staff_with_school
 from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.errors import DatabaseUnavailable, PupilsWithoutIne, ServiceError
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.database import open_database
-from cyclades_tui.store.models import School
+from cyclades_tui.store.models import School, utcnow
 from tests.helpers import FAST_SETTINGS, csv_bytes
 
 UAI = "0000001B"
@@ -91,6 +92,7 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "directory.ldap_sync": lambda tmp: directory.ldap_sync(operator(), ldap_settings(tmp), UAI),
     "access.require_active": lambda _: require_active(STAFF),
     "access.require_school": lambda _: require_school(operator(), UAI),
+    "access.staff_with_school": lambda _: staff_with_school("secretariat"),
     "audit.for_school": lambda _: audit.for_school(operator(), UAI),
     "audit.every_event": lambda _: audit.every_event(operator()),
     "audit.for_journal": lambda _: audit.for_journal(operator(), UAI),
@@ -157,8 +159,10 @@ CALLS: dict[str, Callable[[Path], object]] = {
         settings=FAST_SETTINGS,
         must_change=False,
     ),
-    "staff.authenticate": lambda _: staff.authenticate("secretariat", "x", settings=FAST_SETTINGS),
-    "staff.actor_for": lambda _: staff.actor_for("secretariat"),
+    "staff_login.authenticate": lambda _: staff.authenticate(
+        "secretariat", "x", settings=FAST_SETTINGS
+    ),
+    "staff_login.actor_for": lambda _: staff.actor_for("secretariat"),
     "staff.list_staff": lambda _: staff.list_staff(operator()),
     "staff.school_name": lambda _: staff.school_name(UAI),
     "staff.disable": lambda _: staff.disable(operator(), "secretariat"),
@@ -166,8 +170,11 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "staff.check_existing_staff": lambda _: staff.check_existing_staff(operator(), "secretariat"),
     "staff.enable": lambda _: staff.enable(operator(), "secretariat"),
     "staff.unlock": lambda _: staff.unlock(operator(), "secretariat"),
-    "staff.must_change_password": lambda _: staff.must_change_password("secretariat"),
-    "staff.change_own_password": lambda _: staff.change_own_password(
+    "staff_lockout.take_attempt_slot": lambda _: staff_lockout.take_attempt_slot(
+        1, utcnow(), FAST_SETTINGS, "192.0.2.1"
+    ),
+    "own_password.must_change_password": lambda _: staff.must_change_password("secretariat"),
+    "own_password.change_own_password": lambda _: staff.change_own_password(
         Actor("secretariat", school_uai=UAI),
         "Mot-de-passe-solide-42",
         "Autre-mot-solide-43",
@@ -256,11 +263,18 @@ PURE = {
     "siecle_export.check_school": "compares codes",
     "siecle_export.read_file": "reads a file",
     "siecle_export.export_divisions": "parses a file",
-    "staff.refusal_message": "a message",
+    "staff_login.refusal_message": "a message",
     "staff.check_staff_password": "checks a password's strength",
-    "staff.client_address": "reads SSH_CONNECTION",
-    "staff.prepare_login": "computes a dummy hash",
-    "staff.dummy_hash_ready": "looks at this process's dummy hashes",
+    "staff_lockout.client_address": "reads SSH_CONNECTION",
+    "ldap_connection.directory_settings": "reads the settings and a password file",
+    "ldap_connection.ldap_reason": "a message",
+    "ldap_connection.connect": "opens an LDAP connection, no database",
+    "ldap_connection.school_entries": "reads the LDAP directory, no database",
+    "staff_lockout.slot_address": "reads the Staff row it is given and the settings",
+    "staff_lockout.forget_failures": "runs inside the caller's write_transaction",
+    "staff_lockout.lift_lockout": "runs inside the caller's write_transaction",
+    "staff_login.prepare_login": "computes a dummy hash",
+    "staff_login.dummy_hash_ready": "looks at this process's dummy hashes",
 }
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from cyclades_tui.domain.passwords import hash_cost, hash_password, verify_password
 from cyclades_tui.domain.staff_passwords import common_passwords, staff_password_problem
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.actor import ROLE_MANAGER, Actor, operator
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.settings import Settings
@@ -345,21 +345,21 @@ def test_every_refusal_is_answered_at_a_deadline_not_when_its_work_is_done(db_ur
         started = time.monotonic()
         with pytest.raises(Refused):
             staff.authenticate(login, password, settings=FAST_SETTINGS)
-        assert time.monotonic() - started >= staff.REFUSAL_MARGIN, login
+        assert time.monotonic() - started >= staff_login.REFUSAL_MARGIN, login
 
 
 async def test_the_app_makes_the_dummy_hash_before_taking_keys(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     school_and_agent(must_change=False)
-    monkeypatch.setattr(staff, "_dummy_hashes", {})
+    monkeypatch.setattr(staff_login, "_dummy_hashes", {})
     made: list[int] = []
 
     def counted(password: str, cost: int) -> str:
         made.append(cost)
         return hash_password(password, cost)
 
-    monkeypatch.setattr(staff, "hash_password", counted)
+    monkeypatch.setattr(staff_login, "hash_password", counted)
     app = CycladesApp(db_url=sqlite_url, settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         # The first keys wait until the start-up tasks (the dummy hash) are done.

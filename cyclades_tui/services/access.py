@@ -47,6 +47,19 @@ def _refusal(actor: Actor, row: Staff | None) -> str | None:
     return None
 
 
+def staff_with_school(login: str) -> Staff | None:
+    """The staff account ``login`` (already normalised) with its school read in the same
+    query, or None when there is none."""
+    with db_errors():
+        row: Staff | None = (
+            Staff.select(Staff, School)
+            .join(School, join_type=peewee.JOIN.LEFT_OUTER)
+            .where(Staff.login == login)
+            .first()
+        )
+    return row
+
+
 def require_active(actor: Actor, action: str = "", school: School | None = None) -> None:
     """Refuse, and record the refusal in the audit trail, a staff member whose account was
     deleted, disabled, or given another role or school since they logged in.
@@ -58,12 +71,7 @@ def require_active(actor: Actor, action: str = "", school: School | None = None)
     if actor.role == ROLE_OPERATOR:
         return
     with db_errors():
-        row = (
-            Staff.select(Staff, School)
-            .join(School, join_type=peewee.JOIN.LEFT_OUTER)
-            .where(Staff.login == actor.login)
-            .first()
-        )
+        row = staff_with_school(actor.login)
         reason = _refusal(actor, row)
         if reason is None:
             return

@@ -11,7 +11,7 @@ import peewee
 from cyclades_tui.services.access import require_manager, require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.db_errors import db_errors
-from cyclades_tui.store.models import AuditEvent, School
+from cyclades_tui.store.models import AuditEvent, School, tuples
 
 
 @dataclass(frozen=True)
@@ -70,20 +70,20 @@ def entries(school: School, since: datetime | None = None) -> list[AuditEntry]:
 
 
 def _select(condition: Any, since: datetime | None) -> list[AuditEntry]:
-    query = AuditEvent.select(AuditEvent, School.uai).join(School, join_type=peewee.JOIN.LEFT_OUTER)
+    """The events that meet ``condition`` (every one when None), from ``since``, in time
+    order."""
+    # The columns of an AuditEntry, in the order of its fields.
+    query = AuditEvent.select(
+        AuditEvent.at,
+        AuditEvent.actor,
+        School.uai,
+        AuditEvent.action,
+        AuditEvent.detail,
+        AuditEvent.success,
+    ).join(School, join_type=peewee.JOIN.LEFT_OUTER)
     if condition is not None:
         query = query.where(condition)
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     with db_errors():
-        return [
-            AuditEntry(
-                at=e.at,
-                actor=e.actor,
-                school=e.school.uai if e.school is not None else None,
-                action=e.action,
-                detail=e.detail,
-                success=e.success,
-            )
-            for e in query.order_by(AuditEvent.at, AuditEvent.id)
-        ]
+        return [AuditEntry(*row) for row in tuples(query.order_by(AuditEvent.at, AuditEvent.id))]

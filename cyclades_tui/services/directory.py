@@ -16,14 +16,12 @@ operation); those written are recorded, the others are done by the next run.
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
 
 import peewee
-from ldap3 import LEVEL, MODIFY_REPLACE, Connection, Server, Tls
+from ldap3 import MODIFY_REPLACE, Connection
 from ldap3.core import exceptions as ldap_errors
 
 from cyclades_tui.services import audit
@@ -39,14 +37,21 @@ from cyclades_tui.services.account_exports import (
 )
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.db_errors import db_errors
-from cyclades_tui.services.errors import BadInput, Refused, ServiceError
-from cyclades_tui.settings import Settings, read_password_file
+from cyclades_tui.services.errors import Refused, ServiceError
+from cyclades_tui.services.ldap_connection import (
+    CONNECTION_LOST,
+    DirectorySettings,
+    connect,
+    directory_settings,
+    ldap_reason,
+    school_entries,
+)
+from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import Account, DirectorySync, School, batches, utcnow
 
 # Sync states are written to the database in batches of this many (and when the run ends,
 # however it ends).
 FLUSH_EVERY = 200
-TIMEOUT_S = 30
 # Called with the number of directory writes done so far, after each one.
 OnWrite = Callable[[int], None]
 
@@ -91,110 +96,6 @@ class SyncReport:
                 "le site : laissé(s) tel(s) quel(s), plus à changer."
             )
         return head
-
-
-def _settings_needed(settings: Settings) -> tuple[str, str, str, str]:
-    missing = [
-        name
-        for name in ("ldap_url", "ldap_bind_dn", "ldap_bind_password_file", "ldap_base_dn")
-        if getattr(settings, name) is None
-    ]
-    if missing:
-        raise BadInput(
-            "Annuaire LDAP non configuré : réglage(s) "
-            + ", ".join(missing)
-            + " manquant(s) (fichier de configuration ou CYCLADES_LDAP_*)."
-        )
-    assert settings.ldap_url and settings.ldap_bind_dn and settings.ldap_base_dn
-    assert settings.ldap_bind_password_file is not None
-    try:
-        password = read_password_file(settings.ldap_bind_password_file)
-    except ValueError as error:
-        raise BadInput(f"Réglage ldap_bind_password_file : {error}.") from None
-    return settings.ldap_url, settings.ldap_bind_dn, password, settings.ldap_base_dn
-
-
-def _ldap_reason(error: Exception) -> str:
-    """A French reason for an ldap3 exception (no password, no Python internals)."""
-    if isinstance(error, ldap_errors.LDAPInvalidCredentialsResult):
-        return (
-            "identifiant ou mot de passe de l'annuaire refusé (ldap_bind_dn, "
-            "ldap_bind_password_file)"
-        )
-    if isinstance(error, ldap_errors.LDAPSocketOpenError):
-        return "annuaire injoignable (serveur arrêté, adresse ou port faux)"
-    if isinstance(
-        error, ldap_errors.LDAPCommunicationError | ldap_errors.LDAPSessionTerminatedByServerError
-    ):
-        return "connexion à l'annuaire perdue"
-    if isinstance(error, ldap_errors.LDAPNoSuchObjectResult):
-        return "la base ldap_base_dn n'existe pas dans l'annuaire"
-    if isinstance(error, ldap_errors.LDAPInsufficientAccessRightsResult):
-        return "droits insuffisants du compte ldap_bind_dn"
-    if isinstance(
-        error,
-        ldap_errors.LDAPUndefinedAttributeTypeResult | ldap_errors.LDAPObjectClassViolationResult,
-    ):
-        return (
-            "l'annuaire ne connaît pas un attribut (schéma inetOrgPerson chargé ? "
-            "pwdReset demande l'overlay ppolicy : sinon ldap_pwdreset = false)"
-        )
-    if isinstance(error, ldap_errors.LDAPOperationResult):
-        return f"l'annuaire a refusé l'opération ({error.description})"
-    return "erreur de l'annuaire"
-
-
-def _connect(url: str, bind_dn: str, password: str, read_only: bool) -> Connection:
-    parsed = urlparse(url)
-    # ldaps://: the server's certificate is checked against the system's authorities
-    # (ldap3's default checks nothing).
-    tls = Tls(validate=ssl.CERT_REQUIRED) if parsed.scheme == "ldaps" else None
-    server = Server(
-        parsed.hostname or "",
-        port=parsed.port,
-        use_ssl=parsed.scheme == "ldaps",
-        tls=tls,
-        connect_timeout=TIMEOUT_S,
-    )
-    connection = Connection(
-        server,
-        user=bind_dn,
-        password=password,
-        raise_exceptions=True,
-        receive_timeout=TIMEOUT_S,
-        read_only=read_only,
-        auto_bind=False,
-    )
-    connection.open()
-    connection.bind()
-    return connection
-
-
-def _directory_entries(
-    connection: Connection, uai: str, base_dn: str
-) -> tuple[bool, dict[str, list[str]]]:
-    """(the school's ``ou`` exists, its entries' uid -> userPassword values)."""
-    try:
-        found = connection.extend.standard.paged_search(
-            search_base=ou_dn(uai, base_dn),
-            search_filter="(objectClass=inetOrgPerson)",
-            search_scope=LEVEL,
-            attributes=["uid", "userPassword"],
-            paged_size=1000,
-            generator=False,
-        )
-    except ldap_errors.LDAPNoSuchObjectResult:
-        return False, {}
-    entries: dict[str, list[str]] = {}
-    for item in found:
-        if item.get("type") != "searchResEntry":
-            continue
-        raw = item["raw_attributes"]
-        for uid in raw.get("uid", []):
-            entries[uid.decode("utf-8", "replace").lower()] = [
-                value.decode("utf-8", "replace") for value in raw.get("userPassword", [])
-            ]
-    return True, entries
 
 
 class _Recorder:
@@ -248,83 +149,120 @@ def _sync_states(accounts: list[SiteAccount]) -> dict[int, DirectorySync]:
     return states
 
 
-def _add_ou(connection: Connection, uai: str, base_dn: str, report: SyncReport) -> None:
-    """Create the school's organisational unit (counted, not made, in a dry run)."""
-    report.ous_created += 1
-    if not report.dry_run:
-        try:
-            connection.add(ou_dn(uai, base_dn), attributes=ou_attributes(uai))
-        except ldap_errors.LDAPEntryAlreadyExistsResult:
-            report.ous_created -= 1  # made by another run meanwhile
+@dataclass
+class _Sync:
+    """One run of the sync: the directory it writes to, what it has done, what it records."""
 
+    actor: Actor
+    connection: Connection
+    directory: DirectorySettings
+    settings: Settings
+    report: SyncReport
+    on_write: OnWrite | None
+    recorder: _Recorder = field(default_factory=_Recorder)
 
-def _sync_school(
-    connection: Connection,
-    school: School,
-    accounts: list[SiteAccount],
-    base_dn: str,
-    settings: Settings,
-    report: SyncReport,
-    recorder: _Recorder,
-    on_write: OnWrite | None,
-) -> None:
-    states = _sync_states(accounts)
-    ou_exists, entries = _directory_entries(connection, school.uai, base_dn)
-    if not ou_exists and accounts:
-        _add_ou(connection, school.uai, base_dn, report)
-    for account in accounts:
+    def school(self, school: School) -> None:
+        """Bring the directory up to date with one school's accounts; record and audit it."""
+        report = self.report
+        accounts = site_accounts([school])
+        before = report.modifications
+        states = _sync_states(accounts)
+        ou_exists, entries = school_entries(self.connection, school.uai, self.directory.base_dn)
+        if not ou_exists and accounts:
+            self._add_ou(school.uai)
+        for account in accounts:
+            if self._account(account, entries.get(account.login), states.get(account.account_id)):
+                self._wrote()
+        report.schools += 1
+        report.accounts += len(accounts)
+        if not report.dry_run:
+            self.recorder.flush()
+            _audit(
+                self.actor,
+                school,
+                f"{report.modifications - before} modification(s) vers {self.directory.url}",
+            )
+
+    def _account(
+        self, account: SiteAccount, present: list[str] | None, state: DirectorySync | None
+    ) -> bool:
+        """Bring one account's entry up to date (``present``: its passwords in the directory,
+        None when it has no entry; ``state``: what the last sync wrote). True when this made
+        (or, in a dry run, would make) a directory write."""
         wanted = directory_password(account.password_hash)
-        present = entries.get(account.login)
-        state = states.get(account.account_id)
-        dn = account_dn(account, base_dn)
         if present is None:
-            report.created += 1
-            if not report.dry_run:
-                try:
-                    connection.add(
-                        dn, attributes=account_attributes(account, settings.ldap_pwdreset)
-                    )
-                except ldap_errors.LDAPEntryAlreadyExistsResult:
-                    report.created -= 1  # added by another run meanwhile: next run checks it
-                    continue
-                recorder.state(account, wanted)
-        elif state is not None and state.password_version == account.password_version:
+            return self._add_entry(account, wanted)
+        if state is not None and state.password_version == account.password_version:
             # Nothing new here (a hash upgraded at a login is the same password): the
             # directory's own value is either what was written, or the candidate's.
             if present not in ([state.directory_password], [wanted]) and account.must_change:
-                report.changed_on_site += 1
-                recorder.no_longer_provisional.append(
-                    (account.account_id, account.password_version)
-                )
-            continue
-        elif present == [wanted]:
-            recorder.state(account, wanted)  # written by a run cut off before recording
-            continue
-        elif state is None:
+                self._changed_on_site(account)
+            return False
+        if present == [wanted]:
+            self.recorder.state(account, wanted)  # written by a run cut off before recording
+            return False
+        if state is None:
             # An entry this database never wrote, with another password (loaded from an
             # LDIF, then changed on the site): never put back; no longer provisional.
-            report.adopted += 1
-            recorder.state(account, wanted)
+            self.report.adopted += 1
+            self.recorder.state(account, wanted)
             if account.must_change:
-                report.changed_on_site += 1
-                recorder.no_longer_provisional.append(
-                    (account.account_id, account.password_version)
+                self._changed_on_site(account)
+            return False
+        self._replace_password(account, wanted)
+        return True
+
+    def _add_ou(self, uai: str) -> None:
+        """Create the school's organisational unit (counted, not made, in a dry run)."""
+        self.report.ous_created += 1
+        if not self.report.dry_run:
+            try:
+                self.connection.add(
+                    ou_dn(uai, self.directory.base_dn), attributes=ou_attributes(uai)
                 )
-            continue
-        else:
-            report.replaced += 1
-            if not report.dry_run:
-                changes = {"userPassword": [(MODIFY_REPLACE, [wanted])]}
-                if settings.ldap_pwdreset:
-                    changes["pwdReset"] = [
-                        (MODIFY_REPLACE, ["TRUE"] if account.must_change else [])
-                    ]
-                connection.modify(dn, changes)
-                recorder.state(account, wanted)
-        if on_write is not None and not report.dry_run:
-            on_write(report.modifications)
-        if not report.dry_run and len(recorder.states) >= FLUSH_EVERY:
-            recorder.flush()
+            except ldap_errors.LDAPEntryAlreadyExistsResult:
+                self.report.ous_created -= 1  # made by another run meanwhile
+
+    def _add_entry(self, account: SiteAccount, wanted: str) -> bool:
+        """Add the account's entry (counted, not made, in a dry run); False when another run
+        added it meanwhile."""
+        self.report.created += 1
+        if not self.report.dry_run:
+            try:
+                self.connection.add(
+                    account_dn(account, self.directory.base_dn),
+                    attributes=account_attributes(account, self.settings.ldap_pwdreset),
+                )
+            except ldap_errors.LDAPEntryAlreadyExistsResult:
+                self.report.created -= 1  # added by another run meanwhile: next run checks it
+                return False
+            self.recorder.state(account, wanted)
+        return True
+
+    def _replace_password(self, account: SiteAccount, wanted: str) -> None:
+        """Write the account's new password (counted, not written, in a dry run)."""
+        self.report.replaced += 1
+        if not self.report.dry_run:
+            changes = {"userPassword": [(MODIFY_REPLACE, [wanted])]}
+            if self.settings.ldap_pwdreset:
+                changes["pwdReset"] = [(MODIFY_REPLACE, ["TRUE"] if account.must_change else [])]
+            self.connection.modify(account_dn(account, self.directory.base_dn), changes)
+            self.recorder.state(account, wanted)
+
+    def _changed_on_site(self, account: SiteAccount) -> None:
+        """The candidate changed the password on the site: it is left alone, and the account
+        no longer has a provisional one."""
+        self.report.changed_on_site += 1
+        self.recorder.no_longer_provisional.append((account.account_id, account.password_version))
+
+    def _wrote(self) -> None:
+        """After a directory write: tell ``on_write``, record the states in batches."""
+        if self.report.dry_run:
+            return
+        if self.on_write is not None:
+            self.on_write(self.report.modifications)
+        if len(self.recorder.states) >= FLUSH_EVERY:
+            self.recorder.flush()
 
 
 def ldap_sync(
@@ -336,78 +274,62 @@ def ldap_sync(
     on_write: OnWrite | None = None,
 ) -> SyncReport:
     """Bring the directory up to date with the accounts of one school (or all); see module."""
-    url, bind_dn, password, base_dn = _settings_needed(settings)
+    directory = directory_settings(settings)
     schools = schools_for(actor, uai, every)
-    report = SyncReport(dry_run=dry_run)
-    recorder = _Recorder()
+    connection = _connect_or_refuse(actor, directory, schools, dry_run)
+    run = _Sync(actor, connection, directory, settings, SyncReport(dry_run=dry_run), on_write)
     current: School | None = None
-    try:
-        connection = _connect(url, bind_dn, password, read_only=dry_run)
-    except ldap_errors.LDAPException as error:
-        if not dry_run:
-            with db_errors():
-                for school in schools:
-                    audit.record(
-                        actor,
-                        "accounts.ldap-sync",
-                        school,
-                        f"impossible : {_ldap_reason(error)}",
-                        success=False,
-                    )
-        raise Refused(
-            f"Annuaire LDAP {url} : {_ldap_reason(error)} ; rien n'a été écrit."
-        ) from None
     try:
         for school in schools:
             current = school
-            accounts = site_accounts([school])
-            before = report.modifications
-            _sync_school(
-                connection, school, accounts, base_dn, settings, report, recorder, on_write
-            )
-            report.schools += 1
-            report.accounts += len(accounts)
-            if not dry_run:
-                recorder.flush()
-                with db_errors():
-                    audit.record(
-                        actor,
-                        "accounts.ldap-sync",
-                        school,
-                        f"{report.modifications - before} modification(s) vers {url}",
-                    )
+            run.school(school)
     except ldap_errors.LDAPException as error:
         if not dry_run:
-            _flush_quietly(recorder)
-            with db_errors():
-                audit.record(
-                    actor,
-                    "accounts.ldap-sync",
-                    current,
-                    f"interrompue : {_ldap_reason(error)}",
-                    success=False,
-                )
-        cut = isinstance(
-            error,
-            ldap_errors.LDAPCommunicationError | ldap_errors.LDAPSessionTerminatedByServerError,
-        )
-        where = f" (établissement {current.uai})" if current is not None else ""
-        raise Refused(
-            f"Annuaire LDAP {url} : {_ldap_reason(error)}{where}. "
-            + (
-                "Ce qui a été écrit avant la coupure est complet et enregistré : relancez "
-                "« cyclades-tui accounts ldap-sync » pour finir."
-                if cut
-                else "Ce qui a été écrit avant est complet et enregistré ; corrigez puis relancez "
-                "« cyclades-tui accounts ldap-sync »."
-            )
-        ) from None
+            _flush_quietly(run.recorder)
+            _audit(actor, current, f"interrompue : {ldap_reason(error)}", success=False)
+        raise _interrupted(directory.url, error, current) from None
     finally:
         if not dry_run:
-            _flush_quietly(recorder)
+            _flush_quietly(run.recorder)
         with suppress(ldap_errors.LDAPException, OSError):
             connection.unbind()
-    return report
+    return run.report
+
+
+def _connect_or_refuse(
+    actor: Actor, directory: DirectorySettings, schools: list[School], dry_run: bool
+) -> Connection:
+    """The connection of a run, or a refusal audited for each school (nothing was written)."""
+    try:
+        return connect(directory, read_only=dry_run)
+    except ldap_errors.LDAPException as error:
+        if not dry_run:
+            for school in schools:
+                _audit(actor, school, f"impossible : {ldap_reason(error)}", success=False)
+        raise Refused(
+            f"Annuaire LDAP {directory.url} : {ldap_reason(error)} ; rien n'a été écrit."
+        ) from None
+
+
+def _interrupted(url: str, error: Exception, current: School | None) -> Refused:
+    """The refusal of a run the directory stopped half-way (in ``current``, if known)."""
+    where = f" (établissement {current.uai})" if current is not None else ""
+    return Refused(
+        f"Annuaire LDAP {url} : {ldap_reason(error)}{where}. "
+        + (
+            "Ce qui a été écrit avant la coupure est complet et enregistré : relancez "
+            "« cyclades-tui accounts ldap-sync » pour finir."
+            if isinstance(error, CONNECTION_LOST)
+            else "Ce qui a été écrit avant est complet et enregistré ; corrigez puis relancez "
+            "« cyclades-tui accounts ldap-sync »."
+        )
+    )
+
+
+def _audit(actor: Actor, school: School | None, detail: str, success: bool = True) -> None:
+    """Record one step of the sync (a school done, or a run refused or cut) in the trail."""
+    with db_errors():
+        audit.record(actor, "accounts.ldap-sync", school, detail, success=success)
 
 
 def _flush_quietly(recorder: _Recorder) -> None:
