@@ -195,13 +195,13 @@ class Settings:
         "en entier",
     )
 
-    def files_root(self, db_url: str | None = None) -> Path:
-        """The folder of the schools' folders: ``files``, else beside ``db_url`` (or ``db``).
+    def files_root(self) -> Path:
+        """The folder of the schools' folders: ``files``, else beside ``db``.
 
-        The TUI may work on another database than ``db`` (the demo one): its files go
-        beside the database it actually uses.
+        ``db`` is the database in use: the TUI's start-up puts the demo's there (its files
+        go beside it), and ``cyclades-tui config`` shows this same folder.
         """
-        return self.files if self.files is not None else files_beside(db_url or self.db)
+        return self.files if self.files is not None else files_beside(self.db)
 
 
 NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
+from cyclades_tui.cli.tui import open_for_tui
 from cyclades_tui.services import accounts, files, schools, staff
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
+from cyclades_tui.services.demo import DEMO_STAFF
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.settings import load_settings
 from cyclades_tui.store.models import AuditEvent, Candidate
@@ -60,17 +63,36 @@ def test_root_is_beside_the_database_unless_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = f"sqlite:///{tmp_path}/x/base.db"
-    assert files.files_root(base, FAST_SETTINGS) == tmp_path / "x" / "fichiers"
+    beside = tmp_path / "x" / "fichiers"
+    assert replace(FAST_SETTINGS, db=base).files_root() == beside
+    assert CycladesApp(db_url=base, settings=FAST_SETTINGS).files_root == beside  # resolved once
     monkeypatch.setenv("CYCLADES_FILES", str(tmp_path / "srv"))
     configured = load_settings()
     assert configured.files == tmp_path / "srv"
-    assert files.files_root(base, configured) == tmp_path / "srv"
-    folder = files.folder_for(None, UAI, configured)
+    assert replace(configured, db=base).files_root() == tmp_path / "srv"
+    folder = files.school_folder(configured.files_root(), UAI)
     assert folder == tmp_path / "srv" / UAI
     assert (folder / "depot").is_dir() and (folder / "documents").is_dir()
     assert stat.S_IMODE((folder / "depot").stat().st_mode) == 0o700
     with pytest.raises(BadInput):
         files.school_folder(tmp_path, "../etc")
+
+
+def test_the_demo_settings_name_the_database_in_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --demo without --db: the demo's own file, not $CYCLADES_DB; the settings the TUI gets
+    # say so, and its files go beside that file.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    start = open_for_tui(None, True, FAST_SETTINGS)
+    demo_file = tmp_path / "data" / "cyclades-tui" / "cyclades-demo.db"
+    try:
+        assert start.settings.db == f"sqlite:///{demo_file}" != FAST_SETTINGS.db
+        assert start.demo_actor is not None and start.demo_actor.login == DEMO_STAFF
+        app = CycladesApp(demo_actor=start.demo_actor, settings=start.settings)
+        assert app.files_root == demo_file.parent / "fichiers"
+    finally:
+        AuditEvent._meta.database.close()  # type: ignore[attr-defined]
 
 
 def test_inside_paths_are_read(folders: tuple[Path, Path]) -> None:
@@ -123,8 +145,8 @@ def test_saving_stays_inside_and_never_replaces(
     school_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CYCLADES_FILES", str(tmp_path / "fichiers"))
-    mine = files.folder_for(school_db, UAI, FAST_SETTINGS)
-    theirs = files.folder_for(school_db, OTHER, FAST_SETTINGS)
+    root = replace(FAST_SETTINGS, db=school_db).files_root()
+    mine, theirs = files.school_folder(root, UAI), files.school_folder(root, OTHER)
     (tmp_path / "depot.csv").write_bytes(
         csv_bytes(*[f"{bea(60 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(3)])
     )

@@ -211,7 +211,7 @@ def app_with_siecle_export(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]
         Pupil("90", bea(901), "Nouveau", "Lina", "01/01/2009", "2CAP"),
         Pupil("91", bea(902), "Nouvel", "Yanis", "02/02/2009", "2CAP"),
     ]
-    depot = SNAPSHOT_SETTINGS.files_root(None) / DEMO_UAI / "depot"
+    depot = SNAPSHOT_SETTINGS.files_root() / DEMO_UAI / "depot"
     depot.mkdir(parents=True, exist_ok=True)
     for old in depot.iterdir():
         old.unlink()

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -279,7 +280,8 @@ def test_tui_draws_no_control_for_any_value(values: list[str]) -> None:
 
 def school_depot(school_db: str) -> Path:
     """Where the TUI's import prompts read: the school's incoming folder."""
-    return files.folder_for(school_db, UAI, FAST_SETTINGS) / files.INCOMING
+    root = replace(FAST_SETTINGS, db=school_db).files_root()
+    return files.school_folder(root, UAI) / files.INCOMING
 
 
 async def test_check_in_the_tui_shows_the_escapes(school_db: str) -> None:

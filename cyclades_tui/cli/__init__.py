@@ -2,14 +2,13 @@
 
 The package: ``parser`` (French argparse), ``commands`` (one handler per subcommand, and
 the dispatch), ``account_commands`` (``accounts …``), ``import_commands`` (``import``),
-``output`` (the terminal gate), ``hardening`` (process limits).
+``output`` (the terminal gate), ``hardening`` (process limits), ``tui`` (the TUI's start-up).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -18,12 +17,13 @@ from typing import TextIO, cast
 from cyclades_tui.domain.safe_text import safe_text
 from cyclades_tui.services.errors import ServiceError
 from cyclades_tui.services.memory import EXIT_OUT_OF_MEMORY, OUT_OF_MEMORY, limit_memory
-from cyclades_tui.settings import Settings, SettingsError, load_settings_with_sources
+from cyclades_tui.settings import SettingsError, load_settings_with_sources
 
 from .commands import dispatch, show_config
 from .hardening import harden_process, terminal_attached
 from .output import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED, TerminalSafeWriter
 from .parser import NO_TERMINAL, build_parser
+from .tui import run_tui
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -37,19 +37,6 @@ __all__ = [
     "main",
     "run_tui",
 ]
-
-
-def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:
-    """Start the Textual interface (imported here so the CLI never loads Textual needlessly)."""
-    # A dropped SSH connection hangs the terminal up: the session must end there and then,
-    # even if our parent ignored SIGHUP (nohup, some wrappers). The kernel's default action
-    # ends the process at once, threads included; every write is one transaction, so the
-    # database stays as if the interrupted work had finished or not started.
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    # Textual is loaded only for the TUI: every other command starts faster without it.
-    from cyclades_tui.ui.app import run
-
-    return run(db_url, demo, settings)
 
 
 def entry() -> int:

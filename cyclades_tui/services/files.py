@@ -32,7 +32,6 @@ from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.documents import fetch
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.settings import Settings
 
 INCOMING = "depot"
 DOCUMENTS = "documents"
@@ -40,13 +39,11 @@ DOCUMENTS = "documents"
 READ_LIMIT = 64 * 1024 * 1024
 
 
-def files_root(db_url: str | None, settings: Settings) -> Path:
-    """The folder holding one folder per school (setting ``files``, else beside the database)."""
-    return settings.files_root(db_url).expanduser().absolute()
-
-
 def school_folder(root: Path, uai: str) -> Path:
     """``<root>/<UAI>`` with its ``depot`` and ``documents`` folders, created when missing.
+
+    ``root`` is the folder of the schools' folders, ``Settings.files_root()`` (the TUI
+    resolves it once, at start).
 
     Created private to the service account; an administrator who serves them over SFTP
     creates them beforehand with the ownership docs/installation.md gives, which is kept as it is.
@@ -358,8 +355,3 @@ def save_bytes(folder: Path, typed: str, default_name: str, data: bytes) -> Path
     finally:
         os.close(dir_fd)
     return Path(os.path.realpath(folder), *folder_parts, file_name)
-
-
-def folder_for(db_url: str | None, uai: str, settings: Settings) -> Path:
-    """The school's folder for a TUI session on ``db_url`` (created when missing)."""
-    return school_folder(files_root(db_url, settings), uai)

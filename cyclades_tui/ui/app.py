@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import PurePath
 from typing import ClassVar
 
@@ -19,7 +20,6 @@ from textual.widgets import Input
 
 from cyclades_tui.services import accounts, staff
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.memory import OUT_OF_MEMORY
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, ACTIVITY_BY_ID, bindings
@@ -81,6 +81,9 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
     """cyclades-tui's TUI; ``session`` is set once a staff member has logged in.
 
     ``settings`` were read and checked once at start-up; screens pass them to the services.
+    Their ``db`` is the database in use (already open); ``db_url``, when given, is that
+    database instead (tests open one of their own). The folder of the schools' folders is
+    resolved from it once, here: screens get it as a path (``ScreenContext.files_root``).
     """
 
     TITLE = "cyclades-tui"
@@ -96,8 +99,8 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
         idle_logout_seconds: float | None = None,
     ) -> None:
         super().__init__()
-        self.db_url = db_url
-        self.settings = settings
+        self.settings = settings if db_url is None else replace(settings, db=db_url)
+        self.files_root = self.settings.files_root()
         self.session: UiSession | None = None
         self._demo_actor = demo_actor
         self._terminal_safe = TerminalSafeFilter()
@@ -155,10 +158,10 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
             )
 
     def context(self) -> ScreenContext:
-        """What a screen made now needs: settings, database, generations, the session."""
+        """What a screen made now needs: settings, files folder, generations, the session."""
         return ScreenContext(
             settings=self.settings,
-            db_url=self.db_url,
+            files_root=self.files_root,
             generations=self.generations,
             session=self.session,
         )
@@ -396,26 +399,12 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
             self.screen.reset(message)
 
 
-def run(db_url: str | None, demo: bool, settings: Settings) -> int:
-    """Open the database (the demo one with ``demo``) and run the TUI until the user quits.
+def run(settings: Settings, demo_actor: Actor | None = None) -> int:
+    """Run the TUI until the user quits, on the database already open (``settings.db``).
 
-    ``db_url`` is an explicit ``--db`` only; otherwise the database is ``settings.db``.
+    The start-up (opening the database, seeding the demo) is the CLI's (``cli/tui.py``);
+    ``demo_actor``: open on the demo school's home screen, logged in as them.
     """
-    actor = None
-    if demo:
-        # Imported here: only --demo needs the demo's data, not every start-up.
-        from cyclades_tui.services.demo import DEMO_STAFF, demo_url, seed_demo
-
-        # The demo never goes into $CYCLADES_DB (an academy's real database): only into an
-        # explicit --db or the user's own demo file.
-        url = db_url or demo_url()
-        connect(url, busy_ms=settings.sqlite_busy_ms)
-        seed_demo(settings=settings)
-        actor = staff.actor_for(DEMO_STAFF)
-        db_url = url
-    else:
-        db_url = settings.db
-        connect(db_url, busy_ms=settings.sqlite_busy_ms)
     bound_initial_size(os.environ, sys.__stderr__.fileno() if sys.__stderr__ else 2)
-    CycladesApp(db_url=db_url, demo_actor=actor, settings=settings).run()
+    CycladesApp(demo_actor=demo_actor, settings=settings).run()
     return 0

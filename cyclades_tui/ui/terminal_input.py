@@ -14,8 +14,9 @@ outside ``COLUMNS`` x ``ROWS`` is ignored, whether it comes from an in-band resi
 SIGWINCH or the size at start, and Échap then a control key in one packet (ESC ctrl+p) is
 read as those two keys (Textual's parser kept the control key only). Textual offers no
 public hook for any of them: the parser (``textual._xterm_parser``) and the input loop are
-Textual's own, so ``run_input_thread`` is a copy of Textual 8.2's with those changes, and
-``_get_terminal_size`` (private) is overridden. They are isolated here;
+Textual's own, so ``run_input_thread`` is a copy of Textual 8.2's with those changes (its
+inner functions made the methods ``_read_ready``, ``_feed``, ``_feed_parser``, ``_tick`` and
+``_dispatch``), and ``_get_terminal_size`` (private) is overridden. They are isolated here;
 ``tests/test_terminal_input.py`` fails when Textual's versions change, so that this copy is
 reviewed on each upgrade.
 """
@@ -25,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 import selectors
-from codecs import getincrementaldecoder
+from codecs import IncrementalDecoder, getincrementaldecoder
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -97,6 +98,8 @@ class BoundedLinuxDriver(LinuxDriver):
         super().__init__(*args, **kwargs)
         self.accepted_size: tuple[int, int] = FALLBACK_SIZE
         self.dropped_inputs = 0  # chunks of input or sizes ignored (for tests and debugging)
+        # The input thread's parser, replaced by a fresh one when it fails on some input.
+        self._input_parser = _new_parser(self._debug, self.accepted_size)
 
     def _get_terminal_size(self) -> tuple[int, int]:
         """The size the kernel reports (at start, on SIGWINCH) when in bounds, else the last
@@ -113,74 +116,79 @@ class BoundedLinuxDriver(LinuxDriver):
         and Échap then a control key read as two keys)."""
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
-        fileno = self.fileno
         # Undecodable bytes are dropped: a key typed in another encoding does nothing.
-        decode = getincrementaldecoder("utf-8")(errors="ignore").decode
-        parser = _new_parser(self._debug, self.accepted_size)
-
-        def dispatch(events_in: list[Message]) -> None:
-            for event in events_in:
-                if isinstance(event, events.Resize):
-                    bounded = self._bounded_resize(event, parser)
-                    if bounded is not None:
-                        self.process_message(bounded)
-                else:
-                    self.process_message(event)
-
-        def feed(text: str) -> None:
-            # Each ESC right before a control key is an Échap of its own, sent in order.
-            pieces = ESCAPES_BEFORE_CONTROL.split(text)
-            for index, piece in enumerate(pieces):
-                if index % 2:  # a run of ESCs (split() puts the captured group there)
-                    dispatch([events.Key("escape", "\x1b") for _ in piece])
-                elif piece:
-                    feed_parser(piece)
-
-        def feed_parser(text: str) -> None:
-            nonlocal parser
-            try:
-                parsed = list(parser.feed(text))
-            except Exception:  # whatever the parser fails on is input to drop
-                # A generator that raised is finished: a fresh parser reads the chunk again,
-                # one character at a time, so that only the sequence at fault is lost (not
-                # the keys typed after it in the same packet).
-                self.dropped_inputs += 1
-                parser = _new_parser(self._debug, self.accepted_size)
-                parsed = []
-                for char in text:
-                    try:
-                        parsed.extend(parser.feed(char))
-                    except Exception:  # as above
-                        parser = _new_parser(self._debug, self.accepted_size)
-            dispatch(parsed)
-
-        def tick() -> None:
-            nonlocal parser
-            try:
-                parsed = list(parser.tick())
-            except Exception:  # as in feed
-                self.dropped_inputs += 1
-                parser = _new_parser(self._debug, self.accepted_size)
-                return
-            dispatch(parsed)
-
-        def process_selector_events(
-            selector_events: list[tuple[selectors.SelectorKey, int]], final: bool = False
-        ) -> None:
-            for _key, mask in selector_events:
-                if mask & selectors.EVENT_READ:
-                    text = decode(os.read(fileno, 1024 * 4), final=final)
-                    if text:
-                        feed(text)
-            tick()
-
+        decoder = getincrementaldecoder("utf-8")(errors="ignore")
+        self._input_parser = _new_parser(self._debug, self.accepted_size)
         try:
             while not self.exit_event.is_set():
-                process_selector_events(selector.select(0.1))
+                self._read_ready(selector.select(0.1), decoder)
             selector.unregister(self.fileno)
-            process_selector_events(selector.select(0.1), final=True)
+            self._read_ready(selector.select(0.1), decoder, final=True)
         finally:
             selector.close()
+
+    def _read_ready(
+        self,
+        selector_events: list[tuple[selectors.SelectorKey, int]],
+        decoder: IncrementalDecoder,
+        final: bool = False,
+    ) -> None:
+        """Read what the terminal sent (if anything), parse it, then let the parser time out
+        a lone Échap (Textual's ``process_selector_events``)."""
+        for _key, mask in selector_events:
+            if mask & selectors.EVENT_READ:
+                text = decoder.decode(os.read(self.fileno, 1024 * 4), final=final)
+                if text:
+                    self._feed(text)
+        self._tick()
+
+    def _feed(self, text: str) -> None:
+        """Parse ``text``; each ESC right before a control key is an Échap of its own, sent
+        in order."""
+        pieces = ESCAPES_BEFORE_CONTROL.split(text)
+        for index, piece in enumerate(pieces):
+            if index % 2:  # a run of ESCs (split() puts the captured group there)
+                self._dispatch([events.Key("escape", "\x1b") for _ in piece])
+            elif piece:
+                self._feed_parser(piece)
+
+    def _feed_parser(self, text: str) -> None:
+        """Parse ``text`` and dispatch its events; what the parser fails on is dropped."""
+        try:
+            parsed = list(self._input_parser.feed(text))
+        except Exception:  # whatever the parser fails on is input to drop
+            # A generator that raised is finished: a fresh parser reads the chunk again,
+            # one character at a time, so that only the sequence at fault is lost (not
+            # the keys typed after it in the same packet).
+            self.dropped_inputs += 1
+            self._input_parser = _new_parser(self._debug, self.accepted_size)
+            parsed = []
+            for char in text:
+                try:
+                    parsed.extend(self._input_parser.feed(char))
+                except Exception:  # as above
+                    self._input_parser = _new_parser(self._debug, self.accepted_size)
+        self._dispatch(parsed)
+
+    def _tick(self) -> None:
+        """Let the parser send what waited for more input (a lone Échap)."""
+        try:
+            parsed = list(self._input_parser.tick())
+        except Exception:  # as in _feed_parser
+            self.dropped_inputs += 1
+            self._input_parser = _new_parser(self._debug, self.accepted_size)
+            return
+        self._dispatch(parsed)
+
+    def _dispatch(self, events_in: list[Message]) -> None:
+        """Send the parsed events to the app; a resize only when in bounds."""
+        for event in events_in:
+            if isinstance(event, events.Resize):
+                bounded = self._bounded_resize(event, self._input_parser)
+                if bounded is not None:
+                    self.process_message(bounded)
+            else:
+                self.process_message(event)
 
     def _bounded_resize(self, event: events.Resize, parser: XTermParser) -> events.Resize | None:
         """``event`` (from an in-band report) when in bounds; else None, the parser told the

@@ -82,7 +82,7 @@ class CsvImportScreen(ActivityScreen):
     def check(self, path: str) -> None:
         """Read (in the school's folder only) and validate every line."""
         try:
-            folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+            folder = files.school_folder(self.ctx.files_root, self.session.uai)
             data = files.read_confined(folder, path)
             report = import_csv(
                 self.session.actor,

@@ -218,7 +218,7 @@ class DocumentsScreen(ActivityScreen):
     )
     def prepare_save(self, doc: DocumentSummary) -> None:
         """Offer a free name in the school's documents folder."""
-        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+        folder = files.school_folder(self.ctx.files_root, self.session.uai)
         proposed = files.proposed_name(self.session.actor, doc.id, folder)
 
         def chosen(path: str | None) -> None:
@@ -241,7 +241,7 @@ class DocumentsScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save(self, document_id: int, path: str) -> None:
         """Write the document into the school's folder; a folder gets an automatic name."""
-        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+        folder = files.school_folder(self.ctx.files_root, self.session.uai)
         written = files.save_document(self.session.actor, document_id, folder, path)
         deliver(
             self,
@@ -346,7 +346,7 @@ class DocumentsScreen(ActivityScreen):
     )
     def prepare_slip_save(self, doc: DocumentSummary, slip: SlipPreview) -> None:
         """Offer a free name for the pupil's slip in the school's documents folder."""
-        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+        folder = files.school_folder(self.ctx.files_root, self.session.uai)
         proposed = single_slip.proposed_name(self.session.actor, doc.id, slip.ine, folder)
 
         def chosen(path: str | None) -> None:
@@ -369,7 +369,7 @@ class DocumentsScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save_slip(self, document_id: int, ine: str, path: str) -> None:
         """Write the pupil's slip alone into the school's folder."""
-        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+        folder = files.school_folder(self.ctx.files_root, self.session.uai)
         written = single_slip.save_in_school(
             self.session.actor, document_id, ine, folder, path, self.ctx.settings.site_url
         )

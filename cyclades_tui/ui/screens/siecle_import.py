@@ -96,7 +96,7 @@ class SiecleImportScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="list", group="list")
     def list_files(self) -> None:
         """The exports of the school's depot/, newest first."""
-        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+        folder = files.school_folder(self.ctx.files_root, self.session.uai)
         deliver(self, self._listed, files.incoming_files(folder, EXPORT_SUFFIXES))
 
     def _listed(self, found: list[IncomingFile]) -> None:
@@ -124,7 +124,7 @@ class SiecleImportScreen(ActivityScreen):
     def load(self, name: str) -> None:
         """Read the file in the school's folder only and parse it (no database access);
         another school's export is refused here, before classes are offered."""
-        folder = files.folder_for(self.ctx.db_url, self.session.uai, self.ctx.settings)
+        folder = files.school_folder(self.ctx.files_root, self.session.uai)
         data = files.read_confined(folder, name)
         export = parse_siecle(read_file(data))  # read_file checks the size
         check_school(export, self.session.uai)
