@@ -25,7 +25,7 @@ DEMO_STAFF = "demo"
 
 
 def demo_url() -> str:
-    """The demo database's URL, for the screens (which never import the store)."""
+    """The demo database's URL, for the start-up of `cyclades-tui --demo` (cli/tui.py)."""
     return database.demo_url()
 
 
