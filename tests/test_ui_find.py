@@ -103,7 +103,7 @@ async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:
         assert isinstance(screen, RegenerateScreen)
         assert screen.candidate is not None and screen.candidate.ine == views[1].ine
         # The answer of a look-up made for an earlier INE arrives late: it is ignored.
-        screen._answered((views[0].ine, "inscrit"), views[0], None)
+        screen._answered((views[0].ine, "inscrit"), views[0])
         assert screen.candidate.ine == views[1].ine
         assert views[0].ine not in text_of(pilot, "#candidate")
 
