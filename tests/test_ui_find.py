@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 from cyclades_tui.services import accounts
 from cyclades_tui.services.actor import operator
@@ -103,9 +105,42 @@ async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:
         assert isinstance(screen, RegenerateScreen)
         assert screen.candidate is not None and screen.candidate.ine == views[1].ine
         # The answer of a look-up made for an earlier INE arrives late: it is ignored.
-        screen._answered((views[0].ine, "inscrit"), views[0], None)
+        screen._answered((views[0].ine, "inscrit"), views[0])
         assert screen.candidate.ine == views[1].ine
         assert views[0].ine not in text_of(pilot, "#candidate")
+
+
+async def test_a_stale_look_up_that_fails_says_nothing(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A look-up still running when the INE is changed is cancelled: its refusal, arriving
+    late, does not replace what the screen says of the INE typed now."""
+    views = list_candidates(operator(), DEMO_UAI)
+    gate, done = threading.Event(), threading.Event()
+
+    def held(*args: object) -> None:
+        try:
+            assert gate.wait(20)
+            raise Refused("Refus d'une recherche périmée.")
+        finally:
+            done.set()
+
+    monkeypatch.setattr(accounts, "find_for_regeneration", held)
+    app = demo_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, RegenerateScreen)
+        field = app.screen.query_one("#ine", Input)
+        field.value = views[0].ine  # set, not typed: typed keys would wait for the look-up
+        await pilot.pause()
+        assert text_of(pilot, "#message") == "Recherche du candidat…"
+        field.value = views[0].ine[:-1]
+        await pilot.pause()
+        gate.set()
+        assert await asyncio.to_thread(done.wait, 20)
+        await settle(pilot)
+        assert text_of(pilot, "#message") == "INE : 11 caractères attendus."
 
 
 async def test_report_names_the_pupil_and_filters_by_pupil_or_class(demo_url: str) -> None:

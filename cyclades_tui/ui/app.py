@@ -18,13 +18,13 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Input
 
-from cyclades_tui.services import accounts, staff
+from cyclades_tui.services import staff
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.memory import OUT_OF_MEMORY
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, ACTIVITY_BY_ID, bindings
 from cyclades_tui.ui.context import ScreenContext
-from cyclades_tui.ui.generations import Generation, Generations
+from cyclades_tui.ui.generations import GenerationLifecycle
 from cyclades_tui.ui.idle import IdleLogout
 from cyclades_tui.ui.key_queue import BurstSafeKeys
 from cyclades_tui.ui.messages import (
@@ -54,8 +54,6 @@ from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.terminal_input import BoundedLinuxDriver, bound_initial_size
 from cyclades_tui.ui.text import TerminalSafeFilter
 from cyclades_tui.ui.theme import SIXTEEN_COLOURS, few_colours_terminal
-from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
-from cyclades_tui.ui.workers import GENERATE_GROUP
 
 # Imported up front (not on first use): opening an activity must not pay for imports.
 ACTIVITY_SCREENS: dict[str, Callable[[ScreenContext], Screen[None]]] = {
@@ -77,7 +75,7 @@ class OutOfMemory(Exception):
         return str(self)
 
 
-class CycladesApp(IdleLogout, BurstSafeKeys):
+class CycladesApp(IdleLogout, BurstSafeKeys, GenerationLifecycle):
     """cyclades-tui's TUI; ``session`` is set once a staff member has logged in.
 
     ``settings`` were read and checked once at start-up; screens pass them to the services.
@@ -113,9 +111,6 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
         )
         # A steady text cursor by default (CYCLADES_CURSOR_BLINK=1 to make it blink).
         self.cursor_blink = settings.cursor_blink
-        # UAI -> its generation (the running one, or the last one of this session).
-        self.generations = Generations(self.start_generation)
-        self._quit_after_generations = False
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this platform; on Linux, the one with bounded input."""
@@ -225,96 +220,6 @@ class CycladesApp(IdleLogout, BurstSafeKeys):
             while not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 2:
                 self.pop_screen()
         self.push_screen(factory(self.context()))
-
-    def start_generation(self, actor: Actor, uai: str) -> Generation | None:
-        """Generate ``uai``'s missing accounts in a thread; None while one already runs."""
-        current = self.generations.get(uai)
-        if current is not None and current.running:
-            return None
-        generation = Generation(uai)
-        self.generations[uai] = generation
-
-        def run() -> None:
-            try:
-                generation.result = accounts.generate(
-                    actor, uai, progress=generation.progress, settings=self.settings
-                )
-            except BaseException as error:  # reported by the screen, in French
-                generation.error = error
-            finally:
-                generation.finished.set()
-                self.call_from_thread(self._generation_finished, generation)
-
-        self.run_worker(
-            run, thread=True, group=GENERATE_GROUP, name=f"generate-{uai}", exit_on_error=False
-        )
-        return generation
-
-    def _generation_finished(self, generation: Generation) -> None:
-        """Tell the user, wherever they are, that the generation has ended."""
-        if self._quit_after_generations:
-            if not self.generation_running():
-                self.exit(
-                    message=(
-                        f"Génération terminée avant l'arrêt : {generation.result.message}"
-                        if generation.result is not None
-                        else "Génération interrompue avant l'enregistrement : aucun compte n'a été "
-                        "créé ; relancez « Générer » pour la faire."
-                    )
-                )
-            return
-        for screen in self.screen_stack:
-            if isinstance(screen, GenerateScreen) and screen.generation is generation:
-                screen.follow_up()  # shows the outcome now, not at its timer's next tick
-        if isinstance(self.screen, GenerateScreen):
-            return
-        if self.session is None or self.session.uai != generation.uai:
-            # Whoever is at the keyboard now (logged out, another school) is not told of it:
-            # the school's result shows when its staff open « Générer ».
-            return
-        if generation.error is None and generation.result is not None:
-            self.notify(
-                f"Génération terminée ({generation.uai}) : {generation.result.message}", timeout=10
-            )
-        else:
-            self.notify(
-                f"La génération ({generation.uai}) n'a pas abouti : ouvrez « Générer ».",
-                severity="error",
-                timeout=10,
-            )
-
-    def generation_running(self) -> bool:
-        """True while any generation of this session runs."""
-        return any(g.running for g in self.generations.values())
-
-    async def action_quit(self) -> None:
-        """Quit; while a generation runs, only after confirmation (it would be abandoned)."""
-        if not self.generation_running():
-            self.exit()
-            return
-
-        def confirmed(answer: bool | None) -> None:
-            if answer:
-                # Stop hashing, then quit once the thread has let go (see _generation_finished).
-                self._quit_after_generations = True
-                for generation in self.generations.values():
-                    generation.cancelled = True
-                self.notify("Arrêt de la génération en cours…", timeout=30)
-            else:
-                say = getattr(self.screen, "show_info", None)
-                if callable(say):
-                    say(CANCELLED)
-                else:
-                    self.notify(CANCELLED)
-
-        self.push_screen(
-            ConfirmModal(
-                "Une génération est en cours. Quitter l'abandonne (rien n'est enregistré à "
-                "moitié ; il faudra la relancer). Quitter quand même ?",
-                "Quitter",
-            ),
-            confirmed,
-        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every activity, then « Quitter ».

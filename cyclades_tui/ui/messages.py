@@ -18,14 +18,21 @@ class OpenActivity(Message):
         self.above = above
 
 
-class StartSession(Message):
+class StaffMessage(Message):
+    """A message about a staff member (``actor``) and the school they work for."""
+
+    def __init__(self, actor: Actor, school_name: str) -> None:
+        super().__init__()
+        self.actor = actor
+        self.school_name = school_name
+
+
+class StartSession(StaffMessage):
     """A staff member logged in (or an exam manager chose a school): show the home screen."""
 
     def __init__(self, actor: Actor, uai: str, school_name: str) -> None:
-        super().__init__()
-        self.actor = actor
+        super().__init__(actor, school_name)
         self.uai = uai
-        self.school_name = school_name
 
 
 class ChooseSchool(Message):
@@ -44,20 +51,13 @@ class LogOut(Message):
     """The user confirmed « Déconnexion »: back to the login screen."""
 
 
-class MustChangePassword(Message):
+class MustChangePassword(StaffMessage):
     """A staff member logged in with a password someone else set: they must change it."""
 
-    def __init__(self, actor: Actor, school_name: str) -> None:
-        super().__init__()
-        self.actor = actor
-        self.school_name = school_name
 
-
-class PasswordChanged(Message):
+class PasswordChanged(StaffMessage):
     """A staff member changed their password (``forced``: the session starts now)."""
 
     def __init__(self, actor: Actor, school_name: str, forced: bool) -> None:
-        super().__init__()
-        self.actor = actor
-        self.school_name = school_name
+        super().__init__(actor, school_name)
         self.forced = forced

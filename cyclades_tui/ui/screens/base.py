@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -11,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, HelpPanel, Input, Static
 from textual.worker import Worker, WorkerState
 
-from cyclades_tui.services.errors import ServiceError
+from cyclades_tui.services.errors import BadInput, ServiceError
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import LogOut, OpenActivity
@@ -19,6 +20,7 @@ from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
+from cyclades_tui.ui.workers import JUST_SAY_IT, OnFailure
 
 
 def friendly_error(error: BaseException | None) -> str:
@@ -133,13 +135,30 @@ class BaseScreen(Screen[None]):
             widget.set_class(False, "error")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A background task that failed reports in French; the screen stays usable."""
-        if event.state == WorkerState.ERROR:
-            self.show_error(friendly_error(event.worker.error))
-            self.worker_failed(event.worker.name)
+        """A background task that failed reports in French; the screen stays usable.
 
-    def worker_failed(self, name: str) -> None:
-        """Hook for screens to re-enable controls after a failed task."""
+        A task replaced by a newer one, or whose screen closed, is cancelled, not failed:
+        its error is never shown.
+        """
+        if event.state == WorkerState.ERROR:
+            response = self.failure_responses().get(event.worker.name, JUST_SAY_IT)
+            self.report_failure(event.worker.error, response)
+
+    def failure_responses(self) -> Mapping[str, OnFailure]:
+        """Task name -> what this screen does when that task fails, beside the message
+        (declared once by the screens that need more than the message)."""
+        return {}
+
+    def report_failure(
+        self, error: BaseException | None, response: OnFailure = JUST_SAY_IT
+    ) -> None:
+        """The one place a failed background task (a worker, a generation) is shown."""
+        if isinstance(error, BadInput) and response.faults is not None:
+            self.show_error(response.faults(error))  # the faults are listed in the screen
+            return
+        self.show_error(friendly_error(error))
+        if response.undo is not None:
+            response.undo()
 
 
 def _say(widget: Static, message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -17,7 +19,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.french_text import FrenchText
-from cyclades_tui.ui.workers import deliver
+from cyclades_tui.ui.workers import OnFailure, deliver
 
 PREVIEW_ROWS = 8
 CHECK_KEY = ACTIONS["check"].key
@@ -81,26 +83,27 @@ class CsvImportScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="check", group="check")
     def check(self, path: str) -> None:
         """Read (in the school's folder only) and validate every line."""
-        try:
-            folder = files.school_folder(self.ctx.files_root, self.session.uai)
-            data = files.read_confined(folder, path)
-            report = import_csv(
-                self.session.actor,
-                self.session.uai,
-                data,
-                dry_run=True,
-                max_candidates=self.ctx.settings.max_candidates_per_school,
-            )
-        except BadInput as error:
-            deliver(self, self._faults, error)
-            return
+        folder = files.school_folder(self.ctx.files_root, self.session.uai)
+        data = files.read_confined(folder, path)
+        report = import_csv(
+            self.session.actor,
+            self.session.uai,
+            data,
+            dry_run=True,
+            max_candidates=self.ctx.settings.max_candidates_per_school,
+        )
         deliver(self, self._checked, data, report)
 
-    def _faults(self, error: BadInput) -> None:
+    def failure_responses(self) -> Mapping[str, OnFailure]:
+        """A file refused (check or import) lists every fault in the screen."""
+        return {"check": OnFailure(faults=self._faults), "import": OnFailure(faults=self._faults)}
+
+    def _faults(self, error: BadInput) -> str:
+        """List the file's faults; the message to show with them."""
         self.failed = True
         self.query_one("#preview", DataTable).display = False
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))
-        self.show_error(error.message)
+        return error.message
 
     def _checked(self, data: bytes, report: ImportReport) -> None:
         table = self.query_one("#preview", DataTable)
@@ -150,16 +153,12 @@ class CsvImportScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
     def run_import(self, data: bytes) -> None:
         """Import for real, all or nothing, the bytes that were checked."""
-        try:
-            report = import_csv(
-                self.session.actor,
-                self.session.uai,
-                data,
-                max_candidates=self.ctx.settings.max_candidates_per_school,
-            )
-        except BadInput as error:
-            deliver(self, self._faults, error)
-            return
+        report = import_csv(
+            self.session.actor,
+            self.session.uai,
+            data,
+            max_candidates=self.ctx.settings.max_candidates_per_school,
+        )
         deliver(
             self,
             self.show_info,

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, Static
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import documents, files, printing, single_slip
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
+from cyclades_tui.services.errors import Refused
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
@@ -259,8 +260,7 @@ class DocumentsScreen(ActivityScreen):
     def prepare_print(self, doc: DocumentSummary, slip: SlipPreview | None) -> None:
         """Find the printers; let the person choose one when CUPS knows several."""
         if not printing.printing_available():
-            deliver(self, self.show_error, printing.NO_CUPS)
-            return
+            raise Refused(printing.NO_CUPS)
         printers, default = printing.list_printers()
         if len(printers) > 1:
 

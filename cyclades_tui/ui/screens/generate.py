@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.timer import Timer
 from textual.widgets import Button, ProgressBar, Static
 
 from cyclades_tui.services import accounts
@@ -14,11 +13,16 @@ from cyclades_tui.services.accounts import AccountStatus
 from cyclades_tui.services.candidates import CandidatureView
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
-from cyclades_tui.ui.generations import Generation
-from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
+from cyclades_tui.ui.generations import (
+    GenerationFailed,
+    GenerationFinished,
+    GenerationProgress,
+    ShowsGeneration,
+)
+from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
-from cyclades_tui.ui.workers import deliver
+from cyclades_tui.ui.workers import OnFailure, deliver
 
 PENDING_COLUMNS = [
     ("INE", 11),
@@ -44,21 +48,24 @@ def compose_generate_end(screen: ActivityScreen) -> ComposeResult:
     yield from screen.compose_footer()
 
 
-class GenerateScreen(ActivityScreen):
-    """Create the accounts of the eligible candidates who have none."""
+class GenerateScreen(ActivityScreen, ShowsGeneration):
+    """Create the accounts of the eligible candidates who have none.
+
+    The generation is run by the app (it goes on when this screen is left); the screen
+    shows its progress and outcome from the messages the app forwards to it.
+    """
 
     BINDINGS = bindings("generate", "report")
 
     def __init__(self, ctx: ScreenContext) -> None:
         super().__init__(ctx)
         self.status: AccountStatus | None = None
-        self.generation: Generation | None = None
-        self._timer: Timer | None = None
 
     @property
     def running(self) -> bool:
         """True while this school's generation runs (started here or before)."""
-        return self.generation is not None and self.generation.running
+        generation = self.ctx.generations.get(self.session.uai)
+        return generation is not None and generation.running
 
     def compose(self) -> ComposeResult:
         yield from self.compose_banner()
@@ -76,7 +83,7 @@ class GenerateScreen(ActivityScreen):
         # A generation left running (« Retour ») goes on: show where it stands.
         generation = self.ctx.generations.get(self.session.uai)
         if generation is not None and generation.running:
-            self._follow(generation)
+            self._follow(generation.done, generation.total)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
@@ -140,53 +147,48 @@ class GenerateScreen(ActivityScreen):
                 self.show_info(accounts.ALL_GENERATED)
             return
         assert self.status is not None
-        generation = self.ctx.generations.start(self.session.actor, self.session.uai)
+        generation = self.ctx.generations.start(
+            self.session.actor, self.session.uai, self.ctx.settings, self.status.without_account
+        )
         if generation is None:
             self.show_info(
                 "Une génération est déjà en cours pour cet établissement : "
                 "attendez qu'elle se termine."
             )
             return
-        generation.total = self.status.without_account
-        self._follow(generation)
+        self._follow(generation.done, generation.total)
 
-    def _follow(self, generation: Generation) -> None:
-        """Show the progress of ``generation`` until it ends (a timer reads its counters)."""
-        self.generation = generation
+    def _follow(self, done: int, total: int) -> None:
+        """Show the progress bar where the generation stands (its messages move it on)."""
         self.query_one("#generate", Button).disabled = True
         bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=max(generation.total, 1), progress=generation.done)
+        bar.update(total=max(total, 1), progress=done)
         bar.display = True
         self.show_info("Génération en cours : hachage des mots de passe…")
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_interval(0.2, self.follow_up)
 
-    def follow_up(self) -> None:
-        """Show where the followed generation stands; its outcome once it has ended."""
-        generation = self.generation
-        if generation is None:
+    def on_generation_progress(self, message: GenerationProgress) -> None:
+        """``done`` of ``total`` passwords hashed; then the accounts are stored."""
+        if message.uai != self.session.uai:
             return
         bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=max(generation.total, 1), progress=generation.done)
-        if generation.running:
-            if generation.total and generation.done == generation.total:
-                self.show_info("Enregistrement des comptes et des papillons…")
-            return
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.generation = None  # shown once, whether by the timer or by the app
-        self._finished(generation)
+        bar.update(total=max(message.total, 1), progress=message.done)
+        if message.total and message.done == message.total:
+            self.show_info("Enregistrement des comptes et des papillons…")
 
-    def _finished(self, generation: Generation) -> None:
-        if generation.error is not None or generation.result is None:
-            self.show_error(friendly_error(generation.error))
-            bar = self.query_one("#progress", ProgressBar)
-            bar.display = False
-            self.query_one("#generate", Button).disabled = not self._can_generate()
+    def on_generation_failed(self, message: GenerationFailed) -> None:
+        """Nothing was stored: say why, and offer « Générer » again."""
+        if message.uai == self.session.uai:
+            self.report_failure(message.error, OnFailure(undo=self._generation_failed))
+
+    def _generation_failed(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#generate", Button).disabled = not self._can_generate()
+
+    def on_generation_finished(self, message: GenerationFinished) -> None:
+        """Accounts and documents stored: say so, and count again."""
+        if message.uai != self.session.uai:
             return
-        result = generation.result
+        result = message.result
         text = result.message
         if result.documents:
             text += (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -15,7 +17,7 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.messages import ChooseSchool, MustChangePassword, StartSession
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.widgets.french_text import FrenchText
-from cyclades_tui.ui.workers import deliver
+from cyclades_tui.ui.workers import OnFailure, deliver
 
 
 class LoginScreen(BaseScreen):
@@ -107,7 +109,11 @@ class LoginScreen(BaseScreen):
             return
         self.post_message(ChooseSchool(actor))
 
-    def worker_failed(self, name: str) -> None:
+    def failure_responses(self) -> Mapping[str, OnFailure]:
+        """A refused or failed login: the form can be used again."""
+        return {"authenticate": OnFailure(undo=self._try_again)}
+
+    def _try_again(self) -> None:
         self.checking = False
         self.query_one("#connect", Button).disabled = False
         self.query_one("#password", Input).focus()

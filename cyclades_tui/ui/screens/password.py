@@ -6,6 +6,7 @@ password someone else chose (``forced``): there it cannot be skipped, Échap log
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual import work
@@ -24,7 +25,7 @@ from cyclades_tui.ui.messages import LogOut, PasswordChanged
 from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.french_text import FrenchText
-from cyclades_tui.ui.workers import deliver
+from cyclades_tui.ui.workers import OnFailure, deliver
 
 FIELDS = ("current", "new", "again")
 RULES = (
@@ -134,7 +135,11 @@ class PasswordForm(BaseScreen):
         self.show_info("Mot de passe changé.")
         self.post_message(PasswordChanged(self.actor, self.school_name, self.forced))
 
-    def worker_failed(self, name: str) -> None:
+    def failure_responses(self) -> Mapping[str, OnFailure]:
+        """A refused change (wrong current password, weak new one): try again."""
+        return {"change-password": OnFailure(undo=self._try_again)}
+
+    def _try_again(self) -> None:
         self.saving = False
         self.query_one("#current", Input).focus()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -17,18 +19,20 @@ from cyclades_tui.services.accounts import RunResult
 from cyclades_tui.services.candidates import CandidatureView, find_by_name
 from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
-from cyclades_tui.ui.screens.base import ActivityScreen, friendly_error
+from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.screens.generate import compose_generate_end
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
-from cyclades_tui.ui.workers import deliver
+from cyclades_tui.ui.workers import OnFailure, deliver
 
 # The states that can give an account: label, and the short form parse_state reads.
 STATES = [(s.value, fold(s.value)) for s in ELIGIBLE_STATES]
 # Most candidates a name search lists (a longer name narrows it).
 MAX_MATCHES = 50
+# The look-ups of a candidate (by INE, by name): a newer one makes the older stale.
+LOOKUP_GROUP = "lookup"
 
 
 def candidate_line(view: CandidatureView) -> str:
@@ -93,6 +97,8 @@ class RegenerateScreen(ActivityScreen):
         self._clear()
         text, state = self._criteria()
         self._asked = (text, state)
+        # An earlier look-up is stale now: cancelled, its answer or failure is never shown.
+        self.workers.cancel_group(self, LOOKUP_GROUP)
         matches = self.query_one("#matches", OptionList)
         if not text:
             matches.display = False
@@ -119,25 +125,21 @@ class RegenerateScreen(ActivityScreen):
         self.show_info("Recherche…")
         self.search(text, state)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="lookup", group="lookup")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="lookup", group=LOOKUP_GROUP)
     def lookup(self, asked: str, ine: str, state: str) -> None:
         """Find the candidate matching the criteria (the answer names the real obstacle)."""
-        try:
-            view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine, state)
-        except Exception as error:  # shown only if still relevant (see _answered)
-            deliver(self, self._answered, (asked, state), None, error)
-            return
-        deliver(self, self._answered, (asked, state), view, None)
+        view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine, state)
+        deliver(self, self._answered, (asked, state), view)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, name="search", group="lookup")
+    @work(thread=True, exclusive=True, exit_on_error=False, name="search", group=LOOKUP_GROUP)
     def search(self, text: str, state: str) -> None:
         """Candidates whose name contains what was typed."""
-        try:
-            found = find_by_name(self.session.actor, self.session.uai, text)
-        except Exception as error:
-            deliver(self, self._answered, (text, state), None, error)
-            return
+        found = find_by_name(self.session.actor, self.session.uai, text)
         deliver(self, self._listed, (text, state), found)
+
+    def failure_responses(self) -> Mapping[str, OnFailure]:
+        """A look-up that failed (no such candidate, no account…) leaves none chosen."""
+        return {"lookup": OnFailure(undo=self._clear), "search": OnFailure(undo=self._clear)}
 
     def _listed(self, asked: tuple[str, str], found: list[CandidatureView]) -> None:
         if asked != self._asked:
@@ -176,15 +178,9 @@ class RegenerateScreen(ActivityScreen):
         self.show_info("Recherche du candidat…")
         self.lookup(text, view.ine, state)
 
-    def _answered(
-        self, asked: tuple[str, str], view: CandidatureView | None, error: BaseException | None
-    ) -> None:
+    def _answered(self, asked: tuple[str, str], view: CandidatureView) -> None:
         if asked != self._asked:
             return  # a stale answer: the INE or the state changed while it was looked up
-        if view is None:
-            self._clear()
-            self.show_error(friendly_error(error))
-            return
         self.candidate = view
         self.query_one("#candidate", Static).update(
             literal(

@@ -3,6 +3,8 @@ exam and state set, checked (what it will change), then imported."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -23,7 +25,7 @@ from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
 from cyclades_tui.ui.widgets.toggles import MarkedCheckbox, MarkedSelectionList
-from cyclades_tui.ui.workers import deliver
+from cyclades_tui.ui.workers import OnFailure, deliver
 
 EXAM_OPTIONS = [(f"{code} — {label}", code) for code, label in EXAMS.items()]
 STATE_OPTIONS = [(state.value, state.value) for state in State]
@@ -130,16 +132,20 @@ class SiecleImportScreen(ActivityScreen):
         check_school(export, self.session.uai)
         deliver(self, self._loaded, data, export)
 
-    def worker_failed(self, name: str) -> None:
-        """A file that could not be read leaves nothing chosen from an earlier one."""
-        if name == "load":
-            self.export_bytes, self.export = None, None
-            self.query_one("#divisions", SelectionList).display = False
-            self.query_one("#faults", Static).update("")
-            self.query_one("#files", OptionList).focus()
-            self._invalidate()
-        elif name == "import":
-            self._invalidate()
+    def failure_responses(self) -> Mapping[str, OnFailure]:
+        """A file that could not be read leaves nothing chosen from an earlier one; a check
+        or import refused lists its faults; any other failure must be checked again."""
+        return {
+            "load": OnFailure(undo=self._forget_export),
+            "import": OnFailure(undo=self._invalidate, faults=self._faults),
+        }
+
+    def _forget_export(self) -> None:
+        self.export_bytes, self.export = None, None
+        self.query_one("#divisions", SelectionList).display = False
+        self.query_one("#faults", Static).update("")
+        self.query_one("#files", OptionList).focus()
+        self._invalidate()
 
     def _loaded(self, data: bytes, export: SiecleFile) -> None:
         self.export_bytes, self.export = data, export
@@ -246,38 +252,34 @@ class SiecleImportScreen(ActivityScreen):
         other_exams: bool = False,
     ) -> None:
         """Check or import; faults (and pupils without INE) are listed in the screen."""
-        try:
-            report = import_siecle(
-                self.session.actor,
-                self.session.uai,
-                data,
-                exam,
-                state,
-                divisions,
-                skip_invalid_ine=skip,
-                dry_run=dry_run,
-                other_exams=other_exams,
-                max_candidates=self.ctx.settings.max_candidates_per_school,
-            )
-        except BadInput as error:
-            deliver(self, self._faults, error)
-            return
+        report = import_siecle(
+            self.session.actor,
+            self.session.uai,
+            data,
+            exam,
+            state,
+            divisions,
+            skip_invalid_ine=skip,
+            dry_run=dry_run,
+            other_exams=other_exams,
+            max_candidates=self.ctx.settings.max_candidates_per_school,
+        )
         deliver(self, self._reported, report, dry_run)
 
-    def _faults(self, error: BadInput) -> None:
+    def _faults(self, error: BadInput) -> str:
+        """List a refused check's or import's faults; the message to show with them."""
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))
         if isinstance(error, PupilsWithoutIne):
             skip = self.query_one("#skip", Checkbox)
             skip.display = True
             skip.focus()
-            self.show_error(
+            return (
                 f"{len(error.pupils)} élève(s) sans INE valide : cochez « Ignorer "
                 "les élèves sans INE valide » pour importer les autres."
             )
-            return
         if isinstance(error, OtherExamCandidates):  # changed since the check: check again
             self._invalidate()
-        self.show_error(error.message)
+        return error.message
 
     def _reported(self, report: SiecleReport, dry_run: bool) -> None:
         skipped = f" {len(report.skipped)} élève(s) sans INE ignoré(s)." if report.skipped else ""
