@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
@@ -29,6 +30,21 @@ SNAPSHOT_SETTINGS = replace(
     FAST_SETTINGS, files=Path(tempfile.gettempdir()) / "cyclades-tui-snapshots" / "fichiers"
 )
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.fixture(autouse=True)
+def snapshot_folder_to_myself() -> Iterator[None]:
+    """One snapshot test at a time uses the shared school folder: its path must be the same
+    in every run (it shows in the save dialog), and a SIECLE export one test drops in its
+    depot/ would show in another xdist worker's « Importer » snapshot. A lock file, not a
+    sleep: the other worker waits exactly as long as the holder needs."""
+    lock_path = Path(tempfile.gettempdir()) / "cyclades-tui-snapshots.lock"
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture
