@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import time
-from collections.abc import Callable
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -13,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from cyclades_tui.ui.workers import deliver
+from tests.helpers import wait_until_async
 
 
 class LookupScreen(Screen[None]):
@@ -37,13 +35,6 @@ class LookupScreen(Screen[None]):
             done.set()  # call_from_thread has returned: the delivery was run or dropped
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        await asyncio.sleep(0.01)
-
-
 async def test_a_result_replaced_by_a_newer_look_up_is_dropped() -> None:
     app: App[None] = App()
     async with app.run_test() as pilot:
@@ -55,9 +46,9 @@ async def test_a_result_replaced_by_a_newer_look_up_is_dropped() -> None:
         await pilot.pause()
         screen.lookup("nouveau", new_gate, new_done)  # the input changed: a new look-up
         new_gate.set()
-        await until(new_done.is_set, "nouvelle recherche")
+        await wait_until_async(new_done.is_set, what="nouvelle recherche")
         old_gate.set()  # the old look-up ends last, with its stale result
-        await until(old_done.is_set, "ancienne recherche")
+        await wait_until_async(old_done.is_set, what="ancienne recherche")
         await pilot.pause()
         assert screen.shown == ["nouveau"] and screen.errors == []
 
@@ -70,7 +61,7 @@ async def test_a_result_still_wanted_is_delivered() -> None:
         gate, done = threading.Event(), threading.Event()
         screen.lookup("seul", gate, done)
         gate.set()
-        await until(done.is_set, "recherche")
+        await wait_until_async(done.is_set, what="recherche")
         await pilot.pause()
         assert screen.shown == ["seul"]
 
@@ -86,6 +77,6 @@ async def test_a_result_for_a_closed_screen_is_dropped() -> None:
         app.pop_screen()
         await pilot.pause()
         gate.set()
-        await until(done.is_set, "recherche")
+        await wait_until_async(done.is_set, what="recherche")
         await pilot.pause()
         assert screen.shown == [] and screen.errors == []
