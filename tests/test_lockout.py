@@ -199,7 +199,7 @@ def test_enter_in_a_terminal_evaluates_one_attempt_at_a_time(sqlite_url: str, ty
     limit = load_settings().lockout_attempts
     tui = Terminal.app(["--db", sqlite_url], env=cli_env(4, None))
     try:
-        tui.wait_for("Connexion du personnel")
+        tui.wait_for("Connexion du personnel", 60)
         tui.write(b"cible\r")
         attempts = [f"mauvais{i}\r".encode() for i in range(10)]
         if typing == "burst":  # ten wrong passwords and their Enter in one write (a paste)
@@ -208,7 +208,7 @@ def test_enter_in_a_terminal_evaluates_one_attempt_at_a_time(sqlite_url: str, ty
             for attempt in attempts:
                 tui.write(attempt)
                 time.sleep(0.02)  # the pace of the keys, not a synchronisation
-        tui.wait_for("incorrect")
+        tui.wait_for("incorrect", 60)
     finally:
         # The app ends once its running checks are done (the executor joins them).
         assert tui.quit() == 0

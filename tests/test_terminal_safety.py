@@ -303,15 +303,15 @@ def test_check_in_a_real_terminal_sends_no_escape(school_db: str) -> None:
     path.write_bytes(attack_csv())
     tui = Terminal.app(["--db", school_db], env=cli_env(4, None))
     try:
-        tui.wait_for("Connexion du personnel")
+        tui.wait_for("Connexion du personnel", 60)
         tui.write(f"secretariat\r{PASSWORD}\r".encode())
-        tui.wait_for("Mon établissement")
+        tui.wait_for("Mon établissement", 60)
         tui.write(b"c")  # « Mes candidats », then ctrl+n: « Importer HORS BEE »
-        tui.wait_for("Mes candidats")
+        tui.wait_for("Mes candidats", 60)
         tui.write(b"\x0e")
-        tui.wait_for("déposé dans depot/")
+        tui.wait_for("déposé dans depot/", 60)
         tui.write(path.name.encode() + b"\r")
-        tui.wait_for("inconnu")
+        tui.wait_for("inconnu", 60)
     finally:
         tui.quit()
     output = tui.output
