@@ -10,11 +10,12 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import wait_until
 
 
 class Listener:
@@ -45,10 +46,7 @@ class Listener:
 
     def wait_for_job(self, timeout: float = 20.0) -> bytes:
         """The bytes of the first job, once its connection is closed."""
-        deadline = time.monotonic() + timeout
-        while not self.received:
-            assert time.monotonic() < deadline, "l'imprimante n'a rien reçu"
-            time.sleep(0.02)
+        wait_until(lambda: self.received, timeout, "l'imprimante n'a rien reçu")
         return self.received[0]
 
     def stop(self) -> None:
@@ -102,13 +100,15 @@ class Cups:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 15
-        while self.run("lpstat", "-r").stdout.strip() != "scheduler is running":
-            if self.process.poll() is not None:
-                error = self.process.stderr.read() if self.process.stderr else b""
-                pytest.fail(f"cupsd n'a pas démarré : {error.decode(errors='replace')}")
-            assert time.monotonic() < deadline, "cupsd ne répond pas"
-            time.sleep(0.05)
+        wait_until(self._running, 15, "cupsd ne répond pas")
+
+    def _running(self) -> bool:
+        """True once the scheduler answers; fails at once if cupsd has stopped."""
+        assert self.process is not None
+        if self.process.poll() is not None:
+            error = self.process.stderr.read() if self.process.stderr else b""
+            pytest.fail(f"cupsd n'a pas démarré : {error.decode(errors='replace')}")
+        return self.run("lpstat", "-r").stdout.strip() == "scheduler is running"
 
     def stop(self) -> None:
         """Stop cupsd (SIGTERM) and wait for it."""

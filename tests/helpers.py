@@ -1,5 +1,5 @@
 """Helpers shared by tests, in one place: test modules import from here (or ui_helpers,
-pty_terminal…), never from one another; fixtures are in conftest.py.
+terminal…), never from one another; fixtures are in conftest.py.
 
 Reading PDFs back with pdftotext, sample files and CSVs, valid INEs, a school with pupils,
 the in-process CLI runner, PostgreSQL test schemas, and polling with a deadline.
@@ -7,6 +7,7 @@ the in-process CLI runner, PostgreSQL test schemas, and polling with a deadline.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import peewee
 import pytest
@@ -40,6 +42,10 @@ SIZE = (80, 24)
 STAFF_PASSWORD = "mot-de-passe-du-personnel"
 SCHOOL_UAI, OTHER_UAI = "0392689L", "0750001U"
 SCHOOL_PASSWORD = "un mot de passe long"
+
+T = TypeVar("T")
+# How often wait_until looks again: often enough for a test, rarely enough for a shared machine.
+POLL_INTERVAL = 0.02
 
 SLIP_RE = re.compile(r"Votre identifiant de connexion : (\S+)\s+Votre mot de passe \(\*\) : (\S+)")
 
@@ -192,14 +198,44 @@ def school_with_pupils(uai: str, count: int, offset: int = 0, homonyms: int = 0)
     import_csv(op, uai, csv_bytes(*rows))
 
 
-def until(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
-    """Poll ``condition`` until it holds or the deadline passes."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+def wait_until(
+    predicate: Callable[[], T], timeout: float = 20.0, what: str | Callable[[], object] = ""
+) -> T:
+    """Poll ``predicate`` until it returns a true value, and return that value.
+
+    The one way the tests wait for something (a file, a process, a screen): never a bare
+    sleep. At the deadline it fails with ``what``, a text or a function called then to tell
+    what was seen instead (the screen, the processes left…).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise not_in_time(timeout, what)
+        time.sleep(POLL_INTERVAL)
+
+
+async def wait_until_async(
+    predicate: Callable[[], T], timeout: float = 20.0, what: str | Callable[[], object] = ""
+) -> T:
+    """``wait_until`` inside a coroutine (a Textual pilot test): between two looks the event
+    loop runs, so the app under test goes on (its timers fire, its messages are handled)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise not_in_time(timeout, what)
+        await asyncio.sleep(POLL_INTERVAL)
+
+
+def not_in_time(timeout: float, what: str | Callable[[], object]) -> AssertionError:
+    """The failure of a wait at its deadline, saying what was seen (``what``, or its result)."""
+    seen = what() if callable(what) else what
+    return AssertionError(f"toujours pas au bout de {timeout} s : {seen}")
 
 
 def depot(tmp_path: Path) -> Path:

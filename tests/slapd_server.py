@@ -12,11 +12,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.helpers import wait_until
 
 SUFFIX = "dc=lycee,dc=test"
 ROOT_DN = f"cn=admin,{SUFFIX}"
@@ -74,15 +75,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _until(condition: Callable[[], bool], timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def _config(folder: Path, suffix: str, ppolicy: bool, must_change: bool) -> str:
@@ -150,16 +142,16 @@ def running_slapd(
             stderr=subprocess.PIPE,
         )
         server = Slapd(url=url, folder=folder, suffix=suffix, root_dn=f"cn=admin,{suffix}")
-        if (
-            _until(
-                lambda s=server, p=process: (
-                    p.poll() is not None  # type: ignore[misc]
-                    or s.admin("ldapsearch", "-b", "", "-s", "base").returncode == 0
-                ),
-                30,
-            )
-            and process.poll() is None
-        ):
+        # Answering, or ended (its port taken meanwhile: another port is tried).
+        wait_until(
+            lambda s=server, p=process: (
+                p.poll() is not None  # type: ignore[misc]
+                or s.admin("ldapsearch", "-b", "", "-s", "base").returncode == 0
+            ),
+            30,
+            "slapd ne répond pas",
+        )
+        if process.poll() is None:
             break
         _stop(process)
         process = None

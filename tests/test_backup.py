@@ -13,7 +13,7 @@ import pytest
 
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.store.models import Account, Document
-from tests.helpers import Cli, school_with_pupils, until
+from tests.helpers import Cli, school_with_pupils, wait_until
 from tests.resilience_helpers import (
     check_every_account_has_its_slip,
     cli_process,
@@ -55,7 +55,7 @@ def test_backup_during_a_generation_is_consistent(sqlite_url: str, tmp_path: Pat
         env={"CYCLADES_FAULT": "hold:generate.before-commit", "CYCLADES_FAULT_MARK": str(mark)},
     )
     try:
-        assert until(mark.exists), held.stderr.read() if held.stderr else ""
+        wait_until(mark.exists, 60, lambda: held.stderr.read() if held.stderr else "")
         result = cli("backup", str(tmp_path / "pendant-ecriture.db"))
         assert result.code == 0, result.err
     finally:

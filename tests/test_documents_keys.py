@@ -27,7 +27,7 @@ from cyclades_tui.ui.widgets.modals import ConfirmModal, PathModal
 from cyclades_tui.ui.widgets.slip_finder import SlipFinderModal
 from tests.cups_server import Cups
 from tests.helpers import FAST_SETTINGS, Cli, pdf_text
-from tests.pty_terminal import TuiOnPty
+from tests.terminal import CTRL_Q, Terminal
 from tests.ui_helpers import demo_app, settle, table_rows, text_of
 
 
@@ -251,18 +251,18 @@ def test_a_name_written_at_once_on_a_terminal_prints_and_saves_nothing(
         CYCLADES_CHOSEN_COST="4",
         CUPS_SERVER=str(cups.socket),
     )
-    tui = TuiOnPty(["--demo", "--db", url], env, size=(80, 24))
+    tui = Terminal.app(["--demo", "--db", url], env, inherit=False)
     try:
-        assert tui.shows("Générer les comptes"), tui.screen_text()[-2000:]
-        tui.press("d")
-        assert tui.shows("Affichage de l'élément 1 à"), tui.screen_text()[-2000:]
-        tui.press("ispnmv" + name)  # one write, as a hurried person types
+        tui.wait_for("Générer les comptes", 60)
+        tui.write(b"d")
+        tui.wait_for("Affichage de l'élément 1 à", 60)
+        tui.write(("ispnmv" + name).encode())  # one write, as a hurried person types
         # The whole name reached the filter (drawn in it): every letter was text.
-        assert tui.shows("ispnmv" + name, 30), tui.screen_text()[-2000:]
-        tui.press("\x11")  # ctrl+q
-        assert tui.exited(30)
+        tui.wait_for("ispnmv" + name, 30)
+        tui.write(CTRL_Q)
+        tui.wait_exit(30)
     finally:
-        tui.kill()
+        tui.close()
     assert printer.received == []
     assert cups.run("lpstat", "-W", "all", "-o").stdout.strip() == ""
     assert pdfs_under(tmp_path) == before

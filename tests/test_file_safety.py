@@ -15,7 +15,7 @@ from cyclades_tui.services.actor import Actor, operator
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.private_files import TEMP_PREFIX
 from cyclades_tui.store.models import Document
-from tests.helpers import FAST_SETTINGS, bea, pdf_text, school_with_pupils, slips_in, until
+from tests.helpers import FAST_SETTINGS, bea, pdf_text, school_with_pupils, slips_in, wait_until
 from tests.resilience_helpers import cli_process, run_cli
 
 UAI = "0392689L"
@@ -214,7 +214,7 @@ def test_a_killed_export_leaves_no_file_under_its_name(sqlite_url: str, tmp_path
         env={"CYCLADES_FAULT": "hold:private_files.half", "CYCLADES_FAULT_MARK": str(mark)},
     )
     try:
-        assert until(mark.exists)
+        wait_until(mark.exists, 60, "le point d'arrêt")
         held.send_signal(signal.SIGHUP)
         held.communicate(timeout=60)
     finally:

@@ -25,9 +25,9 @@ from cyclades_tui.settings import Settings, load_settings
 from cyclades_tui.store.models import AuditEvent, Staff, utcnow
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.login import LoginScreen
-from tests.helpers import FAST_SETTINGS
-from tests.pty_terminal import PtyApp
+from tests.helpers import FAST_SETTINGS, wait_until, wait_until_async
 from tests.resilience_helpers import ROOT, cli_env
+from tests.terminal import Terminal
 from tests.ui_helpers import text_of
 
 UAI = "0392689L"
@@ -94,11 +94,12 @@ def parallel_attempts(url: str, tmp_path: Path, passwords: list[str]) -> list[st
                 cwd=ROOT,
             )
         )
-    deadline = time.monotonic() + 120
-    while not all(r.exists() for r in readies):
-        assert time.monotonic() < deadline, "processus non prêts"
+
+    def ready() -> bool:
         assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
-        time.sleep(0.01)
+        return all(r.exists() for r in readies)
+
+    wait_until(ready, 120, "processus non prêts")
     gate.touch()
     verdicts = []
     for proc in procs:
@@ -196,9 +197,9 @@ def test_every_refusal_says_the_same_and_checks_one_bcrypt_hash(
 def test_enter_in_a_terminal_evaluates_one_attempt_at_a_time(sqlite_url: str, typing: str) -> None:
     target_account()
     limit = load_settings().lockout_attempts
-    tui = PtyApp(sqlite_url)
+    tui = Terminal.app(["--db", sqlite_url], env=cli_env(4, None))
     try:
-        tui.wait_for_text(b"Connexion du personnel")
+        tui.wait_for("Connexion du personnel", 60)
         tui.write(b"cible\r")
         attempts = [f"mauvais{i}\r".encode() for i in range(10)]
         if typing == "burst":  # ten wrong passwords and their Enter in one write (a paste)
@@ -207,7 +208,7 @@ def test_enter_in_a_terminal_evaluates_one_attempt_at_a_time(sqlite_url: str, ty
             for attempt in attempts:
                 tui.write(attempt)
                 time.sleep(0.02)  # the pace of the keys, not a synchronisation
-        tui.wait_for(lambda: b"incorrect" in tui.output, "le refus à l'écran")
+        tui.wait_for("incorrect", 60)
     finally:
         # The app ends once its running checks are done (the executor joins them).
         assert tui.quit() == 0
@@ -233,18 +234,14 @@ async def test_enter_while_a_password_is_checked_starts_nothing(
         screen = app.screen
         assert isinstance(screen, LoginScreen)
         await pilot.press(*"cible", "enter", *"mauvais1", "enter")
-        deadline = time.monotonic() + 30
-        while not started:  # the first check is running in its thread
-            assert time.monotonic() < deadline
-            await pilot.pause(0.01)
+        await wait_until_async(lambda: started, 30, "le premier contrôle")  # in its thread
         for i in range(2, 8):
             await pilot.press(*f"mauvais{i}", "enter")
         await pilot.pause()
         assert started == ["mauvais1"]  # every later Enter was ignored
         release.set()
-        while screen.checking:  # the refusal arrives; the screen takes Enter again
-            assert time.monotonic() < deadline
-            await pilot.pause(0.01)
+        # The refusal arrives; the screen takes Enter again.
+        await wait_until_async(lambda: not screen.checking, 30, "le refus")
         assert started == ["mauvais1"]
         assert "incorrect" in text_of(pilot, "#message")
     assert login_causes() == ["mot de passe incorrect"]

@@ -25,8 +25,8 @@ from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.siecle_import import SiecleImportScreen
 from cyclades_tui.ui.widgets.modals import ConfirmModal
 from tests.helpers import FAST_SETTINGS, bea
-from tests.pty_terminal import CTRL_G, ENTER, TAB, Terminal
 from tests.siecle_factory import Pupil, export_xml
+from tests.terminal import CTRL_G, ENTER, TAB, Terminal
 from tests.ui_helpers import read_siecle_export, settle, text_of
 
 UAI = "0392689L"
@@ -195,7 +195,7 @@ async def test_files_listed_newest_first_and_empty_depot_says_what_to_do(
 
 def test_tab_space_burst_through_a_terminal(lycee: tuple[str, Path]) -> None:
     url, _ = lycee
-    terminal = Terminal(
+    terminal = Terminal.app(
         ["--db", url], env={"CYCLADES_PROVISIONAL_COST": "4", "CYCLADES_CHOSEN_COST": "4"}
     )
     try:

@@ -26,23 +26,18 @@ Unix users and groups are created and deleted by the test (it runs as root, as C
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-import pty
 import pwd
 import re
 import select
 import shutil
 import socket
 import sqlite3
-import struct
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import termios
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,10 +47,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from tests.helpers import bea, csv_bytes, pdf_text, slips_in
-
-ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
-
+from tests.helpers import bea, csv_bytes, pdf_text, slips_in, wait_until
+from tests.terminal import CTRL_G, CTRL_Q, ENTER, Terminal
 
 pytestmark = pytest.mark.root  # creates Unix users and groups, writes root-owned folders
 
@@ -313,13 +306,14 @@ class Server:
 
     def wait_no_process(self, user: str, timeout: float = 15.0) -> None:
         """Poll until nothing runs as ``user`` (the session has ended cleanly)."""
-        deadline = time.monotonic() + timeout
-        while self.processes_of(user):
-            assert time.monotonic() < deadline, (
+        wait_until(
+            lambda: not self.processes_of(user),
+            timeout,
+            lambda: (
                 f"processus restants pour {user} : "
                 f"{run('ps', '-o', 'pid,ppid,stat,time,args', '-u', user, check=False).stdout}"
-            )
-            time.sleep(0.05)
+            ),
+        )
 
     def close(self) -> None:
         """Stop sshd, end the test users' processes (by pid), delete users, groups, files,
@@ -445,15 +439,17 @@ def set_up(server: Server) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
-            break
-        except OSError:
-            assert server.sshd.poll() is None, f"sshd s'est arrêté : {server.sshd.stderr}"
-            assert time.monotonic() < deadline, "sshd n'écoute pas"
-            time.sleep(0.05)
+    wait_until(lambda: listening(server), 15, "sshd n'écoute pas")
+
+
+def listening(server: Server) -> bool:
+    """True once sshd accepts connections on its port."""
+    assert server.sshd is not None and server.sshd.poll() is None, "sshd s'est arrêté"
+    try:
+        socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -475,61 +471,6 @@ def server() -> Iterator[Server]:
     finally:
         server.close()
     assert not base.exists()
-
-
-class Terminal:
-    """`ssh -tt` in a pseudo-terminal of 80x24, read with deadlines."""
-
-    def __init__(self, command: list[str]) -> None:
-        self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        self.process = subprocess.Popen(
-            command,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env={**os.environ, "TERM": "xterm-256color"},
-            start_new_session=True,
-        )
-        os.close(slave)
-        self.seen = ""
-
-    def wait_for(self, text: str, timeout: float = 20.0) -> None:
-        """Read until ``text`` appears on screen (escape sequences removed)."""
-        deadline = time.monotonic() + timeout
-        while text not in ANSI.sub("", self.seen).replace("\r", ""):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"« {text} » jamais affiché ; écran :\n{ANSI.sub('', self.seen)[-2000:]}"
-                )
-            ready, _, _ = select.select([self.master], [], [], min(remaining, 0.5))
-            if ready:
-                try:
-                    chunk = os.read(self.master, 65536)
-                except OSError:  # the session ended: the slave side is gone
-                    chunk = b""
-                if not chunk:
-                    raise AssertionError(
-                        f"connexion fermée avant « {text} » :\n{ANSI.sub('', self.seen)[-2000:]}"
-                    )
-                self.seen += chunk.decode("utf-8", "replace")
-
-    def type(self, keys: str) -> None:
-        """Send keystrokes as a user would."""
-        os.write(self.master, keys.encode())
-
-    def wait_exit(self, timeout: float = 20.0) -> int:
-        """Drain the output until ssh exits; returns its status."""
-        deadline = time.monotonic() + timeout
-        while self.process.poll() is None:
-            assert time.monotonic() < deadline, "ssh ne s'est pas terminé"
-            ready, _, _ = select.select([self.master], [], [], 0.2)
-            if ready:
-                with contextlib.suppress(OSError):
-                    os.read(self.master, 65536)
-        os.close(self.master)
-        return self.process.returncode
 
 
 def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Path) -> None:
@@ -558,25 +499,29 @@ def test_staff_session_over_ssh_and_files_over_sftp(server: Server, tmp_path: Pa
 
     # A staff member's session (the account of step 6 of docs/installation.md): log in, generate,
     # save the slips, ctrl+q.
-    term = Terminal(server.ssh(server.service, "-tt"))
-    term.wait_for("Connexion du personnel")
-    term.wait_for("Identifiant")
-    term.type(PEOPLE[mine_uai] + "\r")  # Entrée moves to the password field
-    term.type(STAFF_PASSWORD + "\r")
-    term.wait_for("Mon établissement")
-    term.type("g")
-    term.wait_for("Générer les comptes Cyclades de mes élèves")
-    term.wait_for("sans compte")
-    term.type("\x07")  # ctrl+g: Générer (a letter never creates accounts)
-    term.wait_for(f"{before['without_account']} compte(s) créé(s).")
-    term.type("\x12")  # ctrl+r: Afficher le compte rendu
-    term.wait_for("Affichage de l'élément 1 à 2 sur 2")  # rows loaded: one is selected
-    term.type("\x13")  # ctrl+s: Enregistrer (a letter would go to the filter)
-    term.wait_for("Enregistrer")
-    term.type("\r")
-    term.wait_for("Document enregistré")
-    term.type("\x11")  # ctrl+q
-    assert term.wait_exit() == 0
+    # `ssh -tt` on an 80x24 terminal, as a staff member's PC runs it.
+    term = Terminal(server.ssh(server.service, "-tt"), {**os.environ, "TERM": "xterm-256color"})
+    try:
+        term.wait_for("Connexion du personnel")
+        term.wait_for("Identifiant")
+        term.write(PEOPLE[mine_uai].encode() + ENTER)  # Entrée moves to the password field
+        term.write(STAFF_PASSWORD.encode() + ENTER)
+        term.wait_for("Mon établissement")
+        term.write(b"g")
+        term.wait_for("Générer les comptes Cyclades de mes élèves")
+        term.wait_for("sans compte")
+        term.write(CTRL_G)  # Générer (a letter never creates accounts)
+        term.wait_for(f"{before['without_account']} compte(s) créé(s).")
+        term.write(b"\x12")  # ctrl+r: Afficher le compte rendu
+        term.wait_for("Affichage de l'élément 1 à 2 sur 2")  # rows loaded: one is selected
+        term.write(b"\x13")  # ctrl+s: Enregistrer (a letter would go to the filter)
+        term.wait_for("Enregistrer")
+        term.write(ENTER)
+        term.wait_for("Document enregistré")
+        term.write(CTRL_Q)
+        assert os.waitstatus_to_exitcode(term.wait_exit(20)) == 0
+    finally:
+        term.close()
     server.wait_no_process(server.service)
     after = json.loads(
         server.as_service("accounts", "status", "--school", mine_uai, "--json").stdout

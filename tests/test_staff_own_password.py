@@ -23,8 +23,8 @@ from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.password import ChangePasswordScreen, ForcedPasswordScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
 from tests.helpers import FAST_SETTINGS, Cli
-from tests.pty_terminal import ENTER, ESC, Terminal
 from tests.resilience_helpers import ROOT, cli_env
+from tests.terminal import ENTER, ESC, Terminal
 from tests.ui_helpers import settle, text_of
 
 UAI = "0392689L"
@@ -213,7 +213,7 @@ async def test_the_palette_opens_the_change_screen(sqlite_url: str) -> None:
 
 def test_a_burst_on_a_real_terminal_changes_the_password_then_home(sqlite_url: str) -> None:
     school_and_agent()
-    term = Terminal(["--db", sqlite_url], env={"CYCLADES_CHOSEN_COST": "4"})
+    term = Terminal.app(["--db", sqlite_url], env={"CYCLADES_CHOSEN_COST": "4"})
     try:
         term.wait_for("Connexion du personnel")
         term.write(f"agent\r{GIVEN}\r".encode())
@@ -229,7 +229,7 @@ def test_a_burst_on_a_real_terminal_changes_the_password_then_home(sqlite_url: s
 
 def test_escape_on_a_real_terminal_logs_out(sqlite_url: str) -> None:
     school_and_agent()
-    term = Terminal(["--db", sqlite_url], env={"CYCLADES_CHOSEN_COST": "4"})
+    term = Terminal.app(["--db", sqlite_url], env={"CYCLADES_CHOSEN_COST": "4"})
     try:
         term.wait_for("Connexion du personnel")
         term.write(f"agent\r{GIVEN}\r".encode())
@@ -423,7 +423,7 @@ def test_failed_logins_record_the_ssh_client_address(db_url: str) -> None:
 
 def test_the_address_reaches_the_audit_from_a_real_terminal(sqlite_url: str) -> None:
     school_and_agent(must_change=False)
-    term = Terminal(
+    term = Terminal.app(
         ["--db", sqlite_url],
         env={"CYCLADES_CHOSEN_COST": "4", "SSH_CONNECTION": "127.0.0.9 40000 127.0.0.1 22"},
     )

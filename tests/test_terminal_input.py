@@ -9,12 +9,8 @@ driver: the last tests fail when Textual's originals change, so that the copy is
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import inspect
-import os
-import struct
-import termios
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +20,7 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 
 from cyclades_tui.ui.terminal_input import BoundedLinuxDriver, pixels_accepted, size_accepted
-from tests.pty_terminal import ESC, Terminal
+from tests.terminal import ESC, Terminal
 
 MAX_MEMORY_KB = 300 * 1024
 
@@ -37,11 +33,6 @@ def peak_memory_kb(pid: int) -> int:
     raise AssertionError("VmHWM absent de /proc")
 
 
-def alive(pid: int) -> bool:
-    done, _status = os.waitpid(pid, os.WNOHANG)
-    return done == 0
-
-
 @pytest.fixture
 def terminals() -> Iterator[list[Terminal]]:
     """Terminals opened by a test, closed after it whatever happens."""
@@ -52,7 +43,7 @@ def terminals() -> Iterator[list[Terminal]]:
 
 
 def open_login(terminals: list[Terminal], url: str, **env: str) -> Terminal:
-    terminal = Terminal(
+    terminal = Terminal.app(
         ["--db", url], env={"CYCLADES_PROVISIONAL_COST": "4", "CYCLADES_CHOSEN_COST": "4", **env}
     )
     terminals.append(terminal)
@@ -66,7 +57,7 @@ def assert_still_answering(terminal: Terminal, typed: str) -> None:
     screen = terminal.wait_for(typed)
     assert "Connexion du personnel" in screen
     assert "Traceback" not in screen and "Error" not in screen
-    assert alive(terminal.pid)
+    assert terminal.alive()
     assert peak_memory_kb(terminal.pid) < MAX_MEMORY_KB
 
 
@@ -129,11 +120,11 @@ def test_a_huge_window_size_from_the_kernel_is_ignored(
     # No COLUMNS/LINES: the size is the pty's. The client side sets it to 60000x60000 (an
     # SSH client's window-change request does this); the kernel signals SIGWINCH.
     terminal = open_login(terminals, sqlite_url, COLUMNS="", LINES="")
-    fcntl.ioctl(terminal.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 60000, 60000, 0, 0))
+    terminal.child.setwinsize(60000, 60000)
     terminal.wait_quiet(0.3)
     assert_still_answering(terminal, "fenetre")
     # A size in bounds is still followed: the app draws on 100 columns.
-    fcntl.ioctl(terminal.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    terminal.child.setwinsize(24, 100)
     terminal.screen.resize(24, 100)
     terminal.wait_for(lambda text: any(len(line.rstrip()) > 80 for line in text.splitlines()))
 

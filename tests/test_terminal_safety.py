@@ -39,9 +39,9 @@ from cyclades_tui.ui.screens.csv_import import CsvImportScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from tests.helpers import FAST_SETTINGS, bea, csv_bytes
-from tests.pty_terminal import PtyApp
 from tests.resilience_helpers import ROOT, cli_env
 from tests.siecle_factory import Pupil, export_zip
+from tests.terminal import Terminal
 from tests.ui_helpers import settle
 
 UAI = "0392689L"
@@ -303,17 +303,17 @@ async def test_check_in_the_tui_shows_the_escapes(school_db: str) -> None:
 def test_check_in_a_real_terminal_sends_no_escape(school_db: str) -> None:
     path = school_depot(school_db) / "eleves.csv"
     path.write_bytes(attack_csv())
-    tui = PtyApp(school_db)
+    tui = Terminal.app(["--db", school_db], env=cli_env(4, None))
     try:
-        tui.wait_for_text(b"Connexion du personnel")
+        tui.wait_for("Connexion du personnel", 60)
         tui.write(f"secretariat\r{PASSWORD}\r".encode())
-        tui.wait_for_text("Mon établissement".encode())
+        tui.wait_for("Mon établissement", 60)
         tui.write(b"c")  # « Mes candidats », then ctrl+n: « Importer HORS BEE »
-        tui.wait_for_text(b"Mes candidats")
+        tui.wait_for("Mes candidats", 60)
         tui.write(b"\x0e")
-        tui.wait_for_text("déposé dans depot/".encode())
+        tui.wait_for("déposé dans depot/", 60)
         tui.write(path.name.encode() + b"\r")
-        tui.wait_for_text(b"inconnu")
+        tui.wait_for("inconnu", 60)
     finally:
         tui.quit()
     output = tui.output

@@ -1,15 +1,14 @@
 """A session as over SSH: the TUI needs a terminal, hardens its process, and ends cleanly
 when the terminal hangs up (dropped connection), even in the middle of a generation.
 
-The TUI runs in a real process on a real pseudo-terminal (``pty.fork``: the terminal is
-its controlling terminal, as with ``ssh -t``); closing the master side is what sshd does
+The TUI runs in a real process on a real pseudo-terminal (tests/terminal.py: the terminal
+is its controlling terminal, as with ``ssh -t``); closing the master side is what sshd does
 when the connection drops.
 """
 
 from __future__ import annotations
 
 import os
-import pty
 import re
 import signal
 import subprocess
@@ -23,23 +22,32 @@ import pytest
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import seed_demo
 from cyclades_tui.store.models import Account
-from tests.helpers import FAST_SETTINGS, until
-from tests.pty_terminal import TuiOnPty
+from tests.helpers import FAST_SETTINGS, wait_until
 from tests.resilience_helpers import (
     ROOT,
     check_every_account_has_its_slip,
     eligible_count,
     run_cli,
 )
+from tests.terminal import CTRL_G, CTRL_Q, Terminal, app_command
 
 
 @pytest.fixture
-def sessions() -> Iterator[list[TuiOnPty]]:
+def sessions() -> Iterator[list[Terminal]]:
     """The TUI processes a test starts; none survives the test."""
-    started: list[TuiOnPty] = []
+    started: list[Terminal] = []
     yield started
     for session in started:
-        session.kill()
+        session.close()
+
+
+def start(
+    sessions: list[Terminal], args: list[str], env: dict[str, str], **options: bool
+) -> Terminal:
+    """`cyclades-tui ARGS` on a 100x30 terminal, with ``env`` as its whole environment."""
+    tui = Terminal.app(args, env, size=(100, 30), inherit=False, **options)
+    sessions.append(tui)
+    return tui
 
 
 def tui_env(cost: int = 4, **extra: str) -> dict[str, str]:
@@ -100,38 +108,35 @@ def test_without_a_terminal_the_tui_refuses_at_once(tmp_path: Path, args: list[s
 
 def test_a_terminal_on_one_side_only_is_not_enough(tmp_path: Path) -> None:
     env = {**tui_env(), "XDG_DATA_HOME": str(tmp_path / "data")}
-    leader, follower = pty.openpty()
-    try:
-        for stdin, stdout in [(follower, subprocess.PIPE), (subprocess.PIPE, follower)]:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "cyclades_tui"],
-                cwd=ROOT,
-                env=env,
-                stdin=stdin,
-                stdout=stdout,
-                stderr=subprocess.PIPE,
-            )
-            _, err = proc.communicate(timeout=60)
-            assert proc.returncode == 2 and b"ssh -t" in err
-    finally:
-        os.close(leader)
-        os.close(follower)
+    # One of stdin and stdout taken off the terminal (the child's own, before it starts);
+    # the refusal goes to stderr, on the terminal, as wide as the message.
+    for stream, mode in [(0, os.O_RDONLY), (1, os.O_WRONLY)]:
+        term = Terminal(
+            app_command(),
+            env,
+            size=(300, 24),
+            preexec_fn=lambda stream=stream, mode=mode: os.dup2(os.open(os.devnull, mode), stream),
+        )
+        try:
+            assert os.waitstatus_to_exitcode(term.wait_exit(60)) == 2
+            assert "ssh -t" in term.text()
+        finally:
+            term.close()
 
 
 # --- with a terminal ------------------------------------------------------------------
 
 
-def test_on_a_terminal_it_starts_hardened(sqlite_url: str, sessions: list[TuiOnPty]) -> None:
+def test_on_a_terminal_it_starts_hardened(sqlite_url: str, sessions: list[Terminal]) -> None:
     demo_database(sqlite_url)
-    tui = TuiOnPty(["--demo", "--db", sqlite_url], tui_env())
-    sessions.append(tui)
-    assert tui.shows("Générer les comptes"), tui.screen_text()[-2000:]
+    tui = start(sessions, ["--demo", "--db", sqlite_url], tui_env())
+    tui.wait_for("Générer les comptes", 60)
     status = Path(f"/proc/{tui.pid}/status").read_text()
     assert re.search(r"^Umask:\s+0077$", status, re.M), status
     limits = Path(f"/proc/{tui.pid}/limits").read_text()
     assert re.search(r"^Max core file size\s+0\s+0\s", limits, re.M), limits
-    tui.press("\x11")  # ctrl+q
-    assert tui.exited(30)
+    tui.write(CTRL_Q)
+    tui.wait_exit(30)
     assert os.WIFEXITED(tui.status or 0) and os.WEXITSTATUS(tui.status or 0) == 0
 
 
@@ -156,7 +161,7 @@ def test_every_command_is_hardened(sqlite_url: str) -> None:
     )
     try:
         status_file = Path(f"/proc/{proc.pid}/status")
-        assert until(lambda: "Umask:\t0077" in status_file.read_text()), status_file.read_text()
+        wait_until(lambda: "Umask:\t0077" in status_file.read_text(), 60, status_file.read_text)
         limits = Path(f"/proc/{proc.pid}/limits").read_text()
         assert re.search(r"^Max core file size\s+0\s+0\s", limits, re.M), limits
     finally:
@@ -164,33 +169,31 @@ def test_every_command_is_hardened(sqlite_url: str) -> None:
     assert proc.returncode == 1
 
 
-def test_a_bad_setting_stops_the_tui_at_start(sqlite_url: str, sessions: list[TuiOnPty]) -> None:
-    tui = TuiOnPty(["--db", sqlite_url], tui_env(CYCLADES_WORKERS="deux"))
-    sessions.append(tui)
-    assert tui.exited(60)
+def test_a_bad_setting_stops_the_tui_at_start(sqlite_url: str, sessions: list[Terminal]) -> None:
+    tui = start(sessions, ["--db", sqlite_url], tui_env(CYCLADES_WORKERS="deux"))
+    tui.wait_exit(60)
     assert os.WIFEXITED(tui.status or 0) and os.WEXITSTATUS(tui.status or 0) == 2
-    assert "Réglage workers invalide (environnement CYCLADES_WORKERS)" in tui.screen_text()
+    assert "Réglage workers invalide (environnement CYCLADES_WORKERS)" in tui.text()
 
 
 # --- hang-up --------------------------------------------------------------------------
 
 
-def assert_ended_by_hangup(tui: TuiOnPty, marker: str) -> None:
-    assert tui.exited(15), "la session a survécu à la déconnexion"
+def assert_ended_by_hangup(tui: Terminal, marker: str) -> None:
+    tui.wait_exit(15)  # else the session survived the dropped connection
     assert os.WIFSIGNALED(tui.status or 0) and os.WTERMSIG(tui.status or 0) == signal.SIGHUP
     assert processes_using(marker) == []
 
 
-def test_hang_up_while_hashing_leaves_nothing(sqlite_url: str, sessions: list[TuiOnPty]) -> None:
+def test_hang_up_while_hashing_leaves_nothing(sqlite_url: str, sessions: list[Terminal]) -> None:
     eligible = demo_database(sqlite_url)
     # Cost 12 on one thread: hashing lasts long enough to cut the line in the middle of it.
-    tui = TuiOnPty(["--demo", "--db", sqlite_url], tui_env(cost=12, CYCLADES_WORKERS="1"))
-    sessions.append(tui)
-    assert tui.shows("Générer les comptes")
-    tui.press("g")
-    assert tui.shows("sans compte")
-    tui.press("\x07")  # ctrl+g: Générer
-    assert tui.shows("hachage des mots de passe"), tui.screen_text()[-2000:]
+    tui = start(sessions, ["--demo", "--db", sqlite_url], tui_env(cost=12, CYCLADES_WORKERS="1"))
+    tui.wait_for("Générer les comptes", 60)
+    tui.write(b"g")
+    tui.wait_for("sans compte", 60)
+    tui.write(CTRL_G)  # Générer
+    tui.wait_for("hachage des mots de passe", 60)
     tui.hang_up()
     assert_ended_by_hangup(tui, sqlite_url)
     connect(sqlite_url)
@@ -208,20 +211,19 @@ def demo_uai() -> str:
 
 
 def test_hang_up_inside_the_write_transaction_rolls_it_back(
-    db_url: str, tmp_path: Path, sessions: list[TuiOnPty]
+    db_url: str, tmp_path: Path, sessions: list[Terminal]
 ) -> None:
     eligible = demo_database(db_url)
     mark = tmp_path / "in-transaction"
     env = tui_env(CYCLADES_FAULT="hold:generate.before-commit", CYCLADES_FAULT_MARK=str(mark))
     # SIGHUP ignored by the parent (nohup, some wrappers): the app must still end.
-    tui = TuiOnPty(["--demo", "--db", db_url], env, ignore_hangup=True)
-    sessions.append(tui)
-    assert tui.shows("Générer les comptes")
-    tui.press("g")
-    assert tui.shows("sans compte")
-    tui.press("\x07")  # ctrl+g: Générer
+    tui = start(sessions, ["--demo", "--db", db_url], env, ignore_hangup=True)
+    tui.wait_for("Générer les comptes", 60)
+    tui.write(b"g")
+    tui.wait_for("sans compte", 60)
+    tui.write(CTRL_G)  # Générer
     # Accounts and documents are written, the transaction not yet committed.
-    assert until(mark.exists), tui.screen_text()[-2000:]
+    wait_until(tui.reading(mark.exists), 60, tui.text)
     tui.hang_up()
     assert_ended_by_hangup(tui, db_url)
     connect(db_url)

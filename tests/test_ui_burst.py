@@ -15,7 +15,7 @@ from cyclades_tui.services.candidates import list_candidates
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_UAI
 from tests.helpers import Cli
-from tests.pty_terminal import CTRL_G, ENTER, ESC, TAB, Terminal
+from tests.terminal import CTRL_G, ENTER, ESC, TAB, Terminal
 
 PASSWORD = "Examens2026!Juin"
 DOWN = b"\x1b[B"
@@ -51,7 +51,7 @@ def terminals() -> Iterator[list[Terminal]]:
 
 
 def start(terminals: list[Terminal], *args: str) -> Terminal:
-    terminal = Terminal(
+    terminal = Terminal.app(
         list(args), env={"CYCLADES_PROVISIONAL_COST": "4", "CYCLADES_CHOSEN_COST": "4"}
     )
     terminals.append(terminal)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -20,7 +18,7 @@ from cyclades_tui.ui.screens.generate import GenerateScreen
 from cyclades_tui.ui.screens.home import HomeScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.widgets.modals import ConfirmModal
-from tests.helpers import FAST_SETTINGS, SIZE
+from tests.helpers import FAST_SETTINGS, SIZE, wait_until_async
 from tests.ui_helpers import demo_app, settle, text_of
 
 
@@ -67,13 +65,6 @@ async def test_report_opened_from_generate_returns_to_generate(demo_url: str) ->
         assert isinstance(app.screen, HomeScreen)
 
 
-async def wait_until(condition: object, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition jamais remplie"
-        await asyncio.sleep(0.05)
-
-
 @pytest.fixture
 def held_generation(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Generations pause after their first hash until the test sets the returned event.
@@ -117,8 +108,8 @@ async def test_generation_goes_on_when_its_screen_is_left(
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("escape")
         held_generation.set()
-        await wait_until(lambda: not generation.running)
-        await wait_until(lambda: "compte(s) créé(s)" in text_of(pilot, "#message"))
+        await wait_until_async(lambda: not generation.running, 30)
+        await wait_until_async(lambda: "compte(s) créé(s)" in text_of(pilot, "#message"), 30)
     status = accounts.status(operator(), DEMO_UAI)
     assert status.without_account == 0 and status.with_account == eligible
 
@@ -134,11 +125,11 @@ async def test_a_generation_ending_after_logout_tells_nobody(
         await settle(pilot)
         await pilot.press("ctrl+g", "escape", "ctrl+d", "enter")
         # Not settle(): it would wait for the generation, which the gate holds.
-        await wait_until(lambda: isinstance(app.screen, LoginScreen))
+        await wait_until_async(lambda: isinstance(app.screen, LoginScreen), 30)
         assert app.session is None
         generation = app.generations[DEMO_UAI]
         held_generation.set()
-        await wait_until(lambda: not generation.running)
+        await wait_until_async(lambda: not generation.running, 30)
         await pilot.pause()
     # The next person at the keyboard (another school, perhaps) learns nothing of it.
     assert generation.result is not None
@@ -157,7 +148,7 @@ async def test_quitting_during_a_generation_abandons_it_cleanly(
         generation = app.generations[DEMO_UAI]
         await pilot.press("ctrl+y")
         held_generation.set()
-        await wait_until(lambda: not app.is_running, timeout=30)
+        await wait_until_async(lambda: not app.is_running, 30)
     # Hashing stopped at the next hash, long before the end, and nothing was stored.
     assert generation.error is not None and generation.done < generation.total
     assert accounts.status(operator(), DEMO_UAI).with_account == 0

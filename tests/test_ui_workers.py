@@ -3,9 +3,7 @@ failure is told by the screen's one handler; generations report by messages."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import cast
 
@@ -33,6 +31,7 @@ from cyclades_tui.ui.screens.base import BaseScreen
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.workers import OnFailure, deliver
+from tests.helpers import wait_until_async
 
 
 class LookupScreen(Screen[None]):
@@ -57,13 +56,6 @@ class LookupScreen(Screen[None]):
             done.set()  # call_from_thread has returned: the delivery was run or dropped
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        await asyncio.sleep(0.01)
-
-
 async def test_a_result_replaced_by_a_newer_look_up_is_dropped() -> None:
     app: App[None] = App()
     async with app.run_test() as pilot:
@@ -75,9 +67,9 @@ async def test_a_result_replaced_by_a_newer_look_up_is_dropped() -> None:
         await pilot.pause()
         screen.lookup("nouveau", new_gate, new_done)  # the input changed: a new look-up
         new_gate.set()
-        await until(new_done.is_set, "nouvelle recherche")
+        await wait_until_async(new_done.is_set, what="nouvelle recherche")
         old_gate.set()  # the old look-up ends last, with its stale result
-        await until(old_done.is_set, "ancienne recherche")
+        await wait_until_async(old_done.is_set, what="ancienne recherche")
         await pilot.pause()
         assert screen.shown == ["nouveau"] and screen.errors == []
 
@@ -90,7 +82,7 @@ async def test_a_result_still_wanted_is_delivered() -> None:
         gate, done = threading.Event(), threading.Event()
         screen.lookup("seul", gate, done)
         gate.set()
-        await until(done.is_set, "recherche")
+        await wait_until_async(done.is_set, what="recherche")
         await pilot.pause()
         assert screen.shown == ["seul"]
 
@@ -106,7 +98,7 @@ async def test_a_result_for_a_closed_screen_is_dropped() -> None:
         app.pop_screen()
         await pilot.pause()
         gate.set()
-        await until(done.is_set, "recherche")
+        await wait_until_async(done.is_set, what="recherche")
         await pilot.pause()
         assert screen.shown == [] and screen.errors == []
 
@@ -152,11 +144,15 @@ async def test_a_failed_task_is_told_in_french_by_the_one_handler() -> None:
         screen = FailingScreen()
         await app.push_screen(screen)
         screen.load(Refused("La base de données est injoignable : réessayez."))
-        await until(lambda: "injoignable" in message_of(screen), "message du service")
+        await wait_until_async(
+            lambda: "injoignable" in message_of(screen), what="message du service"
+        )
         assert message_of(screen) == "La base de données est injoignable : réessayez."
         assert screen.query_one("#message").has_class("error")
         screen.load(KeyError("x"))  # a bug: said in French, never a traceback
-        await until(lambda: "inattendue" in message_of(screen), "message d'erreur inattendue")
+        await wait_until_async(
+            lambda: "inattendue" in message_of(screen), what="message d'erreur inattendue"
+        )
         assert message_of(screen) == (
             "Erreur inattendue (KeyError) : l'opération n'a pas abouti ; "
             "rien n'a été enregistré à moitié."
@@ -170,10 +166,10 @@ async def test_a_screen_undoes_or_lists_faults_through_the_same_handler() -> Non
         screen = FailingScreen()
         await app.push_screen(screen)
         screen.run_import(Refused("Import refusé."))
-        await until(lambda: message_of(screen) == "Import refusé.", "refus")
+        await wait_until_async(lambda: message_of(screen) == "Import refusé.", what="refus")
         assert screen.undone == 1 and screen.listed == []
         screen.run_import(BadInput("Fichier refusé.", ["ligne 2 : INE invalide"]))
-        await until(lambda: "Fichier refusé" in message_of(screen), "fautes")
+        await wait_until_async(lambda: "Fichier refusé" in message_of(screen), what="fautes")
         assert message_of(screen) == "1 erreur(s) : Fichier refusé."
         assert screen.listed == ["ligne 2 : INE invalide"] and screen.undone == 1
 
@@ -260,10 +256,10 @@ async def test_a_generation_reports_by_messages_to_the_screen_showing_it(
         await app.push_screen(screen)
         generation = app.generations.start(Actor("demo"), "0999999F", Settings(), 3)
         assert generation is not None and generation.total == 3
-        await until(lambda: generation.done == 1, "premier mot de passe haché")
+        await wait_until_async(lambda: generation.done == 1, what="premier mot de passe haché")
         assert app.generations.start(Actor("demo"), "0999999F", Settings(), 3) is None
         gate.set()
-        await until(lambda: not generation.running, "fin de la génération")
+        await wait_until_async(lambda: not generation.running, what="fin de la génération")
         await pilot.pause()
         last = screen.received[-1]
         if fails:

@@ -8,7 +8,7 @@ import os
 import pwd
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
-from tests.helpers import Cli
+from tests.helpers import Cli, wait_until_async
 from tests.resilience_helpers import run_cli
 from tests.ui_helpers import settle, table_rows, text_of
 
@@ -174,16 +174,6 @@ def preview_screen(app: CycladesApp, count: int = 3) -> tuple[PreviewScreen, lis
     return PreviewScreen(app.context(), document, slips), passwords
 
 
-async def wait_until(
-    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = 20
-) -> None:
-    """Let the app run until ``condition`` holds (its timers fire), or fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        await pilot.pause(0.02)
-
-
 async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str) -> None:
     assert Settings().idle_logout_minutes == 20
     app = CycladesApp(
@@ -199,7 +189,7 @@ async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str
         table = preview.query_one("#slips", DataTable)
         assert passwords[0] in str(table.get_row_at(0)[1])
         app.set_idle_logout(0.2)
-        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "déconnexion")
+        await wait_until_async(lambda: isinstance(app.screen, LoginScreen), what="déconnexion")
         assert app.session is None
         assert "Session fermée" in text_of(pilot, "#message")
         assert preview.slips == [] and not preview.revealed
@@ -219,7 +209,7 @@ async def test_keys_keep_the_session_open(watched: str) -> None:
             await pilot.press("down")
             await pilot.pause(0.1)
             assert isinstance(app.screen, HomeScreen)
-        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "déconnexion")
+        await wait_until_async(lambda: isinstance(app.screen, LoginScreen), what="déconnexion")
 
 
 async def test_a_running_generation_finishes_before_the_idle_logout(watched: str) -> None:
@@ -237,10 +227,10 @@ async def test_a_running_generation_finishes_before_the_idle_logout(watched: str
         # A generation in progress (its worker runs until the test releases it).
         app.screen.run_worker(lambda: release.wait(30), thread=True, group="generate")
         app.set_idle_logout(0.2)
-        await wait_until(pilot, lambda: app.idle_checks >= 3, "délai d'inactivité écoulé")
+        await wait_until_async(lambda: app.idle_checks >= 3, what="délai d'inactivité écoulé")
         assert isinstance(app.screen, GenerateScreen) and app.session is not None
         release.set()
-        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "déconnexion")
+        await wait_until_async(lambda: isinstance(app.screen, LoginScreen), what="déconnexion")
 
 
 def test_idle_logout_setting_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,10 +269,11 @@ async def test_idle_logout_comes_within_five_seconds_of_the_setting(watched: str
             assert isinstance(app.screen, HomeScreen)
         await pilot.press("down")
         pressed = time.monotonic()
-        deadline = pressed + setting + 5
-        while not isinstance(app.screen, LoginScreen):
-            assert time.monotonic() <= deadline, "pas de déconnexion dans les 5 s du réglage"
-            await pilot.pause(0.05)
+        await wait_until_async(
+            lambda: isinstance(app.screen, LoginScreen),
+            setting + 5,
+            "pas de déconnexion dans les 5 s du réglage",
+        )
         elapsed = time.monotonic() - pressed
         assert setting <= elapsed <= setting + 5, elapsed
         assert app.session is None

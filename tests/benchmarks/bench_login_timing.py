@@ -31,7 +31,7 @@ from cyclades_tui.services.actor import operator  # noqa: E402
 from cyclades_tui.services.db_session import connect  # noqa: E402
 from cyclades_tui.settings import load_settings  # noqa: E402
 from cyclades_tui.store.models import Staff, utcnow  # noqa: E402
-from tests.pty_terminal import Terminal  # noqa: E402
+from tests.terminal import Terminal  # noqa: E402
 
 PASSWORD = "un mot de passe du personnel"
 CASES = {
@@ -64,7 +64,7 @@ def one_attempt(url: str, cost: int, login: str, password: str) -> float:
         "CYCLADES_LOCKOUT_ATTEMPTS": "1000",
         "SSH_CONNECTION": "127.0.0.1 50000 127.0.0.1 22",
     }
-    term = Terminal(["--db", url], env=env)
+    term = Terminal.app(["--db", url], env=env)
     try:
         term.wait_for("Connexion du personnel", timeout=60)
         # A person types after the screen is drawn; the start-up work is then done.

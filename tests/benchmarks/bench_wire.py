@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from cyclades_tui.settings import load_settings  # noqa: E402
-from tests.pty_terminal import ESC, Terminal  # noqa: E402
+from tests.terminal import ESC, Terminal  # noqa: E402
 
 QUIET_S = 0.6  # no byte for this long: the screen is drawn
 
@@ -44,7 +44,7 @@ def measure(db_url: str, columns: int, rows: int, idle_s: float) -> dict[str, ob
     """Start the app on a pty and count bytes for each interaction."""
     figures: dict[str, object] = {"size": f"{columns}x{rows}"}
     start = time.monotonic()
-    term = Terminal(["--demo", "--db", db_url], columns=columns, rows=rows)
+    term = Terminal.app(["--demo", "--db", db_url], size=(columns, rows))
     try:
         term.wait_for("Mon établissement", timeout=30)
         figures["first_screen_s"] = round(time.monotonic() - start, 3)
