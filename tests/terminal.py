@@ -181,7 +181,11 @@ class Terminal:
 
     def write(self, data: bytes) -> None:
         """Send ``data`` in one write, as one SSH packet delivers a burst of keys."""
+        self.read()
         self.child.send(data)
+        # Quiet is counted from the keys, not from the last drawing: else ``wait_quiet`` right
+        # after a key returns before the program has even started answering it.
+        self.last_output = time.monotonic()
 
     def quit(self, timeout: float = 30.0) -> int:
         """Press ctrl+q, wait for the program to end; return its exit code."""

@@ -40,6 +40,9 @@ def idle_bytes(term: Terminal, seconds: float) -> int:
     return term.written - before
 
 
+PAGE_DOWN = b"\x1b[6~"
+
+
 def measure(db_url: str, columns: int, rows: int, idle_s: float) -> dict[str, object]:
     """Start the app on a pty and count bytes for each interaction."""
     figures: dict[str, object] = {"size": f"{columns}x{rows}"}
@@ -71,7 +74,7 @@ def measure(db_url: str, columns: int, rows: int, idle_s: float) -> dict[str, ob
         term.wait_for("Affichage de l'élément 1 à 10")
         figures["open_documents_bytes"] = settle_bytes(term, before)
         before = term.written
-        term.write(b"n")
+        term.write(PAGE_DOWN)  # PgSuiv: a letter now filters the list (issue 16)
         term.wait_for("Affichage de l'élément 11 à")
         figures["documents_page_bytes"] = settle_bytes(term, before)
         figures["idle_documents_bytes"] = idle_bytes(term, idle_s)
