@@ -28,7 +28,7 @@ from cyclades_tui.ui.widgets.slip_finder import SlipFinderModal
 from tests.cups_server import Cups
 from tests.helpers import FAST_SETTINGS, Cli, pdf_text
 from tests.terminal import CTRL_Q, Terminal
-from tests.ui_helpers import demo_app, settle, table_rows, text_of
+from tests.ui_helpers import demo_app, settle, table_rows, table_titles, text_of
 
 
 def pdfs_under(folder: Path) -> list[Path]:
@@ -220,7 +220,7 @@ async def test_documents_columns_are_whole(demo_url: str) -> None:
         await pilot.press("d")
         await settle(pilot)
         table = app.screen.query_one("#documents")
-        labels = [str(c.label) for c in table.columns.values()]  # type: ignore[attr-defined]
+        labels = table_titles(pilot, "#documents")
         assert labels[:3] == ["Document", "Taille", "Type"]
         line = table.render_line(1).text  # type: ignore[attr-defined]
         author = documents.list_documents(operator(), DEMO_UAI)[0].created_by
@@ -228,7 +228,7 @@ async def test_documents_columns_are_whole(demo_url: str) -> None:
         assert len(line.rstrip()) <= 80
         await pilot.resize_terminal(160, 40)
         await settle(pilot)
-        wider = [str(c.label) for c in table.columns.values()]  # type: ignore[attr-defined]
+        wider = table_titles(pilot, "#documents")
         assert len(wider) > len(labels) and "Auteur" in wider
 
 

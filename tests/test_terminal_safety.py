@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from cyclades_tui.cli import main
 from cyclades_tui.domain.safe_text import has_unsafe, safe_json, safe_text
@@ -243,14 +243,9 @@ class ShowScreen(Screen[None]):
             yield Static(value, markup=False)  # not through literal(): the app's last barrier
         yield Input(value="".join(self.values))
         yield VirtualTable([("Nom", 20), ("Prénom", 20)], id="virtual")
-        yield DataTable(id="table")
 
     def on_mount(self) -> None:
         self.query_one(VirtualTable).set_rows([(v, v) for v in self.values])
-        table = self.query_one(DataTable)
-        table.add_columns("Nom", "Brut")
-        for value in self.values:
-            table.add_row(literal(value), value)
 
 
 def drawn_segments(app: CycladesApp) -> list[Segment]:

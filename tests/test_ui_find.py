@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import Input, OptionList
 
 from cyclades_tui.services import accounts
 from cyclades_tui.services.actor import operator
@@ -147,7 +147,7 @@ async def test_report_names_the_pupil_and_filters_by_pupil_or_class(demo_url: st
     from cyclades_tui.services import documents
     from cyclades_tui.ui.screens.documents import DocumentsScreen
     from cyclades_tui.ui.screens.preview import PreviewScreen
-    from tests.ui_helpers import table_rows
+    from tests.ui_helpers import table_rows, table_titles
 
     accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     views = [v for v in list_candidates(operator(), DEMO_UAI) if v.login]
@@ -166,8 +166,7 @@ async def test_report_names_the_pupil_and_filters_by_pupil_or_class(demo_url: st
         # The columns that fit whole: read each row by its headings.
         await pilot.resize_terminal(160, 40)
         await settle(pilot)
-        table = app.screen.query_one("#documents", DataTable)
-        labels = [str(c.label) for c in table.columns.values()]
+        labels = table_titles(pilot, "#documents")
         rows = [dict(zip(labels, r, strict=True)) for r in table_rows(pilot, "#documents")]
         assert [rows[2][k] for k in ("Document", "Page", "Nb", "Élève (classe)")] == [
             "Papillon de connexion",

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from cyclades_tui.services import audit, schools, staff
 from cyclades_tui.services.actor import ROLE_MANAGER, operator
@@ -29,6 +28,7 @@ from cyclades_tui.ui.screens.journal import JournalScreen
 from cyclades_tui.ui.screens.login import LoginScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.screens.schools import SchoolPickerScreen
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 from tests.helpers import Cli, wait_until_async
 from tests.resilience_helpers import run_cli
 from tests.ui_helpers import settle, table_rows, text_of
@@ -186,8 +186,8 @@ async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str
         preview, passwords = preview_screen(app)
         await app.push_screen(preview)
         await pilot.press("ctrl+a")  # passwords revealed, then the user walks away
-        table = preview.query_one("#slips", DataTable)
-        assert passwords[0] in str(table.get_row_at(0)[1])
+        table = preview.query_one("#slips", VirtualTable)
+        assert passwords[0] in table.rows[0][1]
         app.set_idle_logout(0.2)
         await wait_until_async(lambda: isinstance(app.screen, LoginScreen), what="déconnexion")
         assert app.session is None

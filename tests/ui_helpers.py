@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.worker import WorkerFailed
 
 from cyclades_tui.services.demo import DEMO_STAFF
@@ -41,12 +41,13 @@ def text_of(pilot: Pilot[None], selector: str) -> str:
 
 
 def table_rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
-    """Every row of a DataTable (or VirtualTable) as plain strings."""
-    widget = pilot.app.screen.query_one(selector)
-    if isinstance(widget, VirtualTable):
-        return [list(row) for row in widget.rows]
-    assert isinstance(widget, DataTable)
-    return [[str(cell) for cell in widget.get_row_at(i)] for i in range(widget.row_count)]
+    """Every row of a list (a VirtualTable) as plain strings."""
+    return [list(row) for row in pilot.app.screen.query_one(selector, VirtualTable).rows]
+
+
+def table_titles(pilot: Pilot[None], selector: str) -> list[str]:
+    """The headings of a list's columns (a VirtualTable), in their order."""
+    return [title for title, _ in pilot.app.screen.query_one(selector, VirtualTable).columns]
 
 
 def demo_app(url: str, settings: Settings = FAST_SETTINGS) -> CycladesApp:

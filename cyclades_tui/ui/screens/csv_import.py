@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from cyclades_tui.domain.exams import eligibility_word
 from cyclades_tui.services import files
@@ -16,16 +17,19 @@ from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.import_core import ImportReport
 from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
-from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.screens.import_screen import ImportScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.french_text import FrenchText
-from cyclades_tui.ui.workers import OnFailure, deliver
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable, widest
+from cyclades_tui.ui.workers import OnFailure
 
 PREVIEW_ROWS = 8
 CHECK_KEY = ACTIONS["check"].key
+# Exam, state and eligibility before birth date and INE: they show at 80 columns.
+TITLES = ("Ligne", "Nom", "Prénom", "Classe", "Examen", "Etat", "Compte", "Naissance", "INE")
 
 
-class CsvImportScreen(ActivityScreen):
+class CsvImportScreen(ImportScreen):
     """Check a candidate CSV (dry run), show what it holds, import it on confirmation."""
 
     BINDINGS = bindings("check", "import")
@@ -43,8 +47,7 @@ class CsvImportScreen(ActivityScreen):
         with Horizontal(classes="criteria"):
             yield Label("Fichier CSV", classes="field-label")
             yield Input(id="path", placeholder="eleves.csv")
-        table: DataTable[object] = DataTable(id="preview", cursor_type="row")
-        yield table
+        yield VirtualTable(widest(TITLES, []), id="preview", zebra=False)
         yield Static("", id="faults")
         with Horizontal(classes="buttons"):
             yield Button("Vérifier", id="check")
@@ -55,11 +58,7 @@ class CsvImportScreen(ActivityScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        # Exam, state and eligibility before birth date and INE: they show at 80 columns.
-        self.query_one("#preview", DataTable).add_columns(
-            "Ligne", "Nom", "Prénom", "Classe", "Examen", "Etat", "Compte", "Naissance", "INE"
-        )
-        self.query_one("#preview", DataTable).display = False
+        self.query_one("#preview", VirtualTable).display = False
         self.query_one("#path", Input).focus()
 
     @on(Input.Changed, "#path")
@@ -85,14 +84,7 @@ class CsvImportScreen(ActivityScreen):
         """Read (in the school's folder only) and validate every line."""
         folder = files.school_folder(self.ctx.files_root, self.session.uai)
         data = files.read_confined(folder, path)
-        report = import_csv(
-            self.session.actor,
-            self.session.uai,
-            data,
-            dry_run=True,
-            max_candidates=self.ctx.settings.max_candidates_per_school,
-        )
-        deliver(self, self._checked, data, report)
+        self.run_service(import_csv, data, partial(self._checked, data), dry_run=True)
 
     def failure_responses(self) -> Mapping[str, OnFailure]:
         """A file refused (check or import) lists every fault in the screen."""
@@ -101,30 +93,29 @@ class CsvImportScreen(ActivityScreen):
     def _faults(self, error: BadInput) -> str:
         """List the file's faults; the message to show with them."""
         self.failed = True
-        self.query_one("#preview", DataTable).display = False
+        self.query_one("#preview", VirtualTable).display = False
         self.query_one("#faults", Static).update(literal("\n".join(error.faults[:200])))
         return error.message
 
     def _checked(self, data: bytes, report: ImportReport) -> None:
-        table = self.query_one("#preview", DataTable)
-        table.clear()
-        for r in report.records[:PREVIEW_ROWS]:
-            table.add_row(
-                *(
-                    literal(x)
-                    for x in (
-                        r.line,
-                        r.family_name,
-                        r.first_name,
-                        r.division,
-                        r.exam,
-                        r.state.value,
-                        eligibility_word(r.exam, r.state),
-                        f"{r.birth_date:%d/%m/%Y}",
-                        r.ine,
-                    )
-                )
+        rows: list[tuple[str, ...]] = [
+            (
+                str(r.line),
+                r.family_name,
+                r.first_name,
+                r.division,
+                r.exam,
+                r.state.value,
+                eligibility_word(r.exam, r.state),
+                f"{r.birth_date:%d/%m/%Y}",
+                r.ine,
             )
+            for r in report.records[:PREVIEW_ROWS]
+        ]
+        table = self.query_one("#preview", VirtualTable)
+        table.set_columns(widest(TITLES, rows))
+        table.cursor = 0
+        table.set_rows(rows)
         table.display = True
         self.query_one("#faults", Static).update("")
         self.checked = data
@@ -153,15 +144,10 @@ class CsvImportScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="import", group="import")
     def run_import(self, data: bytes) -> None:
         """Import for real, all or nothing, the bytes that were checked."""
-        report = import_csv(
-            self.session.actor,
-            self.session.uai,
-            data,
-            max_candidates=self.ctx.settings.max_candidates_per_school,
-        )
-        deliver(
-            self,
-            self.show_info,
+        self.run_service(import_csv, data, self._imported)
+
+    def _imported(self, report: ImportReport) -> None:
+        self.show_info(
             f"Import terminé : {report.added} ajouté(s), "
-            f"{report.updated} mis à jour, {report.unchanged} inchangé(s).",
+            f"{report.updated} mis à jour, {report.unchanged} inchangé(s)."
         )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import documents, files, printing, single_slip
@@ -22,23 +23,23 @@ from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.screens.preview import PreviewScreen
-from cyclades_tui.ui.text import literal, size_label
+from cyclades_tui.ui.text import size_label
 from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal, PathModal, PrinterModal
 from cyclades_tui.ui.widgets.slip_finder import SlipChoice, SlipFinderModal, letter_to_field
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable, widest
 from cyclades_tui.ui.workers import SEND_GROUP, deliver
 
 PAGE_SIZE = 10
-# DataTable's cell padding (one column each side) and the room of a vertical scrollbar.
+# The table's cell padding (one column each side) and the room of a vertical scrollbar.
 CELL_PADDING = 2
 SCROLLBAR = 2
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the list: its key, heading and cell text."""
+    """A column of the list: its heading and cell text."""
 
-    key: str
     label: str
     cell: Callable[[DocumentSummary], str]
 
@@ -47,14 +48,14 @@ class Column:
 # at 80 columns), then date and author, then layout, slip count and pupil. A column that
 # does not fit whole is left out, never cut.
 COLUMNS: tuple[Column, ...] = (
-    Column("title", "Document", lambda d: d.title),
-    Column("size", "Taille", lambda d: size_label(d.size)),
-    Column("type", "Type", lambda d: d.type),
-    Column("date", "Date", lambda d: f"{local_time(d.created_at):%d/%m/%Y %H:%M}"),
-    Column("author", "Auteur", lambda d: d.created_by),
-    Column("layout", "Page", lambda d: f"{d.layout}/page"),
-    Column("slips", "Nb", lambda d: str(d.slips)),
-    Column("pupil", "Élève (classe)", lambda d: d.pupil),
+    Column("Document", lambda d: d.title),
+    Column("Taille", lambda d: size_label(d.size)),
+    Column("Type", lambda d: d.type),
+    Column("Date", lambda d: f"{local_time(d.created_at):%d/%m/%Y %H:%M}"),
+    Column("Auteur", lambda d: d.created_by),
+    Column("Page", lambda d: f"{d.layout}/page"),
+    Column("Nb", lambda d: str(d.slips)),
+    Column("Élève (classe)", lambda d: d.pupil),
 )
 
 
@@ -118,14 +119,13 @@ class DocumentsScreen(ActivityScreen):
             select_on_focus=False,
         )
         # Letters typed in the list go to the filter (on_key), as in « Mes candidats ».
-        table: DataTable[object] = DataTable(id="documents", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield VirtualTable([], id="documents")
         yield Static("", id="range")
         yield FrenchText("", id="message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.query_one("#documents", DataTable).focus()
+        self.query_one("#documents", VirtualTable).focus()
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
@@ -152,16 +152,11 @@ class DocumentsScreen(ActivityScreen):
 
     def _draw(self) -> None:
         """Fill the table with the columns that fit whole at the present width."""
-        table = self.query_one("#documents", DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        for column in fitting_columns(self.rows, self.size.width or self.app.size.width):
-            table.add_column(column.label, key=column.key)
-        shown = [c for c in COLUMNS if c.key in {str(k.value) for k in table.columns}]
-        for doc in self.rows:
-            table.add_row(*(literal(c.cell(doc)) for c in shown), key=str(doc.id))
-        if self.rows:
-            table.move_cursor(row=min(row, len(self.rows) - 1))
+        shown = fitting_columns(self.rows, self.size.width or self.app.size.width)
+        cells = [tuple(c.cell(doc) for c in shown) for doc in self.rows]
+        table = self.query_one("#documents", VirtualTable)
+        table.set_columns(widest([c.label for c in shown], cells))
+        table.set_rows(cells)  # the cursor stays on its row (the last one at most)
 
     def on_resize(self, event: events.Resize) -> None:
         """A wider terminal shows more columns, a narrower one fewer (never cut)."""
@@ -182,7 +177,7 @@ class DocumentsScreen(ActivityScreen):
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
         """Entrée in the filter: go to the list."""
-        self.query_one("#documents", DataTable).focus()
+        self.query_one("#documents", VirtualTable).focus()
 
     def action_focus_filter(self) -> None:
         """Move to the filter."""
@@ -202,11 +197,11 @@ class DocumentsScreen(ActivityScreen):
 
     def selected(self) -> DocumentSummary | None:
         """The document under the cursor, if any."""
-        table = self.query_one("#documents", DataTable)
-        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+        cursor = self.query_one("#documents", VirtualTable).cursor
+        if not self.rows or cursor >= len(self.rows):
             self.show_error("Aucun document sélectionné.")
             return None
-        return self.rows[table.cursor_row]
+        return self.rows[cursor]
 
     def action_save(self) -> None:
         """Ask where to save the selected document (in the school's folder), then write it."""
@@ -221,23 +216,24 @@ class DocumentsScreen(ActivityScreen):
         """Offer a free name in the school's documents folder."""
         folder = files.school_folder(self.ctx.files_root, self.session.uai)
         proposed = files.proposed_name(self.session.actor, doc.id, folder)
+        self.ask_where(
+            f"Enregistrer « {doc.title} » ({doc.layout} par page) dans "
+            f"« {folder / files.DOCUMENTS} »",
+            proposed,
+            partial(self.save, doc.id),
+        )
+
+    def ask_where(self, question: str, proposed: str, save: Callable[[str], object]) -> None:
+        """From a worker: ask for the file's name, ``proposed`` filled in; ``save`` it there,
+        or say « Annulé. »."""
 
         def chosen(path: str | None) -> None:
             if path:
-                self.save(doc.id, path)
+                save(path)
             else:
                 self.show_info(CANCELLED)
 
-        deliver(
-            self,
-            self.app.push_screen,
-            PathModal(
-                f"Enregistrer « {doc.title} » ({doc.layout} par page) dans "
-                f"« {folder / files.DOCUMENTS} »",
-                proposed,
-            ),
-            chosen,
-        )
+        deliver(self, self.app.push_screen, PathModal(question, proposed), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")
     def save(self, document_id: int, path: str) -> None:
@@ -348,22 +344,11 @@ class DocumentsScreen(ActivityScreen):
         """Offer a free name for the pupil's slip in the school's documents folder."""
         folder = files.school_folder(self.ctx.files_root, self.session.uai)
         proposed = single_slip.proposed_name(self.session.actor, doc.id, slip.ine, folder)
-
-        def chosen(path: str | None) -> None:
-            if path:
-                self.save_slip(doc.id, slip.ine, path)
-            else:
-                self.show_info(CANCELLED)
-
-        deliver(
-            self,
-            self.app.push_screen,
-            PathModal(
-                f"Enregistrer le papillon de {slip.name} seul (une page) dans "
-                f"« {folder / files.DOCUMENTS} »",
-                proposed,
-            ),
-            chosen,
+        self.ask_where(
+            f"Enregistrer le papillon de {slip.name} seul (une page) dans "
+            f"« {folder / files.DOCUMENTS} »",
+            proposed,
+            partial(self.save_slip, doc.id, slip.ine),
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="save", group="save")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.ui.actions import ACTIONS, bindings
@@ -11,8 +11,10 @@ from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.french_text import FrenchText
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable, widest
 
 HIDDEN = "••••••••••"
+TITLES = ("Identifiant", "Mot de passe", "Validité", "Élève", "Classe", "INE")
 
 
 class PreviewScreen(ActivityScreen):
@@ -37,8 +39,7 @@ class PreviewScreen(ActivityScreen):
             ),
             classes="heading",
         )
-        table: DataTable[object] = DataTable(id="slips", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield VirtualTable(widest(TITLES, []), id="slips")
         yield FrenchText(
             f"« {ACTIONS['toggle-passwords'].key} » affiche ou masque les mots de passe.",
             id="message",
@@ -46,28 +47,27 @@ class PreviewScreen(ActivityScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#slips", DataTable)
-        table.add_column("Identifiant", key="login")
-        table.add_column("Mot de passe", key="password")
-        table.add_column("Validité", key="current")
-        table.add_column("Élève", key="name")
-        table.add_column("Classe", key="division")
-        table.add_column("INE", key="ine")
         self._fill()
-        table.focus()
+        self.query_one("#slips", VirtualTable).focus()
 
     def _fill(self) -> None:
-        table = self.query_one("#slips", DataTable)
-        table.clear()
-        for slip in self.slips:
-            table.add_row(
-                literal(slip.login),
-                literal(slip.password if self.revealed else HIDDEN),
-                literal("valide" if slip.current else "remplacé"),
-                literal(slip.name),
-                literal(slip.division),
-                literal(slip.ine),
+        """The slips' rows, passwords shown or hidden; the cursor back on the first."""
+        rows: list[tuple[str, ...]] = [
+            (
+                slip.login,
+                slip.password if self.revealed else HIDDEN,
+                "valide" if slip.current else "remplacé",
+                slip.name,
+                slip.division,
+                slip.ine,
             )
+            for slip in self.slips
+        ]
+        table = self.query_one("#slips", VirtualTable)
+        # Sized on the hidden passwords too: revealing them does not move the columns.
+        table.set_columns(widest(TITLES, [*rows, ("", HIDDEN, "", "", "", "")]))
+        table.cursor = 0
+        table.set_rows(rows)
 
     def action_toggle_passwords(self) -> None:
         """Reveal or hide the passwords."""
@@ -83,8 +83,8 @@ class PreviewScreen(ActivityScreen):
         """Drop every plain password this screen holds: its slips and the table's cells."""
         self.revealed = False
         self.slips = []
-        for table in self.query("#slips").results(DataTable):
-            table.clear()
+        for table in self.query("#slips").results(VirtualTable):
+            table.set_rows([])
 
     def on_unmount(self) -> None:
         """However the screen goes (Escape, idle logout, another activity), forget them."""

@@ -4,6 +4,7 @@ exam and state set, checked (what it will change), then imported."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +20,7 @@ from cyclades_tui.services.siecle_export import SiecleFile, check_school, parse_
 from cyclades_tui.services.siecle_import import SiecleReport, import_siecle
 from cyclades_tui.ui.actions import ACTIONS, KEY_NAMES, bindings
 from cyclades_tui.ui.context import ScreenContext
-from cyclades_tui.ui.screens.base import ActivityScreen
+from cyclades_tui.ui.screens.import_screen import ImportScreen
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.french_text import FrenchText
 from cyclades_tui.ui.widgets.lists import PickList
@@ -45,7 +46,7 @@ EMPTY_DEPOT = (
 )
 
 
-class SiecleImportScreen(ActivityScreen):
+class SiecleImportScreen(ImportScreen):
     """Pick the export, choose classes (none ticked), exam and state, check, then import."""
 
     BINDINGS = bindings("check", "import", "reload")
@@ -252,19 +253,17 @@ class SiecleImportScreen(ActivityScreen):
         other_exams: bool = False,
     ) -> None:
         """Check or import; faults (and pupils without INE) are listed in the screen."""
-        report = import_siecle(
-            self.session.actor,
-            self.session.uai,
+        self.run_service(
+            import_siecle,
             data,
+            partial(self._reported, dry_run=dry_run),
             exam,
             state,
             divisions,
             skip_invalid_ine=skip,
             dry_run=dry_run,
             other_exams=other_exams,
-            max_candidates=self.ctx.settings.max_candidates_per_school,
         )
-        deliver(self, self._reported, report, dry_run)
 
     def _faults(self, error: BadInput) -> str:
         """List a refused check's or import's faults; the message to show with them."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -34,8 +37,39 @@ DIALOG_CSS = """
 
 CANCELLED = "Annulé."
 
+Answer = TypeVar("Answer")
 
-class ConfirmModal(ModalScreen[bool]):
+
+class Dialog(ModalScreen[Answer | None]):
+    """What every dialog shares: a framed box, its question first, the footer under it, and
+    Échap (« Annuler ») closing it without an answer (``None``)."""
+
+    BINDINGS = bindings("cancel")
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield self.question_widget()
+            yield from self.compose_body()
+        yield Footer()
+
+    def question_widget(self) -> Widget:
+        """The question, as plain text (never markup)."""
+        return Static(literal(self.question), classes="question")
+
+    def compose_body(self) -> ComposeResult:
+        """What the dialog holds under its question (fields, buttons, a list)."""
+        yield from ()
+
+    def action_cancel(self) -> None:
+        """Close without an answer."""
+        self.dismiss(None)
+
+
+class ConfirmModal(Dialog[bool]):
     """Ask a yes/no question; dismisses with True only on an explicit confirmation.
 
     The button Entrée presses is the focused one, and it is the one drawn as chosen (the
@@ -58,8 +92,7 @@ class ConfirmModal(ModalScreen[bool]):
     def __init__(
         self, question: str, confirm_label: str = "Confirmer", *, safe_default: bool = True
     ) -> None:
-        super().__init__()
-        self.question = question
+        super().__init__(question)
         self.confirm_label = confirm_label
         self.safe_default = safe_default
 
@@ -70,20 +103,20 @@ class ConfirmModal(ModalScreen[bool]):
             return f"Entrée ou Échap : Annuler · {confirm} : {self.confirm_label}"
         return f"Entrée ou {confirm} : {self.confirm_label} · Échap : Annuler"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield FrenchText(self.question, classes="question")
-            with Horizontal(classes="buttons"):
-                yield Button(
-                    self.confirm_label,
-                    id="yes",
-                    variant="default" if self.safe_default else "warning",
-                )
-                yield Button(
-                    "Annuler", id="no", variant="primary" if self.safe_default else "default"
-                )
-            yield Static(literal(self.key_line()), classes="keys")
-        yield Footer()
+    def question_widget(self) -> Widget:
+        """The question, wrapped the French way (it is often long)."""
+        return FrenchText(self.question, classes="question")
+
+    def compose_body(self) -> ComposeResult:
+        """The two buttons, then the line saying which key does what."""
+        with Horizontal(classes="buttons"):
+            yield Button(
+                self.confirm_label,
+                id="yes",
+                variant="default" if self.safe_default else "warning",
+            )
+            yield Button("Annuler", id="no", variant="primary" if self.safe_default else "default")
+        yield Static(literal(self.key_line()), classes="keys")
 
     def on_mount(self) -> None:
         self.query_one("#no" if self.safe_default else "#yes", Button).focus()
@@ -99,26 +132,22 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class PathModal(ModalScreen[str | None]):
+class PathModal(Dialog[str]):
     """Ask for a file path, pre-filled with a sensible default."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="PathModal")
-    BINDINGS = bindings("cancel")
 
     def __init__(self, title: str, default: str) -> None:
-        super().__init__()
-        self.title_text = title
+        super().__init__(title)
         self.default = default
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(literal(self.title_text), classes="question")
-            yield Static("Fichier ou dossier (un dossier reçoit un nom automatique) :")
-            yield Input(value=self.default, id="path")
-            with Horizontal(classes="buttons"):
-                yield Button("Enregistrer", id="save", variant="primary")
-                yield Button("Annuler", id="no")
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        """The path field, then « Enregistrer » and « Annuler »."""
+        yield Static("Fichier ou dossier (un dossier reçoit un nom automatique) :")
+        yield Input(value=self.default, id="path")
+        with Horizontal(classes="buttons"):
+            yield Button("Enregistrer", id="save", variant="primary")
+            yield Button("Annuler", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).cursor_blink = bool(getattr(self.app, "cursor_blink", False))
@@ -133,35 +162,30 @@ class PathModal(ModalScreen[str | None]):
             self.dismiss(value)
 
     @on(Button.Pressed, "#no")
-    def action_cancel(self) -> None:
-        """Return nothing."""
-        self.dismiss(None)
+    def no_pressed(self) -> None:
+        """« Annuler »: return nothing."""
+        self.action_cancel()
 
 
-class PrinterModal(ModalScreen[str | None]):
+class PrinterModal(Dialog[str]):
     """Choose a printer among those CUPS knows (the default one first)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="PrinterModal")
-    BINDINGS = bindings("cancel")
 
     def __init__(self, printers: list[str], default: str | None) -> None:
-        super().__init__()
+        super().__init__("Imprimer sur :")
         self.printers = printers
         self.default = default
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static("Imprimer sur :", classes="question")
-            yield OptionList(
-                *[
-                    Option(
-                        literal(name + (" (par défaut)" if name == self.default else "")), id=name
-                    )
-                    for name in self.printers
-                ],
-                id="printers",
-            )
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        """The printers, the default one named so."""
+        yield OptionList(
+            *[
+                Option(literal(name + (" (par défaut)" if name == self.default else "")), id=name)
+                for name in self.printers
+            ],
+            id="printers",
+        )
 
     def on_mount(self) -> None:
         printers = self.query_one("#printers", OptionList)
@@ -173,7 +197,3 @@ class PrinterModal(ModalScreen[str | None]):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         """Return the chosen printer."""
         self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        """Return nothing."""
-        self.dismiss(None)

@@ -6,18 +6,18 @@ from typing import Literal
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.events import Key
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Input, Static
 
 from cyclades_tui.domain.names import fold
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.ui.actions import ACTIONS, bindings, key_name
 from cyclades_tui.ui.text import literal
-from cyclades_tui.ui.widgets.modals import DIALOG_CSS
+from cyclades_tui.ui.widgets.modals import DIALOG_CSS, Dialog
+from cyclades_tui.ui.widgets.virtual_table import VirtualTable, widest
 
 SlipChoice = tuple[Literal["preview", "print", "save"], SlipPreview]
+TITLES = ("Élève", "Classe", "INE")
 
 
 def letter_to_field(event: Key, field: Input, focused: object) -> None:
@@ -30,7 +30,7 @@ def letter_to_field(event: Key, field: Input, focused: object) -> None:
         event.prevent_default()
 
 
-class SlipFinderModal(ModalScreen[SlipChoice | None]):
+class SlipFinderModal(Dialog[SlipChoice]):
     """The pupils of a document (name, class, INE; never a password), filtered as one types;
     the chosen pupil's slip alone is viewed, printed or saved by the caller."""
 
@@ -40,8 +40,7 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
     SlipFinderModal .dialog {
         width: 90;
     }
-    SlipFinderModal DataTable {
-        height: auto;
+    SlipFinderModal VirtualTable {
         max-height: 10;  /* at 80x24; on_resize gives it the height a taller terminal has */
     }
     SlipFinderModal .keys {
@@ -57,13 +56,17 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
     def __init__(
         self, document: DocumentSummary, slips: list[SlipPreview], search: str = ""
     ) -> None:
-        super().__init__()
+        super().__init__(
+            f"Le papillon d'un élève — {document.title} (document n° {document.id}, "
+            f"{document.slips} papillon(s)) : ce papillon seul, sur une page."
+        )
         self.document = document
         self.slips = slips
         self.search = search
         self.shown: list[SlipPreview] = []
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
+        """The search, the matching pupils, their count and the keys."""
         keys = " · ".join(
             f"{key_name(ACTIONS[a].key).strip('`')} : {text}"
             for a, text in (
@@ -73,39 +76,25 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
                 ("cancel", "fermer"),
             )
         )
-        with Vertical(classes="dialog"):
-            yield Static(
-                literal(
-                    f"Le papillon d'un élève — {self.document.title} "
-                    f"(document n° {self.document.id}, {self.document.slips} "
-                    "papillon(s)) : ce papillon seul, sur une page."
-                ),
-                classes="question",
-            )
-            yield Input(
-                self.search,
-                id="slip-search",
-                placeholder="Nom, INE ou classe",
-                compact=True,
-                select_on_focus=False,
-            )  # a letter typed in the list lands here
-            table: DataTable[object] = DataTable(id="slip-matches", cursor_type="row")
-            yield table
-            yield Static("", id="slip-count")
-            yield Static(literal(keys), classes="keys")
-        yield Footer()
+        yield Input(
+            self.search,
+            id="slip-search",
+            placeholder="Nom, INE ou classe",
+            compact=True,
+            select_on_focus=False,
+        )  # a letter typed in the list lands here
+        # Entrée in the search picks the marked row: it shows, though unfocused.
+        yield VirtualTable(widest(TITLES, []), id="slip-matches", zebra=False, blurred_cursor=True)
+        yield Static("", id="slip-count")
+        yield Static(literal(keys), classes="keys")
 
     def on_mount(self) -> None:
-        table = self.query_one("#slip-matches", DataTable)
-        table.add_column("Élève", key="name")
-        table.add_column("Classe", key="division")
-        table.add_column("INE", key="ine")
         self._fill(self.search)
         self.query_one("#slip-search", Input).focus()
 
     def on_resize(self) -> None:
         """The list takes the height the terminal has (10 rows at 80x24)."""
-        table = self.query_one("#slip-matches", DataTable)
+        table = self.query_one("#slip-matches", VirtualTable)
         table.styles.max_height = max(10, self.size.height - self.AROUND_TABLE)
 
     def _fill(self, search: str) -> None:
@@ -113,10 +102,11 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
         self.shown = [
             s for s in self.slips if all(w in fold(f"{s.name} {s.ine} {s.division}") for w in words)
         ]
-        table = self.query_one("#slip-matches", DataTable)
-        table.clear()
-        for slip in self.shown:
-            table.add_row(literal(slip.name), literal(slip.division), literal(slip.ine))
+        table = self.query_one("#slip-matches", VirtualTable)
+        # Sized on every pupil of the document: the columns stay put as one types.
+        table.set_columns(widest(TITLES, [_row(slip) for slip in self.slips]))
+        table.cursor = 0  # a new search starts on its first match
+        table.set_rows([_row(slip) for slip in self.shown])
         self.query_one("#slip-count", Static).update(
             f"{len(self.shown)} élève(s) sur {len(self.slips)}"
         )
@@ -131,17 +121,17 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
         letter_to_field(event, self.query_one("#slip-search", Input), self.focused)
 
     def _choose(self, what: Literal["preview", "print", "save"]) -> None:
-        table = self.query_one("#slip-matches", DataTable)
+        table = self.query_one("#slip-matches", VirtualTable)
         if not self.shown:
             self.query_one("#slip-count", Static).update(
                 "Aucun élève ne correspond : modifiez la recherche."
             )
             return
-        row = table.cursor_row if 0 <= table.cursor_row < len(self.shown) else 0
+        row = table.cursor if 0 <= table.cursor < len(self.shown) else 0
         self.dismiss((what, self.shown[row]))
 
     @on(Input.Submitted, "#slip-search")
-    @on(DataTable.RowSelected, "#slip-matches")
+    @on(VirtualTable.Selected, "#slip-matches")
     def action_one_preview(self) -> None:
         """Entrée: view the highlighted pupil's slip."""
         self._choose("preview")
@@ -154,11 +144,12 @@ class SlipFinderModal(ModalScreen[SlipChoice | None]):
         """Save the highlighted pupil's slip."""
         self._choose("save")
 
-    def action_cancel(self) -> None:
-        """Close without doing anything."""
-        self.dismiss(None)
-
     def on_unmount(self) -> None:
         """The slips hold passwords: let them go with the dialog."""
         self.slips = []
         self.shown = []
+
+
+def _row(slip: SlipPreview) -> tuple[str, str, str]:
+    """A pupil's line in the list (never the password)."""
+    return (slip.name, slip.division, slip.ine)

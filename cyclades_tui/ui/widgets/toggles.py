@@ -9,43 +9,46 @@ from __future__ import annotations
 from rich.segment import Segment
 from textual.strip import Strip
 from textual.widgets import Checkbox, RadioButton, SelectionList
+
+# Not exported by textual.widgets: the base of Checkbox and RadioButton (textual<9, pinned).
+from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
 
-class MarkedCheckbox(Checkbox):
+class MarkedToggle(ToggleButton):
+    """A toggle whose ``MARK`` shows when it is on, a blank when it is off.
+
+    It comes second in a subclass's bases: Textual's CSS and queries follow the first base
+    only, which must stay Checkbox or RadioButton (a RadioSet finds its buttons so).
+    """
+
+    MARK = "X"
+
+    def watch_value(self) -> None:
+        """Draw the mark of the new state (then Textual's own handling)."""
+        self._mark()
+        super().watch_value()
+
+    def _mark(self) -> None:
+        self.BUTTON_INNER = self.MARK if self.value else " "
+        self.refresh()
+
+    def on_mount(self) -> None:
+        self._mark()
+
+
+class MarkedCheckbox(Checkbox, MarkedToggle):
     """A check box showing X when ticked and a blank when not."""
 
+    MARK = "X"
     BUTTON_INNER = " "
 
-    def watch_value(self) -> None:
-        """Draw the mark of the new state (then Textual's own handling)."""
-        self._mark()
-        super().watch_value()
 
-    def _mark(self) -> None:
-        self.BUTTON_INNER = "X" if self.value else " "
-        self.refresh()
-
-    def on_mount(self) -> None:
-        self._mark()
-
-
-class MarkedRadioButton(RadioButton):
+class MarkedRadioButton(RadioButton, MarkedToggle):
     """A radio button showing ● when chosen and a blank when not."""
 
+    MARK = "●"
     BUTTON_INNER = " "
-
-    def watch_value(self) -> None:
-        """Draw the mark of the new state (then Textual's own handling)."""
-        self._mark()
-        super().watch_value()
-
-    def _mark(self) -> None:
-        self.BUTTON_INNER = "●" if self.value else " "
-        self.refresh()
-
-    def on_mount(self) -> None:
-        self._mark()
 
 
 class MarkedSelectionList(SelectionList[str]):

@@ -1,7 +1,10 @@
-"""A read-only table that draws only the rows on screen: thousands of rows, instant filtering.
+"""The read-only table of every list: draws only the rows on screen (thousands of rows,
+instant filtering).
 
 Textual's DataTable builds an object per cell, which takes half a second for 5,000
 candidates; this widget keeps plain tuples of strings and renders the visible lines only.
+Every list of the application is one (candidates, documents, slips, a CSV preview…): one
+set of keys, one way to read the row under the cursor (``cursor``, ``rows``).
 Cells are drawn as plain text segments, never parsed as markup. A column is shown whole or
 not at all: one that does not fit in the visible width is left blank (← → bring it in),
 never cut mid-value; a text longer than its column ends with « … ».
@@ -16,6 +19,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -27,18 +31,24 @@ class VirtualTable(ScrollView, can_focus=True):
     """Columns of fixed width, a sticky header line, a row cursor moved by the keyboard."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # First: a screen's own Entrée (a priority binding) keeps its place, first in the
+        # footer, as with Textual's DataTable.
+        Binding("enter", "select", "Choisir", show=False),
         Binding("up", "cursor(-1)", "Haut", show=False),
         Binding("down", "cursor(1)", "Bas", show=False),
         Binding("pageup", "page(-1)", "Page haut", show=False),
         Binding("pagedown", "page(1)", "Page bas", show=False),
         Binding("home", "jump(0)", "Début", show=False),
         Binding("end", "jump(-1)", "Fin", show=False),
+        Binding("ctrl+home", "jump(0)", "Début", show=False),
+        Binding("ctrl+end", "jump(-1)", "Fin", show=False),
         Binding("left", "scroll_left", "Gauche", show=False),
         Binding("right", "scroll_right", "Droite", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-table--header",
         "virtual-table--cursor",
+        "virtual-table--cursor-blurred",
         "virtual-table--even",
     }
     # Its own look, next to it (Textual's convention for a reusable widget); the screens'
@@ -64,9 +74,26 @@ class VirtualTable(ScrollView, can_focus=True):
         background: $accent;
         color: $text;
     }
+    VirtualTable > .virtual-table--cursor-blurred {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
     """
 
     cursor = reactive(0)
+
+    class Selected(Message):
+        """Entrée on a row: ``index`` is the cursor's row in ``rows``."""
+
+        def __init__(self, table: VirtualTable, index: int) -> None:
+            super().__init__()
+            self.table = table
+            self.index = index
+
+        @property
+        def control(self) -> VirtualTable:
+            """The table the row was chosen in (for ``@on(..., "#id")``)."""
+            return self.table
 
     def __init__(
         self,
@@ -74,14 +101,29 @@ class VirtualTable(ScrollView, can_focus=True):
         *,
         id: str | None = None,
         flexible: Sequence[int] = (),
+        zebra: bool = True,
+        blurred_cursor: bool = False,
     ) -> None:
         super().__init__(id=id)
         self.base_columns = list(columns)
         self.columns = list(columns)
         # Indexes of the columns that share the room a wider terminal gives.
         self.flexible = list(flexible)
+        # Every other row shaded (long lists); a short list of choices stays plain.
+        self.zebra = zebra
+        # The cursor row stays marked while the focus is elsewhere: a search field whose
+        # Entrée acts on that row (otherwise only the focused list shows its cursor).
+        self.blurred_cursor = blurred_cursor
         self.rows: list[tuple[str, ...]] = []
         self._row_width = sum(width + 2 for _, width in self.columns)
+
+    def set_columns(self, columns: Sequence[tuple[str, int]]) -> None:
+        """Replace the columns (a list whose columns depend on its rows or on the width)."""
+        self.base_columns = list(columns)
+        self.columns = list(columns)
+        self._row_width = sum(width + 2 for _, width in self.columns)
+        self.virtual_size = Size(self._row_width, len(self.rows) + 1)
+        self.refresh()
 
     def _room(self) -> int:
         """The width the rows are drawn in (without the vertical scrollbar)."""
@@ -142,7 +184,9 @@ class VirtualTable(ScrollView, can_focus=True):
         style: str | None = None
         if index == self.cursor and self.has_focus:
             style = "virtual-table--cursor"
-        elif index % 2:
+        elif index == self.cursor and self.blurred_cursor:
+            style = "virtual-table--cursor-blurred"
+        elif index % 2 and self.zebra:
             style = "virtual-table--even"
         return self._line(self.rows[index], style)
 
@@ -161,6 +205,11 @@ class VirtualTable(ScrollView, can_focus=True):
         if self.rows:
             self.cursor = max(0, min(len(self.rows) - 1, self.cursor + step))
 
+    def action_select(self) -> None:
+        """Entrée: tell the screen which row is chosen (nothing on an empty list)."""
+        if self.rows:
+            self.post_message(self.Selected(self, self.cursor))
+
     def action_page(self, direction: int) -> None:
         """Move the cursor by one screenful."""
         self.action_cursor(direction * max(1, self.size.height - 2))
@@ -175,6 +224,14 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+
+def widest(titles: Sequence[str], rows: Sequence[Sequence[str]]) -> list[tuple[str, int]]:
+    """Columns as wide as their longest cell or title (a list sized by what it holds)."""
+    return [
+        (title, max([cell_len(safe_text(title)), *(cell_len(safe_text(row[n])) for row in rows)]))
+        for n, title in enumerate(titles)
+    ]
 
 
 def _fit(cell: str, width: int) -> str:
