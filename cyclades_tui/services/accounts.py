@@ -30,8 +30,6 @@ from cyclades_tui.services.account_regeneration import (
 from cyclades_tui.services.account_regeneration import regenerate as regenerate
 from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.errors import BadInput, Refused
-from cyclades_tui.services.slip_documents import TITLE_MASS as TITLE_MASS
-from cyclades_tui.services.slip_documents import TITLE_ONE as TITLE_ONE
 from cyclades_tui.services.slip_documents import RunResult as RunResult
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import Account, utcnow
