@@ -15,7 +15,7 @@ from cyclades_tui.services.access import CHANGED, INACTIVE, SERVICE_MISSING
 from cyclades_tui.services.accounts import NO_ELIGIBLE
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.files import outside
-from cyclades_tui.services.import_core import too_many
+from cyclades_tui.services.import_chunks import too_many
 from cyclades_tui.services.memory import OUT_OF_MEMORY
 from cyclades_tui.services.siecle_export import parse_siecle
 from cyclades_tui.services.siecle_xml import bad_encoding

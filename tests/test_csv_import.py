@@ -121,7 +121,8 @@ def test_the_import_core_names_records_as_its_caller_says(cli: Cli) -> None:
     from cyclades_tui.services.actor import operator
     from cyclades_tui.services.csv_import import parse_csv
     from cyclades_tui.services.errors import BadInput
-    from cyclades_tui.services.import_core import line_of, store_records
+    from cyclades_tui.services.import_core import store_records
+    from cyclades_tui.services.import_records import line_of
     from cyclades_tui.services.siecle_import import pupil_of
     from tests.helpers import school_with_pupils
 

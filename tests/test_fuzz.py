@@ -21,7 +21,7 @@ from cyclades_tui.services import schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import BadInput, ServiceError
-from cyclades_tui.services.import_core import ImportReport
+from cyclades_tui.services.import_records import ImportReport
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import Candidate, Candidature
 from tests.helpers import HEADER, bea, csv_bytes

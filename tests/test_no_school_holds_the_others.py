@@ -25,7 +25,7 @@ from tests.siecle_factory import Pupil, export_zip
 BIG, OTHER = "0750001U", "0392689L"
 PUPILS = 40_000
 PASSWORD = "un mot de passe long"
-CHUNK_PUPILS = 500  # pupils per write transaction of an import (import_core.CHUNK_PUPILS)
+CHUNK_PUPILS = 500  # pupils per write transaction of an import (import_chunks.CHUNK_PUPILS)
 
 
 def _big_csv(path: Path, count: int) -> Path:

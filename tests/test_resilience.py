@@ -153,7 +153,7 @@ def test_two_regenerations_at_once(db_url: str, monkeypatch: pytest.MonkeyPatch)
         barrier.wait()
         return hashed
 
-    monkeypatch.setattr("cyclades_tui.services.accounts.hash_password", hash_then_wait)
+    monkeypatch.setattr("cyclades_tui.services.account_regeneration.hash_password", hash_then_wait)
     results: list[object] = []
 
     def regenerate() -> None:

@@ -15,6 +15,7 @@ import pkgutil
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ import pytest
 import cyclades_tui.services as services_package
 from cyclades_tui.services import (
     account_exports,
+    account_generation,
+    account_regeneration,
     accounts,
     audit,
     candidates,
@@ -31,7 +34,9 @@ from cyclades_tui.services import (
     directory,
     documents,
     files,
+    import_chunks,
     import_core,
+    import_records,
     printing,
     schools,
     siecle_import,
@@ -51,6 +56,18 @@ UAI = "0000001B"
 STAFF = Actor(login="secretariat", role=ROLE_SCHOOL, school_uai=UAI)
 SCHOOL = School(id=1, uai=UAI, name="Collège", service_enabled=True)
 CSV = csv_bytes("1234567890V;Dupont;;Jean;;01/02/2010;3A;DNB;inscrit")
+INE = "1234567890V"
+DOCUMENT = documents.DocumentSummary(
+    id=1,
+    title="Papillons de connexion",
+    layout=1,
+    slips=1,
+    size=1,
+    type="PDF",
+    created_at=datetime(2026, 1, 1),
+    created_by="operateur",
+    school=UAI,
+)
 
 
 def ldap_settings(tmp: Path) -> Settings:
@@ -69,13 +86,17 @@ def ldap_settings(tmp: Path) -> Settings:
 # that it gets as far as the database. Actors: the operator (no staff row read) and a staff
 # member (whose row is read first).
 CALLS: dict[str, Callable[[Path], object]] = {
-    "accounts.status": lambda _: accounts.status(operator(), UAI),
-    "accounts.pending_candidates": lambda _: accounts.pending_candidates(STAFF, UAI),
-    "accounts.generate": lambda _: accounts.generate(operator(), UAI, settings=FAST_SETTINGS),
-    "accounts.find_for_regeneration": lambda _: accounts.find_for_regeneration(
-        operator(), UAI, "1234567890V"
+    "account_generation.status": lambda _: account_generation.status(operator(), UAI),
+    "account_generation.pending_candidates": lambda _: account_generation.pending_candidates(
+        STAFF, UAI
     ),
-    "accounts.regenerate": lambda _: accounts.regenerate(
+    "account_generation.generate": lambda _: account_generation.generate(
+        operator(), UAI, settings=FAST_SETTINGS
+    ),
+    "account_regeneration.find_for_regeneration": lambda _: (
+        account_regeneration.find_for_regeneration(operator(), UAI, "1234567890V")
+    ),
+    "account_regeneration.regenerate": lambda _: account_regeneration.regenerate(
         operator(), UAI, "1234567890V", settings=FAST_SETTINGS
     ),
     "accounts.verify": lambda _: accounts.verify("jdupont", "x", settings=FAST_SETTINGS),
@@ -110,7 +131,18 @@ CALLS: dict[str, Callable[[Path], object]] = {
         [],
         dry_run=False,
         origin="csv",
-        where=import_core.line_of,
+        where=import_records.line_of,
+    ),
+    "import_chunks.existing_candidates": lambda _: import_chunks.existing_candidates([INE]),
+    "import_chunks.write_chunks": lambda _: import_chunks.write_chunks(
+        operator(),
+        SCHOOL,
+        csv_import.parse_csv(CSV)[0],
+        {},
+        import_records.ImportReport(UAI),
+        "csv",
+        keep_existing_state=False,
+        max_candidates=None,
     ),
     "demo.seed_demo": lambda _: demo.seed_demo(3, settings=FAST_SETTINGS),
     "demo.reset_demo_password": lambda _: demo.reset_demo_password(settings=FAST_SETTINGS),
@@ -118,6 +150,9 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "documents.count_documents": lambda _: documents.count_documents(operator(), UAI),
     "documents.list_documents": lambda _: documents.list_documents(operator(), UAI),
     "documents.fetch": lambda _: documents.fetch(operator(), 1),
+    "documents.record_use": lambda _: documents.record_use(
+        operator(), "document.export", DOCUMENT, "document 1 -> out.pdf"
+    ),
     "documents.export": lambda tmp: documents.export(operator(), 1, tmp / "out.pdf"),
     "documents.preview": lambda _: documents.preview(operator(), 1),
     "documents.purge": lambda _: documents.purge(operator(), 30, UAI),
@@ -202,11 +237,18 @@ PURE = {
     "candidates.eligible_condition": "builds an SQL expression",
     "candidates.name_key": "folds a name",
     "import_core.read_input": "reads a file",
-    "import_core.line_of": "names a record",
+    "import_records.line_of": "names a record",
+    "import_records.check_record": "checks fields",
+    "import_chunks.apply_record": "runs inside the caller's write_transaction (or only counts)",
+    "import_chunks.check_limit": "runs inside the caller's db_errors or write_transaction",
+    "slip_documents.slip_data": "builds a value",
+    "slip_documents.document_info": "builds a value",
+    "slip_documents.new_document": "runs inside the caller's write_transaction",
+    "files.unreadable": "a message",
     "siecle_import.pupil_of": "names a record",
     "csv_import.decode": "decodes bytes",
     "csv_import.parse_csv": "parses bytes",
-    "import_core.too_many": "builds a message",
+    "import_chunks.too_many": "builds a message",
     "demo.demo_records": "builds records",
     "documents.summary": "reads the Document row it is given",
     "private_files.write_private": "writes a file",

@@ -20,7 +20,7 @@ from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.siecle_export import parse_siecle
 from cyclades_tui.store.models import Candidate, Candidature
 from cyclades_tui.ui.app import CycladesApp
-from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, example
+from tests.helpers import FAST_SETTINGS, Cli, add_school, bea, csv_bytes, example
 from tests.siecle_factory import Pupil, example_export, export_xml, export_zip
 from tests.ui_helpers import pick_siecle_file, read_siecle_export, settle, text_of
 
@@ -448,6 +448,28 @@ def test_faults_name_pupils_sensibly(cli: Cli, tmp_path: Path) -> None:
     assert "Élève 7 (Harry, sans nom de famille) : Nom manquant." in result.err
     assert "( Harry)" not in result.err
     assert "Élève 8 (Granger Hermione) : Division manquante." in result.err
+    assert Candidate.select().count() == 0
+
+
+def test_siecle_and_csv_list_every_fault_of_a_pupil(cli: Cli, tmp_path: Path) -> None:
+    # One validation style: a pupil with three bad fields gets three faults, as a CSV line does.
+    add_school(cli, UAI)
+    pupil = Pupil("7", bea(501), "", "Harry", "31/02/2011", "")
+    args = ("--school", UAI, "--all-divisions", "--exam", "DNB", "--state", "inscrit")
+    result = cli("import", str(write(tmp_path, export_xml(UAI, [pupil]), "e.xml")), *args)
+    assert result.code == 2
+    said = [
+        line for line in result.err.splitlines() if "Élève 7 (Harry, sans nom de famille)" in line
+    ]
+    assert len(said) == 3, result.err
+    assert "Nom manquant." in said[0] and "Division manquante." in said[2]
+    csv_path = tmp_path / "c.csv"
+    csv_path.write_bytes(csv_bytes(f"{bea(501)};;;Harry;;31/02/2011;;DNB;Inscrit"))
+    result = cli("import", str(csv_path), "--school", UAI)
+    assert result.code == 2
+    assert [line for line in result.err.splitlines() if "Ligne 2 :" in line] == [
+        line.replace("Élève 7 (Harry, sans nom de famille)", "Ligne 2") for line in said
+    ], result.err
     assert Candidate.select().count() == 0
 
 

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from pathlib import Path
 
-from cyclades_tui.domain.errors import DomainError
-from cyclades_tui.domain.exams import parse_exam, parse_state
-from cyclades_tui.domain.identifiers import validate_ine
-from cyclades_tui.domain.names import clean_division, clean_person_name, fold, parse_birth_date
+from cyclades_tui.domain.names import fold
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.import_core import (
-    DEFAULT_MAX_CANDIDATES,
+from cyclades_tui.services.import_core import DEFAULT_MAX_CANDIDATES, read_input, store_records
+from cyclades_tui.services.import_records import (
     CandidateRecord,
     ImportReport,
+    check_record,
     line_of,
-    read_input,
-    store_records,
 )
 
 # Files larger than this are not candidate lists (a big lycée has 3,000 pupils).
@@ -114,7 +109,8 @@ def parse_csv(data: bytes) -> tuple[list[CandidateRecord], list[str]]:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        record, row_faults = _parse_row(row, columns, line)
+        cells = {key: row[index] for key, index in columns.items() if index < len(row)}
+        record, row_faults = check_record(line, cells)
         if record is not None and record.ine in seen:
             row_faults.append(f"INE {record.ine} déjà présent ligne {seen[record.ine]}")
             record = None
@@ -125,38 +121,6 @@ def parse_csv(data: bytes) -> tuple[list[CandidateRecord], list[str]]:
     if not records and not faults:
         faults.append("Fichier : aucune ligne de candidat après l'en-tête")
     return records, faults
-
-
-def _parse_row(
-    row: list[str], columns: dict[str, int], line: int
-) -> tuple[CandidateRecord | None, list[str]]:
-    def cell(key: str) -> str:
-        index = columns.get(key)
-        return row[index] if index is not None and index < len(row) else ""
-
-    faults: list[str] = []
-    values: dict[str, object] = {}
-    checks: dict[str, Callable[[], object]] = {
-        "ine": lambda: validate_ine(cell("ine")),
-        "family_name": lambda: clean_person_name(cell("family_name"), "Nom", required=True),
-        "usage_name": lambda: clean_person_name(cell("usage_name"), "Nom d'usage", required=False),
-        "first_name": lambda: clean_person_name(cell("first_name"), "Prénom", required=False),
-        "other_first_names": lambda: clean_person_name(
-            cell("other_first_names"), "Autres prénoms", required=False
-        ),
-        "birth_date": lambda: parse_birth_date(cell("birth_date")),
-        "division": lambda: clean_division(cell("division")),
-        "exam": lambda: parse_exam(cell("exam")),
-        "state": lambda: parse_state(cell("state")),
-    }
-    for key, check in checks.items():
-        try:
-            values[key] = check()
-        except DomainError as error:
-            faults.append(str(error))
-    if faults:
-        return None, faults
-    return CandidateRecord(line=line, **values), []  # type: ignore[arg-type]
 
 
 def import_csv(

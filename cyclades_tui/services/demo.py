@@ -13,7 +13,8 @@ from cyclades_tui.services import audit
 from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.import_core import CandidateRecord, line_of, store_records
+from cyclades_tui.services.import_core import store_records
+from cyclades_tui.services.import_records import CandidateRecord, line_of
 from cyclades_tui.services.staff import set_password
 from cyclades_tui.settings import Settings
 from cyclades_tui.store import database

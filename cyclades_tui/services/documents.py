@@ -77,18 +77,8 @@ def summary(document: Document, school_uai: str | None = None, pupil: str = "") 
         if school_uai is not None
         else (document.school.uai if document.school_id is not None else "")
     )
-    return DocumentSummary(
-        id=document.id,
-        title=document.title,
-        layout=document.layout,
-        slips=document.slips,
-        size=document.size,
-        type=document.type,
-        created_at=document.created_at,
-        created_by=document.created_by,
-        school=uai,
-        pupil=pupil,
-    )
+    fields = {field.name: getattr(document, field.name) for field in _SUMMARY_FIELDS}
+    return DocumentSummary(**fields, school=uai, pupil=pupil)
 
 
 def _matching(school: School, search: str | None) -> peewee.Expression:
@@ -187,6 +177,15 @@ def fetch(
     return summary(document, school.uai), bytes(document.data)
 
 
+def record_use(
+    actor: Actor, action: str, document: DocumentSummary, detail: str, success: bool = True
+) -> None:
+    """Audit what was done with a fetched document (exported, printed), for its school."""
+    with db_errors():
+        school = require_school(actor, document.school)
+        audit.record(actor, action, school, detail, success=success)
+
+
 def _first_missing_folder(folder: Path) -> Path | None:
     """The highest missing folder on the way to ``folder`` (None when it exists)."""
     missing = None
@@ -264,9 +263,7 @@ def export(actor: Actor, document_id: int, path: Path | str) -> Path:
     existing folder, or a path ending in « / »)."""
     info, data = fetch(actor, document_id, "document.export")
     target = write_to_path(path, info.file_name, data)
-    with db_errors():
-        school = require_school(actor, info.school)
-        audit.record(actor, "document.export", school, f"document {document_id} -> {target}")
+    record_use(actor, "document.export", info, f"document {document_id} -> {target}")
     return target.resolve()
 
 

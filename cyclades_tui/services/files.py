@@ -26,11 +26,9 @@ from pathlib import Path
 
 from cyclades_tui.domain.identifiers import has_uai_form
 from cyclades_tui.os_error_text import os_error_text
-from cyclades_tui.services import audit, private_files
-from cyclades_tui.services.access import require_school
+from cyclades_tui.services import private_files
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.db_errors import db_errors
-from cyclades_tui.services.documents import fetch
+from cyclades_tui.services.documents import fetch, record_use
 from cyclades_tui.services.errors import BadInput
 
 INCOMING = "depot"
@@ -169,6 +167,12 @@ def _folder_error(folder: Path, parts: Sequence[str], error: OSError) -> BadInpu
     return BadInput(f"Dossier « {name} » inaccessible : {reason}.", [f"Fichier : {reason}"])
 
 
+def unreadable(name: object, error: OSError) -> BadInput:
+    """The refusal of a file that could not be read, naming it and saying why."""
+    reason = os_error_text(error)
+    return BadInput(f"Fichier « {name} » illisible : {reason}.", [f"Fichier : {reason}"])
+
+
 def read_confined(folder: Path, typed: str, base: str = INCOMING) -> bytes:
     """The bytes of a file of the school's folder (an import), without following a link
     swapped in after the check; a folder, a FIFO or a device is refused without waiting."""
@@ -191,10 +195,7 @@ def read_confined(folder: Path, typed: str, base: str = INCOMING) -> bytes:
     except OSError as error:
         if error.errno == errno.ELOOP:  # the last component became a link after the check
             raise BadInput(outside(folder)) from None
-        reason = os_error_text(error)
-        raise BadInput(
-            f"Fichier « {name} » illisible : {reason}.", [f"Fichier : {reason}"]
-        ) from None
+        raise unreadable(name, error) from None
     finally:
         os.close(dir_fd)
     try:
@@ -210,10 +211,7 @@ def read_confined(folder: Path, typed: str, base: str = INCOMING) -> bytes:
             size += len(chunk)
         return b"".join(chunks)
     except OSError as error:
-        reason = os_error_text(error)
-        raise BadInput(
-            f"Fichier « {name} » illisible : {reason}.", [f"Fichier : {reason}"]
-        ) from None
+        raise unreadable(name, error) from None
     finally:
         os.close(fd)
 
@@ -310,13 +308,7 @@ def save_document(actor: Actor, document_id: int, folder: Path, typed: str) -> P
     half-written file under the document's name."""
     info, data = fetch(actor, document_id, "document.export")
     written = save_bytes(folder, typed, info.file_name, data)
-    with db_errors():
-        audit.record(
-            actor,
-            "document.export",
-            require_school(actor, info.school),
-            f"document {document_id} -> {written}",
-        )
+    record_use(actor, "document.export", info, f"document {document_id} -> {written}")
     return written
 
 

@@ -1,76 +1,39 @@
 """The import core: validated candidate records in, candidates and candidatures stored.
 
-CSV (``csv_import``), SIECLE (``siecle_import``) and the demo (``demo``) read their own
-formats into :class:`CandidateRecord`; this module knows none of them. It checks INEs
-against other schools and the school's pupil limit, then writes CHUNK_PUPILS pupils per
-write transaction. How a fault names its record (a CSV line, a SIECLE pupil) is the
-caller's ``where``; the audit action is ``import.<origin>``.
+CSV (``csv_import``), SIECLE (``siecle_import``) and the demo (``demo``) are siblings: each
+reads its own format into :class:`~import_records.CandidateRecord` (CSV and SIECLE check
+the fields with ``import_records.check_record``), and this module knows none of them. It
+refuses an import with any fault, an INE of another school or a school over its pupil limit,
+then has ``import_chunks`` write it. How a fault names its record (a CSV line, a SIECLE
+pupil) is the caller's ``where``; the audit action is ``import.<origin>``.
 """
 
 from __future__ import annotations
 
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
-import peewee
-
-from cyclades_tui.domain.exams import State
-from cyclades_tui.os_error_text import os_error_text
 from cyclades_tui.services import audit
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.db_errors import db_errors
-from cyclades_tui.services.db_session import Statement, compiled, run_compiled, write_transaction
-from cyclades_tui.services.errors import BadInput, Refused, ServiceError
+from cyclades_tui.services.db_session import write_transaction
+from cyclades_tui.services.errors import BadInput
+from cyclades_tui.services.files import unreadable
+from cyclades_tui.services.import_chunks import (
+    Existing,
+    apply_record,
+    check_limit,
+    existing_candidates,
+    too_many,
+    write_chunks,
+)
+from cyclades_tui.services.import_records import CandidateRecord, ImportReport
 from cyclades_tui.settings import Settings
-from cyclades_tui.store.models import Candidate, Candidature, School, batches, utcnow
+from cyclades_tui.store.models import Candidate, School
 
 # The pupils a school may hold (setting max_candidates_per_school).
 DEFAULT_MAX_CANDIDATES = Settings().max_candidates_per_school
-
-
-@dataclass(frozen=True)
-class CandidateRecord:
-    """One valid candidate line, ready to store."""
-
-    line: int
-    ine: str
-    family_name: str
-    usage_name: str
-    first_name: str
-    other_first_names: str
-    birth_date: date
-    division: str
-    exam: str
-    state: State
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or would do, for a dry run)."""
-
-    school: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dry_run: bool = False
-    records: list[CandidateRecord] = field(default_factory=list)
-    # New candidatures for candidates already known (counted in ``updated`` too): each
-    # record with the exams and states the candidate already holds.
-    new_candidatures: list[tuple[CandidateRecord, dict[str, str]]] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        """Number of candidate lines read."""
-        return self.added + self.updated + self.unchanged
-
-
-def line_of(record: CandidateRecord) -> str:
-    """How a fault names a record numbered by its line (a CSV file; the demo's records)."""
-    return f"Ligne {record.line}"
 
 
 def read_input(source: Path | bytes, limit: int) -> bytes:
@@ -88,75 +51,7 @@ def read_input(source: Path | bytes, limit: int) -> bytes:
         with source.open("rb") as handle:
             return handle.read(limit + 1)
     except OSError as error:
-        reason = os_error_text(error)
-        raise BadInput(
-            f"Fichier « {source} » illisible : {reason}.", [f"Fichier : {reason}"]
-        ) from None
-
-
-def too_many(total: int, limit: int) -> str:
-    """The refusal of an import that would give a school more than ``limit`` pupils."""
-    return (
-        f"Import refusé : l'établissement compterait {total} candidats, au-delà de la "
-        f"limite de {limit} par établissement (réglage max_candidates_per_school) ; "
-        "rien n'a été importé."
-    )
-
-
-def _check_limit(school: School, new: int, limit: int | None) -> None:
-    """Refuse ``new`` pupils that would take the school over ``limit`` stored pupils."""
-    if limit is None:
-        return
-    stored = Candidate.select().where(Candidate.school == school).count()
-    if stored + new > limit:
-        raise BadInput(too_many(stored + new, limit), [too_many(stored + new, limit)])
-
-
-# Pupils written per write transaction. A school's import must not hold the write lock that
-# every other school's login waits for (SQLite has one for the whole file): 500 pupils take
-# a few milliseconds, 40,000 took seconds.
-CHUNK_PUPILS = 500
-CLASH_CAUSE = "un autre import a ajouté certains de ces candidats au même moment"
-CLASH = f"Un{CLASH_CAUSE[2:]} : rien n'a été importé, relancez l'import."
-
-
-@dataclass
-class _Chunk:
-    """The statements of up to CHUNK_PUPILS pupils, built before any write transaction."""
-
-    records: list[CandidateRecord]
-    fresh_ines: list[str]
-    probe: Statement | None
-    inserts: list[Statement]
-
-
-def _chunks(
-    school: School,
-    records: list[CandidateRecord],
-    existing: dict[str, tuple[Candidate, dict[str, Candidature]]],
-    report: ImportReport,
-) -> list[_Chunk]:
-    """Split ``records`` into chunks of CHUNK_PUPILS pupils in file order (every line of a
-    pupil in the same chunk, so a pupil is never stored without their candidatures)."""
-    by_ine: dict[str, list[CandidateRecord]] = {}
-    for record in records:
-        by_ine.setdefault(record.ine, []).append(record)
-    ines = list(by_ine)
-    chunks = []
-    with db_errors():
-        for pupils in peewee.chunked(ines, CHUNK_PUPILS):
-            part = [r for ine in pupils for r in by_ine[ine]]
-            fresh = [r for r in part if r.ine not in existing]
-            fresh_ines = sorted({r.ine for r in fresh})
-            probe = (
-                compiled(
-                    Candidate.select(Candidate.id).where(Candidate.ine.in_(fresh_ines)).limit(1)
-                )
-                if fresh_ines
-                else None
-            )
-            chunks.append(_Chunk(part, fresh_ines, probe, _compiled_new(school, fresh, report)))
-    return chunks
+        raise unreadable(source, error) from None
 
 
 def store_records(
@@ -175,11 +70,10 @@ def store_records(
     pupil limit (``max_candidates``, None for none).
 
     A file with any fault writes nothing: it is read and checked whole before the first
-    write. The records are then written CHUNK_PUPILS pupils per write transaction, so that
-    other schools never wait long for the lock. Should a later transaction fail (another
-    import adding the same pupils meanwhile, the database lost), the pupils of the earlier
-    ones stay stored, each one whole, and the message says how many: importing the same file
-    again completes it without duplicates (an import adds or updates, never doubles).
+    write. The records are then written CHUNK_PUPILS pupils per write transaction
+    (``import_chunks``), so that other schools never wait long for the lock; an import
+    interrupted after some of them says how many are stored, and importing the same file
+    again completes it (an import adds or updates, never doubles).
 
     With ``keep_existing_state`` an existing candidature keeps its state (SIECLE imports
     give only an initial state); otherwise the file's state wins (CSV imports).
@@ -188,38 +82,16 @@ def store_records(
     """
     report = ImportReport(school=school.uai, dry_run=dry_run, records=records)
     existing = _checked_existing(school, records, faults, max_candidates, where)
-    db = Candidate._meta.database
     if dry_run:
         for record in records:
-            _apply(school, record, existing.get(record.ine), report, True, keep_existing_state)
+            apply_record(
+                school, record, existing.get(record.ine), report, True, keep_existing_state
+            )
         return report
-    chunks = _chunks(school, records, existing, report)
-    stored = 0  # pupils written by the transactions committed so far
-    for index, chunk in enumerate(chunks):
-        try:
-            _store_chunk(
-                db,
-                school,
-                chunk,
-                existing,
-                report,
-                keep_existing_state,
-                sum(len(c.fresh_ines) for c in chunks[index:]),
-                max_candidates,
-            )
-        except ServiceError as error:
-            if not stored:
-                raise
-            _partial(
-                actor,
-                school,
-                origin,
-                stored,
-                len(existing) + sum(len(c.fresh_ines) for c in chunks),
-                error,
-            )
-        stored += len({r.ine for r in chunk.records})
-    with write_transaction(db):
+    write_chunks(
+        actor, school, records, existing, report, origin, keep_existing_state, max_candidates
+    )
+    with write_transaction(Candidate._meta.database):
         audit.record(
             actor,
             f"import.{origin}",
@@ -236,7 +108,7 @@ def _checked_existing(
     faults: list[str],
     max_candidates: int | None,
     where: Callable[[CandidateRecord], str],
-) -> dict[str, tuple[Candidate, dict[str, Candidature]]]:
+) -> Existing:
     """The stored candidates of ``records`` by INE, once the import is known to be allowed:
     no fault, no INE of another school, the school within its limit; else BadInput."""
     if max_candidates is not None and len({r.ine for r in records}) > max_candidates:
@@ -244,7 +116,7 @@ def _checked_existing(
         raise BadInput(too_many(len({r.ine for r in records}), max_candidates))
     # Read and build everything before taking the write lock (INEs never change school,
     # and new INEs are checked again under the lock): the transactions only write.
-    existing = _existing_candidates([r.ine for r in records])
+    existing = existing_candidates([r.ine for r in records])
     for record in records:
         found = existing.get(record.ine)
         if found is not None and found[0].school_id != school.id:
@@ -252,190 +124,5 @@ def _checked_existing(
     if faults:
         raise BadInput(f"Import refusé : {len(faults)} erreur(s), rien n'a été importé.", faults)
     with db_errors():
-        _check_limit(school, len({r.ine for r in records if r.ine not in existing}), max_candidates)
+        check_limit(school, len({r.ine for r in records if r.ine not in existing}), max_candidates)
     return existing
-
-
-def _store_chunk(
-    db: peewee.Database,
-    school: School,
-    chunk: _Chunk,
-    existing: dict[str, tuple[Candidate, dict[str, Candidature]]],
-    report: ImportReport,
-    keep_existing_state: bool,
-    new_left: int,
-    max_candidates: int | None,
-) -> None:
-    """One short write transaction: the chunk's new pupils, checked again under the lock
-    (not added by another import meanwhile; the school, counting the ``new_left`` pupils
-    still to add, within its limit), and the changes to its known pupils."""
-    with write_transaction(db) as txn:
-        if (
-            chunk.probe is not None
-            and db.execute_sql(  # type: ignore[no-untyped-call]
-                *chunk.probe
-            ).fetchone()
-        ):
-            txn.rollback()
-            raise Refused(CLASH)
-        _check_limit(school, new_left, max_candidates)
-        try:
-            with db.atomic():
-                run_compiled(db, chunk.inserts)
-                for record in chunk.records:
-                    if record.ine in existing:
-                        _apply(
-                            school, record, existing[record.ine], report, False, keep_existing_state
-                        )
-        except peewee.IntegrityError:
-            # Another import added one of these INEs since they were read (PostgreSQL).
-            txn.rollback()
-            raise Refused(CLASH) from None
-
-
-def _partial(
-    actor: Actor, school: School, origin: str, stored: int, total: int, error: ServiceError
-) -> NoReturn:
-    """A chunk failed after others were committed: audit and say what is stored."""
-    cause = (
-        CLASH_CAUSE + "."
-        if error.message == CLASH
-        else error.message.replace("rien n'a été importé", "la suite n'a pas été importée")
-    )
-    summary = (
-        f"Import interrompu : les {stored} premiers élèves du fichier (sur {total}) "
-        f"sont enregistrés, les autres non. Cause : {cause} Relancez l'import du même "
-        "fichier : il complète sans créer de doublon."
-    )
-    try:
-        with write_transaction(Candidate._meta.database):
-            audit.record(
-                actor,
-                f"import.{origin}",
-                school,
-                f"interrompu : {stored} élève(s) sur {total} enregistré(s)",
-                success=False,
-            )
-    except ServiceError:
-        pass  # the database is gone: the message still says what is stored
-    raise type(error)(summary) from None
-
-
-def _compiled_new(
-    school: School, records: list[CandidateRecord], report: ImportReport
-) -> list[Statement]:
-    """The statements creating the candidates and candidatures of ``records`` (none stored
-    yet), built outside the transaction; a candidature finds its candidate by INE."""
-    seen: dict[str, CandidateRecord] = {}
-    for record in records:
-        seen.setdefault(record.ine, record)
-    rows = [
-        {
-            "school": school.id,
-            "ine": r.ine,
-            "family_name": r.family_name,
-            "usage_name": r.usage_name,
-            "first_name": r.first_name,
-            "other_first_names": r.other_first_names,
-            "birth_date": r.birth_date,
-            "division": r.division,
-        }
-        for r in seen.values()
-    ]
-    statements = [compiled(Candidate.insert_many(chunk)) for chunk in batches(rows)]
-    groups: dict[tuple[str, str], list[str]] = {}
-    for record in records:
-        report.added += 1
-        ines = groups.setdefault((record.exam, record.state.value), [])
-        if record.ine not in ines:
-            ines.append(record.ine)
-    for (exam, state), ines in groups.items():
-        for chunk in batches(ines):
-            # One INSERT … SELECT per batch of pupils: the candidate ids are read by INE.
-            source = Candidate.select(
-                Candidate.id, peewee.Value(school.id), peewee.Value(exam), peewee.Value(state)
-            ).where(Candidate.ine.in_(chunk))
-            statements.append(
-                compiled(
-                    Candidature.insert_from(
-                        source,
-                        [
-                            Candidature.candidate,
-                            Candidature.school,
-                            Candidature.exam,
-                            Candidature.state,
-                        ],
-                    )
-                )
-            )
-    return statements
-
-
-def _existing_candidates(ines: list[str]) -> dict[str, tuple[Candidate, dict[str, Candidature]]]:
-    found: dict[str, tuple[Candidate, dict[str, Candidature]]] = {}
-    with db_errors():
-        for chunk in batches(ines):
-            for candidate in Candidate.select().where(Candidate.ine.in_(chunk)):
-                found[candidate.ine] = (candidate, {})
-            query = (
-                Candidature.select(Candidature, Candidate.ine)
-                .join(Candidate)
-                .where(Candidate.ine.in_(chunk))
-            )
-            for candidature in query:
-                found[candidature.candidate.ine][1][candidature.exam] = candidature
-    return found
-
-
-def _apply(
-    school: School,
-    record: CandidateRecord,
-    existing: tuple[Candidate, dict[str, Candidature]] | None,
-    report: ImportReport,
-    dry_run: bool,
-    keep_existing_state: bool = False,
-) -> None:
-    fields = {
-        "family_name": record.family_name,
-        "usage_name": record.usage_name,
-        "first_name": record.first_name,
-        "other_first_names": record.other_first_names,
-        "birth_date": record.birth_date,
-        "division": record.division,
-    }
-    if existing is None:
-        report.added += 1
-        if not dry_run:
-            candidate = Candidate.create(school=school, ine=record.ine, **fields)
-            Candidature.create(
-                candidate=candidate, school=school, exam=record.exam, state=record.state.value
-            )
-        return
-    candidate, candidatures = existing
-    changed = {k: v for k, v in fields.items() if getattr(candidate, k) != v}
-    candidature = candidatures.get(record.exam)
-    state_changed = candidature is None or (
-        not keep_existing_state and candidature.state != record.state.value
-    )
-    if not changed and not state_changed:
-        report.unchanged += 1
-        return
-    report.updated += 1
-    if candidature is None:
-        report.new_candidatures.append(
-            (record, {exam: c.state for exam, c in sorted(candidatures.items())})
-        )
-    if dry_run:
-        return
-    if changed:
-        Candidate.update(updated_at=utcnow(), **changed).where(
-            Candidate.id == candidate.id
-        ).execute()
-    if candidature is None:
-        Candidature.create(
-            candidate=candidate, school=school, exam=record.exam, state=record.state.value
-        )
-    elif state_changed:
-        Candidature.update(state=record.state.value).where(
-            Candidature.id == candidature.id
-        ).execute()

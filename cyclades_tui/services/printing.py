@@ -19,11 +19,8 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cyclades_tui.services import audit
-from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
-from cyclades_tui.services.db_errors import db_errors
-from cyclades_tui.services.documents import fetch
+from cyclades_tui.services.documents import fetch, record_use
 from cyclades_tui.services.errors import Refused
 
 # A question to the scheduler must not freeze the screen: cupsd answers in milliseconds.
@@ -277,20 +274,10 @@ def print_document(actor: Actor, document_id: int, printer: str | None = None) -
     try:
         job = send(printer, info.title, data)
     except Refused as error:
-        with db_errors():
-            audit.record(
-                actor,
-                "document.print",
-                require_school(actor, info.school),
-                f"document {document_id} -> {printer or 'imprimante par défaut'} : {error.message}",
-                success=False,
-            )
+        where = printer or "imprimante par défaut"
+        detail = f"document {document_id} -> {where} : {error.message}"
+        record_use(actor, "document.print", info, detail, success=False)
         raise
-    with db_errors():
-        audit.record(
-            actor,
-            "document.print",
-            require_school(actor, info.school),
-            f"document {document_id} -> {job.printer} : travail {job.job_id}",
-        )
+    detail = f"document {document_id} -> {job.printer} : travail {job.job_id}"
+    record_use(actor, "document.print", info, detail)
     return job

@@ -11,22 +11,17 @@ docs/siecle.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import State, parse_exam, parse_state
 from cyclades_tui.domain.identifiers import validate_ine
-from cyclades_tui.domain.names import clean_division, clean_person_name, parse_birth_date
 from cyclades_tui.services.access import require_school
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput, OtherExamCandidates, PupilsWithoutIne
-from cyclades_tui.services.import_core import (
-    DEFAULT_MAX_CANDIDATES,
-    CandidateRecord,
-    ImportReport,
-    store_records,
-)
+from cyclades_tui.services.import_core import DEFAULT_MAX_CANDIDATES, store_records
+from cyclades_tui.services.import_records import CandidateRecord, ImportReport, check_record
 from cyclades_tui.services.siecle_export import (
     SiecleFile,
     SieclePupil,
@@ -80,21 +75,23 @@ def _other_exam_line(record: CandidateRecord, held: dict[str, str]) -> str:
     ).replace("  ", " ")
 
 
-def _record(pupil: SieclePupil, index: int, exam: str, state: State) -> CandidateRecord:
-    return CandidateRecord(
-        line=index,
-        ine=validate_ine(pupil.ine),
-        family_name=clean_person_name(pupil.family_name, "Nom", required=True),
-        usage_name=clean_person_name(pupil.usage_name, "Nom d'usage", required=False),
-        first_name=clean_person_name(pupil.first_name, "Prénom", required=False),
-        other_first_names=clean_person_name(
-            pupil.other_first_names, "Autres prénoms", required=False
-        ),
-        birth_date=parse_birth_date(pupil.birth_date),
-        division=clean_division(pupil.division),
-        exam=exam,
-        state=state,
-    )
+def _record(
+    pupil: SieclePupil, index: int, exam: str, state: State
+) -> tuple[CandidateRecord | None, list[str]]:
+    """The pupil as the candidate of ``exam``, checked as a CSV line is: the record, or
+    every fault of its fields."""
+    text = {
+        "ine": pupil.ine,
+        "family_name": pupil.family_name,
+        "usage_name": pupil.usage_name,
+        "first_name": pupil.first_name,
+        "other_first_names": pupil.other_first_names,
+        "birth_date": pupil.birth_date,
+        "division": pupil.division,
+        "exam": exam,
+        "state": state.value,
+    }
+    return check_record(index, text)
 
 
 def _records(
@@ -124,10 +121,9 @@ def _records(
         except DomainError as error:
             skipped.append(f"{pupil.where} : {error}")
             continue
-        try:
-            record = _record(pupil, index, exam_code, initial)
-        except DomainError as error:
-            faults.append(f"{pupil.label} : {error}")
+        record, pupil_faults = _record(pupil, index, exam_code, initial)
+        if record is None:
+            faults.extend(f"{pupil.label} : {fault}" for fault in pupil_faults)
             continue
         if record.ine in first_with_ine:
             faults.append(
@@ -162,13 +158,57 @@ def import_siecle(
     them in ``SiecleReport.other_exams``).
     """
     school = require_school(actor, uai, "import.siecle")
-    try:
-        exam_code = parse_exam(exam)
-        initial = parse_state(state)
-    except DomainError as error:
-        raise BadInput(str(error), [str(error)]) from None
+    exam_code, initial = _exam_and_state(exam, state)
     export = parse_siecle(read_file(source))
     check_school(export, school.uai)
+    wanted = _wanted_divisions(export, divisions)
+    records, faults, skipped, left = _records(export, wanted, exam_code, initial)
+    if skipped and not skip_invalid_ine:
+        raise PupilsWithoutIne(
+            f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "
+            "confirmez pour les ignorer, rien n'a été importé.",
+            skipped,
+        )
+
+    def store(dry: bool, faults: list[str]) -> SiecleReport:
+        report = store_records(
+            actor,
+            school,
+            records,
+            faults,
+            dry,
+            origin="siecle",
+            keep_existing_state=True,
+            max_candidates=max_candidates,
+            where=pupil_of,
+        )
+        return _siecle_report(report, skipped, left)
+
+    if not dry_run and not other_exams:
+        # A dry run first: pupils given a second exam are named before anything is written.
+        _refuse_other_exams(store(True, list(faults)), exam_code)
+    return store(dry_run, faults)
+
+
+def _exam_and_state(exam: str, state: str) -> tuple[str, State]:
+    """The exam code and the initial state chosen, or BadInput listing what is wrong."""
+    faults: list[str] = []
+    exam_code, initial = "", State.INSCRIT
+    try:
+        exam_code = parse_exam(exam)
+    except DomainError as error:
+        faults.append(str(error))
+    try:
+        initial = parse_state(state)
+    except DomainError as error:
+        faults.append(str(error))
+    if faults:
+        raise BadInput(faults[0], faults)
+    return exam_code, initial
+
+
+def _wanted_divisions(export: SiecleFile, divisions: list[str] | None) -> set[str] | None:
+    """The classes asked for (upper case), None for all; BadInput if one is not in the export."""
     wanted = {d.strip().upper() for d in divisions} if divisions else None
     if wanted is not None:
         unknown = sorted(wanted - {p.division.upper() for p in export.pupils})
@@ -177,44 +217,19 @@ def import_siecle(
                 f"Division(s) absente(s) de l'export : {', '.join(unknown)}.",
                 [f"Division {d} : absente de l'export" for d in unknown],
             )
-    records, faults, skipped, left = _records(export, wanted, exam_code, initial)
-    if skipped and not skip_invalid_ine:
-        raise PupilsWithoutIne(
-            f"{len(skipped)} élève(s) sans INE valide ne peuvent pas être candidats : "
-            "confirmez pour les ignorer, rien n'a été importé.",
-            skipped,
+    return wanted
+
+
+def _refuse_other_exams(check: SiecleReport, exam_code: str) -> None:
+    """Refuse, unconfirmed, an import giving pupils already candidates for another exam a
+    candidature for ``exam_code``: naming them is what the dry run ``check`` was for."""
+    named = check.other_exams
+    if named:
+        raise OtherExamCandidates(
+            f"{len(named)} élève(s) déjà candidat(s) à un autre examen recevrai(en)t une "
+            f"candidature {exam_code} : confirmez pour l'ajouter, rien n'a été importé.",
+            named,
         )
-    if not dry_run and not other_exams:
-        check = store_records(
-            actor,
-            school,
-            records,
-            list(faults),
-            True,
-            origin="siecle",
-            keep_existing_state=True,
-            max_candidates=max_candidates,
-            where=pupil_of,
-        )
-        named = _siecle_report(check, skipped, left).other_exams
-        if named:
-            raise OtherExamCandidates(
-                f"{len(named)} élève(s) déjà candidat(s) à un autre examen recevrai(en)t une "
-                f"candidature {exam_code} : confirmez pour l'ajouter, rien n'a été importé.",
-                named,
-            )
-    report = store_records(
-        actor,
-        school,
-        records,
-        faults,
-        dry_run,
-        origin="siecle",
-        keep_existing_state=True,
-        max_candidates=max_candidates,
-        where=pupil_of,
-    )
-    return _siecle_report(report, skipped, left)
 
 
 def pupil_of(record: CandidateRecord) -> str:
@@ -223,14 +238,6 @@ def pupil_of(record: CandidateRecord) -> str:
 
 
 def _siecle_report(report: ImportReport, skipped: list[str], left: list[str]) -> SiecleReport:
-    return SiecleReport(
-        school=report.school,
-        added=report.added,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        dry_run=report.dry_run,
-        records=report.records,
-        new_candidatures=report.new_candidatures,
-        skipped=skipped,
-        left=left,
-    )
+    """``report`` with the pupils left aside."""
+    shared = {f.name: getattr(report, f.name) for f in fields(ImportReport)}
+    return SiecleReport(**shared, skipped=skipped, left=left)

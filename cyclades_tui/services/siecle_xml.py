@@ -293,24 +293,7 @@ def read_export(chunks: Iterator[bytes]) -> _ExportReader:
             parser.feed(chunk)
         parser.close()
     except ET.ParseError as error:
-        line = error.position[0]
-        if not content:
-            raise BadInput(
-                "Fichier vide : ce n'est pas un export SIECLE.", ["Fichier : vide"]
-            ) from None
-        if error.code in _TRUNCATION_ERRORS:
-            raise BadInput(
-                f"Fichier XML tronqué : il s'arrête à la ligne {line} avant la fin de l'export "
-                "(copie ou téléchargement incomplet ; téléchargez de nouveau l'export).",
-                [f"Fichier : XML tronqué à la ligne {line}"],
-            ) from None
-        if error.code in _ENCODING_ERRORS:
-            raise bad_encoding(declared) from None
-        reason = _XML_ERRORS_FR.get(error.code, "syntaxe XML incorrecte")
-        raise BadInput(
-            f"Fichier XML mal formé à la ligne {line} : {reason}.",
-            [f"Fichier : XML mal formé à la ligne {line} ({reason})"],
-        ) from None
+        raise _parse_error(error, content, declared) from None
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
         line = parser.parser.CurrentLineNumber
         raise BadInput(
@@ -330,8 +313,34 @@ def read_export(chunks: Iterator[bytes]) -> _ExportReader:
     except (LookupError, ValueError):
         raise bad_encoding(declared) from None
     if first or not content:
-        raise BadInput("Fichier vide : ce n'est pas un export SIECLE.", ["Fichier : vide"])
+        raise _empty()
     return reader
+
+
+def _empty() -> BadInput:
+    """The refusal of an export with nothing in it."""
+    return BadInput("Fichier vide : ce n'est pas un export SIECLE.", ["Fichier : vide"])
+
+
+def _parse_error(error: ET.ParseError, content: bool, declared: str | None) -> BadInput:
+    """What expat's error means for an export, in French: empty, truncated, in an encoding
+    it cannot read, or malformed at a line."""
+    line = error.position[0]
+    if not content:
+        return _empty()
+    if error.code in _TRUNCATION_ERRORS:
+        return BadInput(
+            f"Fichier XML tronqué : il s'arrête à la ligne {line} avant la fin de l'export "
+            "(copie ou téléchargement incomplet ; téléchargez de nouveau l'export).",
+            [f"Fichier : XML tronqué à la ligne {line}"],
+        )
+    if error.code in _ENCODING_ERRORS:
+        return bad_encoding(declared)
+    reason = _XML_ERRORS_FR.get(error.code, "syntaxe XML incorrecte")
+    return BadInput(
+        f"Fichier XML mal formé à la ligne {line} : {reason}.",
+        [f"Fichier : XML mal formé à la ligne {line} ({reason})"],
+    )
 
 
 def bad_encoding(declared: str | None) -> BadInput:

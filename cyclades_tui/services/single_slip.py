@@ -10,19 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cyclades_tui.domain.exams import EXAMS
 from cyclades_tui.domain.names import fold
-from cyclades_tui.services import audit, documents, files, printing
-from cyclades_tui.services.access import require_school
+from cyclades_tui.services import documents, files, printing
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.candidates import school_homonyms
 from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.services.errors import BadInput, Refused
+from cyclades_tui.services.slip_documents import TITLE_ONE, document_info, slip_data
 from cyclades_tui.store.models import Candidate, Candidature, School
-
-# The title of a one-slip document (accounts.TITLE_ONE), not imported: accounts is heavy.
-TITLE = "Papillon de connexion"
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,7 @@ def find_slips(actor: Actor, document_id: int, search: str = "") -> list[SlipPre
 def render(actor: Actor, document_id: int, ine: str, site_url: str) -> OneSlip:
     """The slip of the pupil ``ine`` in the document, alone on a one-page PDF."""
     # The renderer (reportlab) is imported on first use: the TUI starts faster without it.
-    from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
+    from cyclades_tui.pdf import render_slips
 
     info, _ = documents.fetch(actor, document_id, "document.export")
     slip = next((s for s in documents.preview(actor, document_id) if s.ine == ine), None)
@@ -86,38 +82,14 @@ def render(actor: Actor, document_id: int, ine: str, site_url: str) -> OneSlip:
         )
         homonyms = school_homonyms(school)
     code = exam.exam if exam is not None else ""
-    data = render_slips(
-        [
-            SlipData(
-                login=slip.login,
-                password=slip.password,
-                family_name=candidate.family_name,
-                usage_name=candidate.usage_name,
-                first_name=candidate.first_name,
-                ine=candidate.ine,
-                exam_code=code,
-                exam_label=EXAMS.get(code, code),
-                division=candidate.division,
-                birth_date=f"{candidate.birth_date:%d/%m/%Y}" if candidate.id in homonyms else "",
-            )
-        ],
-        DocumentInfo(
-            title=TITLE, school_name=school.name, school_uai=school.uai, site_url=site_url
-        ),
-        1,
-    )
+    one = slip_data(candidate, code, slip.login, slip.password, candidate.id in homonyms)
+    data = render_slips([one], document_info(TITLE_ONE, school, site_url), 1)
     return OneSlip(info, slip, data)
 
 
 def _record(actor: Actor, one: OneSlip, action: str, detail: str, success: bool = True) -> None:
-    with db_errors():
-        audit.record(
-            actor,
-            action,
-            require_school(actor, one.document.school),
-            f"papillon de {one.slip.ine} (document {one.document.id}) {detail}",
-            success=success,
-        )
+    about = f"papillon de {one.slip.ine} (document {one.document.id}) {detail}"
+    documents.record_use(actor, action, one.document, about, success)
 
 
 def export(actor: Actor, document_id: int, ine: str, path: Path | str, site_url: str) -> Path:
@@ -151,7 +123,7 @@ def print_slip(
     """Send the pupil's slip alone to the printer (checked first); audited either way."""
     one = render(actor, document_id, ine, site_url)
     try:
-        job = printing.send(printer, TITLE, one.data)
+        job = printing.send(printer, TITLE_ONE, one.data)
     except Refused as error:
         _record(
             actor,

@@ -26,7 +26,7 @@ from typing import Any
 import peewee
 
 from cyclades_tui.domain.exams import State
-from cyclades_tui.services import accounts, import_core, schools
+from cyclades_tui.services import account_generation, accounts, import_chunks, import_core, schools
 from cyclades_tui.services import db_session as runtime_module
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
@@ -84,8 +84,8 @@ def main() -> None:
             schools.set_service(actor, uai, True)
         school = School.get(School.uai == BENCH_UAI)
         records = [replace(r, state=State.INSCRIT) for r in demo_records(args.candidates, 11)]
-        import_core.write_transaction = _timed("import")  # type: ignore[assignment]
-        accounts.write_transaction = _timed("generate")  # type: ignore[assignment]
+        import_chunks.write_transaction = _timed("import")  # type: ignore[assignment]
+        account_generation.write_transaction = _timed("generate")  # type: ignore[assignment]
         stop, waits = threading.Event(), []  # type: ignore[var-annotated]
         probe = threading.Thread(target=_probe, args=(stop, waits))
         probe.start()

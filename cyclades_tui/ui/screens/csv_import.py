@@ -14,7 +14,7 @@ from cyclades_tui.domain.exams import eligibility_word
 from cyclades_tui.services import files
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import BadInput
-from cyclades_tui.services.import_core import ImportReport
+from cyclades_tui.services.import_records import ImportReport
 from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.import_screen import ImportScreen
