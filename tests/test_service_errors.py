@@ -159,7 +159,6 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "files.proposed_name": lambda tmp: files.proposed_name(operator(), 1, tmp),
     "files.save_document": lambda tmp: files.save_document(operator(), 1, tmp, "out.pdf"),
     "printing.print_document": lambda _: printing.print_document(operator(), 1),
-    "single_slip.find_slips": lambda _: single_slip.find_slips(operator(), 1, "Dupont"),
     "single_slip.render": lambda _: single_slip.render(operator(), 1, "1234567890V", "https://x"),
     "single_slip.export": lambda tmp: single_slip.export(
         operator(), 1, "1234567890V", tmp / "seul.pdf", "https://x"
@@ -219,6 +218,7 @@ CALLS: dict[str, Callable[[Path], object]] = {
 
 # Public functions that never touch the models' database, each with the reason.
 PURE = {
+    "single_slip.matching_slips": "filters the slips it is given",
     "access.parse_uai": "checks a code",
     "account_exports.escape_rdn": "escapes a value",
     "account_exports.ou_dn": "builds a DN",

@@ -51,15 +51,11 @@ def not_in_document(document_id: int, ine: str) -> str:
     )
 
 
-def find_slips(actor: Actor, document_id: int, search: str = "") -> list[SlipPreview]:
-    """The slips of a document whose pupil's name, INE or class holds every word of
-    ``search`` (case and accents ignored)."""
+def matching_slips(slips: list[SlipPreview], search: str) -> list[SlipPreview]:
+    """The slips whose pupil's name, INE or class holds every word of ``search`` (case and
+    accents ignored): how the slip finder narrows a document to one pupil."""
     words = [fold(word) for word in search.split()]
-    return [
-        slip
-        for slip in documents.preview(actor, document_id)
-        if all(word in fold(f"{slip.name} {slip.ine} {slip.division}") for word in words)
-    ]
+    return [s for s in slips if all(w in fold(f"{s.name} {s.ine} {s.division}") for w in words)]
 
 
 def render(actor: Actor, document_id: int, ine: str, site_url: str) -> OneSlip:

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.events import Key
 from textual.widgets import Input, Static
 
-from cyclades_tui.domain.names import fold
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
+from cyclades_tui.services.single_slip import matching_slips
 from cyclades_tui.ui.actions import ACTIONS, bindings, key_name
 from cyclades_tui.ui.text import literal
 from cyclades_tui.ui.widgets.modals import DIALOG_CSS, Dialog
@@ -98,10 +98,7 @@ class SlipFinderModal(Dialog[SlipChoice]):
         table.styles.max_height = max(10, self.size.height - self.AROUND_TABLE)
 
     def _fill(self, search: str) -> None:
-        words = [fold(word) for word in search.split()]
-        self.shown = [
-            s for s in self.slips if all(w in fold(f"{s.name} {s.ine} {s.division}") for w in words)
-        ]
+        self.shown = matching_slips(self.slips, search)
         table = self.query_one("#slip-matches", VirtualTable)
         # Sized on every pupil of the document: the columns stay put as one types.
         table.set_columns(widest(TITLES, [_row(slip) for slip in self.slips]))
