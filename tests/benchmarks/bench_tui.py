@@ -6,13 +6,16 @@ Runs the real app headless (Textual's pilot) on a fresh SQLite demo school and t
 start to the first paint of the home screen; opening « Mes candidats » until its table is
 filled; one filter keystroke until the table is refilled (mean over several keystrokes);
 opening « Générer » until its list of pupils without an account is filled (the same table
-widget as « Mes candidats »: issue 19 asks that both open as fast).
+widget as « Mes candidats »: issue 19 asks that both open as fast); the preview of a
+document holding one slip per pupil, opened then with its passwords shown (ctrl+a): the
+slips are given to the screen as the documents list hands them over, without the PDF.
 """
 
 # ruff: noqa: E402 - the clock starts before the imports, which count in « first paint ».
 from __future__ import annotations
 
 import time
+from typing import Any
 
 PROCESS_START = time.perf_counter()
 
@@ -21,16 +24,19 @@ import asyncio
 import json
 import statistics
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
+from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.services.staff import actor_for
 from cyclades_tui.settings import load_settings
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.candidates import CandidatesScreen
 from cyclades_tui.ui.screens.generate import GenerateScreen
 from cyclades_tui.ui.screens.home import HomeScreen
+from cyclades_tui.ui.screens.preview import PreviewScreen
 from cyclades_tui.ui.widgets.virtual_table import VirtualTable
 
 IMPORT_SECONDS = time.perf_counter() - PROCESS_START
@@ -87,7 +93,37 @@ async def measure(count: int) -> dict[str, object]:
         assert isinstance(app.screen, GenerateScreen)
         figures["open_generate_s"] = round(time.perf_counter() - start, 3)
         figures["generate_rows"] = app.screen.query_one("#pending", VirtualTable).row_count
+        await preview(app, pilot, count, figures)
     return figures
+
+
+async def preview(app: CycladesApp, pilot: Any, count: int, figures: dict[str, object]) -> None:
+    """Open the preview of a document of ``count`` slips, then show its passwords."""
+    document = DocumentSummary(
+        id=1,
+        title="Papillons de connexion",
+        layout=1,
+        slips=count,
+        size=1,
+        type="PDF",
+        created_at=datetime(2026, 1, 1),
+        created_by=DEMO_STAFF,
+    )
+    slips = [
+        SlipPreview(f"eleve.{i}", f"Secret-{i}", True, f"Nom{i} Prénom", "3A", f"{i:010d}A")
+        for i in range(count)
+    ]
+    start = time.perf_counter()
+    await app.push_screen(PreviewScreen(app.context(), document, slips))
+    await pilot.pause()
+    figures["open_preview_s"] = round(time.perf_counter() - start, 3)
+    figures["preview_rows"] = app.screen.query_one("#slips", VirtualTable).row_count
+    start = time.perf_counter()
+    await pilot.press("ctrl+a")
+    await pilot.pause()
+    figures["reveal_passwords_s"] = round(time.perf_counter() - start, 3)
+    shown = app.screen.query_one("#slips", VirtualTable).rows[0][1]
+    assert shown == "Secret-0", "ctrl+a did not show the passwords"
 
 
 def main() -> int:
@@ -123,6 +159,11 @@ def main() -> int:
         print(
             f"  dont attente du banc (frappe sans effet) : {figures['harness_noop_key_s']} s ;"
             f" temps CPU de l'application : {figures['filter_keystroke_cpu_s']} s"
+        )
+        print(
+            f"Aperçu d'un document de {figures['preview_rows']} papillons : ouverture "
+            f"{figures['open_preview_s']} s, mots de passe affichés (ctrl+a) "
+            f"{figures['reveal_passwords_s']} s"
         )
     return 0
 
