@@ -12,14 +12,14 @@ import pytest
 from cyclades_tui.domain.exams import eligibility_rule
 from cyclades_tui.services import printing
 from cyclades_tui.services.access import CHANGED, INACTIVE, SERVICE_MISSING
-from cyclades_tui.services.accounts import NO_ELIGIBLE
+from cyclades_tui.services.account_generation import NO_ELIGIBLE
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.files import outside
 from cyclades_tui.services.import_chunks import too_many
 from cyclades_tui.services.memory import OUT_OF_MEMORY
 from cyclades_tui.services.siecle_export import parse_siecle
 from cyclades_tui.services.siecle_xml import bad_encoding
-from cyclades_tui.services.staff import refusal_message
+from cyclades_tui.services.staff_login import refusal_message
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.screens.siecle_import import EMPTY_DEPOT, PICK_HINT
 from tests.helpers import bea

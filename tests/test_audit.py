@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services import accounts, documents, staff
+from cyclades_tui.services import (
+    account_generation,
+    account_regeneration,
+    documents,
+    staff,
+    staff_login,
+)
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import Refused
@@ -24,15 +30,15 @@ def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
         operator(), "secretariat", STAFF_PASSWORD, UAI, settings=FAST_SETTINGS, must_change=False
     )
     with pytest.raises(Refused):  # the failure itself is what is audited
-        staff.authenticate("secretariat", "faux mot de passe", settings=FAST_SETTINGS)
-    actor = staff.authenticate("secretariat", STAFF_PASSWORD, settings=FAST_SETTINGS)
+        staff_login.authenticate("secretariat", "faux mot de passe", settings=FAST_SETTINGS)
+    actor = staff_login.authenticate("secretariat", STAFF_PASSWORD, settings=FAST_SETTINGS)
     import_csv(
         actor,
         UAI,
         csv_bytes(*[f"{bea(i)};Roux;;Camille;;09/11/2010;3A;DNB;Inscrit" for i in range(1, 4)]),
     )
-    generated = accounts.generate(actor, UAI, settings=FAST_SETTINGS)
-    regenerated = accounts.regenerate(actor, UAI, bea(2), settings=FAST_SETTINGS)
+    generated = account_generation.generate(actor, UAI, settings=FAST_SETTINGS)
+    regenerated = account_regeneration.regenerate(actor, UAI, bea(2), settings=FAST_SETTINGS)
     exported = documents.export(actor, regenerated.documents[0].id, tmp_path / "p.pdf")
 
     result = cli("audit", "--school", UAI, "--json")
@@ -43,8 +49,8 @@ def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
         ("secretariat", "login", False),
         ("secretariat", "login", True),
         ("secretariat", "import.csv", True),
-        ("secretariat", "accounts.generate", True),
-        ("secretariat", "accounts.regenerate", True),
+        ("secretariat", "account_generation.generate", True),
+        ("secretariat", "account_regeneration.regenerate", True),
         ("secretariat", "document.export", True),
     ]
     assert events == sorted(events, key=lambda e: e["at"])
@@ -63,5 +69,5 @@ def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
     assert not [p for p in passwords if p in stored]
     assert str(exported) in " ".join(e["detail"] for e in events)
     text = cli("audit", "--school", UAI, "--since", "2000-01-01").out
-    assert "accounts.regenerate" in text and "ÉCHEC" in text
+    assert "account_regeneration.regenerate" in text and "ÉCHEC" in text
     assert cli("audit", "--school", UAI, "--since", "hier").code == 2

@@ -18,7 +18,7 @@ import psycopg2
 import pytest
 
 from cyclades_tui.pdf.readback import read_credentials
-from cyclades_tui.services import accounts, directory, documents
+from cyclades_tui.services import account_generation, directory, documents
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.settings import load_settings
@@ -266,7 +266,7 @@ def test_dry_run_writes_nothing_and_settings_are_required(
 
 def test_connection_lost_mid_sync_then_rerun_finishes(db_url: str, tmp_path: Path) -> None:
     school_with_pupils(UAI, 12)
-    result = accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
+    result = account_generation.generate(operator(), UAI, settings=FAST_SETTINGS)
     _, pdf = documents.fetch(operator(), result.documents[0].id)
     passwords = dict(read_credentials(pdf))
     with running_slapd(tmp_path) as server:

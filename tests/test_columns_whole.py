@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.db_session import connect
@@ -55,7 +55,7 @@ def assert_whole_or_absent(line: str, value: str) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_candidates_columns_are_whole(school: str, size: tuple[int, int]) -> None:
     app = CycladesApp(
-        db_url=school, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=size) as pilot:
         app.open_activity("candidates")
@@ -86,7 +86,7 @@ async def test_candidates_columns_are_whole(school: str, size: tuple[int, int]) 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_journal_detail_is_shown_whole(school: str, size: tuple[int, int]) -> None:
     app = CycladesApp(
-        db_url=school, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=size) as pilot:
         app.open_activity("journal")
@@ -106,7 +106,7 @@ async def test_journal_detail_is_shown_whole(school: str, size: tuple[int, int])
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_generate_pending_list_shows_whole_ines(school: str, size: tuple[int, int]) -> None:
     app = CycladesApp(
-        db_url=school, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=size) as pilot:
         app.open_activity("generate")

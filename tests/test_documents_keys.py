@@ -15,7 +15,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from cyclades_tui.services import accounts, documents, single_slip
+from cyclades_tui.services import (
+    account_generation,
+    account_regeneration,
+    documents,
+    single_slip,
+)
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_UAI, seed_demo
@@ -55,7 +60,7 @@ async def test_typing_a_name_in_the_list_filters_and_does_nothing_else(
     demo_url: str, cups: Cups, tmp_path: Path
 ) -> None:
     printer = cups.add_printer("salle-prof")
-    mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
+    mass = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
     pupil = pupil_of(mass.id)
     before = pdfs_under(tmp_path)
     app = demo_app(demo_url)
@@ -81,7 +86,7 @@ async def test_typing_a_name_in_the_list_filters_and_does_nothing_else(
 async def test_printing_asks_first_and_says_the_answer(demo_url: str, cups: Cups) -> None:
     printer = cups.add_printer("salle-prof")
     # The newest document is the highlighted one.
-    mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[-1]
+    mass = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[-1]
     app = demo_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")
@@ -107,7 +112,7 @@ async def test_printing_asks_first_and_says_the_answer(demo_url: str, cups: Cups
 
 
 async def test_enter_in_a_confirmation_does_what_looks_chosen(demo_url: str) -> None:
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     ine = Candidate.select().join(Account).first().ine
     versions = Account.select(Account.password_version).scalar()
     app = demo_app(demo_url)
@@ -132,7 +137,7 @@ async def test_enter_in_a_confirmation_does_what_looks_chosen(demo_url: str) -> 
 
 
 async def test_one_pupils_slip_alone_from_the_finder(demo_url: str, tmp_path: Path) -> None:
-    mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
+    mass = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
     stored = documents.fetch(operator(), mass.id)[1]
     pupil = pupil_of(mass.id)
     login = Account.get(Account.candidate == pupil).login
@@ -174,7 +179,7 @@ async def test_one_pupils_slip_alone_from_the_finder(demo_url: str, tmp_path: Pa
 async def test_the_finder_starts_from_the_list_filter_and_uses_the_height(demo_url: str) -> None:
     """The name typed to find the document is the pupil looked for; a tall terminal shows
     more of the document's pupils than the 10 rows that fit at 80x24."""
-    mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
+    mass = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
     pupil = pupil_of(mass.id)
     app = demo_app(demo_url)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -193,7 +198,7 @@ async def test_the_finder_starts_from_the_list_filter_and_uses_the_height(demo_u
 
 
 def test_cli_exports_one_pupils_slip(demo_url: str, tmp_path: Path) -> None:
-    mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[1]
+    mass = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[1]
     pupil = pupil_of(mass.id)
     login = Account.get(Account.candidate == pupil).login
     cli = Cli(demo_url)
@@ -205,7 +210,9 @@ def test_cli_exports_one_pupils_slip(demo_url: str, tmp_path: Path) -> None:
     assert login in text and pupil.family_name in text and pupil.ine in text
     assert not [name for name in other_pupils(mass.id, pupil.ine) if name in text]
     absent = Candidate.select().where(Candidate.ine != pupil.ine).first().ine
-    regenerated = accounts.regenerate(operator(), DEMO_UAI, absent, settings=FAST_SETTINGS)
+    regenerated = account_regeneration.regenerate(
+        operator(), DEMO_UAI, absent, settings=FAST_SETTINGS
+    )
     one = regenerated.documents[0].id
     refused = cli("documents", "export", str(one), str(tmp_path / "autre.pdf"), "--ine", pupil.ine)
     assert refused.code == 2
@@ -214,7 +221,7 @@ def test_cli_exports_one_pupils_slip(demo_url: str, tmp_path: Path) -> None:
 
 
 async def test_documents_columns_are_whole(demo_url: str) -> None:
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     app = demo_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")
@@ -240,7 +247,7 @@ def test_a_name_written_at_once_on_a_terminal_prints_and_saves_nothing(
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     connect(url)
     seed_demo(settings=FAST_SETTINGS)
-    mass = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
+    mass = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[0]
     name = pupil_of(mass.id).family_name.lower()
     before = pdfs_under(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CYCLADES_")}

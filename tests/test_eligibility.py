@@ -26,7 +26,7 @@ from cyclades_tui.domain.exams import (
     State,
     is_eligible,
 )
-from cyclades_tui.services import accounts, schools
+from cyclades_tui.services import account_generation, account_regeneration, schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.candidates import eligible_condition, eligible_without_account
 from cyclades_tui.services.errors import BadInput
@@ -121,7 +121,7 @@ def test_the_database_selects_the_memo_table(school: School) -> None:
     }
     assert chosen == expected
     assert len(chosen) == 10
-    assert accounts.status(operator(), UAI).eligible == 10
+    assert account_generation.status(operator(), UAI).eligible == 10
 
 
 def test_regeneration_offers_and_accepts_only_the_eligible_states(
@@ -130,7 +130,7 @@ def test_regeneration_offers_and_accepts_only_the_eligible_states(
     schools.set_service(operator(), UAI, True)
     store(school, [{"DNB": State.ANNULE.value}])
     with pytest.raises(BadInput) as refused:
-        accounts.find_for_regeneration(operator(), UAI, "0000000000A", "annule")
+        account_regeneration.find_for_regeneration(operator(), UAI, "0000000000A", "annule")
     assert refused.value.message == "Etat : « Inscrit » ou « Pré-inscrit » attendu."
     # The screen's « Etat » list and the command's --state offer the same two states.
     assert STATES == [("Inscrit", "inscrit"), ("Pré-inscrit", "pre-inscrit")]
@@ -185,7 +185,7 @@ def test_sql_selection_equals_the_pure_rule(
     # candidature, and the same count in the status.
     eligible_candidates = {stored[i][0] for i in by_python}
     assert {v.candidate_id for v in eligible_without_account(school)} == eligible_candidates
-    assert accounts.status(operator(), UAI).eligible == len(eligible_candidates)
+    assert account_generation.status(operator(), UAI).eligible == len(eligible_candidates)
 
 
 def test_the_words_of_a_refusal_follow_the_table(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services import accounts, files, schools, staff
+from cyclades_tui.services import account_generation, files, schools, staff, staff_login
 from cyclades_tui.services.actor import Actor, operator
 from cyclades_tui.services.errors import BadInput
 from cyclades_tui.services.private_files import TEMP_PREFIX
@@ -37,7 +37,7 @@ def secretariat(sqlite_url: str) -> Actor:
         settings=FAST_SETTINGS,
         must_change=False,
     )
-    return staff.actor_for("secretariat")
+    return staff_login.actor_for("secretariat")
 
 
 def swap_after_check(monkeypatch: pytest.MonkeyPatch, inside: Path, outside: Path) -> None:
@@ -78,7 +78,7 @@ def test_a_folder_swapped_for_a_link_after_the_check_is_not_read(
 def test_a_folder_swapped_for_a_link_after_the_check_is_not_written(
     secretariat: Actor, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
     elsewhere = tmp_path / "ailleurs"
     elsewhere.mkdir()
     sub = folder / "documents" / "classe"
@@ -106,7 +106,7 @@ def test_a_folder_or_a_fifo_is_refused_in_french_without_leaking(folder: Path) -
 
 
 def test_saving_under_a_file_used_as_a_folder_says_so(secretariat: Actor, folder: Path) -> None:
-    document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
     (folder / "documents" / "p.pdf").write_bytes(b"premier")
     for typed in ("p.pdf/", "p.pdf/sous/x.pdf", "p.pdf/x.pdf"):
         with pytest.raises(BadInput) as error:
@@ -122,7 +122,7 @@ def test_saving_under_a_file_used_as_a_folder_says_so(secretariat: Actor, folder
 def test_system_errors_are_in_french(
     secretariat: Actor, folder: Path, sqlite_url: str, tmp_path: Path
 ) -> None:
-    document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
     too_long = "x" * 300 + ".pdf"
     with pytest.raises(BadInput) as error:
         files.save_document(secretariat, document.id, folder, too_long)
@@ -185,7 +185,7 @@ def leftovers(directory: Path) -> list[Path]:
 
 def test_a_killed_export_leaves_no_file_under_its_name(sqlite_url: str, tmp_path: Path) -> None:
     school_with_pupils(UAI, 30)
-    accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), UAI, settings=FAST_SETTINGS)
     document = Document.select().first()
     size = len(bytes(document.data))
     out = tmp_path / "sortie"
@@ -267,7 +267,7 @@ async def test_the_csv_screen_imports_what_it_previewed(sqlite_url: str, tmp_pat
         csv_bytes(*[f"{bea(50 + i)};Vu{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(3)])
     )
     app = CycladesApp(
-        db_url=sqlite_url, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=sqlite_url, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("import_csv")

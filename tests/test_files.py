@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import Input
 
 from cyclades_tui.cli.tui import open_for_tui
-from cyclades_tui.services import accounts, files, schools, staff
+from cyclades_tui.services import account_generation, files, schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF
@@ -153,8 +153,8 @@ def test_saving_stays_inside_and_never_replaces(
     from cyclades_tui.services.csv_import import import_csv
 
     import_csv(operator(), UAI, tmp_path / "depot.csv")
-    secretariat = staff.actor_for("secretariat")
-    document = accounts.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
+    secretariat = staff_login.actor_for("secretariat")
+    document = account_generation.generate(secretariat, UAI, settings=FAST_SETTINGS).documents[0]
     name = files.proposed_name(secretariat, document.id, mine)
     first = files.save_document(secretariat, document.id, mine, name)
     assert first == mine / "documents" / name
@@ -197,7 +197,7 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
     outside_csv = tmp_path / "eleves.csv"
     outside_csv.write_bytes(csv_bytes(f"{bea(71)};Roux;;Camille;;02/02/2010;3A;DNB;Inscrit"))
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("import_csv")
@@ -217,7 +217,9 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
         await settle(pilot)
         assert Candidate.select().count() == 1
 
-        accounts.generate(staff.actor_for("secretariat"), UAI, settings=FAST_SETTINGS)
+        account_generation.generate(
+            staff_login.actor_for("secretariat"), UAI, settings=FAST_SETTINGS
+        )
         app.open_activity("documents")
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)
@@ -237,7 +239,7 @@ async def test_tui_prompts_are_confined(school_db: str, tmp_path: Path) -> None:
 
 def test_export_never_replaces_a_file_and_understands_folders(cli: Cli, tmp_path: Path) -> None:
     uai = import_sample(cli)
-    result = accounts.generate(operator(), uai, settings=FAST_SETTINGS)
+    result = account_generation.generate(operator(), uai, settings=FAST_SETTINGS)
     victim = tmp_path / "precieux.db"
     victim.write_bytes(b"ne pas toucher")
     refused = cli("documents", "export", str(result.documents[0].id), str(victim))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.errors import BadInput
@@ -102,7 +102,7 @@ def secretariat_bee(tmp_path: Path) -> tuple[Path, CycladesApp]:
     depot = tmp_path / "fichiers" / UAI / "depot"
     depot.mkdir(parents=True)
     return depot, CycladesApp(
-        db_url=url, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=url, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
 
 

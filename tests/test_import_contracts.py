@@ -65,6 +65,7 @@ def test_services_and_cli_run_without_loading_textual() -> None:
     """At run time too: the CLI loads ui (hence Textual) only to start the TUI."""
     code = (
         "import sys, cyclades_tui.cli, cyclades_tui.services.accounts, "
+        "cyclades_tui.services.account_generation, cyclades_tui.services.account_regeneration, "
         "cyclades_tui.services.documents; "
         "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
     )

@@ -18,7 +18,7 @@ from textual.widgets import Select, SelectionList
 
 from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.names import check_latin_name, clean_person_name
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.store.models import Candidate
@@ -158,7 +158,7 @@ async def test_bee_screen_shows_the_refused_names(tmp_path: Path) -> None:
     (depot / "e.xml").write_bytes(export_xml(UAI, PUPILS, encoding="UTF-8"))
     app = CycladesApp(
         db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
-        demo_actor=staff.actor_for("secretariat"),
+        demo_actor=staff_login.actor_for("secretariat"),
         settings=FAST_SETTINGS,
     )
     async with app.run_test(size=(80, 24)) as pilot:

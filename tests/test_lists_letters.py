@@ -94,18 +94,18 @@ def test_no_single_letter_action_outside_the_menu() -> None:
 async def test_a_double_g_opens_generer_and_creates_nothing(demo_url: str) -> None:
     """`g` twice in one burst (a hurried double press) opened « Générer » and started the
     generation of every account and its passwords' documents; `ctrl+g` does it now."""
-    from cyclades_tui.services import accounts
+    from cyclades_tui.services import account_generation
     from cyclades_tui.services.actor import operator
     from cyclades_tui.ui.screens.generate import GenerateScreen
 
-    before = accounts.status(operator(), DEMO_UAI)
+    before = account_generation.status(operator(), DEMO_UAI)
     assert before.without_account > 0
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g", "g")
         await settle(pilot)
         assert isinstance(app.screen, GenerateScreen)
-        assert accounts.status(operator(), DEMO_UAI).with_account == before.with_account
+        assert account_generation.status(operator(), DEMO_UAI).with_account == before.with_account
         await pilot.press("ctrl+g")
         await settle(pilot)
-    assert accounts.status(operator(), DEMO_UAI).without_account == 0
+    assert account_generation.status(operator(), DEMO_UAI).without_account == 0

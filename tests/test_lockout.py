@@ -38,7 +38,7 @@ SLOW_COST = 10
 ATTEMPT = """
 import sys, time
 from pathlib import Path
-from cyclades_tui.services import staff
+from cyclades_tui.services import staff_login
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
@@ -49,7 +49,7 @@ deadline = time.monotonic() + 60
 while not Path(gate).exists() and time.monotonic() < deadline:
     time.sleep(0.001)
 try:
-    staff.authenticate(login, password, settings=load_settings())
+    staff_login.authenticate(login, password, settings=load_settings())
     print("OK")
 except Refused:
     print("REFUSED")
@@ -120,7 +120,7 @@ def test_eleven_parallel_wrong_attempts_evaluate_at_most_five(db_url: str, tmp_p
     assert causes.count("compte verrouillé") == 11 - limit
     # Then the right password: refused while the lock lasts.
     with pytest.raises(Refused):
-        staff.authenticate("cible", PASSWORD, settings=load_settings())
+        staff_login.authenticate("cible", PASSWORD, settings=load_settings())
     assert login_causes()[-1] == "compte verrouillé"
     assert Staff.get(Staff.login == "cible").locked_until is not None
 
@@ -163,10 +163,14 @@ def refusal_cases() -> dict[str, Callable[[], None]]:
     ).execute()
     never_locks = Settings(chosen_cost=load_settings().chosen_cost, lockout_attempts=10_000)
     return {
-        "inconnu": lambda: staff.authenticate("personne", PASSWORD, settings=never_locks),
-        "désactivé": lambda: staff.authenticate("desactive", PASSWORD, settings=never_locks),
-        "verrouillé": lambda: staff.authenticate("verrouille", PASSWORD, settings=never_locks),
-        "faux": lambda: staff.authenticate("actif", "mauvais mot de passe", settings=never_locks),
+        "inconnu": lambda: staff_login.authenticate("personne", PASSWORD, settings=never_locks),
+        "désactivé": lambda: staff_login.authenticate("desactive", PASSWORD, settings=never_locks),
+        "verrouillé": lambda: staff_login.authenticate(
+            "verrouille", PASSWORD, settings=never_locks
+        ),
+        "faux": lambda: staff_login.authenticate(
+            "actif", "mauvais mot de passe", settings=never_locks
+        ),
     }
 
 
@@ -257,7 +261,7 @@ def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
     def attempt() -> None:
         barrier.wait()
         with pytest.raises(Refused):
-            staff.authenticate("cible", "mauvais", settings=FAST_SETTINGS)
+            staff_login.authenticate("cible", "mauvais", settings=FAST_SETTINGS)
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
     for thread in threads:
@@ -266,19 +270,19 @@ def test_parallel_wrong_passwords_all_count(db_url: str) -> None:
         thread.join(timeout=60)
     assert Staff.get(Staff.login == "cible").locked_until is not None
     with pytest.raises(Refused, match="verrouillé"):
-        staff.authenticate("cible", PASSWORD, settings=FAST_SETTINGS)
+        staff_login.authenticate("cible", PASSWORD, settings=FAST_SETTINGS)
 
 
 DIES_DURING_CHECK = """
 import os, sys
-from cyclades_tui.services import staff, staff_login
+from cyclades_tui.services import staff_login
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
 connect(sys.argv[1])
 def dies(password, hashed):  # the SSH link drops while bcrypt runs: SIGHUP ends us here
     os._exit(1)
 staff_login.verify_password = dies
-staff.authenticate(sys.argv[2], "mauvais mot de passe", settings=load_settings())
+staff_login.authenticate(sys.argv[2], "mauvais mot de passe", settings=load_settings())
 """
 
 
@@ -299,11 +303,11 @@ def test_attempts_killed_during_the_check_leave_a_lock_that_expires(db_url: str)
     # Every slot spent, and the lock set with the last one: it will end by itself.
     assert account.locked_until is not None and account.locked_until > utcnow()
     with pytest.raises(Refused):
-        staff.authenticate("cible", PASSWORD, settings=load_settings())
+        staff_login.authenticate("cible", PASSWORD, settings=load_settings())
     Staff.update(locked_until=utcnow() - timedelta(seconds=1)).where(
         Staff.login == "cible"
     ).execute()
-    assert staff.authenticate("cible", PASSWORD, settings=load_settings()).login == "cible"
+    assert staff_login.authenticate("cible", PASSWORD, settings=load_settings()).login == "cible"
 
 
 def test_an_unknown_login_that_could_be_a_password_is_not_kept_whole(sqlite_url: str) -> None:
@@ -311,7 +315,7 @@ def test_an_unknown_login_that_could_be_a_password_is_not_kept_whole(sqlite_url:
     typed = "correct-horse.battery.staple"  # lower case, a login's shape, 28 characters
     for attempt in (typed, "admin"):
         with pytest.raises(Refused):
-            staff.authenticate(attempt, PASSWORD, settings=load_settings())
+            staff_login.authenticate(attempt, PASSWORD, settings=load_settings())
     causes = login_causes()
     assert causes[-2:] == [
         "identifiant inconnu : « corr… » (28 caractères)",

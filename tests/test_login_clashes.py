@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cyclades_tui.services import accounts, schools
+from cyclades_tui.services import account_generation, schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.store.models import Account
@@ -27,10 +27,10 @@ def school(uai: str, *rows: tuple[str, str]) -> None:
 
 def test_a_digit_in_a_name_and_a_homonym_suffix(db_url: str) -> None:
     school("0392689L", ("Jean", "Dupont"), ("Jean", "Dupont"))
-    assert accounts.generate(operator(), "0392689L", settings=FAST_SETTINGS).created == 2
+    assert account_generation.generate(operator(), "0392689L", settings=FAST_SETTINGS).created == 2
     # « Jean Dupont2 » would naturally get jean.dupont2, already the second Jean Dupont.
     school("0750001U", ("Jean", "Dupont2"))
-    assert accounts.generate(operator(), "0750001U", settings=FAST_SETTINGS).created == 1
+    assert account_generation.generate(operator(), "0750001U", settings=FAST_SETTINGS).created == 1
     logins = sorted(a.login for a in Account.select())
     assert logins == ["jean.dupont", "jean.dupont2", "jean.dupont22"]
 
@@ -40,9 +40,9 @@ def test_long_names_cut_for_the_suffix(db_url: str) -> None:
     # and then both series' second logins are the same.
     long_a, long_b = "A" * 36 + "B", "A" * 36 + "C"
     school("0392689L", ("Li", long_a), ("Li", long_a))
-    assert accounts.generate(operator(), "0392689L", settings=FAST_SETTINGS).created == 2
+    assert account_generation.generate(operator(), "0392689L", settings=FAST_SETTINGS).created == 2
     school("0750001U", ("Li", long_b), ("Li", long_b))
-    assert accounts.generate(operator(), "0750001U", settings=FAST_SETTINGS).created == 2
+    assert account_generation.generate(operator(), "0750001U", settings=FAST_SETTINGS).created == 2
     logins = [a.login for a in Account.select()]
     assert len(logins) == len(set(logins)) == 4
     assert all(len(login) <= 40 for login in logins)

@@ -13,7 +13,7 @@ import pytest
 from textual.widgets import Static
 
 from cyclades_tui.services.access import SERVICE_MISSING
-from cyclades_tui.services.staff import refusal_message
+from cyclades_tui.services.staff_login import refusal_message
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.actions import ACTIVITIES
 from cyclades_tui.ui.app import CycladesApp
@@ -44,10 +44,10 @@ def message_rows(app: CycladesApp) -> tuple[list[str], int]:
 
 @pytest.mark.parametrize("activity", [a.id for a in ACTIVITIES])
 async def test_every_long_message_is_whole_at_80x24(school_db: str, activity: str) -> None:
-    from cyclades_tui.services import staff
+    from cyclades_tui.services import staff_login
 
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity(activity)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services import accounts, candidates, schools, staff
+from cyclades_tui.services import account_generation, candidates, schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.errors import BadInput, Refused
@@ -77,7 +77,7 @@ def test_another_school_logs_in_and_lists_while_one_imports_and_generates_40000(
     while True:
         assert time.monotonic() < deadline, "import et génération trop longs"
         start = time.monotonic()
-        actor = staff.authenticate("secretariat.autre", PASSWORD, settings=FAST_SETTINGS)
+        actor = staff_login.authenticate("secretariat.autre", PASSWORD, settings=FAST_SETTINGS)
         timings["login"].append(time.monotonic() - start)
         start = time.monotonic()
         listed = candidates.list_candidates(actor, OTHER)
@@ -132,7 +132,7 @@ def test_a_file_over_the_school_limit_is_refused_counting_stored_pupils(db_url: 
             max_candidates=10,
         )
     assert Candidate.select().count() == 6
-    accounts.status(op, BIG)  # the school is intact
+    account_generation.status(op, BIG)  # the school is intact
 
 
 def test_the_cli_refuses_a_file_over_the_setting(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services import accounts, documents, printing
+from cyclades_tui.services import account_generation, documents, printing
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.store.models import AuditEvent
@@ -37,7 +37,7 @@ def test_the_printer_receives_the_stored_pdf_byte_for_byte(
     cli: Cli, cups: Cups, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[1]
+    document = account_generation.generate(operator(), uai, settings=FAST_SETTINGS).documents[1]
     _, stored = documents.fetch(operator(), document.id)
     printer = cups.add_printer("salle-prof")
     cups.add_printer("cdi")
@@ -56,7 +56,7 @@ def test_the_printer_receives_the_stored_pdf_byte_for_byte(
 
 def test_default_printer_and_no_default(cli: Cli, cups: Cups) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     printer = cups.add_printer("salle-prof")
     with pytest.raises(Refused) as refused:
         printing.print_document(operator(), document.id)
@@ -69,7 +69,7 @@ def test_default_printer_and_no_default(cli: Cli, cups: Cups) -> None:
 
 def test_a_paused_queue_is_refused_and_nothing_is_queued(cli: Cli, cups: Cups) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     printer = cups.add_printer("salle-prof")
     assert cups.run("cupsdisable", "salle-prof").returncode == 0
     with pytest.raises(Refused) as refused:
@@ -89,7 +89,7 @@ def test_a_paused_queue_is_refused_and_nothing_is_queued(cli: Cli, cups: Cups) -
 
 def test_a_stopped_cupsd_and_an_unknown_queue_get_their_messages(cli: Cli, cups: Cups) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     cups.add_printer("salle-prof")
     with pytest.raises(Refused) as refused:
         printing.print_document(operator(), document.id, "salle-104")
@@ -112,7 +112,7 @@ def test_without_cups_the_message_says_so(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uai = import_sample(cli)
-    result = accounts.generate(operator(), uai, settings=FAST_SETTINGS)
+    result = account_generation.generate(operator(), uai, settings=FAST_SETTINGS)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert not printing.printing_available()
     assert printing.list_printers() == ([], None)
@@ -135,7 +135,7 @@ async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> No
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     db = connect(url)
     seed_demo(20, seed=7, settings=FAST_SETTINGS)
-    newest = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[-1]
+    newest = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS).documents[-1]
     printer = cups.add_printer("salle-prof")
     app = CycladesApp(db_url=url, demo_actor=actor_for(DEMO_STAFF), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -167,7 +167,7 @@ def test_a_cupsd_that_does_not_answer_is_given_up_quickly(
     """A scheduler that accepts connections but never answers: refused after the short
     timeout, with the same message as a stopped one, instead of freezing the screen."""
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     path = tmp_path / "muet.sock"
     mute = socket.socket(socket.AF_UNIX)
     mute.bind(str(path))
@@ -200,7 +200,7 @@ def test_a_cupsd_that_does_not_answer_is_given_up_quickly(
 
 def test_an_unreachable_printer_is_refused_and_prints_nothing_later(cli: Cli, cups: Cups) -> None:
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     listener = cups.add_printer("salle-prof")
     port = listener.port
     listener.stop()  # the printer is switched off: nothing listens on its port
@@ -226,7 +226,7 @@ def test_a_job_that_cannot_reach_its_printer_is_withdrawn(
     """The printer answered the check, then went away before the job reached it: the job
     is cancelled rather than left in the spool."""
     uai = import_sample(cli)
-    document = accounts.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
+    document = account_generation.generate(operator(), uai, settings=FAST_SETTINGS).documents[0]
     listener = cups.add_printer("salle-prof")
     port = listener.port
     real_check = printing.check_queue

@@ -18,7 +18,13 @@ import peewee
 import pytest
 
 from cyclades_tui.domain import passwords
-from cyclades_tui.services import accounts, documents
+from cyclades_tui.services import (
+    account_generation,
+    account_regeneration,
+    accounts,
+    documents,
+    slip_documents,
+)
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import DatabaseUnavailable
 from cyclades_tui.store.models import Account, Candidate, Document
@@ -86,7 +92,9 @@ def test_hashing_holds_no_lock(sqlite_url: str) -> None:
     def run() -> None:
         try:
             outcome.append(
-                accounts.generate(operator(), UAI, progress=progress, settings=FAST_SETTINGS)
+                account_generation.generate(
+                    operator(), UAI, progress=progress, settings=FAST_SETTINGS
+                )
             )
         except Exception as error:  # reported by the assertion below
             outcome.append(error)
@@ -101,7 +109,7 @@ def test_hashing_holds_no_lock(sqlite_url: str) -> None:
         blocker.execute("ROLLBACK")
         blocker.close()
     worker.join(timeout=60)
-    assert isinstance(outcome[0], accounts.RunResult) and outcome[0].created == 10
+    assert isinstance(outcome[0], slip_documents.RunResult) and outcome[0].created == 10
 
 
 @pytest.mark.parametrize(
@@ -142,7 +150,7 @@ def test_sigkill_at_random_moments(db_url: str) -> None:
 
 def test_two_regenerations_at_once(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     school_with_pupils(UAI, 3)
-    accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), UAI, settings=FAST_SETTINGS)
     ine = bea(0)
     # Both regenerations hash before either writes: a barrier inside the (real) hashing.
     barrier = threading.Barrier(2, timeout=30)
@@ -158,7 +166,9 @@ def test_two_regenerations_at_once(db_url: str, monkeypatch: pytest.MonkeyPatch)
 
     def regenerate() -> None:
         try:
-            results.append(accounts.regenerate(operator(), UAI, ine, settings=FAST_SETTINGS))
+            results.append(
+                account_regeneration.regenerate(operator(), UAI, ine, settings=FAST_SETTINGS)
+            )
         except Exception as error:  # checked below
             results.append(error)
 
@@ -167,10 +177,10 @@ def test_two_regenerations_at_once(db_url: str, monkeypatch: pytest.MonkeyPatch)
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert all(isinstance(r, accounts.RunResult) for r in results), results
+    assert all(isinstance(r, slip_documents.RunResult) for r in results), results
     slips = []
     for result in results:
-        assert isinstance(result, accounts.RunResult)
+        assert isinstance(result, slip_documents.RunResult)
         (preview,) = documents.preview(operator(), result.documents[0].id)
         slips.append(preview)
     current = [s for s in slips if s.current]
@@ -218,10 +228,10 @@ def test_lost_postgresql_connection_recovers(pg_url: str) -> None:
     admin.execute_sql("SELECT pg_terminate_backend(%s)", (pid,))
     admin.close()
     with pytest.raises(DatabaseUnavailable, match="connexion a été perdue"):
-        accounts.status(operator(), UAI)
+        account_generation.status(operator(), UAI)
     # The server is there again: the next call reconnects by itself.
-    assert accounts.status(operator(), UAI).eligible == 2
-    assert accounts.generate(operator(), UAI, settings=FAST_SETTINGS).created == 2
+    assert account_generation.status(operator(), UAI).eligible == 2
+    assert account_generation.generate(operator(), UAI, settings=FAST_SETTINGS).created == 2
 
 
 def test_unreachable_database_gives_a_clear_message(tmp_path: Path) -> None:

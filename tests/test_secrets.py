@@ -15,7 +15,14 @@ import pytest
 from cyclades_tui.domain.passwords import generate_password
 from cyclades_tui.pdf import DocumentInfo, SlipData
 from cyclades_tui.pdf.readback import read_credentials
-from cyclades_tui.services import accounts, documents, staff
+from cyclades_tui.services import (
+    account_generation,
+    account_regeneration,
+    accounts,
+    documents,
+    staff,
+    staff_login,
+)
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.errors import Refused, ServiceError
 from cyclades_tui.store.models import AuditEvent, Document, utcnow
@@ -48,8 +55,8 @@ def all_passwords() -> list[str]:
 def test_no_password_in_logs_or_errors(cli: Cli, caplog: pytest.LogCaptureFixture) -> None:
     setup_school(cli)
     caplog.set_level(logging.DEBUG)  # peewee logs every statement with its parameters
-    generated = accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
-    regenerated = accounts.regenerate(operator(), UAI, bea(1), settings=FAST_SETTINGS)
+    generated = account_generation.generate(operator(), UAI, settings=FAST_SETTINGS)
+    regenerated = account_regeneration.regenerate(operator(), UAI, bea(1), settings=FAST_SETTINGS)
     passwords = all_passwords()
     assert len(passwords) == 3 + 3 + 1
     logged = caplog.text
@@ -88,9 +95,9 @@ def test_no_password_in_logs_or_errors(cli: Cli, caplog: pytest.LogCaptureFixtur
 
 def test_purge_removes_old_documents_only(cli: Cli) -> None:
     setup_school(cli)
-    accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), UAI, settings=FAST_SETTINGS)
     Document.update(created_at=utcnow() - timedelta(days=40)).execute()
-    recent = accounts.regenerate(operator(), UAI, bea(0), settings=FAST_SETTINGS)
+    recent = account_regeneration.regenerate(operator(), UAI, bea(0), settings=FAST_SETTINGS)
     refused = cli("documents", "purge", "--older-than", "-3")
     assert refused.code == 2
     done = cli("documents", "purge", "--older-than", "30")
@@ -115,8 +122,10 @@ def test_staff_purge_only_their_school(cli: Cli) -> None:
         settings=FAST_SETTINGS,
         must_change=False,
     )
-    agent = staff.authenticate("agent.autre", "mot de passe assez long", settings=FAST_SETTINGS)
-    accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
+    agent = staff_login.authenticate(
+        "agent.autre", "mot de passe assez long", settings=FAST_SETTINGS
+    )
+    account_generation.generate(operator(), UAI, settings=FAST_SETTINGS)
     Document.update(created_at=utcnow() - timedelta(days=40)).execute()
     assert documents.purge(agent, 30) == 0
     with pytest.raises(ServiceError):
@@ -153,12 +162,12 @@ async def test_passwords_leave_the_screen_with_the_preview(sqlite_url: str) -> N
         settings=FAST_SETTINGS,
         must_change=False,
     )
-    result = accounts.generate(operator(), UAI, settings=FAST_SETTINGS)
+    result = account_generation.generate(operator(), UAI, settings=FAST_SETTINGS)
     passwords = [
         p for _, p in read_credentials(bytes(Document.get_by_id(result.documents[0].id).data))
     ]
     app = CycladesApp(
-        db_url=sqlite_url, demo_actor=staff.actor_for("agent"), settings=FAST_SETTINGS
+        db_url=sqlite_url, demo_actor=staff_login.actor_for("agent"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("d")
@@ -178,6 +187,6 @@ async def test_passwords_leave_the_screen_with_the_preview(sqlite_url: str) -> N
 
 def test_a_password_typed_as_login_is_not_audited(db_url: str) -> None:
     with pytest.raises(Refused):
-        staff.authenticate("Mon Secret 2026!", "x", settings=FAST_SETTINGS)
+        staff_login.authenticate("Mon Secret 2026!", "x", settings=FAST_SETTINGS)
     trail = [(e.actor, e.detail) for e in AuditEvent.select()]
     assert trail == [("?", "identifiant inconnu")]

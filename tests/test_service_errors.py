@@ -37,12 +37,14 @@ from cyclades_tui.services import (
     import_chunks,
     import_core,
     import_records,
+    own_password,
     printing,
     schools,
     siecle_import,
     single_slip,
     staff,
     staff_lockout,
+    staff_login,
 )
 from cyclades_tui.services.access import require_active, require_school, staff_with_school
 from cyclades_tui.services.actor import ROLE_SCHOOL, Actor, operator
@@ -193,10 +195,10 @@ CALLS: dict[str, Callable[[Path], object]] = {
         settings=FAST_SETTINGS,
         must_change=False,
     ),
-    "staff_login.authenticate": lambda _: staff.authenticate(
+    "staff_login.authenticate": lambda _: staff_login.authenticate(
         "secretariat", "x", settings=FAST_SETTINGS
     ),
-    "staff_login.actor_for": lambda _: staff.actor_for("secretariat"),
+    "staff_login.actor_for": lambda _: staff_login.actor_for("secretariat"),
     "staff.list_staff": lambda _: staff.list_staff(operator()),
     "staff.school_name": lambda _: staff.school_name(UAI),
     "staff.disable": lambda _: staff.disable(operator(), "secretariat"),
@@ -207,8 +209,8 @@ CALLS: dict[str, Callable[[Path], object]] = {
     "staff_lockout.take_attempt_slot": lambda _: staff_lockout.take_attempt_slot(
         1, utcnow(), FAST_SETTINGS, "192.0.2.1"
     ),
-    "own_password.must_change_password": lambda _: staff.must_change_password("secretariat"),
-    "own_password.change_own_password": lambda _: staff.change_own_password(
+    "own_password.must_change_password": lambda _: own_password.must_change_password("secretariat"),
+    "own_password.change_own_password": lambda _: own_password.change_own_password(
         Actor("secretariat", school_uai=UAI),
         "Mot-de-passe-solide-42",
         "Autre-mot-solide-43",

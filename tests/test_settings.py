@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cyclades_tui.cli import main
-from cyclades_tui.services import accounts
+from cyclades_tui.services import account_generation
 from cyclades_tui.services.actor import operator
 from cyclades_tui.settings import (
     NAMES,
@@ -257,7 +257,7 @@ def test_services_never_read_the_environment(db_url: str, monkeypatch: pytest.Mo
     school_with_pupils("0392689L", 3)
     monkeypatch.setenv("CYCLADES_WORKERS", "deux")
     monkeypatch.setenv("CYCLADES_PROVISIONAL_COST", "99")
-    result = accounts.generate(operator(), "0392689L", settings=FAST_SETTINGS)
+    result = account_generation.generate(operator(), "0392689L", settings=FAST_SETTINGS)
     assert result.created == 3
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from textual.widgets import Select, SelectionList
 
 from cyclades_tui.domain.errors import DomainError
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.errors import BadInput
@@ -564,7 +564,7 @@ def secretariat_app(tmp_path: Path) -> tuple[Path, CycladesApp]:
     depot.mkdir(parents=True)
     app = CycladesApp(
         db_url=f"sqlite:///{tmp_path / 'ecole.db'}",
-        demo_actor=staff.actor_for("secretariat"),
+        demo_actor=staff_login.actor_for("secretariat"),
         settings=FAST_SETTINGS,
     )
     return depot, app

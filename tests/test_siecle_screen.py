@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, OptionList, Select, SelectionList
 
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.siecle_import import import_siecle
@@ -75,7 +75,7 @@ def lycee(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def app_for(url: str) -> CycladesApp:
     return CycladesApp(
-        db_url=url, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=url, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
 
 

@@ -16,7 +16,8 @@ from textual.pilot import Pilot
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
-from cyclades_tui.services.staff import actor_for, set_password
+from cyclades_tui.services.staff import set_password
+from cyclades_tui.services.staff_login import actor_for
 from cyclades_tui.ui.actions import ACTIVITIES
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.base import BaseScreen
@@ -152,18 +153,18 @@ def app_with_documents(tmp_path: Path) -> Iterator[Callable[[], CycladesApp]]:
     the documents fixed (they would change with every run)."""
     from datetime import datetime
 
-    from cyclades_tui.services import accounts
+    from cyclades_tui.services import account_generation, account_regeneration
     from cyclades_tui.services.actor import operator
     from cyclades_tui.services.demo import DEMO_UAI
     from cyclades_tui.store.models import Document
 
     db = connect(f"sqlite:///{tmp_path / 'snap-docs.db'}")
     seed_demo(40, seed=11, settings=FAST_SETTINGS)
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     from cyclades_tui.services.candidates import list_candidates
 
     view = next(v for v in list_candidates(operator(), DEMO_UAI) if v.login)
-    accounts.regenerate(operator(), DEMO_UAI, view.ine, settings=FAST_SETTINGS)
+    account_regeneration.regenerate(operator(), DEMO_UAI, view.ine, settings=FAST_SETTINGS)
     Document.update(created_at=datetime(2026, 6, 2, 8, 30), size=54321).execute()
 
     yield lambda: CycladesApp(

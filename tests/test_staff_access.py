@@ -10,13 +10,15 @@ import pytest
 
 from cyclades_tui.domain.names import local_time
 from cyclades_tui.services import (
-    accounts,
+    account_generation,
+    account_regeneration,
     audit,
     candidates,
     documents,
     printing,
     schools,
     staff,
+    staff_login,
 )
 from cyclades_tui.services.actor import ROLE_MANAGER, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
@@ -44,15 +46,15 @@ def two_schools(db_url: str) -> tuple[Actor, Actor, int]:
                 *[f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]
             ),
         )
-    result = accounts.generate(op, SCHOOL_B, settings=FAST_SETTINGS)
+    result = account_generation.generate(op, SCHOOL_B, settings=FAST_SETTINGS)
     staff.add_staff(
         op, "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS, must_change=False
     )
     staff.add_staff(
         op, "secretariat.b", PASSWORD, SCHOOL_B, settings=FAST_SETTINGS, must_change=False
     )
-    a = staff.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS)
-    b = staff.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
+    a = staff_login.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS)
+    b = staff_login.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
     return a, b, result.documents[0].id
 
 
@@ -62,11 +64,13 @@ def test_staff_of_a_is_refused_everything_on_b(
     a, b, doc_b = two_schools
     ine_b = bea(100)
     attempts: dict[str, Callable[[], object]] = {
-        "status": lambda: accounts.status(a, SCHOOL_B),
-        "pending": lambda: accounts.pending_candidates(a, SCHOOL_B),
-        "generate": lambda: accounts.generate(a, SCHOOL_B, settings=FAST_SETTINGS),
-        "find": lambda: accounts.find_for_regeneration(a, SCHOOL_B, ine_b),
-        "regenerate": lambda: accounts.regenerate(a, SCHOOL_B, ine_b, settings=FAST_SETTINGS),
+        "status": lambda: account_generation.status(a, SCHOOL_B),
+        "pending": lambda: account_generation.pending_candidates(a, SCHOOL_B),
+        "generate": lambda: account_generation.generate(a, SCHOOL_B, settings=FAST_SETTINGS),
+        "find": lambda: account_regeneration.find_for_regeneration(a, SCHOOL_B, ine_b),
+        "regenerate": lambda: account_regeneration.regenerate(
+            a, SCHOOL_B, ine_b, settings=FAST_SETTINGS
+        ),
         "list candidates": lambda: candidates.list_candidates(a, SCHOOL_B),
         "import csv": lambda: import_csv(
             a, SCHOOL_B, csv_bytes(f"{bea(500)};X;;Y;;01/01/2010;3A;DNB;Inscrit")
@@ -108,22 +112,22 @@ def test_staff_of_a_is_refused_everything_on_b(
         )
         assert "0750001U" not in caught.value.message or name not in ("fetch document",), name
     # Nothing of B changed, and B's staff still work normally.
-    assert accounts.status(b, SCHOOL_B).with_account == 3
+    assert account_generation.status(b, SCHOOL_B).with_account == 3
     assert len(documents.list_documents(b, SCHOOL_B)) == 2
     assert [s.uai for s in schools.list_schools(a)] == [SCHOOL_A]
     assert {s.login for s in staff.list_staff(a)} == {"secretariat.a"}
     # A's own school works for A.
-    assert accounts.generate(a, SCHOOL_A, settings=FAST_SETTINGS).created == 3
+    assert account_generation.generate(a, SCHOOL_A, settings=FAST_SETTINGS).created == 3
 
 
 def test_five_failures_lock_the_account(two_schools: tuple[Actor, Actor, int]) -> None:
     for _ in range(5):
         with pytest.raises(Refused, match="incorrect"):
-            staff.authenticate("secretariat.a", "mauvais", settings=FAST_SETTINGS)
+            staff_login.authenticate("secretariat.a", "mauvais", settings=FAST_SETTINGS)
     with pytest.raises(Refused) as locked:
-        staff.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS)
+        staff_login.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS)
     # The same answer as a wrong password; only the audit trail tells the cause.
-    assert locked.value.message == staff.refusal_message(FAST_SETTINGS)
+    assert locked.value.message == staff_login.refusal_message(FAST_SETTINGS)
     assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().detail == (
         "compte verrouillé"
     )
@@ -132,24 +136,25 @@ def test_five_failures_lock_the_account(two_schools: tuple[Actor, Actor, int]) -
         Staff.login == "secretariat.a"
     ).execute()
     assert (
-        staff.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS).school_uai == SCHOOL_A
+        staff_login.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS).school_uai
+        == SCHOOL_A
     )
     # A success resets the count: four more failures do not lock.
     for _ in range(4):
         with pytest.raises(Refused, match="incorrect"):
-            staff.authenticate("secretariat.a", "mauvais", settings=FAST_SETTINGS)
+            staff_login.authenticate("secretariat.a", "mauvais", settings=FAST_SETTINGS)
     assert (
-        staff.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS).login
+        staff_login.authenticate("secretariat.a", PASSWORD, settings=FAST_SETTINGS).login
         == "secretariat.a"
     )
 
 
 def test_unknown_login_and_disabled_account(two_schools: tuple[Actor, Actor, int]) -> None:
     with pytest.raises(Refused, match="incorrect") as unknown:
-        staff.authenticate("personne", PASSWORD, settings=FAST_SETTINGS)
+        staff_login.authenticate("personne", PASSWORD, settings=FAST_SETTINGS)
     staff.disable(operator(), "secretariat.b")
     with pytest.raises(Refused) as disabled:
-        staff.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
+        staff_login.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
     # One answer for both: it must not tell which logins exist or are disabled.
     assert disabled.value.message == unknown.value.message
     causes = [
@@ -169,14 +174,14 @@ def test_exam_manager_acts_for_any_school(two_schools: tuple[Actor, Actor, int])
         settings=FAST_SETTINGS,
         must_change=False,
     )
-    manager = staff.authenticate("gestionnaire", PASSWORD, settings=FAST_SETTINGS)
+    manager = staff_login.authenticate("gestionnaire", PASSWORD, settings=FAST_SETTINGS)
     assert manager.school_uai is None and manager.role == ROLE_MANAGER
     assert [s.uai for s in schools.list_schools(manager)] == [SCHOOL_A, SCHOOL_B]
     assert not schools.set_service(manager, SCHOOL_A, False).service_enabled
     with pytest.raises(Refused, match="n'est pas positionné"):
-        accounts.generate(manager, SCHOOL_A, settings=FAST_SETTINGS)
+        account_generation.generate(manager, SCHOOL_A, settings=FAST_SETTINGS)
     assert schools.set_service(manager, SCHOOL_A, True).service_enabled
-    assert accounts.status(manager, SCHOOL_B).with_account == 3
+    assert account_generation.status(manager, SCHOOL_B).with_account == 3
 
 
 def test_staff_passwords_rules(two_schools: tuple[Actor, Actor, int]) -> None:
@@ -225,7 +230,7 @@ def test_staff_cli(cli: Cli) -> None:
         == 0
     )
     assert (
-        staff.authenticate("agent", "nouveau mot de passe!", settings=FAST_SETTINGS).login
+        staff_login.authenticate("agent", "nouveau mot de passe!", settings=FAST_SETTINGS).login
         == "agent"
     )
     assert cli("staff", "disable", "agent").code == 0
@@ -238,11 +243,11 @@ def test_a_disabled_staff_member_is_stopped_mid_session(db_url: str) -> None:
     staff.add_staff(
         operator(), "agent", PASSWORD, "0392689L", settings=FAST_SETTINGS, must_change=False
     )
-    actor = staff.authenticate("agent", PASSWORD, settings=FAST_SETTINGS)
-    assert accounts.status(actor, "0392689L").eligible == 0
+    actor = staff_login.authenticate("agent", PASSWORD, settings=FAST_SETTINGS)
+    assert account_generation.status(actor, "0392689L").eligible == 0
     staff.disable(operator(), "agent")
     with pytest.raises(AccessDenied, match="désactivé"):
-        accounts.status(actor, "0392689L")
+        account_generation.status(actor, "0392689L")
 
 
 def test_staff_list_shows_locks_and_passwords_to_change(cli: Cli) -> None:
@@ -260,7 +265,7 @@ def test_staff_list_shows_locks_and_passwords_to_change(cli: Cli) -> None:
         assert made.code == 0, made.err
     for _ in range(FAST_SETTINGS.lockout_attempts):
         with pytest.raises(Refused):
-            staff.authenticate("bloque", "mauvais mot de passe", settings=FAST_SETTINGS)
+            staff_login.authenticate("bloque", "mauvais mot de passe", settings=FAST_SETTINGS)
     assert cli("staff", "disable", "parti").code == 0
     lines = {line.split()[0]: line for line in cli("staff", "list").out.splitlines()}
     until = Staff.get(Staff.login == "bloque").locked_until

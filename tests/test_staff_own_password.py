@@ -12,7 +12,7 @@ import pytest
 
 from cyclades_tui.domain.passwords import hash_cost, hash_password, verify_password
 from cyclades_tui.domain.staff_passwords import common_passwords, staff_password_problem
-from cyclades_tui.services import schools, staff, staff_login
+from cyclades_tui.services import own_password, schools, staff, staff_login
 from cyclades_tui.services.actor import ROLE_MANAGER, Actor, operator
 from cyclades_tui.services.errors import BadInput, Refused
 from cyclades_tui.settings import Settings
@@ -96,21 +96,21 @@ def test_add_and_reset_set_the_flag_unless_keep_password(sqlite_url: str) -> Non
     cli = Cli(sqlite_url)
     assert cli("school", "add", UAI, "Lycée").code == 0
     assert cli("staff", "add", "agent", "--school", UAI, stdin=f"{GIVEN}\n{GIVEN}\n").code == 0
-    assert staff.must_change_password("agent")
+    assert own_password.must_change_password("agent")
     assert (
         cli("staff", "reset-password", "agent", "--keep-password", stdin=f"{MINE}\n{MINE}\n").code
         == 0
     )
-    assert not staff.must_change_password("agent")
+    assert not own_password.must_change_password("agent")
     assert cli("staff", "reset-password", "agent", stdin=f"{GIVEN}\n{GIVEN}\n").code == 0
-    assert staff.must_change_password("agent")
+    assert own_password.must_change_password("agent")
     assert (
         cli(
             "staff", "add", "autre", "--school", UAI, "--keep-password", stdin=f"{MINE}\n{MINE}\n"
         ).code
         == 0
     )
-    assert not staff.must_change_password("autre")
+    assert not own_password.must_change_password("autre")
     # Never a password in the audit trail.
     assert not [e for e in AuditEvent.select() if GIVEN in e.detail or MINE in e.detail]
 
@@ -144,7 +144,7 @@ async def test_forced_change_at_first_login_escape_logs_out(sqlite_url: str) -> 
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.session is not None and app.session.actor.login == "agent"
-    assert not staff.must_change_password("agent")
+    assert not own_password.must_change_password("agent")
     assert verify_password(MINE, Staff.get(Staff.login == "agent").password_hash)
 
 
@@ -224,7 +224,7 @@ def test_a_burst_on_a_real_terminal_changes_the_password_then_home(sqlite_url: s
         assert "agent" in screen
     finally:
         term.close()
-    assert not staff.must_change_password("agent")
+    assert not own_password.must_change_password("agent")
 
 
 def test_escape_on_a_real_terminal_logs_out(sqlite_url: str) -> None:
@@ -242,7 +242,7 @@ def test_escape_on_a_real_terminal_logs_out(sqlite_url: str) -> None:
         term.wait_for("Changer mon mot de passe")
     finally:
         term.close()
-    assert staff.must_change_password("agent")
+    assert own_password.must_change_password("agent")
 
 
 # --- hash upgrade ----------------------------------------------------------------------
@@ -253,12 +253,12 @@ def test_a_login_upgrades_the_hash_when_the_cost_rises(sqlite_url: str) -> None:
     assert hash_cost(Staff.get(Staff.login == "agent").password_hash) == 4
     higher = Settings(chosen_cost=5, provisional_cost=4)
     with pytest.raises(Refused):
-        staff.authenticate("agent", "mauvais mot de passe", settings=higher)
+        staff_login.authenticate("agent", "mauvais mot de passe", settings=higher)
     assert hash_cost(Staff.get(Staff.login == "agent").password_hash) == 4  # not on failure
-    staff.authenticate("agent", GIVEN, settings=higher)
+    staff_login.authenticate("agent", GIVEN, settings=higher)
     upgraded = Staff.get(Staff.login == "agent").password_hash
     assert hash_cost(upgraded) == 5 and verify_password(GIVEN, upgraded)
-    staff.authenticate("agent", GIVEN, settings=FAST_SETTINGS)  # never downgraded
+    staff_login.authenticate("agent", GIVEN, settings=FAST_SETTINGS)  # never downgraded
     assert Staff.get(Staff.login == "agent").password_hash == upgraded
 
 
@@ -277,16 +277,16 @@ def make(password, salt):
     hashes.append(1)
     return real_hash(password, salt)
 bcrypt.checkpw, bcrypt.hashpw = check, make
-from cyclades_tui.services import staff
+from cyclades_tui.services import staff_login
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
 connect(sys.argv[1])
 settings = load_settings()
-staff.prepare_login(settings)  # what the TUI does at start, before it takes a key
+staff_login.prepare_login(settings)  # what the TUI does at start, before it takes a key
 made_before = len(hashes)
 try:
-    staff.authenticate(sys.argv[2], sys.argv[3], settings=settings)
+    staff_login.authenticate(sys.argv[2], sys.argv[3], settings=settings)
 except Refused:
     pass
 print(json.dumps({"checks": checks, "hashes_during": len(hashes) - made_before}))
@@ -344,7 +344,7 @@ def test_every_refusal_is_answered_at_a_deadline_not_when_its_work_is_done(db_ur
     ):
         started = time.monotonic()
         with pytest.raises(Refused):
-            staff.authenticate(login, password, settings=FAST_SETTINGS)
+            staff_login.authenticate(login, password, settings=FAST_SETTINGS)
         assert time.monotonic() - started >= staff_login.REFUSAL_MARGIN, login
 
 
@@ -366,7 +366,7 @@ async def test_the_app_makes_the_dummy_hash_before_taking_keys(
         await pilot.press(*"personne", "enter", *"un mot de passe", "enter")
         await settle(pilot)
         assert "incorrect" in text_of(pilot, "#message")
-    assert staff.dummy_hash_ready(FAST_SETTINGS.chosen_cost)
+    assert staff_login.dummy_hash_ready(FAST_SETTINGS.chosen_cost)
     assert made == [FAST_SETTINGS.chosen_cost]  # once, by prepare_login
 
 
@@ -374,13 +374,13 @@ async def test_the_app_makes_the_dummy_hash_before_taking_keys(
 
 ATTEMPT_FROM = """
 import sys
-from cyclades_tui.services import staff
+from cyclades_tui.services import staff_login
 from cyclades_tui.services.errors import Refused
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.settings import load_settings
 connect(sys.argv[1])
 try:
-    staff.authenticate(sys.argv[2], sys.argv[3], settings=load_settings())
+    staff_login.authenticate(sys.argv[2], sys.argv[3], settings=load_settings())
     print("OK")
 except Refused:
     print("REFUSED")
@@ -440,27 +440,27 @@ def test_unlock_and_enable_from_the_cli(sqlite_url: str) -> None:
     school_and_agent(must_change=False)
     for _ in range(5):
         with pytest.raises(Refused):
-            staff.authenticate("agent", "mauvais", settings=FAST_SETTINGS)
+            staff_login.authenticate("agent", "mauvais", settings=FAST_SETTINGS)
     assert Staff.get(Staff.login == "agent").locked_until is not None
     cli = Cli(sqlite_url)
     unlocked = cli("staff", "unlock", "agent")
     assert unlocked.code == 0 and "déverrouillé" in unlocked.out
     account = Staff.get(Staff.login == "agent")
     assert account.locked_until is None and account.failed_attempts == 0
-    assert staff.authenticate("agent", GIVEN, settings=FAST_SETTINGS).login == "agent"
+    assert staff_login.authenticate("agent", GIVEN, settings=FAST_SETTINGS).login == "agent"
     assert cli("staff", "disable", "agent").code == 0
     with pytest.raises(Refused):
-        staff.authenticate("agent", GIVEN, settings=FAST_SETTINGS)
+        staff_login.authenticate("agent", GIVEN, settings=FAST_SETTINGS)
     enabled = cli("staff", "enable", "agent")
     assert enabled.code == 0 and "réactivé" in enabled.out
-    assert staff.authenticate("agent", GIVEN, settings=FAST_SETTINGS).login == "agent"
+    assert staff_login.authenticate("agent", GIVEN, settings=FAST_SETTINGS).login == "agent"
     unknown = cli("staff", "unlock", "personne")
     assert unknown.code == 1 and "inconnu" in unknown.err
     assert cli("staff", "enable", "personne").code == 1
     actions = [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
     assert "staff.unlock" in actions and "staff.enable" in actions
     with pytest.raises(BadInput):
-        staff.change_own_password(
+        own_password.change_own_password(
             Actor("agent", school_uai=UAI), GIVEN, "court", settings=FAST_SETTINGS
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from cyclades_tui.services import accounts, schools
+from cyclades_tui.services import account_generation, schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.store.database import DatabaseUrlError, parse_url
 from cyclades_tui.store.migrations import MIGRATIONS, applied_versions, migrate
@@ -84,7 +84,7 @@ def test_upgrade_of_a_version_2_database(cli: Cli) -> None:
     result = cli("init")
     assert result.code == 0 and "migrations 3" in result.out
     assert Candidature.get().school_id == candidate.school_id
-    assert accounts.status(operator(), "0392689L").eligible == 1
+    assert account_generation.status(operator(), "0392689L").eligible == 1
     assert migrate(db) == []
 
 

@@ -30,7 +30,7 @@ from textual.widgets import Input, Static
 
 from cyclades_tui.cli import main
 from cyclades_tui.domain.safe_text import has_unsafe, safe_json, safe_text
-from cyclades_tui.services import files, schools, staff
+from cyclades_tui.services import files, schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.store.models import AuditEvent, Staff
@@ -283,7 +283,7 @@ async def test_check_in_the_tui_shows_the_escapes(school_db: str) -> None:
     path = school_depot(school_db) / "eleves.csv"
     path.write_bytes(attack_csv())
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=(100, 40)) as pilot:
         app.open_activity("import_csv")

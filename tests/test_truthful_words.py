@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cyclades_tui.domain.exams import ELIGIBLE_EXAMS_BY_STATE, State, eligibility_rule
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.access import SERVICE_MISSING
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
@@ -36,7 +36,9 @@ async def test_generate_screen_gives_the_prerequisite(tmp_path: Path) -> None:
     db = connect(url)
     schools.add_school(operator(), UAI, "Lycée Pasteur")  # service not positioned
     staff.add_staff(operator(), "secretariat", "un mot de passe long", UAI, settings=FAST_SETTINGS)
-    app = CycladesApp(db_url=url, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS)
+    app = CycladesApp(
+        db_url=url, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_activity("generate")
         await settle(pilot)

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.events import Key
 
 from cyclades_tui.pdf.readback import read_credentials
-from cyclades_tui.services import accounts, documents
+from cyclades_tui.services import account_generation, account_regeneration, accounts, documents
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI
 from cyclades_tui.store.models import Account, Candidate, School
@@ -47,7 +47,7 @@ async def test_generate_then_save_a_document_and_log_in(demo_url: str, tmp_path:
         await pilot.press("g")
         await settle(pilot)
         assert isinstance(app.screen, GenerateScreen)
-        before = accounts.status(operator(), DEMO_UAI)
+        before = account_generation.status(operator(), DEMO_UAI)
         assert f"sans compte : {before.without_account}" in text_of(pilot, "#counts")
         assert len(table_rows(pilot, "#pending")) == before.without_account > 0
         await pilot.press("ctrl+g")
@@ -59,7 +59,7 @@ async def test_generate_then_save_a_document_and_log_in(demo_url: str, tmp_path:
         # A second « Générer » creates nothing.
         await pilot.press("ctrl+g")
         await settle(pilot)
-        assert accounts.status(operator(), DEMO_UAI).with_account == before.eligible
+        assert account_generation.status(operator(), DEMO_UAI).with_account == before.eligible
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)
@@ -82,7 +82,7 @@ async def test_generate_then_save_a_document_and_log_in(demo_url: str, tmp_path:
 
 
 async def test_regenerate_with_confirmation(demo_url: str) -> None:
-    result = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    result = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     _, data = documents.fetch(operator(), result.documents[0].id)
     login, old = read_credentials(data)[0]
     ine = Account.get(Account.login == login).candidate.ine
@@ -125,7 +125,7 @@ async def test_regenerate_without_account_says_so(demo_url: str) -> None:
 
 
 async def test_preview_hides_passwords_until_asked(demo_url: str) -> None:
-    result = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    result = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     _, data = documents.fetch(operator(), result.documents[1].id)
     expected = read_credentials(data)
     app = demo_app(demo_url)
@@ -145,13 +145,13 @@ async def test_preview_hides_passwords_until_asked(demo_url: str) -> None:
 
 
 async def test_documents_are_paged_by_ten(demo_url: str) -> None:
-    first = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    first = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     assert first.created > 0
-    views = accounts.pending_candidates(operator(), DEMO_UAI)
+    views = account_generation.pending_candidates(operator(), DEMO_UAI)
     assert views == []
     ine = Candidate.select().join(Account).first().ine
     for _ in range(11):
-        accounts.regenerate(operator(), DEMO_UAI, ine, settings=FAST_SETTINGS)
+        account_regeneration.regenerate(operator(), DEMO_UAI, ine, settings=FAST_SETTINGS)
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("d")
@@ -177,7 +177,7 @@ async def test_service_not_positioned_disables_generation(demo_url: str) -> None
         assert app.screen.query_one("#generate").disabled
         await pilot.press("ctrl+g")
         await settle(pilot)
-    assert accounts.status(operator(), DEMO_UAI).with_account == 0
+    assert account_generation.status(operator(), DEMO_UAI).with_account == 0
 
 
 async def test_markup_in_names_is_shown_literally(demo_url: str) -> None:

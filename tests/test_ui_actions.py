@@ -17,7 +17,7 @@ from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
 from cyclades_tui.services.documents import DocumentSummary
-from cyclades_tui.services.staff import actor_for
+from cyclades_tui.services.staff_login import actor_for
 from cyclades_tui.ui.actions import ACTIONS, ACTIVITIES, key_table
 from cyclades_tui.ui.app import ACTIVITY_SCREENS, CycladesApp
 from cyclades_tui.ui.screen_keys import KEY_TABLE

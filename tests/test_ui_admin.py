@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, SelectionList
 
-from cyclades_tui.services import staff
+from cyclades_tui.services import staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.siecle_import import import_siecle
 from cyclades_tui.store.models import Candidate, Candidature, School
@@ -81,7 +81,7 @@ async def test_siecle_import_through_the_tui_matches_the_cli(
     reset_candidates()
 
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_siecle_export(pilot, export.name)
@@ -145,7 +145,7 @@ async def test_exam_manager_picks_a_school_and_positions_the_service(school_db: 
 
 
 async def test_journal_lists_the_day(school_db: str) -> None:
-    actor = staff.authenticate("secretariat", PASSWORD, settings=FAST_SETTINGS)
+    actor = staff_login.authenticate("secretariat", PASSWORD, settings=FAST_SETTINGS)
     app = CycladesApp(db_url=school_db, demo_actor=actor, settings=FAST_SETTINGS)
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("journal")
@@ -168,7 +168,7 @@ async def test_class_boxes_show_their_mark_only_when_ticked(school_db: str, tmp_
         )
     )
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_siecle_export(pilot, export.name)
@@ -195,7 +195,7 @@ async def test_division_names_are_shown_literally(school_db: str, tmp_path: Path
         )
     )
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_siecle_export(pilot, export.name)
@@ -213,7 +213,7 @@ async def test_csv_import_previews_then_imports(school_db: str, tmp_path: Path) 
         csv_bytes(*[f"{bea(50 + i)};Nom{i};;Prénom;;02/02/2010;3A;DNB;Inscrit" for i in range(12)])
     )
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_csv")

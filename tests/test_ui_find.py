@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList
 
-from cyclades_tui.services import accounts
+from cyclades_tui.services import account_generation, account_regeneration
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.candidates import list_candidates
 from cyclades_tui.services.demo import DEMO_UAI
@@ -25,7 +25,7 @@ from tests.ui_helpers import demo_app, settle, text_of
 def test_a_pupil_who_will_never_get_an_account_is_told_why(demo_url: str) -> None:
     view = next(v for v in list_candidates(operator(), DEMO_UAI) if not v.eligible)
     with pytest.raises(Refused) as refused:
-        accounts.find_for_regeneration(operator(), DEMO_UAI, view.ine, None)
+        account_regeneration.find_for_regeneration(operator(), DEMO_UAI, view.ine, None)
     assert "n'est pas éligible" in refused.value.message
     assert "générez d'abord" not in refused.value.message
 
@@ -36,12 +36,12 @@ def test_a_pre_registered_pupil_searched_as_registered_is_told_her_state(demo_ur
         Candidature.candidate == first.candidate_id
     ).execute()
     with pytest.raises(Refused) as refused:
-        accounts.find_for_regeneration(operator(), DEMO_UAI, first.ine, "inscrit")
+        account_regeneration.find_for_regeneration(operator(), DEMO_UAI, first.ine, "inscrit")
     assert "est « Pré-inscrit » en BCP : choisissez l'état « Pré-inscrit »" in refused.value.message
 
 
 async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     nakamura = next(v for v in list_candidates(operator(), DEMO_UAI) if v.family_name == "Nakamura")
     assert nakamura.login
     app = demo_app(demo_url)
@@ -56,7 +56,7 @@ async def test_regenerate_finds_a_pupil_by_name(demo_url: str) -> None:
 
 
 async def test_homonyms_are_listed_with_their_birth_dates(demo_url: str) -> None:
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     aubins = [
         v
         for v in list_candidates(operator(), DEMO_UAI)
@@ -79,7 +79,7 @@ async def test_homonyms_are_listed_with_their_birth_dates(demo_url: str) -> None
 
 
 async def test_tab_then_enter_picks_the_first_of_several_pupils(demo_url: str) -> None:
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r", *"aubin antoine")
@@ -95,7 +95,7 @@ async def test_tab_then_enter_picks_the_first_of_several_pupils(demo_url: str) -
 
 
 async def test_a_stale_look_up_is_dropped(demo_url: str) -> None:
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     views = [v for v in list_candidates(operator(), DEMO_UAI) if v.login]
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
@@ -125,7 +125,7 @@ async def test_a_stale_look_up_that_fails_says_nothing(
         finally:
             done.set()
 
-    monkeypatch.setattr(accounts, "find_for_regeneration", held)
+    monkeypatch.setattr(account_regeneration, "find_for_regeneration", held)
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r")
@@ -149,12 +149,12 @@ async def test_report_names_the_pupil_and_filters_by_pupil_or_class(demo_url: st
     from cyclades_tui.ui.screens.preview import PreviewScreen
     from tests.ui_helpers import table_rows, table_titles
 
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     views = [v for v in list_candidates(operator(), DEMO_UAI) if v.login]
     nakamura = next(v for v in views if v.family_name == "Nakamura")
     other = next(v for v in views if v.division != nakamura.division)
     for view in (nakamura, other, other):
-        accounts.regenerate(operator(), DEMO_UAI, view.ine, settings=FAST_SETTINGS)
+        account_regeneration.regenerate(operator(), DEMO_UAI, view.ine, settings=FAST_SETTINGS)
     listed = documents.list_documents(operator(), DEMO_UAI)
     assert listed[2].pupil == f"Nakamura ({nakamura.division})"
     assert listed[3].pupil == ""  # a whole-school document names no one
@@ -195,10 +195,10 @@ async def test_report_names_the_pupil_and_filters_by_pupil_or_class(demo_url: st
 async def test_page_down_turns_the_page_of_documents(demo_url: str) -> None:
     from cyclades_tui.ui.screens.documents import DocumentsScreen
 
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     ine = next(v.ine for v in list_candidates(operator(), DEMO_UAI) if v.login)
     for _ in range(9):
-        accounts.regenerate(operator(), DEMO_UAI, ine, settings=FAST_SETTINGS)
+        account_regeneration.regenerate(operator(), DEMO_UAI, ine, settings=FAST_SETTINGS)
     app = demo_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("d")
@@ -258,7 +258,7 @@ def test_homonyms_slips_show_their_birth_dates_and_two_per_page_fills_pages(
     from cyclades_tui.services import documents
     from tests.helpers import pdf_text
 
-    result = accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    result = account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     views = {v.login: v for v in list_candidates(operator(), DEMO_UAI) if v.login}
     aubins = [v for v in views.values() if (v.family_name, v.first_name) == ("Aubin", "Antoine")]
     assert len(aubins) == 3

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Select, SelectionList
 
-from cyclades_tui.services import staff
+from cyclades_tui.services import staff_login
 from cyclades_tui.ui.app import CycladesApp
 from tests.helpers import FAST_SETTINGS, SIZE, bea, depot
 from tests.helpers import SCHOOL_UAI as UAI
@@ -32,7 +32,7 @@ async def test_siecle_buttons_reachable_after_a_check_with_many_faults(
     export = depot(tmp_path) / "ElevesSansAdresses.zip"  # the school's incoming folder
     export.write_bytes(export_zip(UAI, pupils))
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
         screen = await read_siecle_export(pilot, export.name)
@@ -58,7 +58,7 @@ async def test_linux_console_gets_the_16_colour_theme(
 ) -> None:
     monkeypatch.setenv("TERM", "linux")
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -69,7 +69,7 @@ async def test_linux_console_gets_the_16_colour_theme(
         assert "red" in variables["error"]
     monkeypatch.setenv("TERM", "xterm-256color")
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE):
         assert app.theme != "cyclades-16"
@@ -81,7 +81,7 @@ async def test_ticked_and_unticked_marks_differ(school_db: str) -> None:
     from cyclades_tui.ui.widgets.toggles import MarkedRadioButton
 
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("regenerate")
@@ -98,7 +98,7 @@ async def test_open_select_list_says_fermer_in_french(school_db: str) -> None:
     from textual.widgets import Footer
 
     app = CycladesApp(
-        db_url=school_db, demo_actor=staff.actor_for("secretariat"), settings=FAST_SETTINGS
+        db_url=school_db, demo_actor=staff_login.actor_for("secretariat"), settings=FAST_SETTINGS
     )
     async with app.run_test(size=SIZE) as pilot:
         app.open_activity("import_siecle")

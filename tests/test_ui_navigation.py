@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from textual.widgets import HelpPanel, Input
 
-from cyclades_tui.services import accounts
+from cyclades_tui.services import account_generation
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.demo import DEMO_UAI
 from cyclades_tui.ui.generations import Generation
@@ -88,7 +88,7 @@ def held_generation(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event
 async def test_generation_goes_on_when_its_screen_is_left(
     demo_url: str, held_generation: threading.Event
 ) -> None:
-    eligible = accounts.status(operator(), DEMO_UAI).without_account
+    eligible = account_generation.status(operator(), DEMO_UAI).without_account
     assert eligible >= 10
     app = demo_app(demo_url, replace(FAST_SETTINGS, workers=1))
     async with app.run_test(size=SIZE) as pilot:
@@ -110,7 +110,7 @@ async def test_generation_goes_on_when_its_screen_is_left(
         held_generation.set()
         await wait_until_async(lambda: not generation.running, 30)
         await wait_until_async(lambda: "compte(s) créé(s)" in text_of(pilot, "#message"), 30)
-    status = accounts.status(operator(), DEMO_UAI)
+    status = account_generation.status(operator(), DEMO_UAI)
     assert status.without_account == 0 and status.with_account == eligible
 
 
@@ -151,7 +151,7 @@ async def test_quitting_during_a_generation_abandons_it_cleanly(
         await wait_until_async(lambda: not app.is_running, 30)
     # Hashing stopped at the next hash, long before the end, and nothing was stored.
     assert generation.error is not None and generation.done < generation.total
-    assert accounts.status(operator(), DEMO_UAI).with_account == 0
+    assert account_generation.status(operator(), DEMO_UAI).with_account == 0
 
 
 async def test_text_cursor_is_steady_unless_the_setting_asks(demo_url: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from cyclades_tui.services import schools, staff
+from cyclades_tui.services import schools, staff, staff_login
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.db_session import connect
@@ -48,7 +48,7 @@ async def test_outage_then_recovery(proxied_pg: tuple[str, TcpProxy]) -> None:
         settings=FAST_SETTINGS,
         must_change=False,
     )
-    app = CycladesApp(db_url=url, demo_actor=staff.actor_for("agent"), settings=FAST_SETTINGS)
+    app = CycladesApp(db_url=url, demo_actor=staff_login.actor_for("agent"), settings=FAST_SETTINGS)
     async with app.run_test(size=(80, 24)) as pilot:
         proxy.cut()
         await pilot.press("c")

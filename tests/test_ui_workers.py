@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cyclades_tui.services.accounts import RunResult
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import BadInput, Refused
+from cyclades_tui.services.slip_documents import RunResult
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui import generations
 from cyclades_tui.ui.context import ScreenContext
@@ -249,7 +249,7 @@ async def test_a_generation_reports_by_messages_to_the_screen_showing_it(
 ) -> None:
     gate = threading.Event()
     error = Refused("Le service n'est pas positionné.") if fails else None
-    monkeypatch.setattr(generations.accounts, "generate", fake_generation(gate, error))
+    monkeypatch.setattr(generations.account_generation, "generate", fake_generation(gate, error))
     app = GeneratingApp()
     async with app.run_test() as pilot:
         screen = FollowingScreen()

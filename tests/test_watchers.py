@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from cyclades_tui.services import audit, schools, staff
+from cyclades_tui.services import audit, schools, staff, staff_login
 from cyclades_tui.services.actor import ROLE_MANAGER, operator
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
 from cyclades_tui.services.errors import AccessDenied, Refused
@@ -62,8 +62,8 @@ def watched(db_url: str) -> Iterator[str]:
         ("secretariat", "mauvais"),
     ):
         with pytest.raises(Refused):
-            staff.authenticate(login, password, settings=load_settings())
-    staff.authenticate("chef", PASSWORD, settings=load_settings())
+            staff_login.authenticate(login, password, settings=load_settings())
+    staff_login.authenticate("chef", PASSWORD, settings=load_settings())
     yield db_url
 
 
@@ -89,7 +89,7 @@ def test_operator_audit_without_school_lists_every_event(watched: str) -> None:
     assert "identifiant inconnu : « bruteforce »" in text and "chef" in text
     # School staff never read the whole trail.
     with pytest.raises(AccessDenied):
-        audit.every_event(staff.actor_for("secretariat"))
+        audit.every_event(staff_login.actor_for("secretariat"))
 
 
 async def open_journal(pilot: Pilot[None], app: CycladesApp) -> list[list[str]]:
@@ -112,7 +112,7 @@ async def test_exam_manager_journal_shows_events_of_no_school(watched: str) -> N
     assert "connexion (sans établissement)" in details
     # The school's own staff sees the school's events only.
     app = CycladesApp(
-        db_url=watched, demo_actor=staff.actor_for("secretariat"), settings=load_settings()
+        db_url=watched, demo_actor=staff_login.actor_for("secretariat"), settings=load_settings()
     )
     async with app.run_test(size=SIZE) as pilot:
         details = [row[3] for row in await open_journal(pilot, app)]
@@ -178,7 +178,7 @@ async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str
     assert Settings().idle_logout_minutes == 20
     app = CycladesApp(
         db_url=watched,
-        demo_actor=staff.actor_for("secretariat"),
+        demo_actor=staff_login.actor_for("secretariat"),
         settings=load_settings(),
         idle_logout_seconds=3600,
     )
@@ -198,7 +198,7 @@ async def test_idle_logout_returns_to_login_and_the_preview_forgets(watched: str
 async def test_keys_keep_the_session_open(watched: str) -> None:
     app = CycladesApp(
         db_url=watched,
-        demo_actor=staff.actor_for("secretariat"),
+        demo_actor=staff_login.actor_for("secretariat"),
         settings=load_settings(),
         idle_logout_seconds=1.5,
     )
@@ -215,7 +215,7 @@ async def test_keys_keep_the_session_open(watched: str) -> None:
 async def test_a_running_generation_finishes_before_the_idle_logout(watched: str) -> None:
     app = CycladesApp(
         db_url=watched,
-        demo_actor=staff.actor_for("secretariat"),
+        demo_actor=staff_login.actor_for("secretariat"),
         settings=load_settings(),
         idle_logout_seconds=3600,
     )
@@ -257,7 +257,7 @@ async def test_idle_logout_comes_within_five_seconds_of_the_setting(watched: str
     setting = 12.0
     app = CycladesApp(
         db_url=watched,
-        demo_actor=staff.actor_for("secretariat"),
+        demo_actor=staff_login.actor_for("secretariat"),
         settings=load_settings(),
         idle_logout_seconds=setting,
     )

@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from cyclades_tui.services import accounts, documents, files, printing, schools, staff
+from cyclades_tui.services import (
+    account_generation,
+    account_regeneration,
+    documents,
+    files,
+    printing,
+    schools,
+    staff,
+    staff_login,
+)
 from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor, operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI
@@ -41,8 +50,10 @@ Action = Callable[[Actor, int, Path], object]
 
 # What a school's staff member does on their own school (``doc`` is one of its documents).
 SCHOOL_ACTIONS: dict[str, Action] = {
-    "generate": lambda a, _doc, _tmp: accounts.generate(a, SCHOOL_B, settings=FAST_SETTINGS),
-    "regenerate": lambda a, _doc, _tmp: accounts.regenerate(
+    "generate": lambda a, _doc, _tmp: account_generation.generate(
+        a, SCHOOL_B, settings=FAST_SETTINGS
+    ),
+    "regenerate": lambda a, _doc, _tmp: account_regeneration.regenerate(
         a, SCHOOL_B, bea(100), settings=FAST_SETTINGS
     ),
     "save": lambda a, doc, tmp: files.save_document(a, doc, tmp, "papillons.pdf"),
@@ -63,7 +74,9 @@ SCHOOL_ACTIONS: dict[str, Action] = {
 }
 # What only an exam manager does.
 MANAGER_ACTIONS: dict[str, Action] = {
-    "generate": lambda a, _doc, _tmp: accounts.generate(a, SCHOOL_B, settings=FAST_SETTINGS),
+    "generate": lambda a, _doc, _tmp: account_generation.generate(
+        a, SCHOOL_B, settings=FAST_SETTINGS
+    ),
     "view": lambda a, doc, _tmp: documents.preview(a, doc),
     "service": lambda a, _doc, _tmp: schools.set_service(a, SCHOOL_A, False),
     "add school": lambda a, _doc, _tmp: schools.add_school(a, "0690001B", "Nouvelle"),
@@ -125,7 +138,7 @@ def world(db_url: str) -> int:
                 *[f"{bea(offset + i)};Aubin;;Antoine;;02/02/2010;3A;DNB;Inscrit" for i in range(3)]
             ),
         )
-    result = accounts.generate(op, SCHOOL_B, settings=FAST_SETTINGS)
+    result = account_generation.generate(op, SCHOOL_B, settings=FAST_SETTINGS)
     import_csv(op, SCHOOL_B, csv_bytes(f"{bea(200)};Bernard;;Bea;;02/02/2010;3A;DNB;Inscrit"))
     staff.add_staff(op, "secretariat.a", PASSWORD, SCHOOL_A, settings=FAST_SETTINGS)
     staff.add_staff(op, "secretariat.b", PASSWORD, SCHOOL_B, settings=FAST_SETTINGS)
@@ -155,7 +168,7 @@ def _check_refused(actor: Actor, action: Action, doc: int, tmp_path: Path) -> No
 def test_school_staff_withdrawn_between_screen_and_action(
     world: int, tmp_path: Path, name: str, how: str
 ) -> None:
-    actor = staff.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
+    actor = staff_login.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
     out = tmp_path / "out"
     out.mkdir()
     _withdraw("secretariat.b", how)
@@ -167,7 +180,7 @@ def test_school_staff_withdrawn_between_screen_and_action(
 def test_manager_withdrawn_between_screen_and_action(
     world: int, tmp_path: Path, name: str, how: str
 ) -> None:
-    actor = staff.authenticate("gestion", PASSWORD, settings=FAST_SETTINGS)
+    actor = staff_login.authenticate("gestion", PASSWORD, settings=FAST_SETTINGS)
     out = tmp_path / "out"
     out.mkdir()
     _withdraw("gestion", how)
@@ -178,7 +191,7 @@ def test_manager_withdrawn_between_screen_and_action(
 def test_an_active_account_still_acts(world: int, tmp_path: Path, name: str) -> None:
     """The same calls by the same account, not withdrawn, are not refused for access (the
     check above is about the withdrawal, not a refusal of everything)."""
-    actor = staff.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
+    actor = staff_login.authenticate("secretariat.b", PASSWORD, settings=FAST_SETTINGS)
     out = tmp_path / "out"
     out.mkdir()
     try:
@@ -214,7 +227,7 @@ def _last_refusal() -> str:
 async def test_a_disabled_session_saves_prints_views_and_generates_nothing(
     demo_url: str, tmp_path: Path
 ) -> None:
-    accounts.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
+    account_generation.generate(operator(), DEMO_UAI, settings=FAST_SETTINGS)
     import_csv(operator(), DEMO_UAI, csv_bytes(f"{bea(900)};Zola;;Zoé;;02/02/2010;3A;DNB;Inscrit"))
     accounts_before = Account.select().count()
     app = demo_app(demo_url)

@@ -9,7 +9,7 @@ from textual.widgets import OptionList, Static
 from textual.worker import WorkerFailed
 
 from cyclades_tui.services.demo import DEMO_STAFF
-from cyclades_tui.services.staff import actor_for
+from cyclades_tui.services.staff_login import actor_for
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.siecle_import import SiecleImportScreen

@@ -7,7 +7,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from cyclades_tui.services import account_exports, accounts, documents
+from cyclades_tui.services import (
+    account_exports,
+    account_generation,
+    account_regeneration,
+    accounts,
+    documents,
+    slip_documents,
+)
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.errors import ServiceError
 from cyclades_tui.settings import Settings
@@ -29,7 +36,7 @@ def cmd_accounts(args: argparse.Namespace, actor: Actor, settings: Settings) -> 
 
 
 def _status(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
-    st = accounts.status(actor, args.school)
+    st = account_generation.status(actor, args.school)
     if args.json:
         print_json(
             {
@@ -45,13 +52,13 @@ def _status(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     print(f"  avec compte : {st.with_account}")
     print(f"  sans compte : {st.without_account}")
     if st.eligible and not st.without_account:
-        print(accounts.ALL_GENERATED)
+        print(account_generation.ALL_GENERATED)
     return EXIT_OK
 
 
 def _generate(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     out = check_out_dir(args.out)
-    result = accounts.generate(
+    result = account_generation.generate(
         actor, args.school, progress=progress_printer(sys.stderr), settings=settings
     )
     return _run_result(actor, result, out, args.json)
@@ -59,7 +66,9 @@ def _generate(args: argparse.Namespace, actor: Actor, settings: Settings) -> int
 
 def _regenerate(args: argparse.Namespace, actor: Actor, settings: Settings) -> int:
     out = check_out_dir(args.out)
-    result = accounts.regenerate(actor, args.school, args.ine, args.state, settings=settings)
+    result = account_regeneration.regenerate(
+        actor, args.school, args.ine, args.state, settings=settings
+    )
     return _run_result(actor, result, out, args.json)
 
 
@@ -124,7 +133,9 @@ _ACTIONS: dict[str, Callable[[argparse.Namespace, Actor, Settings], int]] = {
 }
 
 
-def _run_result(actor: Actor, result: accounts.RunResult, out: Path | None, as_json: bool) -> int:
+def _run_result(
+    actor: Actor, result: slip_documents.RunResult, out: Path | None, as_json: bool
+) -> int:
     """Print a generation's outcome (and write its documents into ``out``, if given)."""
     files, failure = _export_documents(actor, result, out)
     code = EXIT_BAD_INPUT if failure else EXIT_OK
@@ -161,7 +172,7 @@ def _run_result(actor: Actor, result: accounts.RunResult, out: Path | None, as_j
 
 
 def _export_documents(
-    actor: Actor, result: accounts.RunResult, out: Path | None
+    actor: Actor, result: slip_documents.RunResult, out: Path | None
 ) -> tuple[list[str], str | None]:
     """The files written into ``out`` (none without it), and what went wrong, if anything."""
     files: list[str] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 from dataclasses import dataclass, replace
 
-from cyclades_tui.services import staff
+from cyclades_tui.services import staff_login
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF, demo_url, seed_demo
@@ -39,7 +39,7 @@ def open_for_tui(db_url: str | None, demo: bool, settings: Settings) -> TuiStart
     in_use = replace(settings, db=db_url or demo_url())
     connect(in_use.db, busy_ms=in_use.sqlite_busy_ms)
     seed_demo(settings=in_use)
-    return TuiStart(in_use, staff.actor_for(DEMO_STAFF))
+    return TuiStart(in_use, staff_login.actor_for(DEMO_STAFF))
 
 
 def run_tui(db_url: str | None, demo: bool, settings: Settings) -> int:

@@ -1,9 +1,8 @@
-"""Candidate accounts, as the CLI and the screens call them.
+"""Candidate accounts as the publication site uses them: check a password, change it.
 
 Each job has its module: the counts and the generation of « Générer les comptes » in
 ``account_generation``, « Régénérer » in ``account_regeneration``, what both share (the
-slips, their documents, the result of a run) in ``slip_documents``. This module holds what
-the publication site asks of an account: check a password, and change it for a chosen one.
+slips, their documents, the result of a run) in ``slip_documents``.
 """
 
 from __future__ import annotations
@@ -18,19 +17,8 @@ from cyclades_tui.domain.passwords import (
     hash_password,
     verify_password,
 )
-from cyclades_tui.services.account_generation import ALL_GENERATED as ALL_GENERATED
-from cyclades_tui.services.account_generation import NO_ELIGIBLE as NO_ELIGIBLE
-from cyclades_tui.services.account_generation import AccountStatus as AccountStatus
-from cyclades_tui.services.account_generation import generate as generate
-from cyclades_tui.services.account_generation import pending_candidates as pending_candidates
-from cyclades_tui.services.account_generation import status as status
-from cyclades_tui.services.account_regeneration import (
-    find_for_regeneration as find_for_regeneration,
-)
-from cyclades_tui.services.account_regeneration import regenerate as regenerate
 from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.errors import BadInput, Refused
-from cyclades_tui.services.slip_documents import RunResult as RunResult
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import Account, utcnow
 

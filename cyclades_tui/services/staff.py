@@ -2,8 +2,7 @@
 listing them with their lock-outs, unlocking, disabling and enabling.
 
 Logging in is in ``staff_login`` (and how failures lock an account in ``staff_lockout``),
-a member changing their own password in ``own_password``. Their public names are imported
-here too: callers (screens, CLI) reach every staff use case as ``staff.<name>``.
+a member changing their own password in ``own_password``.
 """
 
 from __future__ import annotations
@@ -24,41 +23,12 @@ from cyclades_tui.services.actor import ROLE_MANAGER, ROLE_SCHOOL, Actor
 from cyclades_tui.services.db_errors import db_errors
 from cyclades_tui.services.db_session import write_transaction
 from cyclades_tui.services.errors import BadInput, Refused
-from cyclades_tui.services.own_password import change_own_password, must_change_password
-from cyclades_tui.services.staff_lockout import client_address, lift_lockout
+from cyclades_tui.services.staff_lockout import lift_lockout
 from cyclades_tui.services.staff_login import (
     LOGIN_SHAPE,
-    actor_for,
-    authenticate,
-    dummy_hash_ready,
-    prepare_login,
-    refusal_message,
 )
 from cyclades_tui.settings import Settings
 from cyclades_tui.store.models import School, Staff, StaffAddressLock, utcnow
-
-__all__ = [
-    "StaffInfo",
-    "StaffLock",
-    "actor_for",
-    "add_staff",
-    "authenticate",
-    "change_own_password",
-    "check_existing_staff",
-    "check_new_staff",
-    "check_staff_password",
-    "client_address",
-    "disable",
-    "dummy_hash_ready",
-    "enable",
-    "list_staff",
-    "must_change_password",
-    "prepare_login",
-    "refusal_message",
-    "school_name",
-    "set_password",
-    "unlock",
-]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Input
 
-from cyclades_tui.services import staff
+from cyclades_tui.services import staff, staff_login
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.services.memory import OUT_OF_MEMORY
 from cyclades_tui.settings import Settings
@@ -136,9 +136,9 @@ class CycladesApp(IdleLogout, BurstSafeKeys, GenerationLifecycle):
             self.theme = SIXTEEN_COLOURS.name
         self.set_idle_logout(self.idle_logout_seconds)
         # The dummy hash of refused logins, made now: the first refusal of this SSH session
-        # then costs one bcrypt check like any other (see staff.prepare_login).
+        # then costs one bcrypt check like any other (see staff_login.prepare_login).
         self.run_worker(
-            lambda: staff.prepare_login(self.settings),
+            lambda: staff_login.prepare_login(self.settings),
             thread=True,
             group="prepare-login",
             name="prepare-login",

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from textual.app import App
 from textual.message import Message
 
-from cyclades_tui.services import accounts
-from cyclades_tui.services.accounts import RunResult
+from cyclades_tui.services import account_generation
 from cyclades_tui.services.actor import Actor
+from cyclades_tui.services.slip_documents import RunResult
 from cyclades_tui.settings import Settings
 from cyclades_tui.ui.session import UiSession
 from cyclades_tui.ui.widgets.modals import CANCELLED, ConfirmModal
@@ -92,7 +92,9 @@ class Generation:
     def run(self, actor: Actor, settings: Settings) -> None:
         """Generate (in the generation's thread), then post how it ended."""
         try:
-            result = accounts.generate(actor, self.uai, progress=self.progress, settings=settings)
+            result = account_generation.generate(
+                actor, self.uai, progress=self.progress, settings=settings
+            )
         except BaseException as error:  # shown by the screen, in French
             self.post(GenerationFailed(self.uai, error))
         else:

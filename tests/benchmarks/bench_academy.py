@@ -25,7 +25,13 @@ import peewee
 from cyclades_tui.domain.identifiers import check_letter
 from cyclades_tui.domain.passwords import hash_password
 from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
-from cyclades_tui.services import accounts, audit, candidates, documents
+from cyclades_tui.services import (
+    account_generation,
+    account_regeneration,
+    audit,
+    candidates,
+    documents,
+)
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.csv_import import import_csv
 from cyclades_tui.services.db_session import connect
@@ -181,13 +187,15 @@ def measure(per_school: int) -> dict[str, float]:
     )
     document_id = Document.select(Document.id).where(Document.school == school).get().id
     figures = {
-        "status": median_seconds(lambda: accounts.status(op, uai)),
-        "pending (Générer)": median_seconds(lambda: accounts.pending_candidates(op, uai)),
+        "status": median_seconds(lambda: account_generation.status(op, uai)),
+        "pending (Générer)": median_seconds(lambda: account_generation.pending_candidates(op, uai)),
         "Mes candidats": median_seconds(lambda: candidates.list_candidates(op, uai)),
         "compte rendu (page)": median_seconds(
             lambda: (documents.count_documents(op, uai), documents.list_documents(op, uai, 0, 10))
         ),
-        "recherche INE": median_seconds(lambda: accounts.find_for_regeneration(op, uai, some_ine)),
+        "recherche INE": median_seconds(
+            lambda: account_regeneration.find_for_regeneration(op, uai, some_ine)
+        ),
         "slips of a document": median_seconds(lambda: documents.preview(op, document_id)),
         "journal": median_seconds(lambda: audit.for_school(op, uai)),
     }
@@ -195,7 +203,7 @@ def measure(per_school: int) -> dict[str, float]:
     header = "INE;Nom;Nom d'usage;Prénom;Autres prénoms;Date de naissance;Division;Examen;Etat"
     import_csv(op, uai, ("\n".join([header, *rows]) + "\n").encode())
     start = time.perf_counter()
-    accounts.generate(op, uai, settings=Settings(provisional_cost=4))
+    account_generation.generate(op, uai, settings=Settings(provisional_cost=4))
     figures["generate 10 (cost 4)"] = time.perf_counter() - start
     return figures
 

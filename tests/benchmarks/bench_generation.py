@@ -21,7 +21,7 @@ from pathlib import Path
 from cyclades_tui.domain.exams import EXAMS, State
 from cyclades_tui.domain.passwords import generate_password, hash_password
 from cyclades_tui.pdf import DocumentInfo, SlipData, render_slips
-from cyclades_tui.services import accounts, schools
+from cyclades_tui.services import account_generation, schools
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import demo_records
@@ -97,9 +97,9 @@ def main() -> int:
         # Every candidate registered, so that N accounts are created.
         records = [replace(r, state=State.INSCRIT) for r in demo_records(args.candidates, seed)]
         store_records(actor, school, records, [], False, "bench", where=str)
-        eligible = len(accounts.pending_candidates(actor, BENCH_UAI))
+        eligible = len(account_generation.pending_candidates(actor, BENCH_UAI))
         start = time.perf_counter()
-        result = accounts.generate(actor, BENCH_UAI, settings=settings)
+        result = account_generation.generate(actor, BENCH_UAI, settings=settings)
         wall = time.perf_counter() - start
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         eligible_floor = eligible * per_hash / settings.workers

@@ -22,7 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from cyclades_tui.domain.exams import State
-from cyclades_tui.services import accounts, directory, schools
+from cyclades_tui.services import (
+    account_generation,
+    account_regeneration,
+    directory,
+    schools,
+)
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import demo_records
@@ -55,7 +60,7 @@ def main() -> int:
         ]
         store_records(actor, school, records, [], False, "bench", where=str)
         fast = replace(load_settings(db_override=url), provisional_cost=4, chosen_cost=4)
-        accounts.generate(actor, BENCH_UAI, settings=fast)
+        account_generation.generate(actor, BENCH_UAI, settings=fast)
         with running_slapd(Path(tmp)) as server:
             settings = load_settings(server.env(), db_override=url)
             timings: dict[str, float] = {}
@@ -65,7 +70,7 @@ def main() -> int:
                 reports[name] = directory.ldap_sync(actor, settings, BENCH_UAI)
                 timings[name] = time.perf_counter() - start
             one = records[0].ine
-            accounts.regenerate(actor, BENCH_UAI, one, settings=fast)
+            account_regeneration.regenerate(actor, BENCH_UAI, one, settings=fast)
             start = time.perf_counter()
             reports["one_regenerated"] = directory.ldap_sync(actor, settings, BENCH_UAI)
             timings["one_regenerated"] = time.perf_counter() - start

@@ -30,7 +30,7 @@ from pathlib import Path
 from cyclades_tui.services.db_session import connect
 from cyclades_tui.services.demo import DEMO_STAFF, seed_demo
 from cyclades_tui.services.documents import DocumentSummary, SlipPreview
-from cyclades_tui.services.staff import actor_for
+from cyclades_tui.services.staff_login import actor_for
 from cyclades_tui.settings import load_settings
 from cyclades_tui.ui.app import CycladesApp
 from cyclades_tui.ui.screens.candidates import CandidatesScreen

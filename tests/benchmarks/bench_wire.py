@@ -85,7 +85,7 @@ def measure(db_url: str, columns: int, rows: int, idle_s: float) -> dict[str, ob
 
 def prepare(db_url: str, candidates: int) -> None:
     """A demo school with accounts and 11 documents (two pages)."""
-    from cyclades_tui.services import accounts
+    from cyclades_tui.services import account_generation, account_regeneration
     from cyclades_tui.services.actor import operator
     from cyclades_tui.services.candidates import list_candidates
     from cyclades_tui.services.db_session import connect
@@ -93,10 +93,10 @@ def prepare(db_url: str, candidates: int) -> None:
 
     db = connect(db_url)
     seed_demo(candidates, seed=5, settings=load_settings())
-    accounts.generate(operator(), DEMO_UAI, settings=load_settings())
+    account_generation.generate(operator(), DEMO_UAI, settings=load_settings())
     ine = next(v.ine for v in list_candidates(operator(), DEMO_UAI) if v.login)
     for _ in range(9):
-        accounts.regenerate(operator(), DEMO_UAI, ine, settings=load_settings())
+        account_regeneration.regenerate(operator(), DEMO_UAI, ine, settings=load_settings())
     db.close()
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import peewee
 
 from cyclades_tui.domain.exams import State
-from cyclades_tui.services import account_generation, accounts, import_chunks, import_core, schools
+from cyclades_tui.services import account_generation, import_chunks, import_core, schools
 from cyclades_tui.services import db_session as runtime_module
 from cyclades_tui.services.actor import operator
 from cyclades_tui.services.db_session import connect
@@ -95,7 +95,7 @@ def main() -> None:
         )
         imported = time.perf_counter() - start
         start = time.perf_counter()
-        result = accounts.generate(actor, BENCH_UAI, settings=settings)
+        result = account_generation.generate(actor, BENCH_UAI, settings=settings)
         generated = time.perf_counter() - start
         stop.set()
         probe.join()

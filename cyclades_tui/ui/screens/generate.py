@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, ProgressBar, Static
 
-from cyclades_tui.services import accounts
+from cyclades_tui.services import account_generation
 from cyclades_tui.services.access import SERVICE_MISSING
-from cyclades_tui.services.accounts import AccountStatus
+from cyclades_tui.services.account_generation import AccountStatus
 from cyclades_tui.services.candidates import CandidatureView
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
@@ -89,8 +89,8 @@ class GenerateScreen(ActivityScreen, ShowsGeneration):
     @work(thread=True, exclusive=True, exit_on_error=False, name="load", group="load")
     def load(self) -> None:
         """Read the counts and the candidates without an account."""
-        status = accounts.status(self.session.actor, self.session.uai)
-        pending = accounts.pending_candidates(self.session.actor, self.session.uai)
+        status = account_generation.status(self.session.actor, self.session.uai)
+        pending = account_generation.pending_candidates(self.session.actor, self.session.uai)
         deliver(self, self._show, status, pending)
 
     def _show(self, status: AccountStatus, pending: list[CandidatureView]) -> None:
@@ -111,7 +111,7 @@ class GenerateScreen(ActivityScreen, ShowsGeneration):
             f"{status.with_account}  ·  sans compte : {status.without_account}"
         )
         if status.eligible and not status.without_account:
-            counts += "\n" + accounts.ALL_GENERATED
+            counts += "\n" + account_generation.ALL_GENERATED
         self.query_one("#counts", Static).update(counts)
         table = self.query_one("#pending", VirtualTable)
         table.set_rows(
@@ -142,9 +142,9 @@ class GenerateScreen(ActivityScreen, ShowsGeneration):
             if self.status is not None and not self.status.school.service_enabled:
                 self.show_error(SERVICE_MISSING)
             elif self.status is not None and self.status.eligible == 0:
-                self.show_info(accounts.NO_ELIGIBLE)
+                self.show_info(account_generation.NO_ELIGIBLE)
             elif self.status is not None and self.status.without_account == 0:
-                self.show_info(accounts.ALL_GENERATED)
+                self.show_info(account_generation.ALL_GENERATED)
             return
         assert self.status is not None
         generation = self.ctx.generations.start(

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from cyclades_tui.services import staff
+from cyclades_tui.services import own_password, staff, staff_login
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
@@ -93,9 +93,9 @@ class LoginScreen(BaseScreen):
     )
     def authenticate(self, login: str, password: str) -> None:
         """Check the password; on success open the home screen (or the school choice)."""
-        actor = staff.authenticate(login, password, settings=self.ctx.settings)
+        actor = staff_login.authenticate(login, password, settings=self.ctx.settings)
         name = staff.school_name(actor.school_uai)
-        deliver(self, self._logged_in, actor, name, staff.must_change_password(actor.login))
+        deliver(self, self._logged_in, actor, name, own_password.must_change_password(actor.login))
 
     def _logged_in(self, actor: Actor, school_name: str, must_change: bool = False) -> None:
         self.checking = False

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static
 
 from cyclades_tui.domain.staff_passwords import MIN_STAFF_PASSWORD
-from cyclades_tui.services import staff
+from cyclades_tui.services import own_password
 from cyclades_tui.services.actor import Actor
 from cyclades_tui.ui.actions import bindings
 from cyclades_tui.ui.context import ScreenContext
@@ -127,7 +127,7 @@ class PasswordForm(BaseScreen):
     )
     def change(self, current: str, new: str) -> None:
         """Change the password (the current one is checked by the service)."""
-        staff.change_own_password(self.actor, current, new, settings=self.ctx.settings)
+        own_password.change_own_password(self.actor, current, new, settings=self.ctx.settings)
         deliver(self, self._changed)
 
     def _changed(self) -> None:

@@ -14,9 +14,9 @@ from cyclades_tui.domain.errors import DomainError
 from cyclades_tui.domain.exams import ELIGIBLE_STATES
 from cyclades_tui.domain.identifiers import validate_ine
 from cyclades_tui.domain.names import fold
-from cyclades_tui.services import accounts
-from cyclades_tui.services.accounts import RunResult
+from cyclades_tui.services import account_regeneration
 from cyclades_tui.services.candidates import CandidatureView, find_by_name
+from cyclades_tui.services.slip_documents import RunResult
 from cyclades_tui.ui.actions import ACTIONS, bindings
 from cyclades_tui.ui.context import ScreenContext
 from cyclades_tui.ui.screens.base import ActivityScreen
@@ -128,7 +128,9 @@ class RegenerateScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="lookup", group=LOOKUP_GROUP)
     def lookup(self, asked: str, ine: str, state: str) -> None:
         """Find the candidate matching the criteria (the answer names the real obstacle)."""
-        view = accounts.find_for_regeneration(self.session.actor, self.session.uai, ine, state)
+        view = account_regeneration.find_for_regeneration(
+            self.session.actor, self.session.uai, ine, state
+        )
         deliver(self, self._answered, (asked, state), view)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="search", group=LOOKUP_GROUP)
@@ -223,7 +225,7 @@ class RegenerateScreen(ActivityScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, name="regenerate", group="regenerate")
     def regenerate(self, ine: str, state: str) -> None:
         """New password, stored document."""
-        result = accounts.regenerate(
+        result = account_regeneration.regenerate(
             self.session.actor, self.session.uai, ine, state, settings=self.ctx.settings
         )
         deliver(self, self._done, result)
