@@ -49,8 +49,8 @@ def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
         ("secretariat", "login", False),
         ("secretariat", "login", True),
         ("secretariat", "import.csv", True),
-        ("secretariat", "account_generation.generate", True),
-        ("secretariat", "account_regeneration.regenerate", True),
+        ("secretariat", "accounts.generate", True),
+        ("secretariat", "accounts.regenerate", True),
         ("secretariat", "document.export", True),
     ]
     assert events == sorted(events, key=lambda e: e["at"])
@@ -69,5 +69,5 @@ def test_a_scripted_day(cli: Cli, tmp_path: Path) -> None:
     assert not [p for p in passwords if p in stored]
     assert str(exported) in " ".join(e["detail"] for e in events)
     text = cli("audit", "--school", UAI, "--since", "2000-01-01").out
-    assert "account_regeneration.regenerate" in text and "ÉCHEC" in text
+    assert "accounts.regenerate" in text and "ÉCHEC" in text
     assert cli("audit", "--school", UAI, "--since", "hier").code == 2

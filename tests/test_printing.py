@@ -126,7 +126,7 @@ async def test_print_from_the_documents_screen(cups: Cups, tmp_path: Path) -> No
     selected document, or says why not."""
     from cyclades_tui.services.db_session import connect
     from cyclades_tui.services.demo import DEMO_STAFF, DEMO_UAI, seed_demo
-    from cyclades_tui.services.staff import actor_for
+    from cyclades_tui.services.staff_login import actor_for
     from cyclades_tui.ui.app import CycladesApp
     from cyclades_tui.ui.screens.documents import DocumentsScreen
     from cyclades_tui.ui.widgets.modals import ConfirmModal
